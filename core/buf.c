@@ -1,0 +1,188 @@
+#include "core/buf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+char tl_buf_empty[1];
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "tally: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *tl_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *tl_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *tl_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *tl_strndup(const char *s, size_t n)
+{
+	char *p = tl_malloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *tl_strdup(const char *s)
+{
+	return s ? tl_strndup(s, strlen(s)) : NULL;
+}
+
+size_t tl_mul(size_t a, size_t b)
+{
+	if (b && a > SIZE_MAX / b)
+		oom(SIZE_MAX);
+	return a * b;
+}
+
+char *tl_format(const char *fmt, ...)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	tl_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return tl_buf_detach(&b);
+}
+
+void tl_buf_init(struct tl_buf *b, size_t limit)
+{
+	b->ptr = tl_buf_empty;
+	b->len = b->cap = 0;
+	b->limit = limit;
+	b->overflow = 0;
+}
+
+void tl_buf_release(struct tl_buf *b)
+{
+	size_t limit = b->limit;
+	if (b->cap)
+		free(b->ptr);
+	tl_buf_init(b, limit);
+}
+
+char *tl_buf_detach(struct tl_buf *b)
+{
+	char *p = b->cap ? b->ptr : tl_strdup("");
+	size_t limit = b->limit;
+	tl_buf_init(b, limit);
+	return p;
+}
+
+void tl_buf_grow(struct tl_buf *b, size_t extra)
+{
+	size_t need;
+	if (extra > SIZE_MAX - b->len - 1)
+		oom(SIZE_MAX);
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (b->cap) {
+		b->ptr = tl_realloc(b->ptr, cap);
+	} else {
+		b->ptr = tl_malloc(cap);
+		b->ptr[0] = '\0';
+	}
+	b->cap = cap;
+}
+
+/* Returns 0 when len more bytes fit under the limit. */
+static int check_limit(struct tl_buf *b, size_t len)
+{
+	if (b->overflow)
+		return -1;
+	if (b->limit && len > b->limit - b->len) {
+		b->overflow = 1;
+		return -1;
+	}
+	return 0;
+}
+
+void tl_buf_put(struct tl_buf *b, const void *data, size_t len)
+{
+	if (check_limit(b, len))
+		return;
+	if (!len)
+		return;
+	tl_buf_grow(b, len);
+	memcpy(b->ptr + b->len, data, len);
+	b->len += len;
+	b->ptr[b->len] = '\0';
+}
+
+void tl_buf_puts(struct tl_buf *b, const char *s)
+{
+	tl_buf_put(b, s, strlen(s));
+}
+
+void tl_buf_putc(struct tl_buf *b, char c)
+{
+	tl_buf_put(b, &c, 1);
+}
+
+void tl_buf_vprintf(struct tl_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+	char small[1];
+
+	va_copy(cp, ap);
+	n = vsnprintf(small, sizeof(small), fmt, cp);
+	va_end(cp);
+	if (n < 0 || check_limit(b, (size_t)n))
+		return;
+	tl_buf_grow(b, (size_t)n);
+	n = vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	if (n < 0)
+		return;
+	b->len += (size_t)n;
+}
+
+void tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tl_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void tl_buf_truncate(struct tl_buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->ptr[len] = '\0';
+}
+
+void tl_buf_reset(struct tl_buf *b)
+{
+	tl_buf_truncate(b, 0);
+	b->overflow = 0;
+}

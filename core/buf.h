@@ -1,0 +1,48 @@
+#ifndef TL_BUF_H
+#define TL_BUF_H
+/*
+ * A growable byte buffer with git strbuf's invariants: ptr is never NULL
+ * and always NUL-terminated. A limit (0 = none) caps what user input can
+ * grow it to; passing the limit sets a sticky flag, so one check after a
+ * sequence of appends covers them all.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+
+struct tl_buf {
+	char *ptr;
+	size_t len;
+	size_t cap;    /* 0 while ptr points at the shared empty string */
+	size_t limit;  /* maximum len, 0 for none */
+	int overflow;  /* set once an append would pass limit */
+};
+
+extern char tl_buf_empty[];
+#define TL_BUF_INIT { tl_buf_empty, 0, 0, 0, 0 }
+
+void tl_buf_init(struct tl_buf *b, size_t limit);
+void tl_buf_release(struct tl_buf *b);
+/* Hands the string to the caller (always heap, free()able); b is reset. */
+char *tl_buf_detach(struct tl_buf *b);
+void tl_buf_grow(struct tl_buf *b, size_t extra);
+void tl_buf_put(struct tl_buf *b, const void *data, size_t len);
+void tl_buf_puts(struct tl_buf *b, const char *s);
+void tl_buf_putc(struct tl_buf *b, char c);
+void tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tl_buf_vprintf(struct tl_buf *b, const char *fmt, va_list ap);
+void tl_buf_truncate(struct tl_buf *b, size_t len);
+void tl_buf_reset(struct tl_buf *b);
+
+/* Allocation that cannot fail: out of memory ends the process, as git's
+ * xmalloc and redis's zmalloc do. The handler is replaceable for tests. */
+void *tl_malloc(size_t n);
+void *tl_calloc(size_t n, size_t size);
+void *tl_realloc(void *p, size_t n);
+char *tl_strdup(const char *s);
+char *tl_strndup(const char *s, size_t n);
+/* Overflow-checked a * b, aborting like an allocation failure. */
+size_t tl_mul(size_t a, size_t b);
+char *tl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
