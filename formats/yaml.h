@@ -24,6 +24,8 @@
 int tl_yaml_parse(struct tl_value **out, const char *name, const char *data,
 	size_t len, struct tl_err *err);
 
+const char *tl_yaml_version(void);
+
 /* Appends the canonical YAML of v to out. */
 int tl_yaml_emit(struct tl_buf *out, const struct tl_value *v,
 	struct tl_err *err);

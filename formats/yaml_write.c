@@ -104,6 +104,11 @@ static int emit_node(yaml_emitter_t *e, const struct tl_value *v, int in_flow)
 	return 0;
 }
 
+const char *tl_yaml_version(void)
+{
+	return yaml_get_version_string();
+}
+
 int tl_yaml_emit(struct tl_buf *out, const struct tl_value *v, struct tl_err *err)
 {
 	yaml_emitter_t e;

@@ -1,0 +1,477 @@
+#include "cmd/tally.h"
+#include "core/fs.h"
+#include "core/key.h"
+#include "core/resolve.h"
+#include "formats/entity.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define CASE_OPTS_COMMON \
+	{ "description", 0, OPT_STR, "TEXT", "what the case checks", NULL }, \
+	{ "type", 0, OPT_STR, "TYPE", "manual or automated", tl_case_types }, \
+	{ "priority", 0, OPT_STR, "PRIORITY", "low, medium, high or critical", tl_priorities }, \
+	{ "owner", 0, OPT_STR, "USER", "who owns the case", NULL }, \
+	{ "automation", 0, OPT_STR, "ID", "the automated test's id (classname.name)", NULL }, \
+	{ "preconditions", 0, OPT_STR, "TEXT", "what must hold before the steps", NULL }, \
+	{ "step", 0, OPT_LIST, "\"ACTION => EXPECTED\"", "a step (replaces the steps)", NULL }, \
+	{ "field", 0, OPT_LIST, "NAME=VALUE", "set a custom field (NAME= removes it)", NULL }
+
+const struct opt_spec opts_case_new[] = {
+	{ "suite", 0, OPT_STR, "SUITE", "the suite (folder) to put it in", NULL },
+	{ "key", 0, OPT_STR, "KEY", "the full key instead of SUITE/slug-of-title", NULL },
+	{ "tag", 0, OPT_LIST, "TAG", "a tag", NULL },
+	{ "req", 0, OPT_LIST, "REQ", "a requirement it covers", NULL },
+	CASE_OPTS_COMMON,
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct opt_spec opts_case_edit[] = {
+	{ "title", 0, OPT_STR, "TITLE", "a new title", NULL },
+	{ "add-tag", 0, OPT_LIST, "TAG", "add a tag", NULL },
+	{ "remove-tag", 0, OPT_LIST, "TAG", "remove a tag", NULL },
+	{ "add-req", 0, OPT_LIST, "REQ", "add a covered requirement", NULL },
+	{ "remove-req", 0, OPT_LIST, "REQ", "remove a covered requirement", NULL },
+	{ "clear-steps", 0, OPT_FLAG, NULL, "remove every step", NULL },
+	CASE_OPTS_COMMON,
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct opt_spec opts_case_list[] = {
+	{ "suite", 0, OPT_STR, "SUITE", "only cases in this suite (and below)", NULL },
+	{ "tag", 0, OPT_STR, "TAG", "only cases with this tag", NULL },
+	{ "type", 0, OPT_STR, "TYPE", "only manual or automated cases", tl_case_types },
+	{ "priority", 0, OPT_STR, "PRIORITY", "only cases of this priority", tl_priorities },
+	{ "owner", 0, OPT_STR, "USER", "only cases this user owns", NULL },
+	{ "req", 0, OPT_STR, "REQ", "only cases covering this requirement", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct opt_spec opts_rm[] = {
+	{ "force", 'f', OPT_FLAG, NULL, "remove even when other files refer to it", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static char *suite_of(const char *key)
+{
+	const char *slash = strrchr(key, '/');
+	return slash ? tl_strndup(key, (size_t)(slash - key)) : tl_strdup("");
+}
+
+static struct tl_value *case_row(const char *project, const struct tl_case *k)
+{
+	struct tl_value *r = tl_value_map();
+	char *suite = suite_of(k->ent.key);
+	tl_value_put(r, "key", tl_value_str(k->ent.key));
+	tl_value_put(r, "project", tl_value_str(project));
+	tl_value_put(r, "title", tl_value_str(k->title));
+	tl_value_put(r, "suite", tl_value_str(suite));
+	free(suite);
+	tl_value_put(r, "type", opt_strv(k->type));
+	tl_value_put(r, "priority", opt_strv(k->priority));
+	tl_value_put(r, "owner", opt_strv(k->owner));
+	tl_value_put(r, "tags", strlist_value(&k->tags));
+	tl_value_put(r, "requirements", strlist_value(&k->requirements));
+	tl_value_put(r, "automation", opt_strv(k->automation));
+	tl_value_put(r, "description", opt_strv(k->description));
+	tl_value_put(r, "fields", k->fields ? tl_value_dup(k->fields) : tl_value_map());
+	tl_value_put(r, "path", tl_value_str(k->ent.path));
+	return r;
+}
+
+/* Resolves ref among loaded cases: key, unique prefix, or title. */
+static int find_case(struct ctx *c, const struct tl_list *l, const char *ref,
+	struct tl_case **out)
+{
+	struct tl_candidate *cand = tl_calloc(l->n ? l->n : 1, sizeof(*cand));
+	size_t idx;
+	int rc;
+	for (size_t i = 0; i < l->n; i++) {
+		cand[i].key = ((struct tl_case *)l->v[i])->ent.key;
+		cand[i].title = ((struct tl_case *)l->v[i])->title;
+	}
+	rc = tl_resolve(cand, l->n, ref, "case", &idx, &c->err);
+	free(cand);
+	*out = rc ? NULL : l->v[idx];
+	return rc;
+}
+
+static int resolve_req(struct ctx *c, struct tl_store *s, const char *project,
+	const char *ref, char **out)
+{
+	struct tl_list l = { 0 };
+	struct tl_candidate *cand;
+	size_t idx;
+	int rc = tl_store_requirements(s, project, &l, &c->err);
+	if (rc)
+		return rc;
+	cand = tl_calloc(l.n ? l.n : 1, sizeof(*cand));
+	for (size_t i = 0; i < l.n; i++) {
+		cand[i].key = ((struct tl_requirement *)l.v[i])->ent.key;
+		cand[i].title = ((struct tl_requirement *)l.v[i])->title;
+	}
+	rc = tl_resolve(cand, l.n, ref, "requirement", &idx, &c->err);
+	if (rc == TL_ENOTFOUND)
+		tl_err_prefix(&c->err, "project '%s' (add it with tally req new)", project);
+	*out = rc ? NULL : tl_strdup(cand[idx].key);
+	free(cand);
+	tl_list_release(&l);
+	return rc;
+}
+
+static int parse_step(struct ctx *c, struct tl_value *steps, const char *s)
+{
+	const char *arrow = strstr(s, "=>");
+	struct tl_value *st = tl_value_map();
+	const char *a_end = arrow ? arrow : s + strlen(s);
+	const char *e = arrow ? arrow + 2 : NULL;
+	while (a_end > s && a_end[-1] == ' ')
+		a_end--;
+	while (e && *e == ' ')
+		e++;
+	if (a_end == s) {
+		tl_value_free(st);
+		return tl_err_set(&c->err, TL_EUSAGE,
+			"--step takes \"ACTION => EXPECTED\", not '%s'", s);
+	}
+	tl_value_put(st, "action", tl_value_strn(s, (size_t)(a_end - s)));
+	if (e && *e)
+		tl_value_put(st, "expected", tl_value_str(e));
+	tl_value_push(steps, st);
+	return 0;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = *v ? tl_strdup(v) : NULL;
+}
+
+/* The options new and edit share. */
+static int apply_common(struct ctx *c, struct args *a, struct tl_store *s,
+	struct tl_case *k)
+{
+	const struct tl_value *steps = arg_list(a, "step");
+	const struct tl_value *fields = arg_list(a, "field");
+	int rc = 0;
+	set_str(&k->description, arg_str(a, "description"));
+	set_str(&k->type, arg_str(a, "type"));
+	set_str(&k->priority, arg_str(a, "priority"));
+	set_str(&k->owner, arg_str(a, "owner"));
+	set_str(&k->automation, arg_str(a, "automation"));
+	set_str(&k->preconditions, arg_str(a, "preconditions"));
+	if (steps || arg_flag(a, "clear-steps")) {
+		tl_value_free(k->steps);
+		k->steps = tl_value_seq();
+		for (size_t i = 0; steps && i < steps->n && !rc; i++)
+			rc = parse_step(c, k->steps, steps->items[i]->str);
+	}
+	for (size_t i = 0; fields && i < fields->n && !rc; i++)
+		rc = tl_fields_assign(&s->fields, "case", &k->fields,
+			fields->items[i]->str, &c->err);
+	return rc;
+}
+
+static int commit_case(struct ctx *c, struct tl_store *s, const char *project,
+	struct tl_case *k, const char *verb, const char *action)
+{
+	struct tl_txn t = { 0 };
+	char *path = tl_store_case_path(project, k->ent.key);
+	char *subject = tl_format("%s case %s", verb, k->ent.key);
+	char *trailers = tl_format("Tally-Action: %s\nTally-Project: %s\nTally-Case: %s\n",
+		action, project, k->ent.key);
+	int rc = tl_txn_put(&t, s, TL_KIND_CASE, k, path, &c->err);
+	if (!rc)
+		rc = ctx_commit(c, &t, subject, trailers, k->ent.key, k->ent.path);
+	tl_txn_release(&t);
+	free(path);
+	free(subject);
+	free(trailers);
+	return rc;
+}
+
+int cmd_case_new(struct ctx *c, struct args *a)
+{
+	struct tl_store *s;
+	struct tl_case *k = NULL;
+	struct tl_list existing = { 0 };
+	struct tl_buf key = TL_BUF_INIT;
+	const struct tl_value *tags = arg_list(a, "tag"), *reqs = arg_list(a, "req");
+	const char *suite = arg_str(a, "suite");
+	char *project = NULL, *path = NULL;
+	int rc;
+
+	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)))
+		return rc;
+	if (arg_str(a, "key")) {
+		tl_buf_puts(&key, arg_str(a, "key"));
+	} else {
+		if (suite && *suite) {
+			tl_buf_puts(&key, suite);
+			while (key.len && key.ptr[key.len - 1] == '/')
+				tl_buf_truncate(&key, key.len - 1);
+			tl_buf_putc(&key, '/');
+		}
+		tl_slugify(&key, a->pos.v[0]);
+	}
+	if ((rc = tl_key_check(key.ptr, "case", &c->err)))
+		goto out;
+	if ((rc = tl_store_cases(s, project, &existing, &c->err)))
+		goto out;
+	for (size_t i = 0; i < existing.n; i++) {
+		const char *ek = ((struct tl_case *)existing.v[i])->ent.key;
+		if (!tl_key_casecmp(ek, key.ptr)) {
+			rc = tl_err_set(&c->err, TL_EEXISTS,
+				"case '%s' exists already%s (choose another --key)", ek,
+				strcmp(ek, key.ptr) ? " with other letter case" : "");
+			goto out;
+		}
+	}
+	path = tl_store_case_path(project, key.ptr);
+	k = tl_entity_new(TL_KIND_CASE);
+	k->ent.key = tl_strdup(key.ptr);
+	k->ent.path = tl_store_wpath(s, path);
+	k->title = tl_strdup(a->pos.v[0]);
+	k->type = tl_strdup(arg_str(a, "automation") ? "automated" : "manual");
+	k->priority = tl_strdup("medium");
+	for (size_t i = 0; tags && i < tags->n; i++)
+		if (!tl_strlist_has(&k->tags, tags->items[i]->str))
+			tl_strlist_push(&k->tags, tags->items[i]->str);
+	for (size_t i = 0; reqs && i < reqs->n && !rc; i++) {
+		char *rk;
+		rc = resolve_req(c, s, project, reqs->items[i]->str, &rk);
+		if (!rc && !tl_strlist_has(&k->requirements, rk))
+			tl_strlist_push(&k->requirements, rk);
+		free(rk);
+	}
+	if (!rc)
+		rc = apply_common(c, a, s, k);
+	if (!rc)
+		rc = commit_case(c, s, project, k, "new", "case-new");
+out:
+	tl_case_free(k);
+	tl_list_release(&existing);
+	tl_buf_release(&key);
+	free(project);
+	free(path);
+	return rc;
+}
+
+static int has_prefix_dir(const char *key, const char *suite)
+{
+	size_t n = strlen(suite);
+	return !strncmp(key, suite, n) && key[n] == '/';
+}
+
+int cmd_case_list(struct ctx *c, struct args *a)
+{
+	static const char *const defaults[] = { "key", "title", "type", "priority", "tags", NULL };
+	static const char *const defaults_ws[] = { "project", "key", "title", "type", "priority", "tags", NULL };
+	static const char *const all[] = { "key", "project", "title", "suite", "type",
+		"priority", "owner", "tags", "requirements", "automation", "description",
+		"fields", "path", NULL };
+	struct tl_store *s;
+	struct tl_strlist projects = { 0 };
+	struct tl_value *rows = tl_value_seq();
+	const char *suite = arg_str(a, "suite"), *tag = arg_str(a, "tag");
+	const char *type = arg_str(a, "type"), *prio = arg_str(a, "priority");
+	const char *owner = arg_str(a, "owner"), *req = arg_str(a, "req");
+	int rc;
+
+	if ((rc = ctx_store(c, &s)) || (rc = ctx_projects(c, &projects)))
+		goto out;
+	for (size_t p = 0; p < projects.n && !rc; p++) {
+		struct tl_list l = { 0 };
+		if ((rc = tl_store_cases(s, projects.v[p], &l, &c->err)))
+			break;
+		for (size_t i = 0; i < l.n; i++) {
+			struct tl_case *k = l.v[i];
+			if (suite && !has_prefix_dir(k->ent.key, suite))
+				continue;
+			if ((tag && !tl_strlist_has(&k->tags, tag)) ||
+			    (type && (!k->type || strcmp(k->type, type))) ||
+			    (prio && (!k->priority || strcmp(k->priority, prio))) ||
+			    (owner && (!k->owner || strcmp(k->owner, owner))) ||
+			    (req && !tl_strlist_has(&k->requirements, req)))
+				continue;
+			tl_value_push(rows, case_row(projects.v[p], k));
+		}
+		tl_list_release(&l);
+	}
+	if (!rc)
+		rc = out_rows(c, a, rows, c->all_projects ? defaults_ws : defaults, all);
+out:
+	tl_value_free(rows);
+	tl_strlist_release(&projects);
+	return rc;
+}
+
+static void case_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+{
+	static const char *const keys[] = { "suite", "type", "priority", "owner",
+		"tags", "requirements", "automation", NULL };
+	const struct tl_value *steps = tl_value_get(o, "steps");
+	const struct tl_value *fields = tl_value_get(o, "fields");
+	tl_buf_printf(b, "%s%s%s  %s\n", out_bold(c), tl_value_gets(o, "key"),
+		out_reset(c), tl_value_gets(o, "title"));
+	if (tl_value_gets(o, "description"))
+		tl_buf_printf(b, "\n%s\n", tl_value_gets(o, "description"));
+	tl_buf_putc(b, '\n');
+	for (const char *const *k = keys; *k; k++) {
+		struct tl_buf cell = TL_BUF_INIT;
+		out_cell(&cell, tl_value_get(o, *k));
+		tl_buf_printf(b, "%-14s %s\n", *k, cell.len ? cell.ptr : "-");
+		tl_buf_release(&cell);
+	}
+	for (size_t i = 0; fields && i < fields->n; i++) {
+		struct tl_buf cell = TL_BUF_INIT;
+		out_cell(&cell, fields->items[i]);
+		tl_buf_printf(b, "%-14s %s\n", fields->keys[i], cell.ptr);
+		tl_buf_release(&cell);
+	}
+	if (tl_value_gets(o, "preconditions")) {
+		const char *pre = tl_value_gets(o, "preconditions");
+		size_t n = strlen(pre);
+		while (n && pre[n - 1] == '\n')
+			n--;
+		tl_buf_printf(b, "\n%sPreconditions%s\n%.*s\n", out_bold(c),
+			out_reset(c), (int)n, pre);
+	}
+	if (steps && steps->n) {
+		tl_buf_printf(b, "\n%sSteps%s\n", out_bold(c), out_reset(c));
+		for (size_t i = 0; i < steps->n; i++) {
+			const char *exp = tl_value_gets(steps->items[i], "expected");
+			tl_buf_printf(b, "%3zu. %s\n", i + 1,
+				tl_value_gets(steps->items[i], "action"));
+			if (exp)
+				tl_buf_printf(b, "     => %s\n", exp);
+		}
+	}
+	tl_buf_printf(b, "\nfile: %s\n", tl_value_gets(o, "path"));
+}
+
+/* Loads the project's cases and resolves one. */
+static int load_case(struct ctx *c, const char *ref, char **project,
+	struct tl_list *l, struct tl_case **k)
+{
+	struct tl_store *s;
+	int rc;
+	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, project)))
+		return rc;
+	if ((rc = tl_store_cases(s, *project, l, &c->err)))
+		return rc;
+	return find_case(c, l, ref, k);
+}
+
+int cmd_case_show(struct ctx *c, struct args *a)
+{
+	struct tl_list l = { 0 };
+	struct tl_case *k;
+	char *project = NULL;
+	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
+	if (!rc) {
+		struct tl_value *o = case_row(project, k);
+		tl_value_put(o, "preconditions", opt_strv(k->preconditions));
+		tl_value_put(o, "steps", k->steps ? tl_value_dup(k->steps) : tl_value_seq());
+		tl_value_put(o, "aliases", strlist_value(&k->aliases));
+		rc = out_object(c, o, case_text);
+		tl_value_free(o);
+	}
+	tl_list_release(&l);
+	free(project);
+	return rc;
+}
+
+static int any_edit_flag(const struct args *a)
+{
+	return a->vals->n > 0;
+}
+
+int cmd_case_edit(struct ctx *c, struct args *a)
+{
+	struct tl_list l = { 0 };
+	struct tl_case *k, *edited = NULL;
+	char *project = NULL, *path = NULL;
+	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
+	if (rc)
+		goto out;
+	if (!any_edit_flag(a)) {
+		path = tl_store_case_path(project, k->ent.key);
+		rc = edit_with_editor(c, TL_KIND_CASE, path, k->ent.key, (void **)&edited);
+		if (rc == 1) {
+			if (!c->quiet)
+				fprintf(stderr, "no change to case %s\n", k->ent.key);
+			rc = 0;
+			goto out;
+		}
+		if (!rc)
+			rc = commit_case(c, c->store, project, edited, "edit", "case-edit");
+		goto out;
+	}
+	{
+		const struct tl_value *v;
+		set_str(&k->title, arg_str(a, "title"));
+		if ((v = arg_list(a, "add-tag")))
+			for (size_t i = 0; i < v->n; i++)
+				if (!tl_strlist_has(&k->tags, v->items[i]->str))
+					tl_strlist_push(&k->tags, v->items[i]->str);
+		if ((v = arg_list(a, "remove-tag")))
+			for (size_t i = 0; i < v->n; i++)
+				tl_strlist_remove(&k->tags, v->items[i]->str);
+		if ((v = arg_list(a, "add-req")))
+			for (size_t i = 0; i < v->n && !rc; i++) {
+				char *rk;
+				rc = resolve_req(c, c->store, project, v->items[i]->str, &rk);
+				if (!rc && !tl_strlist_has(&k->requirements, rk))
+					tl_strlist_push(&k->requirements, rk);
+				free(rk);
+			}
+		if ((v = arg_list(a, "remove-req")))
+			for (size_t i = 0; i < v->n; i++)
+				if (!tl_strlist_remove(&k->requirements, v->items[i]->str)) {
+					rc = tl_err_set(&c->err, TL_ENOTFOUND,
+						"case %s does not cover requirement '%s'",
+						k->ent.key, v->items[i]->str);
+					break;
+				}
+		if (!rc)
+			rc = apply_common(c, a, c->store, k);
+		if (!rc)
+			rc = commit_case(c, c->store, project, k, "edit", "case-edit");
+	}
+out:
+	tl_case_free(edited);
+	tl_list_release(&l);
+	free(project);
+	free(path);
+	return rc;
+}
+
+int cmd_case_rm(struct ctx *c, struct args *a)
+{
+	struct tl_list l = { 0 };
+	struct tl_case *k;
+	struct tl_txn t = { 0 };
+	char *project = NULL, *path = NULL, *subject = NULL, *trailers = NULL;
+	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
+	if (rc)
+		goto out;
+	path = tl_store_case_path(project, k->ent.key);
+	tl_txn_remove(&t, c->store, path);
+	subject = tl_format("remove case %s", k->ent.key);
+	trailers = tl_format("Tally-Action: case-rm\nTally-Project: %s\nTally-Case: %s\n",
+		project, k->ent.key);
+	rc = ctx_commit(c, &t, subject, trailers, k->ent.key, k->ent.path);
+out:
+	tl_txn_release(&t);
+	tl_list_release(&l);
+	free(project);
+	free(path);
+	free(subject);
+	free(trailers);
+	return rc;
+}

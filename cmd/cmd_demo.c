@@ -1,0 +1,173 @@
+#include "cmd/tally.h"
+#include "core/fs.h"
+#include "formats/entity.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+static enum tl_kind kind_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	if (!strcmp(path, "tally.yaml"))
+		return TL_KIND_WORKSPACE;
+	if (base && !strcmp(base, "/project.yaml"))
+		return TL_KIND_PROJECT;
+	if (base && !strcmp(base, "/_suite.yaml"))
+		return TL_KIND_SUITE;
+	if (strstr(path, "/requirements/"))
+		return TL_KIND_REQUIREMENT;
+	return TL_KIND_CASE;
+}
+
+static int make_dir(struct ctx *c, struct args *a, char **out)
+{
+	if (a->pos.n) {
+		char **names;
+		size_t n;
+		int rc = tl_fs_mkdirs(a->pos.v[0], &c->err);
+		if (rc)
+			return rc;
+		if ((rc = tl_fs_list(&names, &n, a->pos.v[0], -1, &c->err)))
+			return rc;
+		tl_fs_list_free(names, n);
+		if (!n) { /* tl_fs_list skips dot entries: look for .git too */
+			char *git = tl_path_join(a->pos.v[0], ".git");
+			n = tl_fs_is_dir(git);
+			free(git);
+		}
+		if (n)
+			return tl_err_set(&c->err, TL_EEXISTS,
+				"%s is not empty; give tally demo a new folder", a->pos.v[0]);
+		*out = realpath(a->pos.v[0], NULL);
+		return *out ? 0 : tl_err_set(&c->err, TL_EIO, "%s: %s", a->pos.v[0], strerror(errno));
+	}
+	{
+		const char *tmp = getenv("TMPDIR");
+		char *templ = tl_format("%s/tally-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(templ)) {
+			int rc = tl_err_set(&c->err, TL_EIO, "cannot make a folder for the demo: %s",
+				strerror(errno));
+			free(templ);
+			return rc;
+		}
+		*out = templ;
+	}
+	return 0;
+}
+
+/* Commits the sample files, one commit per subject, as a team would. */
+static int build(struct ctx *c, struct tl_repo *repo, size_t *ncommits)
+{
+	struct tl_ident author, committer;
+	int rc = ctx_idents(c, repo, &author, &committer, NULL);
+	if (rc)
+		return rc;
+	/* A fresh machine has no git identity; the demo must work there. */
+	if (!author.name || !author.email) {
+		author.name = "tally demo";
+		author.email = "demo@tally.invalid";
+		committer = author;
+	}
+	for (size_t i = 0; tl_demo_files[i].path;) {
+		struct tl_change ch[8];
+		struct tl_commit_opts o = { 0 };
+		char *msg = tl_format("tally: %s\n\nTally-Action: demo\n",
+			tl_demo_files[i].subject);
+		size_t n = 0;
+		do {
+			const struct tl_demo_file *f = &tl_demo_files[i];
+			void *e;
+			/* the sample data goes through the same validation as user data */
+			rc = tl_entity_parse(&e, kind_of(f->path), f->path, f->content,
+				strlen(f->content), &c->err);
+			tl_entity_free(kind_of(f->path), e);
+			ch[n].path = tl_format("qa/%s", f->path);
+			ch[n].data = f->content;
+			ch[n].len = strlen(f->content);
+			ch[n].remove = 0;
+			n++;
+			i++;
+		} while (!rc && n < 8 && tl_demo_files[i].path && !tl_demo_files[i].subject);
+		o.message = msg;
+		o.author = &author;
+		o.committer = &committer;
+		if (!rc)
+			rc = tl_repo_commit(repo, ch, n, &o, NULL, &c->err);
+		for (size_t j = 0; j < n; j++)
+			free((char *)ch[j].path);
+		free(msg);
+		if (rc)
+			return rc;
+		(*ncommits)++;
+	}
+	return 0;
+}
+
+int cmd_demo(struct ctx *c, struct args *a)
+{
+	struct tl_repo *repo = NULL;
+	struct tl_store *s;
+	struct tl_list cases = { 0 }, suites = { 0 }, reqs = { 0 };
+	struct args list;
+	char *dir = NULL;
+	size_t ncommits = 0;
+	int rc;
+
+	if ((rc = make_dir(c, a, &dir)))
+		goto out;
+	if ((rc = tl_repo_init(&repo, dir, &c->err)) ||
+	    (rc = build(c, repo, &ncommits)))
+		goto out;
+	if (chdir(dir)) {
+		rc = tl_err_set(&c->err, TL_EIO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((rc = ctx_store(c, &s)) ||
+	    (rc = tl_store_cases(s, "web", &cases, &c->err)) ||
+	    (rc = tl_store_suites(s, "web", &suites, &c->err)) ||
+	    (rc = tl_store_requirements(s, "web", &reqs, &c->err)))
+		goto out;
+	if (c->format == FMT_JSON || c->format == FMT_YAML) {
+		struct tl_value *v = tl_value_map();
+		tl_value_put(v, "path", tl_value_str(dir));
+		tl_value_put(v, "commits", tl_value_int((long long)ncommits));
+		tl_value_put(v, "projects", tl_value_int(1));
+		tl_value_put(v, "suites", tl_value_int((long long)suites.n));
+		tl_value_put(v, "cases", tl_value_int((long long)cases.n));
+		tl_value_put(v, "requirements", tl_value_int((long long)reqs.n));
+		rc = out_object(c, v, NULL);
+		tl_value_free(v);
+		goto out;
+	}
+	printf("Built a sample tracker in %s\n"
+	       "  1 project, %zu suites, %zu cases, %zu requirements, in %zu commits\n\n",
+		dir, suites.n, cases.n, reqs.n, ncommits);
+	memset(&list, 0, sizeof(list));
+	list.vals = tl_value_map();
+	fflush(stdout);
+	rc = cmd_case_list(c, &list);
+	args_release(&list);
+	if (rc)
+		goto out;
+	printf("\nTry next:\n"
+	       "  cd %s\n"
+	       "  tally case show auth/login/valid-password\n"
+	       "  tally req show REQ-1          # the cases that cover a requirement\n"
+	       "  tally suite list\n"
+	       "  tally case list --tag smoke --format json\n"
+	       "  tally case new \"Checkout with a saved card\" --suite billing --priority high\n"
+	       "  tally check                   # validate every file\n"
+	       "  git log --stat                # every change is one commit\n",
+		dir);
+out:
+	tl_list_release(&cases);
+	tl_list_release(&suites);
+	tl_list_release(&reqs);
+	tl_repo_free(repo);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,72 @@
+/* Helpers shared by the entity commands: values for rows, and the
+ * edit-in-$EDITOR flow with validation before anything is committed. */
+#include "cmd/tally.h"
+#include "core/fs.h"
+#include "formats/entity.h"
+#include "formats/yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+struct tl_value *strlist_value(const struct tl_strlist *l)
+{
+	struct tl_value *v = tl_value_seq();
+	for (size_t i = 0; i < l->n; i++)
+		tl_value_push(v, tl_value_str(l->v[i]));
+	return v;
+}
+
+struct tl_value *opt_strv(const char *s)
+{
+	return s ? tl_value_str(s) : tl_value_null();
+}
+
+/* Returns 0 with *out set, 1 when the file was not changed, or an error
+ * (the file then stays as the user left it, uncommitted). */
+int edit_with_editor(struct ctx *c, enum tl_kind kind, const char *path,
+	const char *key, void **out)
+{
+	struct tl_store *s = c->store;
+	char *full = tl_path_join(s->root, path);
+	char *wpath = tl_store_wpath(s, path);
+	struct tl_buf before = TL_BUF_INIT, after = TL_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	rc = tl_fs_read(&before, full, TL_YAML_MAX_BYTES, &c->err);
+	if (!rc)
+		rc = ctx_run_editor(c, full);
+	if (!rc)
+		rc = tl_fs_read(&after, full, TL_YAML_MAX_BYTES, &c->err);
+	if (rc)
+		goto out;
+	if (after.len == before.len && !memcmp(after.ptr, before.ptr, after.len)) {
+		rc = 1;
+		goto out;
+	}
+	rc = tl_entity_parse(out, kind, wpath, after.ptr, after.len, &c->err);
+	if (!rc) {
+		((struct tl_entity *)*out)->key = tl_strdup(key);
+		((struct tl_entity *)*out)->path = tl_strdup(wpath);
+		rc = tl_store_check_fields(s, kind, *out, &c->err);
+	}
+	if (rc) {
+		tl_entity_free(kind, *out);
+		*out = NULL;
+		char *why = c->err.msg;
+		int code = c->err.code;
+		c->err.msg = NULL;
+		tl_err_set(&c->err, code, "%s\nthe edit was not committed; the file "
+			"keeps your text: fix it and edit again, or undo it with "
+			"'git checkout -- %s'", why, wpath);
+		free(why);
+	}
+out:
+	tl_buf_release(&before);
+	tl_buf_release(&after);
+	free(full);
+	free(wpath);
+	return rc;
+}

@@ -1,0 +1,415 @@
+#include "cmd/tally.h"
+#include "core/regex.h"
+#include "formats/csv.h"
+#include "formats/json.h"
+#include "formats/yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define CELL_MAX 60 /* display width of a cell on a terminal */
+
+void out_write(const struct tl_buf *b)
+{
+	fwrite(b->ptr, 1, b->len, stdout);
+}
+
+const char *out_bold(struct ctx *c)
+{
+	return c->color ? "\033[1m" : "";
+}
+
+const char *out_reset(struct ctx *c)
+{
+	return c->color ? "\033[0m" : "";
+}
+
+void out_cell(struct tl_buf *b, const struct tl_value *v)
+{
+	if (!v)
+		return;
+	if (v->kind == TL_V_SCALAR) {
+		if (v->type != TL_T_NULL)
+			tl_buf_put(b, v->str, v->len);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		if (i)
+			tl_buf_puts(b, ", ");
+		if (v->kind == TL_V_MAP)
+			tl_buf_printf(b, "%s=", v->keys[i]);
+		out_cell(b, v->items[i]);
+	}
+}
+
+static int field_matches(const struct tl_value *row, const char *assign)
+{
+	const char *eq = strchr(assign, '=');
+	const struct tl_value *fields = tl_value_get(row, "fields"), *v;
+	char *name;
+	if (!eq)
+		return 0;
+	name = tl_strndup(assign, (size_t)(eq - assign));
+	v = tl_value_get(fields, name);
+	free(name);
+	if (!v)
+		return !eq[1];
+	if (v->kind == TL_V_SCALAR)
+		return !strcmp(v->str, eq + 1);
+	for (size_t i = 0; i < v->n; i++)
+		if (v->items[i]->kind == TL_V_SCALAR && !strcmp(v->items[i]->str, eq + 1))
+			return 1;
+	return 0;
+}
+
+static int keep_row(struct ctx *c, struct args *a, const struct tl_value *row,
+	const struct tl_regex *re, int *rc)
+{
+	const struct tl_value *f = arg_list(a, "field");
+	if (re) {
+		const char *t = tl_value_gets(row, "title");
+		const char *d = tl_value_gets(row, "description");
+		int m = 0;
+		if (t && (m = tl_regex_search(re, t, strlen(t), &c->err)) < 0)
+			return *rc = m, 0;
+		if (!m && d && (m = tl_regex_search(re, d, strlen(d), &c->err)) < 0)
+			return *rc = m, 0;
+		if (!m)
+			return 0;
+	}
+	for (size_t i = 0; f && i < f->n; i++) {
+		if (!strchr(f->items[i]->str, '=')) {
+			*rc = tl_err_set(&c->err, TL_EUSAGE,
+				"--field takes NAME=VALUE, not '%s'", f->items[i]->str);
+			return 0;
+		}
+		if (!field_matches(row, f->items[i]->str))
+			return 0;
+	}
+	return 1;
+}
+
+struct sort_item {
+	struct tl_value *row;
+	size_t idx;
+	char *text;
+	double num;
+	int is_num;
+};
+
+static int sort_desc;
+
+static int cmp_items(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+	int r;
+	if (a->is_num && b->is_num)
+		r = a->num < b->num ? -1 : a->num > b->num;
+	else
+		r = strcmp(a->text, b->text);
+	if (sort_desc)
+		r = -r;
+	return r ? r : (a->idx < b->idx ? -1 : 1);
+}
+
+static int sort_rows(struct ctx *c, struct tl_value *rows, const char *spec,
+	const char *const *all)
+{
+	int desc = spec[0] == '-';
+	const char *col = spec + desc;
+	struct sort_item *items;
+	int known = 0;
+	for (const char *const *p = all; *p; p++)
+		known |= !strcmp(*p, col);
+	if (!known) {
+		struct tl_buf b = TL_BUF_INIT;
+		int rc;
+		for (const char *const *p = all; *p; p++)
+			tl_buf_printf(&b, "%s%s", p == all ? "" : ", ", *p);
+		rc = tl_err_set(&c->err, TL_EUSAGE,
+			"cannot sort by '%s'; columns: %s", col, b.ptr);
+		tl_buf_release(&b);
+		return rc;
+	}
+	items = tl_calloc(rows->n ? rows->n : 1, sizeof(*items));
+	for (size_t i = 0; i < rows->n; i++) {
+		struct tl_buf b = TL_BUF_INIT;
+		const struct tl_value *v = tl_value_get(rows->items[i], col);
+		char *end;
+		out_cell(&b, v);
+		items[i].row = rows->items[i];
+		items[i].idx = i;
+		items[i].text = tl_buf_detach(&b);
+		items[i].num = strtod(items[i].text, &end);
+		items[i].is_num = items[i].text[0] && !*end;
+	}
+	sort_desc = desc;
+	qsort(items, rows->n, sizeof(*items), cmp_items);
+	for (size_t i = 0; i < rows->n; i++) {
+		rows->items[i] = items[i].row;
+		free(items[i].text);
+	}
+	free(items);
+	return 0;
+}
+
+static int pick_columns(struct ctx *c, struct args *a, const char *const *defaults,
+	const char *const *all, struct tl_strlist *cols)
+{
+	const char *spec = arg_str(a, "columns");
+	if (!spec) {
+		for (const char *const *p = defaults; *p; p++)
+			tl_strlist_push(cols, *p);
+		return 0;
+	}
+	for (const char *p = spec; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char *col = tl_strndup(p, n);
+		int known = 0;
+		for (const char *const *q = all; *q; q++)
+			known |= !strcmp(*q, col);
+		if (!known) {
+			struct tl_buf b = TL_BUF_INIT;
+			for (const char *const *q = all; *q; q++)
+				tl_buf_printf(&b, "%s%s", q == all ? "" : ", ", *q);
+			tl_err_set(&c->err, TL_EUSAGE, "unknown column '%s'; columns: %s",
+				col, b.ptr);
+			tl_buf_release(&b);
+			free(col);
+			return TL_EUSAGE;
+		}
+		if (n)
+			tl_strlist_push(cols, col);
+		free(col);
+		p += n + (comma ? 1 : 0);
+	}
+	return 0;
+}
+
+/* Display width in code points, a fair guess for a terminal. */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static char *clean_cell(const struct tl_value *v, int cap)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	size_t w = 0, i;
+	out_cell(&b, v);
+	for (i = 0; i < b.len; i++)
+		if (b.ptr[i] == '\t' || b.ptr[i] == '\n' || b.ptr[i] == '\r')
+			b.ptr[i] = ' ';
+	if (cap && width(b.ptr) > CELL_MAX) {
+		for (i = 0; i < b.len; i++) {
+			if (((unsigned char)b.ptr[i] & 0xc0) != 0x80 && ++w == CELL_MAX)
+				break;
+		}
+		tl_buf_truncate(&b, i);
+		tl_buf_puts(&b, "\xe2\x80\xa6"); /* … */
+	}
+	return tl_buf_detach(&b);
+}
+
+static void render_table(struct ctx *c, const struct tl_value *rows,
+	const struct tl_strlist *cols, struct tl_buf *out)
+{
+	size_t *w = tl_calloc(cols->n, sizeof(*w));
+	char **cells = tl_calloc(tl_mul(rows->n + 1, cols->n) + 1, sizeof(*cells));
+	if (!c->tty) {
+		/* a pipe gets tab-separated rows with no header, like gh */
+		for (size_t r = 0; r < rows->n; r++) {
+			for (size_t k = 0; k < cols->n; k++) {
+				char *s = clean_cell(tl_value_get(rows->items[r], cols->v[k]), 0);
+				tl_buf_printf(out, "%s%s", k ? "\t" : "", s);
+				free(s);
+			}
+			tl_buf_putc(out, '\n');
+		}
+		free(w);
+		free(cells);
+		return;
+	}
+	for (size_t k = 0; k < cols->n; k++) {
+		struct tl_buf h = TL_BUF_INIT;
+		for (const char *p = cols->v[k]; *p; p++)
+			tl_buf_putc(&h, (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p == '_' ? ' ' : *p));
+		cells[k] = tl_buf_detach(&h);
+		w[k] = width(cells[k]);
+	}
+	for (size_t r = 0; r < rows->n; r++)
+		for (size_t k = 0; k < cols->n; k++) {
+			char *s = clean_cell(tl_value_get(rows->items[r], cols->v[k]), 1);
+			cells[(r + 1) * cols->n + k] = s;
+			if (width(s) > w[k])
+				w[k] = width(s);
+		}
+	for (size_t r = 0; r <= rows->n; r++) {
+		if (r == 0)
+			tl_buf_puts(out, out_bold(c));
+		for (size_t k = 0; k < cols->n; k++) {
+			const char *s = cells[r * cols->n + k];
+			tl_buf_puts(out, s);
+			if (k + 1 < cols->n)
+				tl_buf_printf(out, "%*s", (int)(w[k] - width(s) + 2), "");
+		}
+		if (r == 0)
+			tl_buf_puts(out, out_reset(c));
+		tl_buf_putc(out, '\n');
+	}
+	for (size_t i = 0; i < (rows->n + 1) * cols->n; i++)
+		free(cells[i]);
+	free(cells);
+	free(w);
+}
+
+static void md_cell(struct tl_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			tl_buf_puts(out, "\\|");
+		else if (*s == '\n')
+			tl_buf_puts(out, "<br>");
+		else
+			tl_buf_putc(out, *s);
+	}
+}
+
+static void render_md(const struct tl_value *rows, const struct tl_strlist *cols,
+	struct tl_buf *out)
+{
+	for (size_t k = 0; k < cols->n; k++)
+		tl_buf_printf(out, "| %s ", cols->v[k]);
+	tl_buf_puts(out, "|\n");
+	for (size_t k = 0; k < cols->n; k++)
+		tl_buf_puts(out, "|---");
+	tl_buf_puts(out, "|\n");
+	for (size_t r = 0; r < rows->n; r++) {
+		for (size_t k = 0; k < cols->n; k++) {
+			struct tl_buf b = TL_BUF_INIT;
+			out_cell(&b, tl_value_get(rows->items[r], cols->v[k]));
+			tl_buf_puts(out, "| ");
+			md_cell(out, b.ptr);
+			tl_buf_putc(out, ' ');
+			tl_buf_release(&b);
+		}
+		tl_buf_puts(out, "|\n");
+	}
+}
+
+static void render_csv(const struct tl_value *rows, const struct tl_strlist *cols,
+	struct tl_buf *out)
+{
+	for (size_t k = 0; k < cols->n; k++) {
+		if (k)
+			tl_buf_putc(out, ',');
+		tl_csv_field(out, cols->v[k]);
+	}
+	tl_buf_puts(out, "\r\n");
+	for (size_t r = 0; r < rows->n; r++) {
+		for (size_t k = 0; k < cols->n; k++) {
+			struct tl_buf b = TL_BUF_INIT;
+			out_cell(&b, tl_value_get(rows->items[r], cols->v[k]));
+			if (k)
+				tl_buf_putc(out, ',');
+			tl_csv_field(out, b.ptr);
+			tl_buf_release(&b);
+		}
+		tl_buf_puts(out, "\r\n");
+	}
+}
+
+int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
+	const char *const *defaults, const char *const *all)
+{
+	struct tl_regex *re = NULL;
+	struct tl_value *kept = tl_value_seq(), *data = NULL;
+	struct tl_strlist cols = { 0 };
+	struct tl_buf out = TL_BUF_INIT;
+	const char *grep = arg_str(a, "grep"), *sort = arg_str(a, "sort");
+	int rc = 0;
+
+	if (grep && (rc = tl_regex_new(&re, grep, 1, &c->err)))
+		goto done;
+	for (size_t i = 0; i < rows->n && !rc; i++) {
+		if (keep_row(c, a, rows->items[i], re, &rc) && !rc) {
+			tl_value_push(kept, rows->items[i]);
+			rows->items[i] = NULL;
+		}
+	}
+	if (rc || (sort && (rc = sort_rows(c, kept, sort, all))) ||
+	    (rc = pick_columns(c, a, defaults, all, &cols)))
+		goto done;
+	switch (c->format) {
+	case FMT_TABLE:
+		render_table(c, kept, &cols, &out);
+		break;
+	case FMT_MD:
+		render_md(kept, &cols, &out);
+		break;
+	case FMT_CSV:
+		render_csv(kept, &cols, &out);
+		break;
+	case FMT_JSON:
+	case FMT_YAML:
+		data = kept;
+		if (arg_str(a, "columns")) {
+			data = tl_value_seq();
+			for (size_t r = 0; r < kept->n; r++) {
+				struct tl_value *o = tl_value_map();
+				for (size_t k = 0; k < cols.n; k++) {
+					const struct tl_value *v = tl_value_get(kept->items[r], cols.v[k]);
+					tl_value_put(o, cols.v[k], v ? tl_value_dup(v) : tl_value_null());
+				}
+				tl_value_push(data, o);
+			}
+		}
+		rc = c->format == FMT_JSON ? tl_json_emit(&out, data, &c->err)
+					   : tl_yaml_emit(&out, data, &c->err);
+		if (data != kept)
+			tl_value_free(data);
+		break;
+	}
+	if (!rc)
+		out_write(&out);
+done:
+	tl_regex_free(re);
+	tl_value_free(kept);
+	tl_strlist_release(&cols);
+	tl_buf_release(&out);
+	return rc;
+}
+
+int out_object(struct ctx *c, const struct tl_value *obj,
+	void (*text)(struct ctx *c, const struct tl_value *obj, struct tl_buf *b))
+{
+	struct tl_buf out = TL_BUF_INIT;
+	int rc = 0;
+	if (c->format == FMT_JSON)
+		rc = tl_json_emit(&out, obj, &c->err);
+	else if (c->format == FMT_YAML || !text)
+		rc = tl_yaml_emit(&out, obj, &c->err);
+	else if (c->format == FMT_CSV) {
+		tl_buf_puts(&out, "key,value\r\n");
+		for (size_t i = 0; i < obj->n; i++) {
+			struct tl_buf b = TL_BUF_INIT;
+			out_cell(&b, obj->items[i]);
+			tl_csv_field(&out, obj->keys[i]);
+			tl_buf_putc(&out, ',');
+			tl_csv_field(&out, b.ptr);
+			tl_buf_puts(&out, "\r\n");
+			tl_buf_release(&b);
+		}
+	} else
+		text(c, obj, &out);
+	if (!rc)
+		out_write(&out);
+	tl_buf_release(&out);
+	return rc;
+}

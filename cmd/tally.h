@@ -1,0 +1,158 @@
+#ifndef TALLY_CMD_H
+#define TALLY_CMD_H
+/*
+ * The CLI: a table of commands (cmd/main.c), each with an option table
+ * that drives parsing, --help and completion alike, and renderers that
+ * turn rows of struct tl_value into tables, JSON, YAML, CSV or Markdown.
+ */
+#include <stdio.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/model.h"
+#include "core/store.h"
+
+enum opt_kind { OPT_FLAG, OPT_STR, OPT_LIST };
+
+struct opt_spec {
+	const char *name;           /* long name, without -- */
+	char shrt;                  /* short letter, or 0 */
+	enum opt_kind kind;
+	const char *arg;            /* placeholder in help ("TITLE") */
+	const char *help;
+	const char *const *values;  /* completion candidates for the value */
+};
+
+struct ctx;
+struct args;
+
+struct command {
+	const char *name;           /* "case new" */
+	int (*run)(struct ctx *c, struct args *a);
+	const char *usage;          /* positionals: "TITLE" */
+	const char *summary;
+	const char *help;           /* what it does, in a few lines */
+	const struct opt_spec *opts;/* ends with a NULL name; may be NULL */
+	int min_args, max_args;     /* max -1: unlimited */
+	const char *complete;       /* what positionals are: "case", "req", ... */
+};
+
+extern const struct command tl_commands[];
+extern const struct opt_spec tl_global_opts[];
+extern const struct opt_spec tl_list_opts[];
+
+struct args {
+	const struct command *cmd;
+	struct tl_strlist pos;
+	/* parsed option values, by name; lists keep every occurrence */
+	struct tl_value *vals;
+};
+
+enum out_format { FMT_TABLE, FMT_JSON, FMT_YAML, FMT_CSV, FMT_MD };
+
+struct ctx {
+	const char *dir;
+	const char *project;
+	int all_projects;
+	int no_commit;
+	enum out_format format;
+	int color;
+	int quiet;
+	const char *author;
+	int tty;
+	struct tl_store *store;
+	struct tl_err err;
+	struct tl_strlist keep; /* strings that live as long as the run */
+};
+
+/* options.c */
+int args_parse(struct args *a, const struct command *cmd, int argc,
+	char **argv, struct ctx *c, struct tl_err *err);
+void args_release(struct args *a);
+const char *arg_str(const struct args *a, const char *name);
+int arg_flag(const struct args *a, const char *name);
+/* The occurrences of a list option (NULL when none). */
+const struct tl_value *arg_list(const struct args *a, const char *name);
+int ctx_apply_global(struct ctx *c, const char *name, const char *value,
+	struct tl_err *err);
+const struct opt_spec *opt_find(const struct opt_spec *opts, const char *name,
+	char shrt);
+void print_command_help(FILE *f, const struct command *cmd);
+void print_group_help(FILE *f, const char *group);
+void print_main_help(FILE *f);
+const struct command *command_find(const char *name);
+int command_is_group(const char *word);
+
+/* context.c */
+int ctx_store(struct ctx *c, struct tl_store **out);
+/* The project to work on; caller frees. */
+int ctx_project(struct ctx *c, char **key);
+/* The projects a list covers: --all-projects gives every one. */
+int ctx_projects(struct ctx *c, struct tl_strlist *out);
+/* Commits the txn as one change; subject after "tally: ", trailers given
+ * as "Key: value" lines. Prints what it did unless -q. */
+int ctx_commit(struct ctx *c, struct tl_txn *t, const char *subject,
+	const char *trailers, const char *key, const char *path);
+/* Author and committer from --author, GIT_AUTHOR_*, git config. */
+int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
+	struct tl_ident *committer, struct tl_buf *scratch);
+/* Opens $VISUAL/$EDITOR on a file and waits. */
+int ctx_run_editor(struct ctx *c, const char *path);
+
+/* output.c */
+/* Renders rows (a sequence of mappings) after --grep, --field, --sort and
+ * --columns; defaults: the columns shown when --columns is not given. */
+int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
+	const char *const *defaults, const char *const *all);
+/* Renders one object: JSON/YAML as data, or text through fn. */
+int out_object(struct ctx *c, const struct tl_value *obj,
+	void (*text)(struct ctx *c, const struct tl_value *obj, struct tl_buf *b));
+/* Writes a buffer to stdout. */
+void out_write(const struct tl_buf *b);
+/* A cell's text: lists joined with ", ", maps as k=v. */
+void out_cell(struct tl_buf *b, const struct tl_value *v);
+const char *out_bold(struct ctx *c);
+const char *out_reset(struct ctx *c);
+
+/* helpers shared by the entity commands (cmd_entity.c) */
+struct tl_value *strlist_value(const struct tl_strlist *l);
+struct tl_value *opt_strv(const char *s);
+int edit_with_editor(struct ctx *c, enum tl_kind kind, const char *path,
+	const char *key, void **out);
+
+/* command handlers and their option tables, one file per group */
+#define TL_DECLARE(fn) int fn(struct ctx *c, struct args *a)
+TL_DECLARE(cmd_init);
+TL_DECLARE(cmd_project_new);
+TL_DECLARE(cmd_project_list);
+TL_DECLARE(cmd_project_show);
+TL_DECLARE(cmd_case_new);
+TL_DECLARE(cmd_case_list);
+TL_DECLARE(cmd_case_show);
+TL_DECLARE(cmd_case_edit);
+TL_DECLARE(cmd_case_rm);
+TL_DECLARE(cmd_suite_list);
+TL_DECLARE(cmd_suite_show);
+TL_DECLARE(cmd_req_new);
+TL_DECLARE(cmd_req_list);
+TL_DECLARE(cmd_req_show);
+TL_DECLARE(cmd_req_edit);
+TL_DECLARE(cmd_req_rm);
+TL_DECLARE(cmd_check);
+TL_DECLARE(cmd_demo);
+TL_DECLARE(cmd_complete);
+TL_DECLARE(cmd_help);
+TL_DECLARE(cmd_version);
+
+extern const struct opt_spec opts_init[], opts_project_new[], opts_case_new[],
+	opts_case_list[], opts_case_edit[], opts_rm[], opts_req_new[],
+	opts_req_edit[], opts_req_list[], opts_none[];
+
+/* the sample tracker of tally demo (core/demo_data.c) */
+struct tl_demo_file {
+	const char *path;    /* tracker path */
+	const char *content; /* YAML */
+	const char *subject; /* commit subject after "tally: " */
+};
+extern const struct tl_demo_file tl_demo_files[];
+#endif

@@ -1,0 +1,236 @@
+#include "core/check.h"
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/key.h"
+#include "formats/entity.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static void add(struct tl_problems *p, const char *path, unsigned line,
+	unsigned col, const char *msg)
+{
+	struct tl_problem *x;
+	p->v = tl_realloc(p->v, tl_mul(p->n + 1, sizeof(*p->v)));
+	x = &p->v[p->n++];
+	x->path = tl_strdup(path);
+	x->line = line;
+	x->col = col;
+	x->message = tl_strdup(msg);
+}
+
+void tl_problems_add_err(struct tl_problems *p, const char *path,
+	const char *msg)
+{
+	size_t n = strlen(path);
+	unsigned line = 0, col = 0;
+	if (!strncmp(msg, path, n) && msg[n] == ':') {
+		const char *q = msg + n + 1;
+		char *end;
+		unsigned long l = strtoul(q, &end, 10);
+		if (end != q && *end == ':') {
+			unsigned long c = strtoul(end + 1, &end, 10);
+			if (*end == ':') {
+				line = (unsigned)l;
+				col = (unsigned)c;
+				q = end + 1;
+			}
+		}
+		while (*q == ' ')
+			q++;
+		msg = q;
+	}
+	add(p, path, line, col, msg);
+}
+
+void tl_problems_release(struct tl_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].path);
+		free(p->v[i].message);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+struct pctx {
+	struct tl_store *s;
+	struct tl_problems *out;
+	const char *project;
+	const char *sub;          /* "cases", "requirements", ... */
+	enum tl_kind kind;
+	struct tl_list loaded;
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static int visit(const char *rel, void *vctx, struct tl_err *unused)
+{
+	struct pctx *c = vctx;
+	struct tl_err err = TL_ERR_INIT;
+	char *path = tl_format("%s/%s/%s", c->project, c->sub, rel);
+	char *wpath = tl_store_wpath(c->s, path);
+	const char *slash = strrchr(rel, '/');
+	int suite = !strcmp(slash ? slash + 1 : rel, "_suite.yaml");
+	enum tl_kind kind = suite ? TL_KIND_SUITE : c->kind;
+	void *e = NULL;
+
+	(void)unused;
+	if (!ends_with(rel, ".yaml")) {
+		if (c->kind == TL_KIND_CASE)
+			add(c->out, wpath, 0, 0,
+				"not a case file (case files end in .yaml)");
+		goto out;
+	}
+	if (suite && c->kind != TL_KIND_CASE) {
+		add(c->out, wpath, 0, 0, "_suite.yaml belongs under cases/");
+		goto out;
+	}
+	if (tl_store_load(&e, c->s, kind, path, "", &err)) {
+		tl_problems_add_err(c->out, wpath, err.msg);
+		goto out;
+	}
+	if (!suite) {
+		char *key = tl_strndup(rel, strlen(rel) - 5);
+		free(((struct tl_entity *)e)->key);
+		((struct tl_entity *)e)->key = key;
+		if (tl_key_check(key, tl_schema_of(kind)->name, &err))
+			add(c->out, wpath, 0, 0, err.msg);
+		else if (tl_store_check_fields(c->s, kind, e, &err))
+			tl_problems_add_err(c->out, wpath, err.msg);
+		tl_list_push(&c->loaded, e);
+		e = NULL;
+	}
+out:
+	tl_entity_free(kind, e);
+	tl_err_clear(&err);
+	free(wpath);
+	free(path);
+	return 0;
+}
+
+static void walk_kind(struct pctx *c, const char *sub, enum tl_kind kind)
+{
+	char *dir = tl_format("%s/%s/%s", c->s->root, c->project, sub);
+	struct tl_err err = TL_ERR_INIT;
+	c->sub = sub;
+	c->kind = kind;
+	c->loaded.kind = kind;
+	if (tl_fs_walk(dir, visit, c, &err))
+		add(c->out, dir, 0, 0, err.msg);
+	tl_err_clear(&err);
+	free(dir);
+}
+
+static int cmp_lower(const void *a, const void *b)
+{
+	return tl_key_casecmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_cases(struct pctx *c, const struct tl_list *reqs)
+{
+	const struct tl_list *cases = &c->loaded;
+	char **keys = tl_calloc(cases->n ? cases->n : 1, sizeof(*keys));
+	struct tl_buf where = TL_BUF_INIT;
+
+	for (size_t i = 0; i < cases->n; i++) {
+		struct tl_case *k = cases->v[i];
+		keys[i] = k->ent.key;
+		for (size_t r = 0; r < k->requirements.n; r++) {
+			int found = 0;
+			for (size_t j = 0; j < reqs->n && !found; j++)
+				found = !strcmp(((struct tl_entity *)reqs->v[j])->key,
+					k->requirements.v[r]);
+			if (!found) {
+				const struct tl_value *at = tl_value_get(k->ent.doc,
+					"requirements");
+				char *m = tl_format("requirement '%s' does not exist in "
+						    "project '%s'", k->requirements.v[r], c->project);
+				add(c->out, k->ent.path, at ? at->line : 0, at ? at->col : 0, m);
+				free(m);
+			}
+		}
+		if (!k->automation)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			struct tl_case *o = cases->v[j];
+			if (o->automation && !strcmp(o->automation, k->automation)) {
+				const struct tl_value *at = tl_value_get(k->ent.doc, "automation");
+				char *m = tl_format("automation id '%s' is also used by %s",
+					k->automation, o->ent.path);
+				add(c->out, k->ent.path, at ? at->line : 0, at ? at->col : 0, m);
+				free(m);
+				break;
+			}
+		}
+	}
+	/* Keys differing only in case collide on macOS and Windows. */
+	qsort(keys, cases->n, sizeof(*keys), cmp_lower);
+	for (size_t i = 1; i < cases->n; i++)
+		if (!tl_key_casecmp(keys[i - 1], keys[i])) {
+			char *m = tl_format("case keys '%s' and '%s' differ only in "
+					    "letter case", keys[i - 1], keys[i]);
+			char *p = tl_store_case_path(c->project, keys[i]);
+			char *w = tl_store_wpath(c->s, p);
+			add(c->out, w, 0, 0, m);
+			free(w);
+			free(p);
+			free(m);
+		}
+	tl_buf_release(&where);
+	free(keys);
+}
+
+int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
+{
+	char **names;
+	size_t n;
+	int rc = tl_fs_list(&names, &n, s->root, 1, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct pctx c = { s, out, names[i], NULL, 0, { 0 } };
+		struct tl_list reqs;
+		char *ppath = tl_format("%s/project.yaml", names[i]);
+		char *full = tl_path_join(s->root, ppath);
+		struct tl_err e = TL_ERR_INIT;
+		void *proj;
+		if (!tl_fs_is_file(full)) {
+			free(full);
+			free(ppath);
+			continue; /* not a project folder */
+		}
+		if (tl_store_load(&proj, s, TL_KIND_PROJECT, ppath, names[i], &e)) {
+			char *w = tl_store_wpath(s, ppath);
+			tl_problems_add_err(out, w, e.msg);
+			free(w);
+		} else {
+			if (tl_store_check_fields(s, TL_KIND_PROJECT, proj, &e))
+				tl_problems_add_err(out, ((struct tl_entity *)proj)->path, e.msg);
+			tl_entity_free(TL_KIND_PROJECT, proj);
+		}
+		tl_err_clear(&e);
+		walk_kind(&c, "requirements", TL_KIND_REQUIREMENT);
+		reqs = c.loaded;
+		memset(&c.loaded, 0, sizeof(c.loaded));
+		walk_kind(&c, "releases", TL_KIND_RELEASE);
+		tl_list_release(&c.loaded);
+		walk_kind(&c, "defects", TL_KIND_DEFECT);
+		tl_list_release(&c.loaded);
+		walk_kind(&c, "cases", TL_KIND_CASE);
+		check_cases(&c, &reqs);
+		tl_list_release(&c.loaded);
+		tl_list_release(&reqs);
+		free(full);
+		free(ppath);
+	}
+	tl_fs_list_free(names, n);
+	return 0;
+}

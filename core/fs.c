@@ -1,0 +1,254 @@
+#include "core/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+int tl_fs_read(struct tl_buf *out, const char *path, size_t cap,
+	struct tl_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return tl_err_set(err, errno == ENOENT ? TL_ENOTFOUND : TL_EIO,
+			"%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return tl_err_set(err, TL_EINVALID, "%s: is a directory", path);
+	}
+	if (cap && st.st_size > 0 && (size_t)st.st_size > cap) {
+		close(fd);
+		return tl_err_set(err, TL_EINVALID,
+			"%s: file is larger than the %zu MiB limit", path, cap >> 20);
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return tl_err_set(err, TL_EIO, "%s: %s", path, strerror(errno));
+		}
+		if (cap && out->len + (size_t)n > cap) {
+			close(fd);
+			return tl_err_set(err, TL_EINVALID,
+				"%s: file is larger than the %zu MiB limit", path, cap >> 20);
+		}
+		tl_buf_put(out, chunk, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+int tl_fs_mkdirs(const char *path, struct tl_err *err)
+{
+	char *p = tl_strdup(path);
+	int rc = 0;
+	for (char *s = p + 1;; s++) {
+		int end = *s == '\0';
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST) {
+			rc = tl_err_set(err, TL_EIO, "creating folder %s: %s", p,
+				strerror(errno));
+			break;
+		}
+		if (end)
+			break;
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+int tl_fs_write_atomic(const char *path, const char *data, size_t len,
+	struct tl_err *err)
+{
+	struct tl_buf tmp = TL_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
+
+	if (slash && slash != path) {
+		char *dir = tl_strndup(path, (size_t)(slash - path));
+		rc = tl_fs_mkdirs(dir, err);
+		free(dir);
+		if (rc)
+			return rc;
+	}
+	/* A hidden name in the same folder: rename(2) is atomic only within one
+	 * file system, and a leftover from a kill is easy to spot and ignore. */
+	if (slash)
+		tl_buf_put(&tmp, path, (size_t)(slash - path + 1));
+	tl_buf_printf(&tmp, ".%s.tally-XXXXXX", slash ? slash + 1 : path);
+	fd = mkstemp(tmp.ptr);
+	if (fd < 0) {
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = tl_err_set(err, TL_EIO, "writing %s: %s", path,
+				n < 0 ? strerror(errno) : "short write");
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!rc && fchmod(fd, 0644))
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+	if (!rc && fsync(fd))
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+	if (close(fd) && !rc)
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+	if (!rc && rename(tmp.ptr, path))
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp.ptr);
+out:
+	tl_buf_release(&tmp);
+	return rc;
+}
+
+int tl_fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int tl_fs_is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int tl_fs_remove(const char *path, const char *stop, struct tl_err *err)
+{
+	char *dir;
+	if (unlink(path) && errno != ENOENT)
+		return tl_err_set(err, TL_EIO, "removing %s: %s", path, strerror(errno));
+	dir = tl_strdup(path);
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		if (!strcmp(dir, stop) || strlen(dir) <= strlen(stop) || rmdir(dir))
+			break;
+	}
+	free(dir);
+	return 0;
+}
+
+char *tl_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	if (!la)
+		return tl_strdup(b);
+	if (a[la - 1] == '/')
+		return tl_format("%s%s", a, b);
+	return tl_format("%s/%s", a, b);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tl_fs_list(char ***out, size_t *n, const char *dir, int dirs,
+	struct tl_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat st;
+	char **v = NULL;
+	size_t cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return tl_err_set(err, errno == ENOENT ? TL_ENOTFOUND : TL_EIO,
+			"%s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		char *full;
+		int isdir;
+		if (de->d_name[0] == '.')
+			continue;
+		/* lstat: a symbolic link could lead out of the tracker root, so
+		 * links are never followed. */
+		full = tl_path_join(dir, de->d_name);
+		if (lstat(full, &st) || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+			free(full);
+			continue;
+		}
+		isdir = S_ISDIR(st.st_mode);
+		free(full);
+		if (dirs >= 0 && isdir != dirs)
+			continue;
+		v = tl_realloc(v, tl_mul(cnt + 1, sizeof(*v)));
+		v[cnt++] = tl_strdup(de->d_name);
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_str);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void tl_fs_list_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
+	int depth, struct tl_err *err)
+{
+	char *dir = rel[0] ? tl_path_join(root, rel) : tl_strdup(root);
+	char **names;
+	size_t n;
+	int rc;
+
+	if (depth > 32) {
+		free(dir);
+		return tl_err_set(err, TL_EINVALID, "%s: folders nested too deep", root);
+	}
+	rc = tl_fs_list(&names, &n, dir, -1, err);
+	if (rc) {
+		free(dir);
+		return rc == TL_ENOTFOUND && !rel[0] ? (tl_err_clear(err), 0) : rc;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *sub = rel[0] ? tl_format("%s/%s", rel, names[i])
+				   : tl_strdup(names[i]);
+		char *full = tl_path_join(dir, names[i]);
+		struct stat st;
+		if (!lstat(full, &st) && S_ISDIR(st.st_mode))
+			rc = walk(root, sub, fn, ctx, depth + 1, err);
+		else
+			rc = fn(sub, ctx, err);
+		free(full);
+		free(sub);
+	}
+	tl_fs_list_free(names, n);
+	free(dir);
+	return rc;
+}
+
+int tl_fs_walk(const char *dir, tl_walk_fn fn, void *ctx, struct tl_err *err)
+{
+	return walk(dir, "", fn, ctx, 0, err);
+}

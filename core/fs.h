@@ -1,0 +1,35 @@
+#ifndef TL_FS_H
+#define TL_FS_H
+/* File system helpers: bounded reads, atomic writes, directory walks. */
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/* Reads a whole file, refusing one larger than cap bytes. */
+int tl_fs_read(struct tl_buf *out, const char *path, size_t cap,
+	struct tl_err *err);
+/* Writes data to a temporary file beside path, fsyncs it and renames it
+ * over path, so a reader sees the old file or the new one, never half. */
+int tl_fs_write_atomic(const char *path, const char *data, size_t len,
+	struct tl_err *err);
+/* mkdir -p. */
+int tl_fs_mkdirs(const char *path, struct tl_err *err);
+int tl_fs_is_dir(const char *path);
+int tl_fs_is_file(const char *path);
+/* Removes a file and then every parent folder it leaves empty, up to but
+ * not including stop. */
+int tl_fs_remove(const char *path, const char *stop, struct tl_err *err);
+/* Joins two path parts with one slash. Caller frees. */
+char *tl_path_join(const char *a, const char *b);
+
+/* Calls fn for every regular file below dir (relative path from dir,
+ * sorted by byte order within each folder), skipping dot entries. */
+typedef int (*tl_walk_fn)(const char *rel, void *ctx, struct tl_err *err);
+int tl_fs_walk(const char *dir, tl_walk_fn fn, void *ctx, struct tl_err *err);
+/* The names in dir (sorted, no dot entries); folders only when dirs. */
+int tl_fs_list(char ***out, size_t *n, const char *dir, int dirs,
+	struct tl_err *err);
+void tl_fs_list_free(char **names, size_t n);
+
+#endif

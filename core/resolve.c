@@ -1,0 +1,66 @@
+#include "core/resolve.h"
+#include "core/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define LIST_MAX 10
+
+static int ambiguous(const struct tl_candidate *c, const size_t *hits,
+	size_t nhits, const char *ref, const char *what, struct tl_err *err)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	int rc;
+	tl_buf_printf(&b, "%s '%s' is ambiguous; it matches:", what, ref);
+	for (size_t i = 0; i < nhits && i < LIST_MAX; i++)
+		tl_buf_printf(&b, "\n  %s%s%s%s", c[hits[i]].key,
+			c[hits[i]].title ? "  (" : "",
+			c[hits[i]].title ? c[hits[i]].title : "",
+			c[hits[i]].title ? ")" : "");
+	if (nhits > LIST_MAX)
+		tl_buf_printf(&b, "\n  ... and %zu more", nhits - LIST_MAX);
+	rc = tl_err_set(err, TL_EAMBIGUOUS, "%s", b.ptr);
+	tl_buf_release(&b);
+	return rc;
+}
+
+int tl_resolve(const struct tl_candidate *c, size_t n, const char *ref,
+	const char *what, size_t *out, struct tl_err *err)
+{
+	size_t *hits = tl_calloc(n ? n : 1, sizeof(*hits));
+	size_t nhits = 0, len = strlen(ref);
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(c[i].key, ref)) {
+			*out = i;
+			goto done;
+		}
+	for (size_t i = 0; i < n && len; i++)
+		if (!strncmp(c[i].key, ref, len))
+			hits[nhits++] = i;
+	/* then a prefix of a trailing part of the path: "checkout" finds
+	 * "billing/checkout-with-a-saved-card" */
+	if (nhits == 0)
+		for (size_t i = 0; i < n && len; i++)
+			for (const char *p = strchr(c[i].key, '/'); p; p = strchr(p + 1, '/'))
+				if (!strncmp(p + 1, ref, len)) {
+					hits[nhits++] = i;
+					break;
+				}
+	if (nhits == 0)
+		for (size_t i = 0; i < n; i++)
+			if (c[i].title && !strcmp(c[i].title, ref))
+				hits[nhits++] = i;
+	if (nhits == 1)
+		*out = hits[0];
+	else if (nhits > 1)
+		rc = ambiguous(c, hits, nhits, ref, what, err);
+	else
+		rc = tl_err_set(err, TL_ENOTFOUND, "no %s matches '%s'", what, ref);
+done:
+	free(hits);
+	return rc;
+}

@@ -1,0 +1,450 @@
+#include "core/store.h"
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/key.h"
+#include "core/resolve.h"
+#include "formats/entity.h"
+#include "formats/yaml.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/banned.h"
+
+static char *real(const char *p)
+{
+	char *r = realpath(p, NULL);
+	return r ? r : tl_strdup(p);
+}
+
+static int under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+int tl_store_open_root(struct tl_store **out, struct tl_repo *repo,
+	const char *root, struct tl_err *err)
+{
+	struct tl_store *s = tl_calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	s->repo = repo;
+	s->workdir = real(tl_repo_workdir(repo));
+	s->root = real(root);
+	if (!under(s->root, s->workdir)) {
+		rc = tl_err_set(err, TL_EINVALID, "%s is outside the work tree %s",
+			s->root, s->workdir);
+		goto fail;
+	}
+	s->prefix = strlen(s->root) == strlen(s->workdir)
+			    ? tl_strdup("")
+			    : tl_format("%s/", s->root + strlen(s->workdir) + 1);
+	rc = tl_store_load((void **)&s->ws, s, TL_KIND_WORKSPACE, "tally.yaml",
+		"", err);
+	if (rc)
+		goto fail;
+	if ((int)s->ws->version.v != TL_FORMAT_VERSION) {
+		rc = tl_err_set(err, TL_EINVALID,
+			"%stally.yaml: format version %g is not supported (this tally reads %d)",
+			s->prefix, s->ws->version.v, TL_FORMAT_VERSION);
+		goto fail;
+	}
+	{
+		char *name = tl_store_wpath(s, "tally.yaml");
+		rc = tl_fields_load(&s->fields, s->ws->fields, name, err);
+		free(name);
+		if (rc)
+			goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	s->repo = NULL; /* the caller still owns it */
+	tl_store_free(s);
+	return rc;
+}
+
+int tl_store_open(struct tl_store **out, const char *dir, struct tl_err *err)
+{
+	struct tl_repo *repo;
+	char *cur, *wd, *root = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = tl_repo_open(&repo, dir, err);
+	if (rc)
+		return rc;
+	cur = real(dir);
+	wd = real(tl_repo_workdir(repo));
+	while (under(cur, wd)) {
+		char *f = tl_path_join(cur, "tally.yaml");
+		int found = tl_fs_is_file(f);
+		free(f);
+		if (found) {
+			root = tl_strdup(cur);
+			break;
+		}
+		if (!strcmp(cur, wd))
+			break;
+		*strrchr(cur, '/') = '\0';
+	}
+	if (!root) {
+		char *f = tl_path_join(wd, "qa/tally.yaml");
+		if (tl_fs_is_file(f))
+			root = tl_path_join(wd, "qa");
+		free(f);
+	}
+	if (!root) {
+		rc = tl_err_set(err, TL_ENOTFOUND,
+			"no tracker here: no tally.yaml from %s up to %s, nor in %s/qa "
+			"(run 'tally init' to create one)", dir, wd, wd);
+	} else {
+		rc = tl_store_open_root(out, repo, root, err);
+	}
+	free(cur);
+	free(wd);
+	free(root);
+	if (rc)
+		tl_repo_free(repo);
+	return rc;
+}
+
+void tl_store_free(struct tl_store *s)
+{
+	if (!s)
+		return;
+	tl_repo_free(s->repo);
+	tl_workspace_free(s->ws);
+	tl_fields_release(&s->fields);
+	free(s->workdir);
+	free(s->root);
+	free(s->prefix);
+	free(s);
+}
+
+char *tl_store_wpath(const struct tl_store *s, const char *path)
+{
+	return tl_format("%s%s", s->prefix, path);
+}
+
+int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
+	const char *path, const char *key, struct tl_err *err)
+{
+	char *full = tl_path_join(s->root, path);
+	char *wpath = tl_store_wpath(s, path);
+	struct tl_buf b = TL_BUF_INIT;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if (!lstat(full, &st) && S_ISLNK(st.st_mode)) {
+		rc = tl_err_set(err, TL_EINVALID,
+			"%s: is a symbolic link; tally reads no file outside the tracker",
+			wpath);
+		goto out;
+	}
+	rc = tl_fs_read(&b, full, TL_YAML_MAX_BYTES, err);
+	if (rc) {
+		if (rc == TL_ENOTFOUND)
+			tl_err_set(err, rc, "%s: no such file", wpath);
+		else if (err->msg && !strncmp(err->msg, full, strlen(full)))
+			tl_err_set(err, rc, "%s%s", wpath, err->msg + strlen(full));
+		goto out;
+	}
+	rc = tl_entity_parse(out, kind, wpath, b.ptr, b.len, err);
+	if (rc)
+		goto out;
+	((struct tl_entity *)*out)->key = tl_strdup(key);
+	((struct tl_entity *)*out)->path = tl_strdup(wpath);
+out:
+	tl_buf_release(&b);
+	free(full);
+	free(wpath);
+	return rc;
+}
+
+int tl_store_projects(struct tl_store *s, struct tl_list *out,
+	struct tl_err *err)
+{
+	char **names;
+	size_t n;
+	int rc = tl_fs_list(&names, &n, s->root, 1, err);
+	out->kind = TL_KIND_PROJECT;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *path = tl_format("%s/project.yaml", names[i]);
+		char *full = tl_path_join(s->root, path);
+		if (tl_fs_is_file(full)) {
+			void *p;
+			rc = tl_store_load(&p, s, TL_KIND_PROJECT, path, names[i], err);
+			if (!rc)
+				tl_list_push(out, p);
+		}
+		free(full);
+		free(path);
+	}
+	tl_fs_list_free(names, n);
+	if (rc)
+		tl_list_release(out);
+	return rc;
+}
+
+int tl_store_project(struct tl_store *s, const char *ref, char **key,
+	struct tl_err *err)
+{
+	struct tl_list l = { 0 };
+	struct tl_candidate *c;
+	size_t idx = 0;
+	int rc = tl_store_projects(s, &l, err);
+
+	*key = NULL;
+	if (rc)
+		return rc;
+	c = tl_calloc(l.n ? l.n : 1, sizeof(*c));
+	for (size_t i = 0; i < l.n; i++) {
+		struct tl_project *p = l.v[i];
+		c[i].key = p->ent.key;
+		c[i].title = p->title;
+	}
+	if (!ref && s->ws->default_project)
+		ref = s->ws->default_project;
+	if (ref) {
+		rc = tl_resolve(c, l.n, ref, "project", &idx, err);
+	} else if (l.n == 1) {
+		idx = 0;
+	} else if (l.n == 0) {
+		rc = tl_err_set(err, TL_ENOTFOUND,
+			"the tracker has no project yet (tally project new KEY)");
+	} else {
+		struct tl_buf b = TL_BUF_INIT;
+		for (size_t i = 0; i < l.n; i++)
+			tl_buf_printf(&b, "%s%s", i ? ", " : "", c[i].key);
+		rc = tl_err_set(err, TL_EUSAGE,
+			"the tracker has several projects (%s): choose one with --project",
+			b.ptr);
+		tl_buf_release(&b);
+	}
+	if (!rc)
+		*key = tl_strdup(c[idx].key);
+	free(c);
+	tl_list_release(&l);
+	return rc;
+}
+
+struct load_ctx {
+	struct tl_store *s;
+	const char *dir;      /* tracker path of the folder walked */
+	enum tl_kind kind;
+	struct tl_list *out;
+	int suites;           /* collecting folders, not files */
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static int base_is(const char *rel, const char *name)
+{
+	const char *slash = strrchr(rel, '/');
+	return !strcmp(slash ? slash + 1 : rel, name);
+}
+
+static int load_one(const char *rel, void *vctx, struct tl_err *err)
+{
+	struct load_ctx *c = vctx;
+	char *path, *key;
+	void *e;
+	int rc;
+
+	if (!ends_with(rel, ".yaml") || base_is(rel, "_suite.yaml"))
+		return 0;
+	path = tl_format("%s/%s", c->dir, rel);
+	key = tl_strndup(rel, strlen(rel) - 5);
+	rc = tl_store_load(&e, c->s, c->kind, path, key, err);
+	if (!rc)
+		tl_list_push(c->out, e);
+	free(path);
+	free(key);
+	return rc;
+}
+
+static int load_dir(struct tl_store *s, const char *project, const char *sub,
+	enum tl_kind kind, struct tl_list *out, struct tl_err *err)
+{
+	char *dir = tl_format("%s/%s", project, sub);
+	char *full = tl_path_join(s->root, dir);
+	struct load_ctx c = { s, dir, kind, out, 0 };
+	int rc;
+	out->kind = kind;
+	rc = tl_fs_walk(full, load_one, &c, err);
+	free(full);
+	free(dir);
+	if (rc)
+		tl_list_release(out);
+	return rc;
+}
+
+int tl_store_cases(struct tl_store *s, const char *project, struct tl_list *out,
+	struct tl_err *err)
+{
+	return load_dir(s, project, "cases", TL_KIND_CASE, out, err);
+}
+
+int tl_store_requirements(struct tl_store *s, const char *project,
+	struct tl_list *out, struct tl_err *err)
+{
+	return load_dir(s, project, "requirements", TL_KIND_REQUIREMENT, out, err);
+}
+
+static int collect_dirs(struct tl_store *s, const char *cases, const char *rel,
+	struct tl_list *out, int depth, struct tl_err *err)
+{
+	char *dir = rel[0] ? tl_format("%s/%s", cases, rel) : tl_strdup(cases);
+	char *full = tl_path_join(s->root, dir);
+	char **names;
+	size_t n;
+	int rc = tl_fs_list(&names, &n, full, 1, err);
+	if (rc == TL_ENOTFOUND && !rel[0]) {
+		tl_err_clear(err);
+		rc = 0;
+		n = 0;
+		names = NULL;
+	}
+	if (depth > 32)
+		rc = tl_err_set(err, TL_EINVALID, "%s: folders nested too deep", dir);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *key = rel[0] ? tl_format("%s/%s", rel, names[i])
+				   : tl_strdup(names[i]);
+		char *meta = tl_format("%s/%s/_suite.yaml", cases, key);
+		char *metafull = tl_path_join(s->root, meta);
+		struct tl_suite *su;
+		if (tl_fs_is_file(metafull)) {
+			rc = tl_store_load((void **)&su, s, TL_KIND_SUITE, meta, key, err);
+		} else {
+			su = tl_entity_new(TL_KIND_SUITE);
+			su->ent.key = tl_strdup(key);
+			su->ent.path = tl_store_wpath(s, meta);
+		}
+		if (!rc) {
+			tl_list_push(out, su);
+			rc = collect_dirs(s, cases, key, out, depth + 1, err);
+		}
+		free(metafull);
+		free(meta);
+		free(key);
+	}
+	tl_fs_list_free(names, n);
+	free(full);
+	free(dir);
+	return rc;
+}
+
+int tl_store_suites(struct tl_store *s, const char *project,
+	struct tl_list *out, struct tl_err *err)
+{
+	char *cases = tl_format("%s/cases", project);
+	int rc;
+	out->kind = TL_KIND_SUITE;
+	rc = collect_dirs(s, cases, "", out, 0, err);
+	free(cases);
+	if (rc)
+		tl_list_release(out);
+	return rc;
+}
+
+char *tl_store_case_path(const char *project, const char *key)
+{
+	return tl_format("%s/cases/%s.yaml", project, key);
+}
+
+char *tl_store_req_path(const char *project, const char *key)
+{
+	return tl_format("%s/requirements/%s.yaml", project, key);
+}
+
+static void txn_own(struct tl_txn *t, char *p)
+{
+	t->owned = tl_realloc(t->owned, tl_mul(t->nowned + 1, sizeof(*t->owned)));
+	t->owned[t->nowned++] = p;
+}
+
+static struct tl_change *txn_slot(struct tl_txn *t, struct tl_store *s,
+	const char *path)
+{
+	char *w = tl_store_wpath(s, path);
+	txn_own(t, w);
+	t->changes = tl_realloc(t->changes,
+		tl_mul(t->n + 1, sizeof(*t->changes)));
+	memset(&t->changes[t->n], 0, sizeof(t->changes[t->n]));
+	t->changes[t->n].path = w;
+	return &t->changes[t->n++];
+}
+
+int tl_store_check_fields(struct tl_store *s, enum tl_kind kind,
+	const void *e, struct tl_err *err)
+{
+	const struct tl_schema *sc = tl_schema_of(kind);
+	const struct tl_fieldspec *f = tl_schema_field(sc, "fields");
+	const struct tl_entity *ent = e;
+	if (!f || f->type != TL_F_MAP)
+		return 0;
+	return tl_fields_validate(&s->fields, sc->name,
+		*(struct tl_value *const *)((const char *)e + f->off),
+		ent->path ? ent->path : sc->name, err);
+}
+
+int tl_txn_put(struct tl_txn *t, struct tl_store *s, enum tl_kind kind,
+	const void *e, const char *path, struct tl_err *err)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	struct tl_change *c;
+	int rc = tl_store_check_fields(s, kind, e, err);
+	if (!rc)
+		rc = tl_entity_write(&b, kind, e, err);
+	if (rc) {
+		tl_buf_release(&b);
+		return rc;
+	}
+	c = txn_slot(t, s, path);
+	c->len = b.len;
+	c->data = tl_buf_detach(&b);
+	txn_own(t, (char *)c->data);
+	return 0;
+}
+
+void tl_txn_put_raw(struct tl_txn *t, struct tl_store *s, const char *path,
+	const char *data, size_t len)
+{
+	struct tl_change *c = txn_slot(t, s, path);
+	char *copy = tl_strndup(data, len);
+	txn_own(t, copy);
+	c->data = copy;
+	c->len = len;
+}
+
+void tl_txn_remove(struct tl_txn *t, struct tl_store *s, const char *path)
+{
+	txn_slot(t, s, path)->remove = 1;
+}
+
+int tl_txn_commit(struct tl_txn *t, struct tl_store *s,
+	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err)
+{
+	return tl_repo_commit(s->repo, t->changes, t->n, opts, out_id, err);
+}
+
+void tl_txn_release(struct tl_txn *t)
+{
+	for (size_t i = 0; i < t->nowned; i++)
+		free(t->owned[i]);
+	free(t->owned);
+	free(t->changes);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,78 @@
+#ifndef TL_STORE_H
+#define TL_STORE_H
+/*
+ * The tracker in a work tree: finding it, loading its files into the
+ * model, and writing changes through the commit protocol. Paths inside
+ * the tracker ("web/cases/auth/login.yaml") are relative to its root, the
+ * folder holding tally.yaml; paths in commits are relative to the work tree.
+ */
+#include "core/err.h"
+#include "core/fields.h"
+#include "core/model.h"
+#include "core/repo.h"
+
+struct tl_store {
+	struct tl_repo *repo;
+	char *workdir;   /* absolute */
+	char *root;      /* absolute path of the tracker root */
+	char *prefix;    /* root relative to workdir, with a trailing '/' ("" at top) */
+	struct tl_workspace *ws;
+	struct tl_field_defs fields;
+};
+
+#define TL_FORMAT_VERSION 1
+
+/* Opens the repository containing dir and finds the tracker: tally.yaml in
+ * dir or a parent inside the work tree, else qa/tally.yaml at its top. */
+int tl_store_open(struct tl_store **out, const char *dir, struct tl_err *err);
+/* Opens with a known tracker root (used right after init). */
+int tl_store_open_root(struct tl_store **out, struct tl_repo *repo,
+	const char *root, struct tl_err *err);
+void tl_store_free(struct tl_store *s);
+
+/* "qa/" + path: the work-tree path of a tracker path. Caller frees. */
+char *tl_store_wpath(const struct tl_store *s, const char *path);
+
+/* Loads one file of the tracker as an entity; sets its key and path. */
+int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
+	const char *path, const char *key, struct tl_err *err);
+
+int tl_store_projects(struct tl_store *s, struct tl_list *out,
+	struct tl_err *err);
+/* Chooses a project: ref when given (key, prefix or title), else the
+ * workspace's default-project, else the only one. Caller frees *key. */
+int tl_store_project(struct tl_store *s, const char *ref, char **key,
+	struct tl_err *err);
+int tl_store_cases(struct tl_store *s, const char *project, struct tl_list *out,
+	struct tl_err *err);
+int tl_store_requirements(struct tl_store *s, const char *project,
+	struct tl_list *out, struct tl_err *err);
+/* Every folder under cases/ is a suite; _suite.yaml adds metadata. */
+int tl_store_suites(struct tl_store *s, const char *project,
+	struct tl_list *out, struct tl_err *err);
+
+char *tl_store_case_path(const char *project, const char *key);
+char *tl_store_req_path(const char *project, const char *key);
+
+/* A set of file changes that becomes one commit. */
+struct tl_txn {
+	struct tl_change *changes;
+	char **owned;    /* paths and data this txn owns */
+	size_t n, nowned;
+};
+
+/* Serializes the entity (validating it) into the txn at a tracker path. */
+int tl_txn_put(struct tl_txn *t, struct tl_store *s, enum tl_kind kind,
+	const void *e, const char *path, struct tl_err *err);
+void tl_txn_put_raw(struct tl_txn *t, struct tl_store *s, const char *path,
+	const char *data, size_t len);
+void tl_txn_remove(struct tl_txn *t, struct tl_store *s, const char *path);
+int tl_txn_commit(struct tl_txn *t, struct tl_store *s,
+	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err);
+void tl_txn_release(struct tl_txn *t);
+
+/* Validates custom fields of an entity against tally.yaml. */
+int tl_store_check_fields(struct tl_store *s, enum tl_kind kind,
+	const void *e, struct tl_err *err);
+
+#endif

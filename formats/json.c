@@ -1,0 +1,95 @@
+#include "formats/json.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static json_t *to_json(const struct tl_value *v)
+{
+	json_t *j;
+	if (!v)
+		return json_null();
+	if (v->kind == TL_V_SCALAR) {
+		char *end;
+		switch (v->type) {
+		case TL_T_NULL:
+			return json_null();
+		case TL_T_BOOL:
+			return json_boolean(strchr("yYtTo", v->str[0]) &&
+					    strcmp(v->str, "off") && strcmp(v->str, "Off") &&
+					    strcmp(v->str, "OFF"));
+		case TL_T_INT: {
+			long long n = strtoll(v->str, &end, 10);
+			if (!*end)
+				return json_integer(n);
+			break;
+		}
+		case TL_T_FLOAT: {
+			double d = strtod(v->str, &end);
+			if (!*end)
+				return json_real(d);
+			break;
+		}
+		case TL_T_STR:
+			break;
+		}
+		return json_stringn(v->str, v->len);
+	}
+	if (v->kind == TL_V_SEQ) {
+		j = json_array();
+		for (size_t i = 0; i < v->n; i++)
+			json_array_append_new(j, to_json(v->items[i]));
+		return j;
+	}
+	j = json_object();
+	for (size_t i = 0; i < v->n; i++)
+		json_object_set_new(j, v->keys[i], to_json(v->items[i]));
+	return j;
+}
+
+/* jansson prints every real with one precision; the smallest one that
+ * reads every real of the document back exactly keeps 0.95 as 0.95. */
+static int precision(const struct tl_value *v, int p)
+{
+	if (!v)
+		return p;
+	if (v->kind == TL_V_SCALAR && v->type == TL_T_FLOAT) {
+		double d = strtod(v->str, NULL);
+		char tmp[64];
+		int q = 1;
+		for (; q < 17; q++) {
+			snprintf(tmp, sizeof(tmp), "%.*g", q, d);
+			if (strtod(tmp, NULL) == d)
+				break;
+		}
+		return q > p ? q : p;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		p = precision(v->items[i], p);
+	return p;
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	tl_buf_put(data, buf, size);
+	return 0;
+}
+
+int tl_json_emit(struct tl_buf *out, const struct tl_value *v,
+	struct tl_err *err)
+{
+	json_t *j = to_json(v);
+	int rc;
+	if (!j)
+		return tl_err_set(err, TL_ERROR, "building JSON (invalid UTF-8?)");
+	rc = json_dump_callback(j, dump_cb, out,
+		JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision(v, 1)));
+	json_decref(j);
+	if (rc)
+		return tl_err_set(err, TL_ERROR, "writing JSON");
+	tl_buf_putc(out, '\n');
+	return 0;
+}
