@@ -45,7 +45,12 @@ struct tl_value *tl_value_int(long long n)
 struct tl_value *tl_value_num(double d)
 {
 	char tmp[64];
-	/* Shortest form that reads back to the same double. */
+	/* Whole numbers print without an exponent ("30", not "3e+01"). */
+	if (d == (double)(long long)d && d > -1e15 && d < 1e15) {
+		snprintf(tmp, sizeof(tmp), "%lld", (long long)d);
+		return tl_value_typed(tmp, TL_T_INT);
+	}
+	/* Otherwise the shortest form that reads back to the same double. */
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
 		if (strtod(tmp, NULL) == d)

@@ -243,6 +243,9 @@ struct tl_value *tl_entity_to_value(enum tl_kind kind, const void *p)
 			if (!m || (f->type != TL_F_VALUE && m->kind != TL_V_SCALAR && !m->n))
 				break;
 			v = tl_value_dup(m);
+			/* settings blocks such as readiness: read best as blocks */
+			if (f->type == TL_F_VALUE && v->kind == TL_V_MAP)
+				v->style = TL_STYLE_BLOCK;
 			if (f->type == TL_F_STEPS) {
 				v->style = TL_STYLE_BLOCK;
 				for (size_t j = 0; j < v->n; j++)

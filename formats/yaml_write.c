@@ -69,21 +69,23 @@ static int emit_scalar(yaml_emitter_t *e, const char *s, size_t len,
 	return yaml_emitter_emit(e, &ev) ? 0 : -1;
 }
 
-static int emit_node(yaml_emitter_t *e, const struct tl_value *v, int in_flow)
+static int emit_node(yaml_emitter_t *e, const struct tl_value *v, int in_flow,
+	int depth)
 {
 	yaml_event_t ev;
 	int flow;
 
 	if (v->kind == TL_V_SCALAR)
 		return emit_scalar(e, v->str, v->len, v->type, in_flow);
-	flow = in_flow || use_flow(v);
+	/* the document itself is always a block */
+	flow = in_flow || (depth > 0 && use_flow(v));
 	if (v->kind == TL_V_SEQ) {
 		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
 			    flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) ||
 		    !yaml_emitter_emit(e, &ev))
 			return -1;
 		for (size_t i = 0; i < v->n; i++)
-			if (emit_node(e, v->items[i], flow))
+			if (emit_node(e, v->items[i], flow, depth + 1))
 				return -1;
 		if (!yaml_sequence_end_event_initialize(&ev) || !yaml_emitter_emit(e, &ev))
 			return -1;
@@ -96,7 +98,7 @@ static int emit_node(yaml_emitter_t *e, const struct tl_value *v, int in_flow)
 	for (size_t i = 0; i < v->n; i++) {
 		const char *k = v->keys[i];
 		if (emit_scalar(e, k, strlen(k), TL_T_STR, 1) ||
-		    emit_node(e, v->items[i], flow))
+		    emit_node(e, v->items[i], flow, depth + 1))
 			return -1;
 	}
 	if (!yaml_mapping_end_event_initialize(&ev) || !yaml_emitter_emit(e, &ev))
@@ -126,7 +128,7 @@ int tl_yaml_emit(struct tl_buf *out, const struct tl_value *v, struct tl_err *er
 	ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
 	     yaml_emitter_emit(&e, &ev) &&
 	     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
-	     yaml_emitter_emit(&e, &ev) && !emit_node(&e, v, 0) &&
+	     yaml_emitter_emit(&e, &ev) && !emit_node(&e, v, 0, 0) &&
 	     yaml_document_end_event_initialize(&ev, 1) &&
 	     yaml_emitter_emit(&e, &ev) && yaml_stream_end_event_initialize(&ev) &&
 	     yaml_emitter_emit(&e, &ev) && yaml_emitter_flush(&e);

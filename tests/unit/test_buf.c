@@ -1,0 +1,80 @@
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+Test(buf, starts_empty_and_terminated)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	cr_assert_not_null(b.ptr);
+	cr_assert_eq(b.len, 0);
+	cr_assert_eq(b.ptr[0], '\0');
+	tl_buf_release(&b);
+}
+
+Test(buf, appends_and_formats)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	tl_buf_puts(&b, "abc");
+	tl_buf_putc(&b, '-');
+	tl_buf_printf(&b, "%d/%s", 42, "x");
+	cr_assert_str_eq(b.ptr, "abc-42/x");
+	cr_assert_eq(b.len, 8);
+	tl_buf_truncate(&b, 3);
+	cr_assert_str_eq(b.ptr, "abc");
+	tl_buf_release(&b);
+}
+
+Test(buf, limit_sets_a_sticky_overflow)
+{
+	struct tl_buf b;
+	tl_buf_init(&b, 5);
+	tl_buf_puts(&b, "1234");
+	cr_assert_eq(b.overflow, 0);
+	tl_buf_puts(&b, "56");
+	cr_assert_eq(b.overflow, 1);
+	tl_buf_puts(&b, "7");
+	cr_assert_str_eq(b.ptr, "1234", "nothing is appended after an overflow");
+	tl_buf_release(&b);
+}
+
+Test(buf, detach_hands_over_a_heap_string)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	char *s;
+	s = tl_buf_detach(&b);
+	cr_assert_str_eq(s, "");
+	free(s);
+	tl_buf_puts(&b, "hello");
+	s = tl_buf_detach(&b);
+	cr_assert_str_eq(s, "hello");
+	cr_assert_eq(b.len, 0);
+	cr_assert_str_eq(b.ptr, "");
+	free(s);
+}
+
+Test(err, prefix_adds_context_and_keeps_code)
+{
+	struct tl_err err = TL_ERR_INIT;
+	tl_err_set(&err, TL_EINVALID, "3:7: expected %s", "a mapping");
+	tl_err_prefix(&err, "loading '%s'", "x.yaml");
+	cr_assert_str_eq(err.msg, "loading 'x.yaml': 3:7: expected a mapping");
+	cr_assert_eq(err.code, TL_EINVALID);
+	tl_err_clear(&err);
+	cr_assert_null(err.msg);
+}
+
+Test(err, exit_statuses_follow_the_documented_set)
+{
+	cr_assert_eq(tl_err_exit_status(TL_OK), 0);
+	cr_assert_eq(tl_err_exit_status(TL_ERROR), 1);
+	cr_assert_eq(tl_err_exit_status(TL_EFAILED), 1);
+	cr_assert_eq(tl_err_exit_status(TL_EUSAGE), 2);
+	cr_assert_eq(tl_err_exit_status(TL_EAMBIGUOUS), 2);
+	cr_assert_eq(tl_err_exit_status(TL_ENOTFOUND), 3);
+	cr_assert_eq(tl_err_exit_status(TL_EINVALID), 4);
+	cr_assert_eq(tl_err_exit_status(TL_ECONFLICT), 4);
+	cr_assert_eq(tl_err_exit_status(TL_EEXISTS), 4);
+}
