@@ -21,6 +21,7 @@ int cmd_check(struct ctx *c, struct args *a)
 		tl_problems_add_err(&p, path, c->err.msg);
 		free(path);
 		tl_err_clear(&c->err);
+		rc = 0;
 	} else if (rc) {
 		return rc;
 	} else if ((rc = tl_check(s, &p, &c->err))) {
@@ -34,6 +35,7 @@ int cmd_check(struct ctx *c, struct args *a)
 			tl_value_put(r, "line", tl_value_int(p.v[i].line));
 			tl_value_put(r, "col", tl_value_int(p.v[i].col));
 			tl_value_put(r, "message", tl_value_str(p.v[i].message));
+			r->style = TL_STYLE_BLOCK;
 			tl_value_push(rows, r);
 		}
 		rc = out_object(c, rows, NULL);

@@ -53,7 +53,8 @@ int cmd_init(struct ctx *c, struct args *a)
 
 	memset(ch, 0, sizeof(ch));
 	/* --project is a global option too; here it names the new project */
-	key = c->project ? tl_strdup(c->project) : NULL;
+	key = arg_str(a, "project") ? tl_strdup(arg_str(a, "project"))
+	      : c->project ? tl_strdup(c->project) : NULL;
 	rc = tl_repo_open(&repo, ".", &c->err);
 	if (rc == TL_ENOTFOUND) {
 		tl_err_clear(&c->err);

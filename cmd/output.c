@@ -370,6 +370,8 @@ int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
 				tl_value_push(data, o);
 			}
 		}
+		for (size_t r = 0; r < data->n; r++)
+			data->items[r]->style = TL_STYLE_BLOCK; /* one record, one block */
 		rc = c->format == FMT_JSON ? tl_json_emit(&out, data, &c->err)
 					   : tl_yaml_emit(&out, data, &c->err);
 		if (data != kept)

@@ -154,8 +154,10 @@ int tl_entity_from_value(void **out, enum tl_kind kind, const char *name,
 	int rc = 0;
 
 	*out = NULL;
-	if (!doc)
+	if (!doc) {
 		doc = tl_value_map(); /* an empty file is an empty mapping */
+		doc->line = doc->col = 1;
+	}
 	ent->doc = doc;
 	if (doc->kind != TL_V_MAP) {
 		rc = bad(err, name, doc, NULL, "expected a mapping of keys, found %s",

@@ -133,6 +133,20 @@ static int on_event(struct reader *r, yaml_event_t *ev, int *docs)
 	}
 }
 
+static void offset_to_mark(const char *data, size_t len, size_t off,
+	size_t *line, size_t *col)
+{
+	*line = *col = 0;
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (data[i] == '\n') {
+			++*line;
+			*col = 0;
+		} else if (((unsigned char)data[i] & 0xc0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
 int tl_yaml_parse(struct tl_value **out, const char *name, const char *data,
 	size_t len, struct tl_err *err)
 {
@@ -153,8 +167,12 @@ int tl_yaml_parse(struct tl_value **out, const char *name, const char *data,
 	while (!done && !rc) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			struct tl_buf b = TL_BUF_INIT;
-			tl_buf_printf(&b, "%s:%zu:%zu: %s", name,
-				p.problem_mark.line + 1, p.problem_mark.column + 1,
+			size_t line = p.problem_mark.line, col = p.problem_mark.column;
+			/* the reader (bad UTF-8, control characters) reports a byte
+			 * offset, not a mark */
+			if (p.error == YAML_READER_ERROR)
+				offset_to_mark(data, len, p.problem_offset, &line, &col);
+			tl_buf_printf(&b, "%s:%zu:%zu: %s", name, line + 1, col + 1,
 				p.problem ? p.problem : "invalid YAML");
 			if (p.context)
 				tl_buf_printf(&b, " (%s at line %zu)", p.context,
