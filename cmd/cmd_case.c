@@ -9,6 +9,7 @@
 
 #include "core/banned.h"
 
+/* clang-format off */
 #define CASE_OPTS_COMMON \
 	{ "description", 0, OPT_STR, "TEXT", "what the case checks", NULL }, \
 	{ "type", 0, OPT_STR, "TYPE", "manual or automated", tl_case_types }, \
@@ -18,10 +19,13 @@
 	{ "preconditions", 0, OPT_STR, "TEXT", "what must hold before the steps", NULL }, \
 	{ "step", 0, OPT_LIST, "\"ACTION => EXPECTED\"", "a step (replaces the steps)", NULL }, \
 	{ "field", 0, OPT_LIST, "NAME=VALUE", "set a custom field (NAME= removes it)", NULL }
+/* clang-format on */
 
 const struct opt_spec opts_case_new[] = {
-	{ "suite", 0, OPT_STR, "SUITE", "the suite (folder) to put it in", NULL },
-	{ "key", 0, OPT_STR, "KEY", "the full key instead of SUITE/slug-of-title", NULL },
+	{ "suite", 0, OPT_STR, "SUITE", "the suite (folder) to put it in",
+		NULL },
+	{ "key", 0, OPT_STR, "KEY",
+		"the full key instead of SUITE/slug-of-title", NULL },
 	{ "tag", 0, OPT_LIST, "TAG", "a tag", NULL },
 	{ "req", 0, OPT_LIST, "REQ", "a requirement it covers", NULL },
 	CASE_OPTS_COMMON,
@@ -33,24 +37,30 @@ const struct opt_spec opts_case_edit[] = {
 	{ "add-tag", 0, OPT_LIST, "TAG", "add a tag", NULL },
 	{ "remove-tag", 0, OPT_LIST, "TAG", "remove a tag", NULL },
 	{ "add-req", 0, OPT_LIST, "REQ", "add a covered requirement", NULL },
-	{ "remove-req", 0, OPT_LIST, "REQ", "remove a covered requirement", NULL },
+	{ "remove-req", 0, OPT_LIST, "REQ", "remove a covered requirement",
+		NULL },
 	{ "clear-steps", 0, OPT_FLAG, NULL, "remove every step", NULL },
 	CASE_OPTS_COMMON,
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 const struct opt_spec opts_case_list[] = {
-	{ "suite", 0, OPT_STR, "SUITE", "only cases in this suite (and below)", NULL },
+	{ "suite", 0, OPT_STR, "SUITE", "only cases in this suite (and below)",
+		NULL },
 	{ "tag", 0, OPT_STR, "TAG", "only cases with this tag", NULL },
-	{ "type", 0, OPT_STR, "TYPE", "only manual or automated cases", tl_case_types },
-	{ "priority", 0, OPT_STR, "PRIORITY", "only cases of this priority", tl_priorities },
+	{ "type", 0, OPT_STR, "TYPE", "only manual or automated cases",
+		tl_case_types },
+	{ "priority", 0, OPT_STR, "PRIORITY", "only cases of this priority",
+		tl_priorities },
 	{ "owner", 0, OPT_STR, "USER", "only cases this user owns", NULL },
-	{ "req", 0, OPT_STR, "REQ", "only cases covering this requirement", NULL },
+	{ "req", 0, OPT_STR, "REQ", "only cases covering this requirement",
+		NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 const struct opt_spec opts_rm[] = {
-	{ "force", 'f', OPT_FLAG, NULL, "remove even when other files refer to it", NULL },
+	{ "force", 'f', OPT_FLAG, NULL,
+		"remove even when other files refer to it", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -76,7 +86,8 @@ static struct tl_value *case_row(const char *project, const struct tl_case *k)
 	tl_value_put(r, "requirements", strlist_value(&k->requirements));
 	tl_value_put(r, "automation", opt_strv(k->automation));
 	tl_value_put(r, "description", opt_strv(k->description));
-	tl_value_put(r, "fields", k->fields ? tl_value_dup(k->fields) : tl_value_map());
+	tl_value_put(r, "fields",
+		k->fields ? tl_value_dup(k->fields) : tl_value_map());
 	tl_value_put(r, "path", tl_value_str(k->ent.path));
 	return r;
 }
@@ -114,7 +125,8 @@ static int resolve_req(struct ctx *c, struct tl_store *s, const char *project,
 	}
 	rc = tl_resolve(cand, l.n, ref, "requirement", &idx, &c->err);
 	if (rc == TL_ENOTFOUND)
-		tl_err_prefix(&c->err, "project '%s' (add it with tally req new)", project);
+		tl_err_prefix(&c->err,
+			"project '%s' (add it with tally req new)", project);
 	*out = rc ? NULL : tl_strdup(cand[idx].key);
 	free(cand);
 	tl_list_release(&l);
@@ -152,8 +164,8 @@ static void set_str(char **dst, const char *v)
 }
 
 /* The options new and edit share. */
-static int apply_common(struct ctx *c, struct args *a, struct tl_store *s,
-	struct tl_case *k)
+static int apply_common(
+	struct ctx *c, struct args *a, struct tl_store *s, struct tl_case *k)
 {
 	const struct tl_value *steps = arg_list(a, "step");
 	const struct tl_value *fields = arg_list(a, "field");
@@ -182,11 +194,13 @@ static int commit_case(struct ctx *c, struct tl_store *s, const char *project,
 	struct tl_txn t = { 0 };
 	char *path = tl_store_case_path(project, k->ent.key);
 	char *subject = tl_format("%s case %s", verb, k->ent.key);
-	char *trailers = tl_format("Tally-Action: %s\nTally-Project: %s\nTally-Case: %s\n",
-		action, project, k->ent.key);
+	char *trailers = tl_format(
+		"Tally-Action: %s\nTally-Project: %s\nTally-Case: %s\n", action,
+		project, k->ent.key);
 	int rc = tl_txn_put(&t, s, TL_KIND_CASE, k, path, &c->err);
 	if (!rc)
-		rc = ctx_commit(c, &t, subject, trailers, k->ent.key, k->ent.path);
+		rc = ctx_commit(
+			c, &t, subject, trailers, k->ent.key, k->ent.path);
 	tl_txn_release(&t);
 	free(path);
 	free(subject);
@@ -200,7 +214,8 @@ int cmd_case_new(struct ctx *c, struct args *a)
 	struct tl_case *k = NULL;
 	struct tl_list existing = { 0 };
 	struct tl_buf key = TL_BUF_INIT;
-	const struct tl_value *tags = arg_list(a, "tag"), *reqs = arg_list(a, "req");
+	const struct tl_value *tags = arg_list(a, "tag"),
+			      *reqs = arg_list(a, "req");
 	const char *suite = arg_str(a, "suite");
 	char *project = NULL, *path = NULL;
 	int rc;
@@ -226,8 +241,10 @@ int cmd_case_new(struct ctx *c, struct args *a)
 		const char *ek = ((struct tl_case *)existing.v[i])->ent.key;
 		if (!tl_key_casecmp(ek, key.ptr)) {
 			rc = tl_err_set(&c->err, TL_EEXISTS,
-				"case '%s' exists already%s (choose another --key)", ek,
-				strcmp(ek, key.ptr) ? " with other letter case" : "");
+				"case '%s' exists already%s (choose another --key)",
+				ek,
+				strcmp(ek, key.ptr) ? " with other letter case"
+						    : "");
 			goto out;
 		}
 	}
@@ -269,11 +286,13 @@ static int has_prefix_dir(const char *key, const char *suite)
 
 int cmd_case_list(struct ctx *c, struct args *a)
 {
-	static const char *const defaults[] = { "key", "title", "type", "priority", "tags", NULL };
-	static const char *const defaults_ws[] = { "project", "key", "title", "type", "priority", "tags", NULL };
-	static const char *const all[] = { "key", "project", "title", "suite", "type",
-		"priority", "owner", "tags", "requirements", "automation", "description",
-		"fields", "path", NULL };
+	static const char *const defaults[] = { "key", "title", "type",
+		"priority", "tags", NULL };
+	static const char *const defaults_ws[] = { "project", "key", "title",
+		"type", "priority", "tags", NULL };
+	static const char *const all[] = { "key", "project", "title", "suite",
+		"type", "priority", "owner", "tags", "requirements",
+		"automation", "description", "fields", "path", NULL };
 	struct tl_store *s;
 	struct tl_strlist projects = { 0 };
 	struct tl_value *rows = tl_value_seq();
@@ -293,17 +312,22 @@ int cmd_case_list(struct ctx *c, struct args *a)
 			if (suite && !has_prefix_dir(k->ent.key, suite))
 				continue;
 			if ((tag && !tl_strlist_has(&k->tags, tag)) ||
-			    (type && (!k->type || strcmp(k->type, type))) ||
-			    (prio && (!k->priority || strcmp(k->priority, prio))) ||
-			    (owner && (!k->owner || strcmp(k->owner, owner))) ||
-			    (req && !tl_strlist_has(&k->requirements, req)))
+				(type && (!k->type || strcmp(k->type, type))) ||
+				(prio &&
+					(!k->priority ||
+						strcmp(k->priority, prio))) ||
+				(owner &&
+					(!k->owner ||
+						strcmp(k->owner, owner))) ||
+				(req && !tl_strlist_has(&k->requirements, req)))
 				continue;
 			tl_value_push(rows, case_row(projects.v[p], k));
 		}
 		tl_list_release(&l);
 	}
 	if (!rc)
-		rc = out_rows(c, a, rows, c->all_projects ? defaults_ws : defaults, all);
+		rc = out_rows(c, a, rows,
+			c->all_projects ? defaults_ws : defaults, all);
 out:
 	tl_value_free(rows);
 	tl_strlist_release(&projects);
@@ -312,8 +336,8 @@ out:
 
 static void case_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 {
-	static const char *const keys[] = { "suite", "type", "priority", "owner",
-		"tags", "requirements", "automation", NULL };
+	static const char *const keys[] = { "suite", "type", "priority",
+		"owner", "tags", "requirements", "automation", NULL };
 	const struct tl_value *steps = tl_value_get(o, "steps");
 	const struct tl_value *fields = tl_value_get(o, "fields");
 	tl_buf_printf(b, "%s%s%s  %s\n", out_bold(c), tl_value_gets(o, "key"),
@@ -344,7 +368,8 @@ static void case_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 	if (steps && steps->n) {
 		tl_buf_printf(b, "\n%sSteps%s\n", out_bold(c), out_reset(c));
 		for (size_t i = 0; i < steps->n; i++) {
-			const char *exp = tl_value_gets(steps->items[i], "expected");
+			const char *exp =
+				tl_value_gets(steps->items[i], "expected");
 			tl_buf_printf(b, "%3zu. %s\n", i + 1,
 				tl_value_gets(steps->items[i], "action"));
 			if (exp)
@@ -376,7 +401,8 @@ int cmd_case_show(struct ctx *c, struct args *a)
 	if (!rc) {
 		struct tl_value *o = case_row(project, k);
 		tl_value_put(o, "preconditions", opt_strv(k->preconditions));
-		tl_value_put(o, "steps", k->steps ? tl_value_dup(k->steps) : tl_value_seq());
+		tl_value_put(o, "steps",
+			k->steps ? tl_value_dup(k->steps) : tl_value_seq());
 		tl_value_put(o, "aliases", strlist_value(&k->aliases));
 		rc = out_object(c, o, case_text);
 		tl_value_free(o);
@@ -401,15 +427,18 @@ int cmd_case_edit(struct ctx *c, struct args *a)
 		goto out;
 	if (!any_edit_flag(a)) {
 		path = tl_store_case_path(project, k->ent.key);
-		rc = edit_with_editor(c, TL_KIND_CASE, path, k->ent.key, (void **)&edited);
+		rc = edit_with_editor(
+			c, TL_KIND_CASE, path, k->ent.key, (void **)&edited);
 		if (rc == 1) {
 			if (!c->quiet)
-				fprintf(stderr, "no change to case %s\n", k->ent.key);
+				fprintf(stderr, "no change to case %s\n",
+					k->ent.key);
 			rc = 0;
 			goto out;
 		}
 		if (!rc)
-			rc = commit_case(c, c->store, project, edited, "edit", "case-edit");
+			rc = commit_case(c, c->store, project, edited, "edit",
+				"case-edit");
 		goto out;
 	}
 	{
@@ -418,21 +447,25 @@ int cmd_case_edit(struct ctx *c, struct args *a)
 		if ((v = arg_list(a, "add-tag")))
 			for (size_t i = 0; i < v->n; i++)
 				if (!tl_strlist_has(&k->tags, v->items[i]->str))
-					tl_strlist_push(&k->tags, v->items[i]->str);
+					tl_strlist_push(
+						&k->tags, v->items[i]->str);
 		if ((v = arg_list(a, "remove-tag")))
 			for (size_t i = 0; i < v->n; i++)
 				tl_strlist_remove(&k->tags, v->items[i]->str);
 		if ((v = arg_list(a, "add-req")))
 			for (size_t i = 0; i < v->n && !rc; i++) {
 				char *rk;
-				rc = resolve_req(c, c->store, project, v->items[i]->str, &rk);
-				if (!rc && !tl_strlist_has(&k->requirements, rk))
+				rc = resolve_req(c, c->store, project,
+					v->items[i]->str, &rk);
+				if (!rc &&
+					!tl_strlist_has(&k->requirements, rk))
 					tl_strlist_push(&k->requirements, rk);
 				free(rk);
 			}
 		if ((v = arg_list(a, "remove-req")))
 			for (size_t i = 0; i < v->n; i++)
-				if (!tl_strlist_remove(&k->requirements, v->items[i]->str)) {
+				if (!tl_strlist_remove(&k->requirements,
+					    v->items[i]->str)) {
 					rc = tl_err_set(&c->err, TL_ENOTFOUND,
 						"case %s does not cover requirement '%s'",
 						k->ent.key, v->items[i]->str);
@@ -441,7 +474,8 @@ int cmd_case_edit(struct ctx *c, struct args *a)
 		if (!rc)
 			rc = apply_common(c, a, c->store, k);
 		if (!rc)
-			rc = commit_case(c, c->store, project, k, "edit", "case-edit");
+			rc = commit_case(
+				c, c->store, project, k, "edit", "case-edit");
 	}
 out:
 	tl_case_free(edited);
@@ -463,7 +497,8 @@ int cmd_case_rm(struct ctx *c, struct args *a)
 	path = tl_store_case_path(project, k->ent.key);
 	tl_txn_remove(&t, c->store, path);
 	subject = tl_format("remove case %s", k->ent.key);
-	trailers = tl_format("Tally-Action: case-rm\nTally-Project: %s\nTally-Case: %s\n",
+	trailers = tl_format(
+		"Tally-Action: case-rm\nTally-Project: %s\nTally-Case: %s\n",
 		project, k->ent.key);
 	rc = ctx_commit(c, &t, subject, trailers, k->ent.key, k->ent.path);
 out:

@@ -34,7 +34,8 @@ int cmd_check(struct ctx *c, struct args *a)
 			tl_value_put(r, "path", tl_value_str(p.v[i].path));
 			tl_value_put(r, "line", tl_value_int(p.v[i].line));
 			tl_value_put(r, "col", tl_value_int(p.v[i].col));
-			tl_value_put(r, "message", tl_value_str(p.v[i].message));
+			tl_value_put(
+				r, "message", tl_value_str(p.v[i].message));
 			r->style = TL_STYLE_BLOCK;
 			tl_value_push(rows, r);
 		}
@@ -44,12 +45,16 @@ int cmd_check(struct ctx *c, struct args *a)
 		for (size_t i = 0; i < p.n; i++) {
 			tl_buf_printf(&out, "%s%s", out_bold(c), p.v[i].path);
 			if (p.v[i].line)
-				tl_buf_printf(&out, ":%u:%u", p.v[i].line, p.v[i].col);
-			tl_buf_printf(&out, ":%s %s\n", out_reset(c), p.v[i].message);
+				tl_buf_printf(&out, ":%u:%u", p.v[i].line,
+					p.v[i].col);
+			tl_buf_printf(
+				&out, ":%s %s\n", out_reset(c), p.v[i].message);
 		}
 		out_write(&out);
 		if (!c->quiet)
-			fprintf(stderr, p.n ? "%zu problem%s found\n" : "no problems found\n",
+			fprintf(stderr,
+				p.n ? "%zu problem%s found\n"
+				    : "no problems found\n",
 				p.n, p.n == 1 ? "" : "s");
 	}
 	if (!rc && p.n)

@@ -18,8 +18,8 @@ static void say(struct tl_buf *b, const char *cur, const char *cand)
 		tl_buf_printf(b, "%s\n", cand);
 }
 
-static void keys_of(struct ctx *c, const char *what, const char *cur,
-	struct tl_buf *b)
+static void keys_of(
+	struct ctx *c, const char *what, const char *cur, struct tl_buf *b)
 {
 	struct tl_store *s;
 	struct tl_list l = { 0 };
@@ -32,10 +32,13 @@ static void keys_of(struct ctx *c, const char *what, const char *cur,
 	} else {
 		if (ctx_project(c, &project))
 			return;
-		rc = !strcmp(what, "case")    ? tl_store_cases(s, project, &l, &c->err)
-		     : !strcmp(what, "req")   ? tl_store_requirements(s, project, &l, &c->err)
-		     : !strcmp(what, "suite") ? tl_store_suites(s, project, &l, &c->err)
-					      : -1;
+		rc = !strcmp(what, "case")
+			? tl_store_cases(s, project, &l, &c->err)
+			: !strcmp(what, "req")
+			? tl_store_requirements(s, project, &l, &c->err)
+			: !strcmp(what, "suite")
+			? tl_store_suites(s, project, &l, &c->err)
+			: -1;
 	}
 	for (size_t i = 0; !rc && i < l.n; i++)
 		say(b, cur, ((struct tl_entity *)l.v[i])->key);
@@ -43,7 +46,8 @@ static void keys_of(struct ctx *c, const char *what, const char *cur,
 	free(project);
 }
 
-static void options_of(const struct opt_spec *o, const char *cur, struct tl_buf *b)
+static void options_of(
+	const struct opt_spec *o, const char *cur, struct tl_buf *b)
 {
 	for (; o && o->name; o++) {
 		char *s = tl_format("--%s", o->name);
@@ -70,13 +74,17 @@ int cmd_complete(struct ctx *c, struct args *a)
 			o = name ? opt_find(tl_global_opts, name, 0)
 				 : opt_find(tl_global_opts, NULL, w[1]);
 			if (!o && cmd)
-				o = name ? opt_find(cmd->opts, name, 0) : opt_find(cmd->opts, NULL, w[1]);
+				o = name ? opt_find(cmd->opts, name, 0)
+					 : opt_find(cmd->opts, NULL, w[1]);
 			if (!o && cmd && name)
 				o = opt_find(tl_list_opts, name, 0);
 			if (o && o->kind != OPT_FLAG && !strchr(w, '=')) {
 				if (i + 2 < a->pos.n) {
-					if (opt_find(tl_global_opts, o->name, 0) == o)
-						ctx_apply_global(c, o->name, a->pos.v[i + 1], &c->err);
+					if (opt_find(tl_global_opts, o->name,
+						    0) == o)
+						ctx_apply_global(c, o->name,
+							a->pos.v[i + 1],
+							&c->err);
 					i++;
 				} else {
 					pending = o;
@@ -104,8 +112,9 @@ int cmd_complete(struct ctx *c, struct args *a)
 			keys_of(c, "project", cur, &b);
 		else if (!strcmp(pending->name, "suite"))
 			keys_of(c, "suite", cur, &b);
-		else if (!strcmp(pending->name, "req") || !strcmp(pending->name, "add-req") ||
-			 !strcmp(pending->name, "remove-req"))
+		else if (!strcmp(pending->name, "req") ||
+			!strcmp(pending->name, "add-req") ||
+			!strcmp(pending->name, "remove-req"))
 			keys_of(c, "req", cur, &b);
 		else if (!strcmp(pending->name, "directory")) {
 			tl_buf_puts(&b, ":0\n");
@@ -124,8 +133,10 @@ int cmd_complete(struct ctx *c, struct args *a)
 		size_t lastn = 0;
 		for (const struct command *k = tl_commands; k->name; k++) {
 			const char *sp = strchr(k->name, ' ');
-			size_t n = sp ? (size_t)(sp - k->name) : strlen(k->name);
-			if (k->name[0] == '_' || (n == lastn && !strncmp(last, k->name, n)))
+			size_t n =
+				sp ? (size_t)(sp - k->name) : strlen(k->name);
+			if (k->name[0] == '_' ||
+				(n == lastn && !strncmp(last, k->name, n)))
 				continue;
 			last = k->name;
 			lastn = n;
@@ -138,15 +149,19 @@ int cmd_complete(struct ctx *c, struct args *a)
 	} else if (!cmd && words.n == 1 && command_is_group(words.v[0])) {
 		size_t n = strlen(words.v[0]);
 		for (const struct command *k = tl_commands; k->name; k++)
-			if (!strncmp(k->name, words.v[0], n) && k->name[n] == ' ')
+			if (!strncmp(k->name, words.v[0], n) &&
+				k->name[n] == ' ')
 				say(&b, cur, k->name + n + 1);
-	} else if (cmd && cmd->complete && words.n - used < (size_t)(cmd->max_args < 0 ? 1000 : cmd->max_args)) {
+	} else if (cmd && cmd->complete &&
+		words.n - used <
+			(size_t)(cmd->max_args < 0 ? 1000 : cmd->max_args)) {
 		keys_of(c, cmd->complete, cur, &b);
 	} else if (cmd && !strcmp(cmd->name, "help") && words.n == 1) {
 		for (const struct command *k = tl_commands; k->name; k++)
 			if (!strchr(k->name, ' ') && k->name[0] != '_')
 				say(&b, cur, k->name);
-	} else if (cmd && (!strcmp(cmd->name, "init") || !strcmp(cmd->name, "demo"))) {
+	} else if (cmd &&
+		(!strcmp(cmd->name, "init") || !strcmp(cmd->name, "demo"))) {
 		tl_buf_puts(&b, ":0\n");
 		goto done;
 	}

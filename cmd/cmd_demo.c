@@ -41,15 +41,20 @@ static int make_dir(struct ctx *c, struct args *a, char **out)
 		}
 		if (n)
 			return tl_err_set(&c->err, TL_EEXISTS,
-				"%s is not empty; give tally demo a new folder", a->pos.v[0]);
+				"%s is not empty; give tally demo a new folder",
+				a->pos.v[0]);
 		*out = realpath(a->pos.v[0], NULL);
-		return *out ? 0 : tl_err_set(&c->err, TL_EIO, "%s: %s", a->pos.v[0], strerror(errno));
+		return *out ? 0
+			    : tl_err_set(&c->err, TL_EIO, "%s: %s", a->pos.v[0],
+				      strerror(errno));
 	}
 	{
 		const char *tmp = getenv("TMPDIR");
-		char *templ = tl_format("%s/tally-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		char *templ = tl_format(
+			"%s/tally-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(templ)) {
-			int rc = tl_err_set(&c->err, TL_EIO, "cannot make a folder for the demo: %s",
+			int rc = tl_err_set(&c->err, TL_EIO,
+				"cannot make a folder for the demo: %s",
 				strerror(errno));
 			free(templ);
 			return rc;
@@ -81,9 +86,10 @@ static int build(struct ctx *c, struct tl_repo *repo, size_t *ncommits)
 		do {
 			const struct tl_demo_file *f = &tl_demo_files[i];
 			void *e;
-			/* the sample data goes through the same validation as user data */
-			rc = tl_entity_parse(&e, kind_of(f->path), f->path, f->content,
-				strlen(f->content), &c->err);
+			/* the sample data goes through the same validation as
+			 * user data */
+			rc = tl_entity_parse(&e, kind_of(f->path), f->path,
+				f->content, strlen(f->content), &c->err);
 			tl_entity_free(kind_of(f->path), e);
 			ch[n].path = tl_format("qa/%s", f->path);
 			ch[n].data = f->content;
@@ -91,7 +97,8 @@ static int build(struct ctx *c, struct tl_repo *repo, size_t *ncommits)
 			ch[n].remove = 0;
 			n++;
 			i++;
-		} while (!rc && n < 8 && tl_demo_files[i].path && !tl_demo_files[i].subject);
+		} while (!rc && n < 8 && tl_demo_files[i].path &&
+			!tl_demo_files[i].subject);
 		o.message = msg;
 		o.author = &author;
 		o.committer = &committer;
@@ -120,16 +127,17 @@ int cmd_demo(struct ctx *c, struct args *a)
 	if ((rc = make_dir(c, a, &dir)))
 		goto out;
 	if ((rc = tl_repo_init(&repo, dir, &c->err)) ||
-	    (rc = build(c, repo, &ncommits)))
+		(rc = build(c, repo, &ncommits)))
 		goto out;
 	if (chdir(dir)) {
-		rc = tl_err_set(&c->err, TL_EIO, "%s: %s", dir, strerror(errno));
+		rc = tl_err_set(
+			&c->err, TL_EIO, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	if ((rc = ctx_store(c, &s)) ||
-	    (rc = tl_store_cases(s, "web", &cases, &c->err)) ||
-	    (rc = tl_store_suites(s, "web", &suites, &c->err)) ||
-	    (rc = tl_store_requirements(s, "web", &reqs, &c->err)))
+		(rc = tl_store_cases(s, "web", &cases, &c->err)) ||
+		(rc = tl_store_suites(s, "web", &suites, &c->err)) ||
+		(rc = tl_store_requirements(s, "web", &reqs, &c->err)))
 		goto out;
 	if (c->format == FMT_JSON || c->format == FMT_YAML) {
 		struct tl_value *v = tl_value_map();
@@ -138,7 +146,8 @@ int cmd_demo(struct ctx *c, struct args *a)
 		tl_value_put(v, "projects", tl_value_int(1));
 		tl_value_put(v, "suites", tl_value_int((long long)suites.n));
 		tl_value_put(v, "cases", tl_value_int((long long)cases.n));
-		tl_value_put(v, "requirements", tl_value_int((long long)reqs.n));
+		tl_value_put(
+			v, "requirements", tl_value_int((long long)reqs.n));
 		rc = out_object(c, v, NULL);
 		tl_value_free(v);
 		goto out;

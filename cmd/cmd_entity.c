@@ -42,7 +42,8 @@ int edit_with_editor(struct ctx *c, enum tl_kind kind, const char *path,
 		rc = tl_fs_read(&after, full, TL_YAML_MAX_BYTES, &c->err);
 	if (rc)
 		goto out;
-	if (after.len == before.len && !memcmp(after.ptr, before.ptr, after.len)) {
+	if (after.len == before.len &&
+		!memcmp(after.ptr, before.ptr, after.len)) {
 		rc = 1;
 		goto out;
 	}
@@ -58,9 +59,11 @@ int edit_with_editor(struct ctx *c, enum tl_kind kind, const char *path,
 		char *why = c->err.msg;
 		int code = c->err.code;
 		c->err.msg = NULL;
-		tl_err_set(&c->err, code, "%s\nthe edit was not committed; the file "
+		tl_err_set(&c->err, code,
+			"%s\nthe edit was not committed; the file "
 			"keeps your text: fix it and edit again, or undo it with "
-			"'git checkout -- %s'", why, wpath);
+			"'git checkout -- %s'",
+			why, wpath);
 		free(why);
 	}
 out:

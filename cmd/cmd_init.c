@@ -10,7 +10,9 @@
 #include "core/banned.h"
 
 const struct opt_spec opts_init[] = {
-	{ "project", 0, OPT_STR, "KEY", "the first project's key (default: the repository's folder name)", NULL },
+	{ "project", 0, OPT_STR, "KEY",
+		"the first project's key (default: the repository's folder name)",
+		NULL },
 	{ "name", 0, OPT_STR, "NAME", "the workspace's name", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -54,7 +56,8 @@ int cmd_init(struct ctx *c, struct args *a)
 	memset(ch, 0, sizeof(ch));
 	/* --project is a global option too; here it names the new project */
 	key = arg_str(a, "project") ? tl_strdup(arg_str(a, "project"))
-	      : c->project ? tl_strdup(c->project) : NULL;
+		: c->project	    ? tl_strdup(c->project)
+				    : NULL;
 	rc = tl_repo_open(&repo, ".", &c->err);
 	if (rc == TL_ENOTFOUND) {
 		tl_err_clear(&c->err);
@@ -68,9 +71,10 @@ int cmd_init(struct ctx *c, struct args *a)
 	root = realpath(dir, NULL);
 	wd = realpath(tl_repo_workdir(repo), NULL);
 	if (!root || !wd || strncmp(root, wd, strlen(wd)) ||
-	    (root[strlen(wd)] && root[strlen(wd)] != '/')) {
-		rc = tl_err_set(&c->err, TL_EINVALID, "%s is outside the work tree %s",
-			dir, tl_repo_workdir(repo));
+		(root[strlen(wd)] && root[strlen(wd)] != '/')) {
+		rc = tl_err_set(&c->err, TL_EINVALID,
+			"%s is outside the work tree %s", dir,
+			tl_repo_workdir(repo));
 		goto out;
 	}
 	rel = tl_format("%s%s", root + strlen(wd) + (root[strlen(wd)] ? 1 : 0),
@@ -81,7 +85,8 @@ int cmd_init(struct ctx *c, struct args *a)
 		free(f);
 		if (exists) {
 			rc = tl_err_set(&c->err, TL_EEXISTS,
-				"%stally.yaml exists: this folder is a tracker already", rel);
+				"%stally.yaml exists: this folder is a tracker already",
+				rel);
 			goto out;
 		}
 	}
@@ -90,7 +95,8 @@ int cmd_init(struct ctx *c, struct args *a)
 	if ((rc = tl_key_check(key, "project", &c->err)))
 		goto out;
 	if (strchr(key, '/')) {
-		rc = tl_err_set(&c->err, TL_EINVALID, "a project key is one folder name, not '%s'", key);
+		rc = tl_err_set(&c->err, TL_EINVALID,
+			"a project key is one folder name, not '%s'", key);
 		goto out;
 	}
 	ws->version.set = 1;
@@ -100,12 +106,14 @@ int cmd_init(struct ctx *c, struct args *a)
 	p->title = tl_strdup(key);
 	if ((rc = add_entity(&b1, &ch[0], tl_format("%stally.yaml", rel),
 		     TL_KIND_WORKSPACE, ws, &c->err)) ||
-	    (rc = add_entity(&b2, &ch[1], tl_format("%s%s/project.yaml", rel, key),
-		     TL_KIND_PROJECT, p, &c->err)))
+		(rc = add_entity(&b2, &ch[1],
+			 tl_format("%s%s/project.yaml", rel, key),
+			 TL_KIND_PROJECT, p, &c->err)))
 		goto out;
 	if ((rc = ctx_idents(c, repo, &author, &committer, NULL)))
 		goto out;
-	msg = tl_format("tally: init tracker in %s\n\nTally-Action: init\nTally-Project: %s\n",
+	msg = tl_format(
+		"tally: init tracker in %s\n\nTally-Action: init\nTally-Project: %s\n",
 		rel[0] ? rel : "./", key);
 	o.message = msg;
 	o.author = &author;
@@ -118,16 +126,22 @@ int cmd_init(struct ctx *c, struct args *a)
 		struct tl_value *v = tl_value_map();
 		tl_value_put(v, "root", tl_value_str(rel[0] ? rel : "./"));
 		tl_value_put(v, "project", tl_value_str(key));
-		tl_value_put(v, "commit", c->no_commit ? tl_value_null() : tl_value_str(id));
+		tl_value_put(v, "commit",
+			c->no_commit ? tl_value_null() : tl_value_str(id));
 		rc = out_object(c, v, NULL);
 		tl_value_free(v);
 	} else if (!c->quiet) {
 		if (created)
-			tl_buf_printf(&out, "Initialized an empty git repository in %s\n", wd);
-		tl_buf_printf(&out, "Initialized a tally tracker in %s with project '%s'%s%.7s%s\n",
-			rel[0] ? rel : "./", key, c->no_commit ? " (staged)" : " [",
-			id, c->no_commit ? "" : "]");
-		tl_buf_printf(&out, "Next: tally case new \"My first case\" --suite smoke\n");
+			tl_buf_printf(&out,
+				"Initialized an empty git repository in %s\n",
+				wd);
+		tl_buf_printf(&out,
+			"Initialized a tally tracker in %s with project '%s'%s%.7s%s\n",
+			rel[0] ? rel : "./", key,
+			c->no_commit ? " (staged)" : " [", id,
+			c->no_commit ? "" : "]");
+		tl_buf_printf(&out,
+			"Next: tally case new \"My first case\" --suite smoke\n");
 		out_write(&out);
 	}
 out:

@@ -9,7 +9,8 @@
 #include "core/banned.h"
 
 const struct opt_spec opts_project_new[] = {
-	{ "title", 0, OPT_STR, "TITLE", "a human title (default: the key)", NULL },
+	{ "title", 0, OPT_STR, "TITLE", "a human title (default: the key)",
+		NULL },
 	{ "description", 0, OPT_STR, "TEXT", "what the project covers", NULL },
 	{ "owner", 0, OPT_STR, "USER", "who owns it", NULL },
 	{ "field", 0, OPT_LIST, "NAME=VALUE", "set a custom field", NULL },
@@ -36,7 +37,8 @@ int cmd_project_new(struct ctx *c, struct args *a)
 	path = tl_format("%s/project.yaml", key);
 	full = tl_path_join(s->root, key);
 	if (tl_fs_is_dir(full)) {
-		rc = tl_err_set(&c->err, TL_EEXISTS, "project '%s' exists already", key);
+		rc = tl_err_set(&c->err, TL_EEXISTS,
+			"project '%s' exists already", key);
 		goto out;
 	}
 	p = tl_entity_new(TL_KIND_PROJECT);
@@ -50,7 +52,8 @@ int cmd_project_new(struct ctx *c, struct args *a)
 	if (rc || (rc = tl_txn_put(&t, s, TL_KIND_PROJECT, p, path, &c->err)))
 		goto out;
 	subject = tl_format("new project %s", key);
-	trailers = tl_format("Tally-Action: project-new\nTally-Project: %s\n", key);
+	trailers = tl_format(
+		"Tally-Action: project-new\nTally-Project: %s\n", key);
 	rc = ctx_commit(c, &t, subject, trailers, key, p->ent.path);
 out:
 	tl_txn_release(&t);
@@ -62,7 +65,8 @@ out:
 	return rc;
 }
 
-static struct tl_value *project_row(struct tl_store *s, const struct tl_project *p)
+static struct tl_value *project_row(
+	struct tl_store *s, const struct tl_project *p)
 {
 	struct tl_value *r = tl_value_map();
 	struct tl_list cases = { 0 };
@@ -71,24 +75,27 @@ static struct tl_value *project_row(struct tl_store *s, const struct tl_project 
 	tl_value_put(r, "title", opt_strv(p->title));
 	tl_value_put(r, "description", opt_strv(p->description));
 	tl_value_put(r, "owner", opt_strv(p->owner));
-	tl_value_put(r, "default", tl_value_bool(s->ws->default_project &&
-						 !strcmp(s->ws->default_project, p->ent.key)));
+	tl_value_put(r, "default",
+		tl_value_bool(s->ws->default_project &&
+			!strcmp(s->ws->default_project, p->ent.key)));
 	if (!tl_store_cases(s, p->ent.key, &cases, &err))
 		tl_value_put(r, "cases", tl_value_int((long long)cases.n));
 	else
 		tl_value_put(r, "cases", tl_value_null());
 	tl_list_release(&cases);
 	tl_err_clear(&err);
-	tl_value_put(r, "fields", p->fields ? tl_value_dup(p->fields) : tl_value_map());
+	tl_value_put(r, "fields",
+		p->fields ? tl_value_dup(p->fields) : tl_value_map());
 	tl_value_put(r, "path", tl_value_str(p->ent.path));
 	return r;
 }
 
 int cmd_project_list(struct ctx *c, struct args *a)
 {
-	static const char *const defaults[] = { "key", "title", "cases", "owner", NULL };
-	static const char *const all[] = { "key", "title", "description", "owner",
-		"default", "cases", "fields", "path", NULL };
+	static const char *const defaults[] = { "key", "title", "cases",
+		"owner", NULL };
+	static const char *const all[] = { "key", "title", "description",
+		"owner", "default", "cases", "fields", "path", NULL };
 	struct tl_store *s;
 	struct tl_list l = { 0 };
 	struct tl_value *rows;
@@ -104,14 +111,18 @@ int cmd_project_list(struct ctx *c, struct args *a)
 	return rc;
 }
 
-static void project_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+static void project_text(
+	struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 {
 	tl_buf_printf(b, "%s%s%s  %s\n", out_bold(c), tl_value_gets(o, "key"),
-		out_reset(c), tl_value_gets(o, "title") ? tl_value_gets(o, "title") : "");
+		out_reset(c),
+		tl_value_gets(o, "title") ? tl_value_gets(o, "title") : "");
 	if (tl_value_gets(o, "description"))
 		tl_buf_printf(b, "\n%s\n\n", tl_value_gets(o, "description"));
-	tl_buf_printf(b, "owner:   %s\n", tl_value_gets(o, "owner") ? tl_value_gets(o, "owner") : "-");
-	tl_buf_printf(b, "cases:   %s\n", tl_value_gets(o, "cases") ? tl_value_gets(o, "cases") : "?");
+	tl_buf_printf(b, "owner:   %s\n",
+		tl_value_gets(o, "owner") ? tl_value_gets(o, "owner") : "-");
+	tl_buf_printf(b, "cases:   %s\n",
+		tl_value_gets(o, "cases") ? tl_value_gets(o, "cases") : "?");
 	tl_buf_printf(b, "default: %s\n", tl_value_gets(o, "default"));
 	tl_buf_printf(b, "file:    %s\n", tl_value_gets(o, "path"));
 }
@@ -124,7 +135,8 @@ int cmd_project_show(struct ctx *c, struct args *a)
 	char *key = NULL, *path;
 	int rc = ctx_store(c, &s);
 	if (!rc)
-		rc = tl_store_project(s, a->pos.n ? a->pos.v[0] : c->project, &key, &c->err);
+		rc = tl_store_project(
+			s, a->pos.n ? a->pos.v[0] : c->project, &key, &c->err);
 	if (rc)
 		return rc;
 	path = tl_format("%s/project.yaml", key);

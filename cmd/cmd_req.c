@@ -9,6 +9,7 @@
 
 #include "core/banned.h"
 
+/* clang-format off */
 #define REQ_OPTS_COMMON \
 	{ "description", 0, OPT_STR, "TEXT", "what is required", NULL }, \
 	{ "status", 0, OPT_STR, "STATUS", "draft, approved, implemented, verified or obsolete", tl_req_statuses }, \
@@ -16,9 +17,11 @@
 	{ "owner", 0, OPT_STR, "USER", "who owns it", NULL }, \
 	{ "url", 0, OPT_STR, "URL", "where it is specified", NULL }, \
 	{ "field", 0, OPT_LIST, "NAME=VALUE", "set a custom field (NAME= removes it)", NULL }
+/* clang-format on */
 
 const struct opt_spec opts_req_new[] = {
-	{ "key", 0, OPT_STR, "KEY", "the key (like REQ-12) instead of a generated one", NULL },
+	{ "key", 0, OPT_STR, "KEY",
+		"the key (like REQ-12) instead of a generated one", NULL },
 	REQ_OPTS_COMMON,
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -30,7 +33,8 @@ const struct opt_spec opts_req_edit[] = {
 };
 
 const struct opt_spec opts_req_list[] = {
-	{ "status", 0, OPT_STR, "STATUS", "only requirements in this status", tl_req_statuses },
+	{ "status", 0, OPT_STR, "STATUS", "only requirements in this status",
+		tl_req_statuses },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -52,8 +56,8 @@ static int apply(struct ctx *c, struct args *a, struct tl_requirement *r)
 	set_str(&r->owner, arg_str(a, "owner"));
 	set_str(&r->url, arg_str(a, "url"));
 	for (size_t i = 0; fields && i < fields->n && !rc; i++)
-		rc = tl_fields_assign(&c->store->fields, "requirement", &r->fields,
-			fields->items[i]->str, &c->err);
+		rc = tl_fields_assign(&c->store->fields, "requirement",
+			&r->fields, fields->items[i]->str, &c->err);
 	return rc;
 }
 
@@ -63,11 +67,14 @@ static int commit_req(struct ctx *c, const char *project,
 	struct tl_txn t = { 0 };
 	char *path = tl_store_req_path(project, r->ent.key);
 	char *subject = tl_format("%s requirement %s", verb, r->ent.key);
-	char *trailers = tl_format("Tally-Action: %s\nTally-Project: %s\nTally-Requirement: %s\n",
+	char *trailers = tl_format(
+		"Tally-Action: %s\nTally-Project: %s\nTally-Requirement: %s\n",
 		action, project, r->ent.key);
-	int rc = tl_txn_put(&t, c->store, TL_KIND_REQUIREMENT, r, path, &c->err);
+	int rc =
+		tl_txn_put(&t, c->store, TL_KIND_REQUIREMENT, r, path, &c->err);
 	if (!rc)
-		rc = ctx_commit(c, &t, subject, trailers, r->ent.key, r->ent.path);
+		rc = ctx_commit(
+			c, &t, subject, trailers, r->ent.key, r->ent.path);
 	tl_txn_release(&t);
 	free(path);
 	free(subject);
@@ -104,7 +111,8 @@ int cmd_req_new(struct ctx *c, struct args *a)
 	if ((rc = tl_store_requirements(s, project, &existing, &c->err)))
 		goto out;
 	for (size_t i = 0; i < existing.n; i++) {
-		const char *ek = ((struct tl_requirement *)existing.v[i])->ent.key;
+		const char *ek =
+			((struct tl_requirement *)existing.v[i])->ent.key;
 		if (!tl_key_casecmp(ek, key.ptr)) {
 			rc = tl_err_set(&c->err, TL_EEXISTS,
 				"requirement '%s' exists already", ek);
@@ -129,13 +137,14 @@ out:
 	return rc;
 }
 
-static struct tl_value *req_row(const char *project, const struct tl_requirement *r,
-	const struct tl_list *cases)
+static struct tl_value *req_row(const char *project,
+	const struct tl_requirement *r, const struct tl_list *cases)
 {
 	struct tl_value *row = tl_value_map();
 	long long n = 0;
 	for (size_t i = 0; i < cases->n; i++)
-		n += tl_strlist_has(&((struct tl_case *)cases->v[i])->requirements,
+		n += tl_strlist_has(
+			&((struct tl_case *)cases->v[i])->requirements,
 			r->ent.key);
 	tl_value_put(row, "key", tl_value_str(r->ent.key));
 	tl_value_put(row, "project", tl_value_str(project));
@@ -146,17 +155,21 @@ static struct tl_value *req_row(const char *project, const struct tl_requirement
 	tl_value_put(row, "owner", opt_strv(r->owner));
 	tl_value_put(row, "url", opt_strv(r->url));
 	tl_value_put(row, "cases", tl_value_int(n));
-	tl_value_put(row, "fields", r->fields ? tl_value_dup(r->fields) : tl_value_map());
+	tl_value_put(row, "fields",
+		r->fields ? tl_value_dup(r->fields) : tl_value_map());
 	tl_value_put(row, "path", tl_value_str(r->ent.path));
 	return row;
 }
 
 int cmd_req_list(struct ctx *c, struct args *a)
 {
-	static const char *const defaults[] = { "key", "title", "status", "cases", NULL };
-	static const char *const defaults_ws[] = { "project", "key", "title", "status", "cases", NULL };
-	static const char *const all[] = { "key", "project", "title", "description",
-		"status", "priority", "owner", "url", "cases", "fields", "path", NULL };
+	static const char *const defaults[] = { "key", "title", "status",
+		"cases", NULL };
+	static const char *const defaults_ws[] = { "project", "key", "title",
+		"status", "cases", NULL };
+	static const char *const all[] = { "key", "project", "title",
+		"description", "status", "priority", "owner", "url", "cases",
+		"fields", "path", NULL };
 	struct tl_store *s;
 	struct tl_strlist projects = { 0 };
 	struct tl_value *rows = tl_value_seq();
@@ -179,7 +192,8 @@ int cmd_req_list(struct ctx *c, struct args *a)
 		tl_list_release(&cases);
 	}
 	if (!rc)
-		rc = out_rows(c, a, rows, c->all_projects ? defaults_ws : defaults, all);
+		rc = out_rows(c, a, rows,
+			c->all_projects ? defaults_ws : defaults, all);
 out:
 	tl_value_free(rows);
 	tl_strlist_release(&projects);
@@ -188,15 +202,16 @@ out:
 
 /* Loads the project's requirements and cases, and resolves one. */
 static int load_req(struct ctx *c, const char *ref, char **project,
-	struct tl_list *reqs, struct tl_list *cases, struct tl_requirement **out)
+	struct tl_list *reqs, struct tl_list *cases,
+	struct tl_requirement **out)
 {
 	struct tl_store *s;
 	struct tl_candidate *cand;
 	size_t idx;
 	int rc;
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, project)) ||
-	    (rc = tl_store_requirements(s, *project, reqs, &c->err)) ||
-	    (rc = tl_store_cases(s, *project, cases, &c->err)))
+		(rc = tl_store_requirements(s, *project, reqs, &c->err)) ||
+		(rc = tl_store_cases(s, *project, cases, &c->err)))
 		return rc;
 	cand = tl_calloc(reqs->n ? reqs->n : 1, sizeof(*cand));
 	for (size_t i = 0; i < reqs->n; i++) {
@@ -211,7 +226,8 @@ static int load_req(struct ctx *c, const char *ref, char **project,
 
 static void req_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 {
-	static const char *const keys[] = { "status", "priority", "owner", "url", NULL };
+	static const char *const keys[] = { "status", "priority", "owner",
+		"url", NULL };
 	const struct tl_value *cases = tl_value_get(o, "covered_by");
 	tl_buf_printf(b, "%s%s%s  %s\n", out_bold(c), tl_value_gets(o, "key"),
 		out_reset(c), tl_value_gets(o, "title"));
@@ -222,9 +238,11 @@ static void req_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 		tl_buf_printf(b, "%-9s %s\n", *k,
 			tl_value_gets(o, *k) ? tl_value_gets(o, *k) : "-");
 	tl_buf_printf(b, "\n%sCovered by %zu case%s%s\n", out_bold(c),
-		cases ? cases->n : 0, cases && cases->n == 1 ? "" : "s", out_reset(c));
+		cases ? cases->n : 0, cases && cases->n == 1 ? "" : "s",
+		out_reset(c));
 	for (size_t i = 0; cases && i < cases->n; i++)
-		tl_buf_printf(b, "  %s  %s\n", tl_value_gets(cases->items[i], "key"),
+		tl_buf_printf(b, "  %s  %s\n",
+			tl_value_gets(cases->items[i], "key"),
 			tl_value_gets(cases->items[i], "title"));
 }
 
@@ -271,7 +289,8 @@ int cmd_req_edit(struct ctx *c, struct args *a)
 			(void **)&edited);
 		if (rc == 1) {
 			if (!c->quiet)
-				fprintf(stderr, "no change to requirement %s\n", r->ent.key);
+				fprintf(stderr, "no change to requirement %s\n",
+					r->ent.key);
 			rc = 0;
 		} else if (!rc) {
 			rc = commit_req(c, project, edited, "edit", "req-edit");
@@ -302,19 +321,22 @@ int cmd_req_rm(struct ctx *c, struct args *a)
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < cases.n; i++)
-		covering += tl_strlist_has(&((struct tl_case *)cases.v[i])->requirements,
+		covering += tl_strlist_has(
+			&((struct tl_case *)cases.v[i])->requirements,
 			r->ent.key);
 	if (covering && !arg_flag(a, "force")) {
 		rc = tl_err_set(&c->err, TL_ECONFLICT,
 			"requirement %s is covered by %zu case%s (see tally req show %s); "
-			"use --force to remove it anyway", r->ent.key, covering,
-			covering == 1 ? "" : "s", r->ent.key);
+			"use --force to remove it anyway",
+			r->ent.key, covering, covering == 1 ? "" : "s",
+			r->ent.key);
 		goto out;
 	}
 	path = tl_store_req_path(project, r->ent.key);
 	tl_txn_remove(&t, c->store, path);
 	subject = tl_format("remove requirement %s", r->ent.key);
-	trailers = tl_format("Tally-Action: req-rm\nTally-Project: %s\nTally-Requirement: %s\n",
+	trailers = tl_format(
+		"Tally-Action: req-rm\nTally-Project: %s\nTally-Requirement: %s\n",
 		project, r->ent.key);
 	rc = ctx_commit(c, &t, subject, trailers, r->ent.key, r->ent.path);
 out:

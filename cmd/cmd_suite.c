@@ -12,13 +12,14 @@ static int in_suite(const char *key, const char *suite)
 	return !strncmp(key, suite, n) && key[n] == '/';
 }
 
-static struct tl_value *suite_row(const char *project, const struct tl_suite *su,
-	const struct tl_list *cases)
+static struct tl_value *suite_row(const char *project,
+	const struct tl_suite *su, const struct tl_list *cases)
 {
 	struct tl_value *r = tl_value_map();
 	long long n = 0;
 	for (size_t i = 0; i < cases->n; i++)
-		n += in_suite(((struct tl_case *)cases->v[i])->ent.key, su->ent.key);
+		n += in_suite(
+			((struct tl_case *)cases->v[i])->ent.key, su->ent.key);
 	tl_value_put(r, "key", tl_value_str(su->ent.key));
 	tl_value_put(r, "project", tl_value_str(project));
 	tl_value_put(r, "title", opt_strv(su->title));
@@ -31,10 +32,12 @@ static struct tl_value *suite_row(const char *project, const struct tl_suite *su
 
 int cmd_suite_list(struct ctx *c, struct args *a)
 {
-	static const char *const defaults[] = { "key", "title", "cases", "owner", NULL };
-	static const char *const defaults_ws[] = { "project", "key", "title", "cases", "owner", NULL };
-	static const char *const all[] = { "key", "project", "title", "description",
-		"owner", "cases", "path", NULL };
+	static const char *const defaults[] = { "key", "title", "cases",
+		"owner", NULL };
+	static const char *const defaults_ws[] = { "project", "key", "title",
+		"cases", "owner", NULL };
+	static const char *const all[] = { "key", "project", "title",
+		"description", "owner", "cases", "path", NULL };
 	struct tl_store *s;
 	struct tl_strlist projects = { 0 };
 	struct tl_value *rows = tl_value_seq();
@@ -47,30 +50,35 @@ int cmd_suite_list(struct ctx *c, struct args *a)
 		if (!rc)
 			rc = tl_store_cases(s, projects.v[p], &cases, &c->err);
 		for (size_t i = 0; !rc && i < suites.n; i++)
-			tl_value_push(rows, suite_row(projects.v[p], suites.v[i], &cases));
+			tl_value_push(rows,
+				suite_row(projects.v[p], suites.v[i], &cases));
 		tl_list_release(&suites);
 		tl_list_release(&cases);
 	}
 	if (!rc)
-		rc = out_rows(c, a, rows, c->all_projects ? defaults_ws : defaults, all);
+		rc = out_rows(c, a, rows,
+			c->all_projects ? defaults_ws : defaults, all);
 out:
 	tl_value_free(rows);
 	tl_strlist_release(&projects);
 	return rc;
 }
 
-static void suite_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+static void suite_text(
+	struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 {
 	const struct tl_value *cases = tl_value_get(o, "case_list");
 	tl_buf_printf(b, "%s%s%s  %s\n", out_bold(c), tl_value_gets(o, "key"),
-		out_reset(c), tl_value_gets(o, "title") ? tl_value_gets(o, "title") : "");
+		out_reset(c),
+		tl_value_gets(o, "title") ? tl_value_gets(o, "title") : "");
 	if (tl_value_gets(o, "description"))
 		tl_buf_printf(b, "\n%s\n", tl_value_gets(o, "description"));
 	tl_buf_printf(b, "\nowner: %s\ncases: %s\n\n",
 		tl_value_gets(o, "owner") ? tl_value_gets(o, "owner") : "-",
 		tl_value_gets(o, "cases"));
 	for (size_t i = 0; cases && i < cases->n; i++)
-		tl_buf_printf(b, "  %s  %s\n", tl_value_gets(cases->items[i], "key"),
+		tl_buf_printf(b, "  %s  %s\n",
+			tl_value_gets(cases->items[i], "key"),
 			tl_value_gets(cases->items[i], "title"));
 }
 
@@ -83,8 +91,8 @@ int cmd_suite_show(struct ctx *c, struct args *a)
 	size_t idx;
 	int rc;
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
-	    (rc = tl_store_suites(s, project, &suites, &c->err)) ||
-	    (rc = tl_store_cases(s, project, &cases, &c->err)))
+		(rc = tl_store_suites(s, project, &suites, &c->err)) ||
+		(rc = tl_store_cases(s, project, &cases, &c->err)))
 		goto out;
 	cand = tl_calloc(suites.n ? suites.n : 1, sizeof(*cand));
 	for (size_t i = 0; i < suites.n; i++) {

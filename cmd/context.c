@@ -86,16 +86,24 @@ int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
 	if (c->author) {
 		if (tl_parse_ident(c->author, &an, &ae)) {
 			rc = tl_err_set(&c->err, TL_EUSAGE,
-				"--author takes \"Name <email>\", not '%s'", c->author);
+				"--author takes \"Name <email>\", not '%s'",
+				c->author);
 			goto out;
 		}
 	}
-	author->name = an ? an : env("GIT_AUTHOR_NAME") ? env("GIT_AUTHOR_NAME") : cfg_name;
-	author->email = ae ? ae : env("GIT_AUTHOR_EMAIL") ? env("GIT_AUTHOR_EMAIL")
-			  : cfg_email ? cfg_email : env("EMAIL");
-	committer->name = env("GIT_COMMITTER_NAME") ? env("GIT_COMMITTER_NAME") : cfg_name;
-	committer->email = env("GIT_COMMITTER_EMAIL") ? env("GIT_COMMITTER_EMAIL")
-			   : cfg_email ? cfg_email : env("EMAIL");
+	author->name = an		 ? an
+		: env("GIT_AUTHOR_NAME") ? env("GIT_AUTHOR_NAME")
+					 : cfg_name;
+	author->email = ae		  ? ae
+		: env("GIT_AUTHOR_EMAIL") ? env("GIT_AUTHOR_EMAIL")
+		: cfg_email		  ? cfg_email
+					  : env("EMAIL");
+	committer->name = env("GIT_COMMITTER_NAME") ? env("GIT_COMMITTER_NAME")
+						    : cfg_name;
+	committer->email = env("GIT_COMMITTER_EMAIL")
+		? env("GIT_COMMITTER_EMAIL")
+		: cfg_email ? cfg_email
+			    : env("EMAIL");
 	if (!committer->name || !committer->email) {
 		committer->name = author->name;
 		committer->email = author->email;
@@ -108,9 +116,11 @@ int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
 		struct tl_strlist *k = &c->keep;
 #define keep (*k)
 		if (an)
-			tl_strlist_push(&keep, an), author->name = keep.v[keep.n - 1];
+			tl_strlist_push(&keep, an),
+				author->name = keep.v[keep.n - 1];
 		if (ae)
-			tl_strlist_push(&keep, ae), author->email = keep.v[keep.n - 1];
+			tl_strlist_push(&keep, ae),
+				author->email = keep.v[keep.n - 1];
 		if (cfg_name) {
 			tl_strlist_push(&keep, cfg_name);
 			if (author->name == cfg_name)
@@ -157,14 +167,18 @@ int ctx_commit(struct ctx *c, struct tl_txn *t, const char *subject,
 	rc = tl_txn_commit(t, s, &o, id, &c->err);
 	if (!rc && c->format == FMT_JSON) {
 		struct tl_value *v = tl_value_map();
-		tl_value_put(v, "key", key ? tl_value_str(key) : tl_value_null());
-		tl_value_put(v, "path", path ? tl_value_str(path) : tl_value_null());
-		tl_value_put(v, "commit", c->no_commit ? tl_value_null() : tl_value_str(id));
+		tl_value_put(
+			v, "key", key ? tl_value_str(key) : tl_value_null());
+		tl_value_put(
+			v, "path", path ? tl_value_str(path) : tl_value_null());
+		tl_value_put(v, "commit",
+			c->no_commit ? tl_value_null() : tl_value_str(id));
 		rc = out_object(c, v, NULL);
 		tl_value_free(v);
 	} else if (!rc && !c->quiet) {
 		if (c->no_commit)
-			tl_buf_printf(&out, "%s (staged, not committed)\n", subject);
+			tl_buf_printf(
+				&out, "%s (staged, not committed)\n", subject);
 		else
 			tl_buf_printf(&out, "%s [%.7s]\n", subject, id);
 		out_write(&out);
@@ -189,8 +203,8 @@ int ctx_run_editor(struct ctx *c, const char *path)
 	pid = fork();
 	if (pid < 0) {
 		free(script);
-		return tl_err_set(&c->err, TL_ERROR, "cannot start the editor: %s",
-			strerror(errno));
+		return tl_err_set(&c->err, TL_ERROR,
+			"cannot start the editor: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		execlp("sh", "sh", "-c", script, editor, path, (char *)NULL);
@@ -199,10 +213,11 @@ int ctx_run_editor(struct ctx *c, const char *path)
 	free(script);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return tl_err_set(&c->err, TL_ERROR, "waiting for the editor: %s",
-				strerror(errno));
+			return tl_err_set(&c->err, TL_ERROR,
+				"waiting for the editor: %s", strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return tl_err_set(&c->err, TL_ERROR,
-			"the editor '%s' failed; nothing was committed", editor);
+			"the editor '%s' failed; nothing was committed",
+			editor);
 	return 0;
 }

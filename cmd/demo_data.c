@@ -3,123 +3,123 @@
 
 const struct tl_demo_file tl_demo_files[] = {
 	{ "tally.yaml",
-	  "tally: 1\n"
-	  "name: Acme Shop QA\n"
-	  "default-project: web\n"
-	  "fields:\n"
-	  "- name: component\n"
-	  "  type: enum\n"
-	  "  values: [auth, billing, search]\n"
-	  "  'on': [case, run]\n"
-	  "- name: ticket\n"
-	  "  type: text\n"
-	  "  pattern: ^[A-Z]+-[0-9]+$\n"
-	  "  'on': [run, result, requirement]\n"
-	  "defects:\n"
-	  "  pattern: \\b[A-Z][A-Z0-9]+-[0-9]+\\b\n"
-	  "  url: https://tracker.example/browse/{key}\n",
-	  "init tracker in qa/" },
+		"tally: 1\n"
+		"name: Acme Shop QA\n"
+		"default-project: web\n"
+		"fields:\n"
+		"- name: component\n"
+		"  type: enum\n"
+		"  values: [auth, billing, search]\n"
+		"  'on': [case, run]\n"
+		"- name: ticket\n"
+		"  type: text\n"
+		"  pattern: ^[A-Z]+-[0-9]+$\n"
+		"  'on': [run, result, requirement]\n"
+		"defects:\n"
+		"  pattern: \\b[A-Z][A-Z0-9]+-[0-9]+\\b\n"
+		"  url: https://tracker.example/browse/{key}\n",
+		"init tracker in qa/" },
 	{ "web/project.yaml",
-	  "title: Acme web shop\n"
-	  "description: The customer-facing web shop.\n"
-	  "owner: alice@example.com\n",
-	  NULL },
+		"title: Acme web shop\n"
+		"description: The customer-facing web shop.\n"
+		"owner: alice@example.com\n",
+		NULL },
 	{ "web/requirements/REQ-1.yaml",
-	  "title: Users sign in with email and password\n"
-	  "status: approved\n"
-	  "priority: critical\n"
-	  "fields: {ticket: SHOP-101}\n",
-	  "new requirement REQ-1" },
+		"title: Users sign in with email and password\n"
+		"status: approved\n"
+		"priority: critical\n"
+		"fields: {ticket: SHOP-101}\n",
+		"new requirement REQ-1" },
 	{ "web/requirements/REQ-2.yaml",
-	  "title: Refunds return the money to the original payment method\n"
-	  "status: approved\n"
-	  "priority: high\n",
-	  "new requirement REQ-2" },
+		"title: Refunds return the money to the original payment method\n"
+		"status: approved\n"
+		"priority: high\n",
+		"new requirement REQ-2" },
 	{ "web/requirements/REQ-3.yaml",
-	  "title: Search finds products by name and category\n"
-	  "status: draft\n"
-	  "priority: medium\n",
-	  "new requirement REQ-3" },
+		"title: Search finds products by name and category\n"
+		"status: draft\n"
+		"priority: medium\n",
+		"new requirement REQ-3" },
 	{ "web/cases/auth/_suite.yaml",
-	  "title: Authentication\n"
-	  "description: Sign-in, sign-out and password recovery.\n"
-	  "owner: alice@example.com\n",
-	  "new suite auth" },
+		"title: Authentication\n"
+		"description: Sign-in, sign-out and password recovery.\n"
+		"owner: alice@example.com\n",
+		"new suite auth" },
 	{ "web/cases/auth/login/valid-password.yaml",
-	  "title: Login with a valid password\n"
-	  "type: manual\n"
-	  "priority: high\n"
-	  "owner: alice@example.com\n"
-	  "tags: [smoke, auth]\n"
-	  "requirements: [REQ-1]\n"
-	  "preconditions: |\n"
-	  "  A user alice exists.\n"
-	  "steps:\n"
-	  "- action: Open /login and submit alice's password\n"
-	  "  expected: The dashboard is shown\n"
-	  "fields: {component: auth}\n",
-	  "new case auth/login/valid-password" },
+		"title: Login with a valid password\n"
+		"type: manual\n"
+		"priority: high\n"
+		"owner: alice@example.com\n"
+		"tags: [smoke, auth]\n"
+		"requirements: [REQ-1]\n"
+		"preconditions: |\n"
+		"  A user alice exists.\n"
+		"steps:\n"
+		"- action: Open /login and submit alice's password\n"
+		"  expected: The dashboard is shown\n"
+		"fields: {component: auth}\n",
+		"new case auth/login/valid-password" },
 	{ "web/cases/auth/login/wrong-password.yaml",
-	  "title: Login with a wrong password is refused\n"
-	  "type: automated\n"
-	  "priority: high\n"
-	  "owner: alice@example.com\n"
-	  "tags: [auth]\n"
-	  "requirements: [REQ-1]\n"
-	  "automation: com.acme.auth.LoginTest.testWrongPassword\n"
-	  "fields: {component: auth}\n",
-	  "new case auth/login/wrong-password" },
+		"title: Login with a wrong password is refused\n"
+		"type: automated\n"
+		"priority: high\n"
+		"owner: alice@example.com\n"
+		"tags: [auth]\n"
+		"requirements: [REQ-1]\n"
+		"automation: com.acme.auth.LoginTest.testWrongPassword\n"
+		"fields: {component: auth}\n",
+		"new case auth/login/wrong-password" },
 	{ "web/cases/auth/password-reset.yaml",
-	  "title: Reset a forgotten password by email\n"
-	  "type: manual\n"
-	  "priority: medium\n"
-	  "owner: bob@example.com\n"
-	  "tags: [auth, email]\n"
-	  "requirements: [REQ-1]\n"
-	  "steps:\n"
-	  "- action: Ask for a reset link on /forgot\n"
-	  "  expected: An email with a link arrives\n"
-	  "- action: Follow the link and set a new password\n"
-	  "  expected: The new password signs in\n"
-	  "fields: {component: auth}\n",
-	  "new case auth/password-reset" },
+		"title: Reset a forgotten password by email\n"
+		"type: manual\n"
+		"priority: medium\n"
+		"owner: bob@example.com\n"
+		"tags: [auth, email]\n"
+		"requirements: [REQ-1]\n"
+		"steps:\n"
+		"- action: Ask for a reset link on /forgot\n"
+		"  expected: An email with a link arrives\n"
+		"- action: Follow the link and set a new password\n"
+		"  expected: The new password signs in\n"
+		"fields: {component: auth}\n",
+		"new case auth/password-reset" },
 	{ "web/cases/billing/refunds/full.yaml",
-	  "title: Full refund of a paid order\n"
-	  "type: manual\n"
-	  "priority: critical\n"
-	  "owner: bob@example.com\n"
-	  "tags: [smoke, billing]\n"
-	  "requirements: [REQ-2]\n"
-	  "steps:\n"
-	  "- action: Refund a paid order in full from the admin page\n"
-	  "  expected: The order shows Refunded and the card is credited\n"
-	  "fields: {component: billing}\n",
-	  "new case billing/refunds/full" },
+		"title: Full refund of a paid order\n"
+		"type: manual\n"
+		"priority: critical\n"
+		"owner: bob@example.com\n"
+		"tags: [smoke, billing]\n"
+		"requirements: [REQ-2]\n"
+		"steps:\n"
+		"- action: Refund a paid order in full from the admin page\n"
+		"  expected: The order shows Refunded and the card is credited\n"
+		"fields: {component: billing}\n",
+		"new case billing/refunds/full" },
 	{ "web/cases/billing/refunds/partial.yaml",
-	  "title: Partial refund keeps the rest charged\n"
-	  "type: automated\n"
-	  "priority: high\n"
-	  "owner: bob@example.com\n"
-	  "tags: [billing]\n"
-	  "requirements: [REQ-2]\n"
-	  "automation: com.acme.billing.RefundTest.testPartialRefund\n"
-	  "fields: {component: billing}\n",
-	  "new case billing/refunds/partial" },
+		"title: Partial refund keeps the rest charged\n"
+		"type: automated\n"
+		"priority: high\n"
+		"owner: bob@example.com\n"
+		"tags: [billing]\n"
+		"requirements: [REQ-2]\n"
+		"automation: com.acme.billing.RefundTest.testPartialRefund\n"
+		"fields: {component: billing}\n",
+		"new case billing/refunds/partial" },
 	{ "web/cases/search/by-name.yaml",
-	  "title: Search by product name\n"
-	  "type: automated\n"
-	  "priority: medium\n"
-	  "tags: [search, smoke]\n"
-	  "requirements: [REQ-3]\n"
-	  "automation: search.spec.ts > finds products by name\n"
-	  "fields: {component: search}\n",
-	  "new case search/by-name" },
+		"title: Search by product name\n"
+		"type: automated\n"
+		"priority: medium\n"
+		"tags: [search, smoke]\n"
+		"requirements: [REQ-3]\n"
+		"automation: search.spec.ts > finds products by name\n"
+		"fields: {component: search}\n",
+		"new case search/by-name" },
 	{ "web/cases/search/empty-query.yaml",
-	  "title: An empty query shows the popular products\n"
-	  "type: manual\n"
-	  "priority: low\n"
-	  "tags: [search]\n"
-	  "fields: {component: search}\n",
-	  "new case search/empty-query" },
+		"title: An empty query shows the popular products\n"
+		"type: manual\n"
+		"priority: low\n"
+		"tags: [search]\n"
+		"fields: {component: search}\n",
+		"new case search/empty-query" },
 	{ NULL, NULL, NULL },
 };

@@ -14,7 +14,7 @@
 
 #include "core/banned.h"
 
-#define LIST_HELP \
+#define LIST_HELP                                                             \
 	"In a terminal the table is aligned with a header; on a pipe it is\n" \
 	"tab-separated rows with no header. --format json is a stable contract."
 
@@ -22,62 +22,65 @@ const struct opt_spec opts_none[] = { { NULL, 0, 0, NULL, NULL, NULL } };
 
 const struct command tl_commands[] = {
 	{ "init", cmd_init, "[DIR]", "create a tracker (default DIR: qa)",
-	  "Writes DIR/tally.yaml and a first project, and commits them. Creates\n"
-	  "the git repository too when the current folder is not in one.",
-	  opts_init, 0, 1, NULL },
+		"Writes DIR/tally.yaml and a first project, and commits them. Creates\n"
+		"the git repository too when the current folder is not in one.",
+		opts_init, 0, 1, NULL },
 	{ "project new", cmd_project_new, "KEY", "add a project", NULL,
-	  opts_project_new, 1, 1, NULL },
-	{ "project list", cmd_project_list, NULL, "list the projects", LIST_HELP,
-	  opts_none, 0, 0, NULL },
+		opts_project_new, 1, 1, NULL },
+	{ "project list", cmd_project_list, NULL, "list the projects",
+		LIST_HELP, opts_none, 0, 0, NULL },
 	{ "project show", cmd_project_show, "[PROJECT]", "show a project", NULL,
-	  opts_none, 0, 1, "project" },
+		opts_none, 0, 1, "project" },
 	{ "case new", cmd_case_new, "TITLE", "add a test case",
-	  "The key is SUITE/slug-of-title unless --key gives it. Steps are\n"
-	  "\"ACTION => EXPECTED\".",
-	  opts_case_new, 1, 1, NULL },
+		"The key is SUITE/slug-of-title unless --key gives it. Steps are\n"
+		"\"ACTION => EXPECTED\".",
+		opts_case_new, 1, 1, NULL },
 	{ "case list", cmd_case_list, NULL, "list test cases", LIST_HELP,
-	  opts_case_list, 0, 0, NULL },
+		opts_case_list, 0, 0, NULL },
 	{ "case show", cmd_case_show, "CASE", "show a test case",
-	  "CASE is a key, a unique prefix of one, or an exact title.",
-	  opts_none, 1, 1, "case" },
+		"CASE is a key, a unique prefix of one, or an exact title.",
+		opts_none, 1, 1, "case" },
 	{ "case edit", cmd_case_edit, "CASE", "change a test case",
-	  "With flags, changes those fields. With none, opens $VISUAL or $EDITOR\n"
-	  "on the file; the result is validated before it is committed, and an\n"
-	  "invalid edit is refused and left in the file, uncommitted.",
-	  opts_case_edit, 1, 1, "case" },
+		"With flags, changes those fields. With none, opens $VISUAL or $EDITOR\n"
+		"on the file; the result is validated before it is committed, and an\n"
+		"invalid edit is refused and left in the file, uncommitted.",
+		opts_case_edit, 1, 1, "case" },
 	{ "case rm", cmd_case_rm, "CASE", "remove a test case",
-	  "Its history stays in git.", opts_rm, 1, 1, "case" },
+		"Its history stays in git.", opts_rm, 1, 1, "case" },
 	{ "suite list", cmd_suite_list, NULL, "list suites (folders of cases)",
-	  LIST_HELP, opts_none, 0, 0, NULL },
+		LIST_HELP, opts_none, 0, 0, NULL },
 	{ "suite show", cmd_suite_show, "SUITE", "show a suite and its cases",
-	  NULL, opts_none, 1, 1, "suite" },
+		NULL, opts_none, 1, 1, "suite" },
 	{ "req new", cmd_req_new, "TITLE", "add a requirement",
-	  "The key is --key (like REQ-12) or slug-of-title-xxxx.", opts_req_new,
-	  1, 1, NULL },
+		"The key is --key (like REQ-12) or slug-of-title-xxxx.",
+		opts_req_new, 1, 1, NULL },
 	{ "req list", cmd_req_list, NULL, "list requirements", LIST_HELP,
-	  opts_req_list, 0, 0, NULL },
-	{ "req show", cmd_req_show, "REQ", "show a requirement and the cases covering it",
-	  NULL, opts_none, 1, 1, "req" },
+		opts_req_list, 0, 0, NULL },
+	{ "req show", cmd_req_show, "REQ",
+		"show a requirement and the cases covering it", NULL, opts_none,
+		1, 1, "req" },
 	{ "req edit", cmd_req_edit, "REQ", "change a requirement",
-	  "With no flags, opens $VISUAL or $EDITOR on the file.", opts_req_edit,
-	  1, 1, "req" },
+		"With no flags, opens $VISUAL or $EDITOR on the file.",
+		opts_req_edit, 1, 1, "req" },
 	{ "req rm", cmd_req_rm, "REQ", "remove a requirement",
-	  "Refused while cases cover it, unless --force.", opts_rm, 1, 1, "req" },
+		"Refused while cases cover it, unless --force.", opts_rm, 1, 1,
+		"req" },
 	{ "check", cmd_check, NULL, "validate every file of the tracker",
-	  "Checks syntax, schema, references, custom fields and duplicate\n"
-	  "automation ids, and prints each problem as path:line:col: message.\n"
-	  "Exits 1 when it finds any.",
-	  opts_none, 0, 0, NULL },
+		"Checks syntax, schema, references, custom fields and duplicate\n"
+		"automation ids, and prints each problem as path:line:col: message.\n"
+		"Exits 1 when it finds any.",
+		opts_none, 0, 0, NULL },
 	{ "demo", cmd_demo, "[DIR]", "build a sample tracker and show it",
-	  "Builds the sample tracker compiled into tally in DIR (a new temporary\n"
-	  "folder when not given), one commit per change, and shows what it made.",
-	  opts_none, 0, 1, NULL },
+		"Builds the sample tracker compiled into tally in DIR (a new temporary\n"
+		"folder when not given), one commit per change, and shows what it made.",
+		opts_none, 0, 1, NULL },
 	{ "help", cmd_help, "[COMMAND]", "show help for a command", NULL,
-	  opts_none, 0, 2, NULL },
-	{ "version", cmd_version, NULL, "show the version", NULL, opts_none, 0, 0,
-	  NULL },
-	{ "__complete", cmd_complete, "WORDS...", "completion candidates (for the shell scripts)",
-	  NULL, opts_none, 0, -1, NULL },
+		opts_none, 0, 2, NULL },
+	{ "version", cmd_version, NULL, "show the version", NULL, opts_none, 0,
+		0, NULL },
+	{ "__complete", cmd_complete, "WORDS...",
+		"completion candidates (for the shell scripts)", NULL,
+		opts_none, 0, -1, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 
@@ -111,8 +114,8 @@ int cmd_version(struct ctx *c, struct args *a)
 	char *git = tl_repo_libgit2_version();
 	(void)c;
 	(void)a;
-	printf("tally %s (libgit2 %s, libyaml %s, pcre2 %s)\n", TALLY_VERSION, git,
-		tl_yaml_version(), tl_regex_version());
+	printf("tally %s (libgit2 %s, libyaml %s, pcre2 %s)\n", TALLY_VERSION,
+		git, tl_yaml_version(), tl_regex_version());
 	free(git);
 	return 0;
 }
@@ -135,8 +138,9 @@ static int run(struct ctx *c, int argc, char **argv)
 		}
 		if (s[1] == '-') {
 			const char *eq = strchr(s + 2, '=');
-			char *name = eq ? tl_strndup(s + 2, (size_t)(eq - s - 2))
-					: tl_strdup(s + 2);
+			char *name = eq
+				? tl_strndup(s + 2, (size_t)(eq - s - 2))
+				: tl_strdup(s + 2);
 			o = opt_find(tl_global_opts, name, 0);
 			free(name);
 			value = eq ? eq + 1 : NULL;
@@ -149,8 +153,8 @@ static int run(struct ctx *c, int argc, char **argv)
 				"unknown option '%s' (see tally --help)", s);
 		if (o->kind != OPT_FLAG && !value) {
 			if (i + 1 >= argc)
-				return tl_err_set(&c->err, TL_EUSAGE, "--%s needs a value",
-					o->name);
+				return tl_err_set(&c->err, TL_EUSAGE,
+					"--%s needs a value", o->name);
 			value = argv[++i];
 		}
 		if ((rc = ctx_apply_global(c, o->name, value, &c->err)))
@@ -172,8 +176,9 @@ static int run(struct ctx *c, int argc, char **argv)
 		i++;
 	if (!cmd) {
 		if (command_is_group(argv[i])) {
-			int help = i + 1 < argc && (!strcmp(argv[i + 1], "--help") ||
-						    !strcmp(argv[i + 1], "-h"));
+			int help = i + 1 < argc &&
+				(!strcmp(argv[i + 1], "--help") ||
+					!strcmp(argv[i + 1], "-h"));
 			print_group_help(help ? stdout : stderr, argv[i]);
 			if (help)
 				return 0;
@@ -184,7 +189,8 @@ static int run(struct ctx *c, int argc, char **argv)
 			return TL_EUSAGE;
 		}
 		return tl_err_set(&c->err, TL_EUSAGE,
-			"'%s' is not a tally command (see tally --help)", argv[i]);
+			"'%s' is not a tally command (see tally --help)",
+			argv[i]);
 	}
 	/* __complete takes words verbatim, options included */
 	if (cmd->run == cmd_complete) {
@@ -203,15 +209,16 @@ static int run(struct ctx *c, int argc, char **argv)
 		return 0;
 	}
 	if ((int)a.pos.n < cmd->min_args ||
-	    (cmd->max_args >= 0 && (int)a.pos.n > cmd->max_args)) {
-		rc = tl_err_set(&c->err, TL_EUSAGE, "usage: tally %s%s%s", cmd->name,
-			cmd->usage ? " " : "", cmd->usage ? cmd->usage : "");
+		(cmd->max_args >= 0 && (int)a.pos.n > cmd->max_args)) {
+		rc = tl_err_set(&c->err, TL_EUSAGE, "usage: tally %s%s%s",
+			cmd->name, cmd->usage ? " " : "",
+			cmd->usage ? cmd->usage : "");
 		args_release(&a);
 		return rc;
 	}
 	if (c->dir && chdir(c->dir)) {
-		rc = tl_err_set(&c->err, TL_ENOTFOUND, "cannot change to '%s': %s",
-			c->dir, strerror(errno));
+		rc = tl_err_set(&c->err, TL_ENOTFOUND,
+			"cannot change to '%s': %s", c->dir, strerror(errno));
 		args_release(&a);
 		return rc;
 	}
@@ -234,7 +241,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tally: %s\n", c.err.msg);
 	if (fflush(stdout) || ferror(stdout)) {
 		if (errno != EPIPE)
-			fprintf(stderr, "tally: writing the output: %s\n", strerror(errno));
+			fprintf(stderr, "tally: writing the output: %s\n",
+				strerror(errno));
 		status = status ? status : 1;
 	}
 	tl_store_free(c.store);

@@ -6,37 +6,47 @@
 
 #include "core/banned.h"
 
-static const char *const formats[] = { "table", "json", "yaml", "csv", "md", NULL };
+static const char *const formats[] = { "table", "json", "yaml", "csv", "md",
+	NULL };
 static const char *const colors[] = { "auto", "always", "never", NULL };
 
 const struct opt_spec tl_global_opts[] = {
 	{ "directory", 'C', OPT_STR, "DIR", "run as if started in DIR", NULL },
 	{ "project", 0, OPT_STR, "KEY", "the project to work on", NULL },
-	{ "all-projects", 0, OPT_FLAG, NULL, "every project (the workspace view)", NULL },
-	{ "no-commit", 0, OPT_FLAG, NULL, "stage the change instead of committing it", NULL },
-	{ "format", 0, OPT_STR, "FMT", "output: table, json, yaml, csv or md", formats },
-	{ "color", 0, OPT_STR, "WHEN", "auto, always or never (NO_COLOR is honoured)", colors },
+	{ "all-projects", 0, OPT_FLAG, NULL,
+		"every project (the workspace view)", NULL },
+	{ "no-commit", 0, OPT_FLAG, NULL,
+		"stage the change instead of committing it", NULL },
+	{ "format", 0, OPT_STR, "FMT", "output: table, json, yaml, csv or md",
+		formats },
+	{ "color", 0, OPT_STR, "WHEN",
+		"auto, always or never (NO_COLOR is honoured)", colors },
 	{ "quiet", 'q', OPT_FLAG, NULL, "print only data and errors", NULL },
-	{ "author", 0, OPT_STR, "\"NAME <EMAIL>\"", "author of the commit", NULL },
+	{ "author", 0, OPT_STR, "\"NAME <EMAIL>\"", "author of the commit",
+		NULL },
 	{ "help", 'h', OPT_FLAG, NULL, "show this help", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 const struct opt_spec tl_list_opts[] = {
-	{ "grep", 0, OPT_STR, "REGEX", "keep rows whose title or description matches", NULL },
-	{ "field", 0, OPT_LIST, "NAME=VALUE", "keep rows whose custom field has this value", NULL },
-	{ "sort", 0, OPT_STR, "[-]COLUMN", "sort by a column (- for descending)", NULL },
+	{ "grep", 0, OPT_STR, "REGEX",
+		"keep rows whose title or description matches", NULL },
+	{ "field", 0, OPT_LIST, "NAME=VALUE",
+		"keep rows whose custom field has this value", NULL },
+	{ "sort", 0, OPT_STR, "[-]COLUMN",
+		"sort by a column (- for descending)", NULL },
 	{ "columns", 0, OPT_STR, "A,B,C", "the columns to show", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
-const struct opt_spec *opt_find(const struct opt_spec *opts, const char *name,
-	char shrt)
+const struct opt_spec *opt_find(
+	const struct opt_spec *opts, const char *name, char shrt)
 {
 	if (!opts)
 		return NULL;
 	for (; opts->name; opts++)
-		if ((name && !strcmp(opts->name, name)) || (shrt && opts->shrt == shrt))
+		if ((name && !strcmp(opts->name, name)) ||
+			(shrt && opts->shrt == shrt))
 			return opts;
 	return NULL;
 }
@@ -48,8 +58,8 @@ static int is_list_command(const struct command *cmd)
 }
 
 /* Options a command accepts: its own, the list ones, then the globals. */
-static const struct opt_spec *lookup(const struct command *cmd,
-	const char *name, char shrt)
+static const struct opt_spec *lookup(
+	const struct command *cmd, const char *name, char shrt)
 {
 	const struct opt_spec *o = opt_find(cmd->opts, name, shrt);
 	if (!o && is_list_command(cmd))
@@ -67,8 +77,8 @@ static int in(const char *const *list, const char *s)
 	return 0;
 }
 
-int ctx_apply_global(struct ctx *c, const char *name, const char *value,
-	struct tl_err *err)
+int ctx_apply_global(
+	struct ctx *c, const char *name, const char *value, struct tl_err *err)
 {
 	if (!strcmp(name, "directory"))
 		c->dir = value;
@@ -85,18 +95,22 @@ int ctx_apply_global(struct ctx *c, const char *name, const char *value,
 	else if (!strcmp(name, "format")) {
 		if (!in(formats, value))
 			return tl_err_set(err, TL_EUSAGE,
-				"--format takes table, json, yaml, csv or md, not '%s'", value);
-		c->format = !strcmp(value, "json")   ? FMT_JSON
-			    : !strcmp(value, "yaml") ? FMT_YAML
-			    : !strcmp(value, "csv")  ? FMT_CSV
-			    : !strcmp(value, "md")   ? FMT_MD
-						     : FMT_TABLE;
+				"--format takes table, json, yaml, csv or md, not '%s'",
+				value);
+		c->format = !strcmp(value, "json") ? FMT_JSON
+			: !strcmp(value, "yaml")   ? FMT_YAML
+			: !strcmp(value, "csv")	   ? FMT_CSV
+			: !strcmp(value, "md")	   ? FMT_MD
+						   : FMT_TABLE;
 	} else if (!strcmp(name, "color")) {
 		if (!in(colors, value))
 			return tl_err_set(err, TL_EUSAGE,
-				"--color takes auto, always or never, not '%s'", value);
-		c->color = !strcmp(value, "always") ? 1 : !strcmp(value, "never") ? 0
-			   : (c->tty && !getenv("NO_COLOR"));
+				"--color takes auto, always or never, not '%s'",
+				value);
+		c->color = !strcmp(value, "always") ? 1
+			: !strcmp(value, "never")
+			? 0
+			: (c->tty && !getenv("NO_COLOR"));
 	}
 	return 0;
 }
@@ -127,17 +141,19 @@ static int set_value(struct args *a, struct ctx *c, const struct opt_spec *o,
 		struct tl_buf b = TL_BUF_INIT;
 		int rc;
 		for (const char *const *v = o->values; *v; v++)
-			tl_buf_printf(&b, "%s%s", v == o->values ? "" : ", ", *v);
-		rc = tl_err_set(err, TL_EUSAGE, "--%s takes one of %s, not '%s'",
-			o->name, b.ptr, value);
+			tl_buf_printf(
+				&b, "%s%s", v == o->values ? "" : ", ", *v);
+		rc = tl_err_set(err, TL_EUSAGE,
+			"--%s takes one of %s, not '%s'", o->name, b.ptr,
+			value);
 		tl_buf_release(&b);
 		return rc;
 	}
 	return 0;
 }
 
-int args_parse(struct args *a, const struct command *cmd, int argc,
-	char **argv, struct ctx *c, struct tl_err *err)
+int args_parse(struct args *a, const struct command *cmd, int argc, char **argv,
+	struct ctx *c, struct tl_err *err)
 {
 	int only_pos = 0;
 	memset(a, 0, sizeof(*a));
@@ -159,7 +175,8 @@ int args_parse(struct args *a, const struct command *cmd, int argc,
 		}
 		if (s[1] == '-') {
 			const char *eq = strchr(s + 2, '=');
-			name = eq ? tl_strndup(s + 2, (size_t)(eq - s - 2)) : tl_strdup(s + 2);
+			name = eq ? tl_strndup(s + 2, (size_t)(eq - s - 2))
+				  : tl_strdup(s + 2);
 			if (eq)
 				value = eq + 1;
 			o = lookup(cmd, name, 0);
@@ -177,15 +194,18 @@ int args_parse(struct args *a, const struct command *cmd, int argc,
 		}
 		free(name);
 		if (o->kind == OPT_FLAG && value && s[1] == '-')
-			return tl_err_set(err, TL_EUSAGE, "--%s takes no value", o->name);
+			return tl_err_set(
+				err, TL_EUSAGE, "--%s takes no value", o->name);
 		if (o->kind == OPT_FLAG && value) {
 			/* bundled short flags such as -qh are not supported */
-			return tl_err_set(err, TL_EUSAGE, "unknown option '%s'", s);
+			return tl_err_set(
+				err, TL_EUSAGE, "unknown option '%s'", s);
 		}
 		if (o->kind != OPT_FLAG && !value) {
 			if (i + 1 >= argc)
-				return tl_err_set(err, TL_EUSAGE, "--%s needs a value (%s)",
-					o->name, o->arg ? o->arg : "VALUE");
+				return tl_err_set(err, TL_EUSAGE,
+					"--%s needs a value (%s)", o->name,
+					o->arg ? o->arg : "VALUE");
 			value = argv[++i];
 		}
 		rc = set_value(a, c, o, value, err);
@@ -238,9 +258,10 @@ static void print_opts(FILE *f, const struct opt_spec *o)
 {
 	for (; o && o->name; o++) {
 		char left[96];
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->shrt ? "-" : "",
-			o->shrt ? o->shrt : ' ', o->shrt ? ", " : "  ", o->name,
-			o->arg ? " " : "", o->arg ? o->arg : "");
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
+			o->shrt ? "-" : "", o->shrt ? o->shrt : ' ',
+			o->shrt ? ", " : "  ", o->name, o->arg ? " " : "",
+			o->arg ? o->arg : "");
 		if (!o->shrt)
 			memmove(left, left + 2, strlen(left + 2) + 1);
 		fprintf(f, "  %-30s %s%s\n", left, o->help,
@@ -251,7 +272,8 @@ static void print_opts(FILE *f, const struct opt_spec *o)
 void print_command_help(FILE *f, const struct command *cmd)
 {
 	fprintf(f, "usage: tally %s [options]%s%s\n\n%s\n", cmd->name,
-		cmd->usage ? " " : "", cmd->usage ? cmd->usage : "", cmd->summary);
+		cmd->usage ? " " : "", cmd->usage ? cmd->usage : "",
+		cmd->summary);
 	if (cmd->help)
 		fprintf(f, "\n%s\n", cmd->help);
 	if (cmd->opts && cmd->opts->name) {
@@ -273,16 +295,18 @@ void print_group_help(FILE *f, const char *group)
 	for (const struct command *c = tl_commands; c->name; c++)
 		if (!strncmp(c->name, group, n) && c->name[n] == ' ')
 			fprintf(f, "  %-14s %s\n", c->name + n + 1, c->summary);
-	fprintf(f, "\nRun 'tally %s <command> --help' for its options.\n", group);
+	fprintf(f, "\nRun 'tally %s <command> --help' for its options.\n",
+		group);
 }
 
 void print_main_help(FILE *f)
 {
 	const char *last = "";
 	size_t lastn = 0;
-	fprintf(f, "usage: tally [global options] <command> [options] [args]\n\n"
-		   "tally is a test tracker whose database is a git repository of\n"
-		   "plain YAML files: every change is one commit.\n\ncommands:\n");
+	fprintf(f,
+		"usage: tally [global options] <command> [options] [args]\n\n"
+		"tally is a test tracker whose database is a git repository of\n"
+		"plain YAML files: every change is one commit.\n\ncommands:\n");
 	for (const struct command *c = tl_commands; c->name; c++) {
 		const char *sp = strchr(c->name, ' ');
 		if (c->name[0] == '_')
@@ -293,10 +317,13 @@ void print_main_help(FILE *f)
 				continue;
 			last = c->name;
 			lastn = n;
-			fprintf(f, "  %-.*s%*s", (int)n, c->name, (int)(16 - n), "");
+			fprintf(f, "  %-.*s%*s", (int)n, c->name, (int)(16 - n),
+				"");
 			for (const struct command *d = c; d->name; d++)
-				if (!strncmp(d->name, c->name, n) && d->name[n] == ' ')
-					fprintf(f, "%s%s", d == c ? "" : "|", d->name + n + 1);
+				if (!strncmp(d->name, c->name, n) &&
+					d->name[n] == ' ')
+					fprintf(f, "%s%s", d == c ? "" : "|",
+						d->name + n + 1);
 			fputc('\n', f);
 		} else {
 			fprintf(f, "  %-16s%s\n", c->name, c->summary);
@@ -304,7 +331,8 @@ void print_main_help(FILE *f)
 	}
 	fprintf(f, "\nglobal options:\n");
 	print_opts(f, tl_global_opts);
-	fprintf(f, "\nexit status: 0 ok, 1 failure (or problems found), 2 usage, "
-		   "3 not found, 4 invalid data or conflict\n"
-		   "Run 'tally <command> --help' for more.\n");
+	fprintf(f,
+		"\nexit status: 0 ok, 1 failure (or problems found), 2 usage, "
+		"3 not found, 4 invalid data or conflict\n"
+		"Run 'tally <command> --help' for more.\n");
 }

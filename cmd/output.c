@@ -59,7 +59,8 @@ static int field_matches(const struct tl_value *row, const char *assign)
 	if (v->kind == TL_V_SCALAR)
 		return !strcmp(v->str, eq + 1);
 	for (size_t i = 0; i < v->n; i++)
-		if (v->items[i]->kind == TL_V_SCALAR && !strcmp(v->items[i]->str, eq + 1))
+		if (v->items[i]->kind == TL_V_SCALAR &&
+			!strcmp(v->items[i]->str, eq + 1))
 			return 1;
 	return 0;
 }
@@ -74,7 +75,8 @@ static int keep_row(struct ctx *c, struct args *a, const struct tl_value *row,
 		int m = 0;
 		if (t && (m = tl_regex_search(re, t, strlen(t), &c->err)) < 0)
 			return *rc = m, 0;
-		if (!m && d && (m = tl_regex_search(re, d, strlen(d), &c->err)) < 0)
+		if (!m && d &&
+			(m = tl_regex_search(re, d, strlen(d), &c->err)) < 0)
 			return *rc = m, 0;
 		if (!m)
 			return 0;
@@ -82,7 +84,8 @@ static int keep_row(struct ctx *c, struct args *a, const struct tl_value *row,
 	for (size_t i = 0; f && i < f->n; i++) {
 		if (!strchr(f->items[i]->str, '=')) {
 			*rc = tl_err_set(&c->err, TL_EUSAGE,
-				"--field takes NAME=VALUE, not '%s'", f->items[i]->str);
+				"--field takes NAME=VALUE, not '%s'",
+				f->items[i]->str);
 			return 0;
 		}
 		if (!field_matches(row, f->items[i]->str))
@@ -155,8 +158,9 @@ static int sort_rows(struct ctx *c, struct tl_value *rows, const char *spec,
 	return 0;
 }
 
-static int pick_columns(struct ctx *c, struct args *a, const char *const *defaults,
-	const char *const *all, struct tl_strlist *cols)
+static int pick_columns(struct ctx *c, struct args *a,
+	const char *const *defaults, const char *const *all,
+	struct tl_strlist *cols)
 {
 	const char *spec = arg_str(a, "columns");
 	if (!spec) {
@@ -174,9 +178,10 @@ static int pick_columns(struct ctx *c, struct args *a, const char *const *defaul
 		if (!known) {
 			struct tl_buf b = TL_BUF_INIT;
 			for (const char *const *q = all; *q; q++)
-				tl_buf_printf(&b, "%s%s", q == all ? "" : ", ", *q);
-			tl_err_set(&c->err, TL_EUSAGE, "unknown column '%s'; columns: %s",
-				col, b.ptr);
+				tl_buf_printf(
+					&b, "%s%s", q == all ? "" : ", ", *q);
+			tl_err_set(&c->err, TL_EUSAGE,
+				"unknown column '%s'; columns: %s", col, b.ptr);
 			tl_buf_release(&b);
 			free(col);
 			return TL_EUSAGE;
@@ -208,7 +213,8 @@ static char *clean_cell(const struct tl_value *v, int cap)
 			b.ptr[i] = ' ';
 	if (cap && width(b.ptr) > CELL_MAX) {
 		for (i = 0; i < b.len; i++) {
-			if (((unsigned char)b.ptr[i] & 0xc0) != 0x80 && ++w == CELL_MAX)
+			if (((unsigned char)b.ptr[i] & 0xc0) != 0x80 &&
+				++w == CELL_MAX)
 				break;
 		}
 		tl_buf_truncate(&b, i);
@@ -221,12 +227,16 @@ static void render_table(struct ctx *c, const struct tl_value *rows,
 	const struct tl_strlist *cols, struct tl_buf *out)
 {
 	size_t *w = tl_calloc(cols->n, sizeof(*w));
-	char **cells = tl_calloc(tl_mul(rows->n + 1, cols->n) + 1, sizeof(*cells));
+	char **cells =
+		tl_calloc(tl_mul(rows->n + 1, cols->n) + 1, sizeof(*cells));
 	if (!c->tty) {
 		/* a pipe gets tab-separated rows with no header, like gh */
 		for (size_t r = 0; r < rows->n; r++) {
 			for (size_t k = 0; k < cols->n; k++) {
-				char *s = clean_cell(tl_value_get(rows->items[r], cols->v[k]), 0);
+				char *s =
+					clean_cell(tl_value_get(rows->items[r],
+							   cols->v[k]),
+						0);
 				tl_buf_printf(out, "%s%s", k ? "\t" : "", s);
 				free(s);
 			}
@@ -239,13 +249,17 @@ static void render_table(struct ctx *c, const struct tl_value *rows,
 	for (size_t k = 0; k < cols->n; k++) {
 		struct tl_buf h = TL_BUF_INIT;
 		for (const char *p = cols->v[k]; *p; p++)
-			tl_buf_putc(&h, (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p == '_' ? ' ' : *p));
+			tl_buf_putc(&h,
+				(char)(*p >= 'a' && *p <= 'z' ? *p - 32
+						: *p == '_'   ? ' '
+							      : *p));
 		cells[k] = tl_buf_detach(&h);
 		w[k] = width(cells[k]);
 	}
 	for (size_t r = 0; r < rows->n; r++)
 		for (size_t k = 0; k < cols->n; k++) {
-			char *s = clean_cell(tl_value_get(rows->items[r], cols->v[k]), 1);
+			char *s = clean_cell(
+				tl_value_get(rows->items[r], cols->v[k]), 1);
 			cells[(r + 1) * cols->n + k] = s;
 			if (width(s) > w[k])
 				w[k] = width(s);
@@ -257,7 +271,8 @@ static void render_table(struct ctx *c, const struct tl_value *rows,
 			const char *s = cells[r * cols->n + k];
 			tl_buf_puts(out, s);
 			if (k + 1 < cols->n)
-				tl_buf_printf(out, "%*s", (int)(w[k] - width(s) + 2), "");
+				tl_buf_printf(out, "%*s",
+					(int)(w[k] - width(s) + 2), "");
 		}
 		if (r == 0)
 			tl_buf_puts(out, out_reset(c));
@@ -281,8 +296,8 @@ static void md_cell(struct tl_buf *out, const char *s)
 	}
 }
 
-static void render_md(const struct tl_value *rows, const struct tl_strlist *cols,
-	struct tl_buf *out)
+static void render_md(const struct tl_value *rows,
+	const struct tl_strlist *cols, struct tl_buf *out)
 {
 	for (size_t k = 0; k < cols->n; k++)
 		tl_buf_printf(out, "| %s ", cols->v[k]);
@@ -303,8 +318,8 @@ static void render_md(const struct tl_value *rows, const struct tl_strlist *cols
 	}
 }
 
-static void render_csv(const struct tl_value *rows, const struct tl_strlist *cols,
-	struct tl_buf *out)
+static void render_csv(const struct tl_value *rows,
+	const struct tl_strlist *cols, struct tl_buf *out)
 {
 	for (size_t k = 0; k < cols->n; k++) {
 		if (k)
@@ -344,7 +359,7 @@ int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
 		}
 	}
 	if (rc || (sort && (rc = sort_rows(c, kept, sort, all))) ||
-	    (rc = pick_columns(c, a, defaults, all, &cols)))
+		(rc = pick_columns(c, a, defaults, all, &cols)))
 		goto done;
 	switch (c->format) {
 	case FMT_TABLE:
@@ -364,14 +379,18 @@ int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
 			for (size_t r = 0; r < kept->n; r++) {
 				struct tl_value *o = tl_value_map();
 				for (size_t k = 0; k < cols.n; k++) {
-					const struct tl_value *v = tl_value_get(kept->items[r], cols.v[k]);
-					tl_value_put(o, cols.v[k], v ? tl_value_dup(v) : tl_value_null());
+					const struct tl_value *v = tl_value_get(
+						kept->items[r], cols.v[k]);
+					tl_value_put(o, cols.v[k],
+						v ? tl_value_dup(v)
+						  : tl_value_null());
 				}
 				tl_value_push(data, o);
 			}
 		}
 		for (size_t r = 0; r < data->n; r++)
-			data->items[r]->style = TL_STYLE_BLOCK; /* one record, one block */
+			data->items[r]->style =
+				TL_STYLE_BLOCK; /* one record, one block */
 		rc = c->format == FMT_JSON ? tl_json_emit(&out, data, &c->err)
 					   : tl_yaml_emit(&out, data, &c->err);
 		if (data != kept)
@@ -389,7 +408,8 @@ done:
 }
 
 int out_object(struct ctx *c, const struct tl_value *obj,
-	void (*text)(struct ctx *c, const struct tl_value *obj, struct tl_buf *b))
+	void (*text)(
+		struct ctx *c, const struct tl_value *obj, struct tl_buf *b))
 {
 	struct tl_buf out = TL_BUF_INIT;
 	int rc = 0;

@@ -15,26 +15,26 @@
 enum opt_kind { OPT_FLAG, OPT_STR, OPT_LIST };
 
 struct opt_spec {
-	const char *name;           /* long name, without -- */
-	char shrt;                  /* short letter, or 0 */
+	const char *name; /* long name, without -- */
+	char shrt; /* short letter, or 0 */
 	enum opt_kind kind;
-	const char *arg;            /* placeholder in help ("TITLE") */
+	const char *arg; /* placeholder in help ("TITLE") */
 	const char *help;
-	const char *const *values;  /* completion candidates for the value */
+	const char *const *values; /* completion candidates for the value */
 };
 
 struct ctx;
 struct args;
 
 struct command {
-	const char *name;           /* "case new" */
+	const char *name; /* "case new" */
 	int (*run)(struct ctx *c, struct args *a);
-	const char *usage;          /* positionals: "TITLE" */
+	const char *usage; /* positionals: "TITLE" */
 	const char *summary;
-	const char *help;           /* what it does, in a few lines */
-	const struct opt_spec *opts;/* ends with a NULL name; may be NULL */
-	int min_args, max_args;     /* max -1: unlimited */
-	const char *complete;       /* what positionals are: "case", "req", ... */
+	const char *help; /* what it does, in a few lines */
+	const struct opt_spec *opts; /* ends with a NULL name; may be NULL */
+	int min_args, max_args; /* max -1: unlimited */
+	const char *complete; /* what positionals are: "case", "req", ... */
 };
 
 extern const struct command tl_commands[];
@@ -66,17 +66,17 @@ struct ctx {
 };
 
 /* options.c */
-int args_parse(struct args *a, const struct command *cmd, int argc,
-	char **argv, struct ctx *c, struct tl_err *err);
+int args_parse(struct args *a, const struct command *cmd, int argc, char **argv,
+	struct ctx *c, struct tl_err *err);
 void args_release(struct args *a);
 const char *arg_str(const struct args *a, const char *name);
 int arg_flag(const struct args *a, const char *name);
 /* The occurrences of a list option (NULL when none). */
 const struct tl_value *arg_list(const struct args *a, const char *name);
-int ctx_apply_global(struct ctx *c, const char *name, const char *value,
-	struct tl_err *err);
-const struct opt_spec *opt_find(const struct opt_spec *opts, const char *name,
-	char shrt);
+int ctx_apply_global(
+	struct ctx *c, const char *name, const char *value, struct tl_err *err);
+const struct opt_spec *opt_find(
+	const struct opt_spec *opts, const char *name, char shrt);
 void print_command_help(FILE *f, const struct command *cmd);
 void print_group_help(FILE *f, const char *group);
 void print_main_help(FILE *f);
@@ -106,7 +106,8 @@ int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
 	const char *const *defaults, const char *const *all);
 /* Renders one object: JSON/YAML as data, or text through fn. */
 int out_object(struct ctx *c, const struct tl_value *obj,
-	void (*text)(struct ctx *c, const struct tl_value *obj, struct tl_buf *b));
+	void (*text)(
+		struct ctx *c, const struct tl_value *obj, struct tl_buf *b));
 /* Writes a buffer to stdout. */
 void out_write(const struct tl_buf *b);
 /* A cell's text: lists joined with ", ", maps as k=v. */
@@ -150,7 +151,7 @@ extern const struct opt_spec opts_init[], opts_project_new[], opts_case_new[],
 
 /* the sample tracker of tally demo (core/demo_data.c) */
 struct tl_demo_file {
-	const char *path;    /* tracker path */
+	const char *path; /* tracker path */
 	const char *content; /* YAML */
 	const char *subject; /* commit subject after "tally: " */
 };

@@ -12,13 +12,16 @@
 struct tl_buf {
 	char *ptr;
 	size_t len;
-	size_t cap;    /* 0 while ptr points at the shared empty string */
-	size_t limit;  /* maximum len, 0 for none */
-	int overflow;  /* set once an append would pass limit */
+	size_t cap; /* 0 while ptr points at the shared empty string */
+	size_t limit; /* maximum len, 0 for none */
+	int overflow; /* set once an append would pass limit */
 };
 
 extern char tl_buf_empty[];
-#define TL_BUF_INIT { tl_buf_empty, 0, 0, 0, 0 }
+#define TL_BUF_INIT                      \
+	{                                \
+		tl_buf_empty, 0, 0, 0, 0 \
+	}
 
 void tl_buf_init(struct tl_buf *b, size_t limit);
 void tl_buf_release(struct tl_buf *b);

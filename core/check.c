@@ -21,8 +21,8 @@ static void add(struct tl_problems *p, const char *path, unsigned line,
 	x->message = tl_strdup(msg);
 }
 
-void tl_problems_add_err(struct tl_problems *p, const char *path,
-	const char *msg)
+void tl_problems_add_err(
+	struct tl_problems *p, const char *path, const char *msg)
 {
 	size_t n = strlen(path);
 	unsigned line = 0, col = 0;
@@ -60,7 +60,7 @@ struct pctx {
 	struct tl_store *s;
 	struct tl_problems *out;
 	const char *project;
-	const char *sub;          /* "cases", "requirements", ... */
+	const char *sub; /* "cases", "requirements", ... */
 	enum tl_kind kind;
 	struct tl_list loaded;
 };
@@ -146,14 +146,18 @@ static void check_cases(struct pctx *c, const struct tl_list *reqs)
 		for (size_t r = 0; r < k->requirements.n; r++) {
 			int found = 0;
 			for (size_t j = 0; j < reqs->n && !found; j++)
-				found = !strcmp(((struct tl_entity *)reqs->v[j])->key,
+				found = !strcmp(
+					((struct tl_entity *)reqs->v[j])->key,
 					k->requirements.v[r]);
 			if (!found) {
-				const struct tl_value *at = tl_value_get(k->ent.doc,
-					"requirements");
-				char *m = tl_format("requirement '%s' does not exist in "
-						    "project '%s'", k->requirements.v[r], c->project);
-				add(c->out, k->ent.path, at ? at->line : 0, at ? at->col : 0, m);
+				const struct tl_value *at = tl_value_get(
+					k->ent.doc, "requirements");
+				char *m = tl_format(
+					"requirement '%s' does not exist in "
+					"project '%s'",
+					k->requirements.v[r], c->project);
+				add(c->out, k->ent.path, at ? at->line : 0,
+					at ? at->col : 0, m);
 				free(m);
 			}
 		}
@@ -161,11 +165,15 @@ static void check_cases(struct pctx *c, const struct tl_list *reqs)
 			continue;
 		for (size_t j = 0; j < i; j++) {
 			struct tl_case *o = cases->v[j];
-			if (o->automation && !strcmp(o->automation, k->automation)) {
-				const struct tl_value *at = tl_value_get(k->ent.doc, "automation");
-				char *m = tl_format("automation id '%s' is also used by %s",
+			if (o->automation &&
+				!strcmp(o->automation, k->automation)) {
+				const struct tl_value *at =
+					tl_value_get(k->ent.doc, "automation");
+				char *m = tl_format(
+					"automation id '%s' is also used by %s",
 					k->automation, o->ent.path);
-				add(c->out, k->ent.path, at ? at->line : 0, at ? at->col : 0, m);
+				add(c->out, k->ent.path, at ? at->line : 0,
+					at ? at->col : 0, m);
 				free(m);
 				break;
 			}
@@ -175,8 +183,10 @@ static void check_cases(struct pctx *c, const struct tl_list *reqs)
 	qsort(keys, cases->n, sizeof(*keys), cmp_lower);
 	for (size_t i = 1; i < cases->n; i++)
 		if (!tl_key_casecmp(keys[i - 1], keys[i])) {
-			char *m = tl_format("case keys '%s' and '%s' differ only in "
-					    "letter case", keys[i - 1], keys[i]);
+			char *m = tl_format(
+				"case keys '%s' and '%s' differ only in "
+				"letter case",
+				keys[i - 1], keys[i]);
 			char *p = tl_store_case_path(c->project, keys[i]);
 			char *w = tl_store_wpath(c->s, p);
 			add(c->out, w, 0, 0, m);
@@ -207,13 +217,16 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 			free(ppath);
 			continue; /* not a project folder */
 		}
-		if (tl_store_load(&proj, s, TL_KIND_PROJECT, ppath, names[i], &e)) {
+		if (tl_store_load(
+			    &proj, s, TL_KIND_PROJECT, ppath, names[i], &e)) {
 			char *w = tl_store_wpath(s, ppath);
 			tl_problems_add_err(out, w, e.msg);
 			free(w);
 		} else {
 			if (tl_store_check_fields(s, TL_KIND_PROJECT, proj, &e))
-				tl_problems_add_err(out, ((struct tl_entity *)proj)->path, e.msg);
+				tl_problems_add_err(out,
+					((struct tl_entity *)proj)->path,
+					e.msg);
 			tl_entity_free(TL_KIND_PROJECT, proj);
 		}
 		tl_err_clear(&e);

@@ -15,12 +15,15 @@ static char *vformat(const char *fmt, va_list ap)
 int tl_err_set(struct tl_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 	if (!err)
 		return code;
-	free(err->msg);
+	/* format before freeing: the arguments may point into the old message */
 	va_start(ap, fmt);
-	err->msg = vformat(fmt, ap);
+	msg = vformat(fmt, ap);
 	va_end(ap);
+	free(err->msg);
+	err->msg = msg;
 	err->code = code;
 	return code;
 }

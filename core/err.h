@@ -10,16 +10,16 @@
 
 enum {
 	TL_OK = 0,
-	TL_ERROR = -1,      /* generic failure (exit 1) */
-	TL_EUSAGE = -2,     /* bad command line (exit 2) */
-	TL_ENOTFOUND = -3,  /* no such entity, file or tracker (exit 3) */
-	TL_EINVALID = -4,   /* invalid data or input (exit 4) */
-	TL_ECONFLICT = -5,  /* concurrent change, lock held (exit 4) */
-	TL_EEXISTS = -6,    /* would overwrite (exit 4) */
+	TL_ERROR = -1, /* generic failure (exit 1) */
+	TL_EUSAGE = -2, /* bad command line (exit 2) */
+	TL_ENOTFOUND = -3, /* no such entity, file or tracker (exit 3) */
+	TL_EINVALID = -4, /* invalid data or input (exit 4) */
+	TL_ECONFLICT = -5, /* concurrent change, lock held (exit 4) */
+	TL_EEXISTS = -6, /* would overwrite (exit 4) */
 	TL_EAMBIGUOUS = -7, /* reference matches several (exit 2) */
-	TL_EIO = -8,        /* file system (exit 1) */
-	TL_EGIT = -9,       /* libgit2 (exit 1) */
-	TL_EFAILED = -10,   /* the command ran and found problems (exit 1) */
+	TL_EIO = -8, /* file system (exit 1) */
+	TL_EGIT = -9, /* libgit2 (exit 1) */
+	TL_EFAILED = -10, /* the command ran and found problems (exit 1) */
 };
 
 struct tl_err {
@@ -27,7 +27,10 @@ struct tl_err {
 	char *msg; /* heap, owned; NULL when no error */
 };
 
-#define TL_ERR_INIT { 0, NULL }
+#define TL_ERR_INIT     \
+	{               \
+		0, NULL \
+	}
 
 /* Sets the error (replacing any earlier one) and returns code. */
 int tl_err_set(struct tl_err *err, int code, const char *fmt, ...)

@@ -8,8 +8,8 @@
 
 #include "core/banned.h"
 
-const char *const tl_field_types[] = { "text", "number", "bool", "date",
-	"enum", "user", "url", NULL };
+const char *const tl_field_types[] = { "text", "number", "bool", "date", "enum",
+	"user", "url", NULL };
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -58,43 +58,52 @@ int tl_fields_load(struct tl_field_defs *out, const struct tl_value *defs,
 	if (!defs || (defs->kind == TL_V_SCALAR && defs->type == TL_T_NULL))
 		return 0;
 	if (defs->kind != TL_V_SEQ)
-		return def_error(err, name, defs, "%s", "expected a list of field definitions");
+		return def_error(err, name, defs, "%s",
+			"expected a list of field definitions");
 	out->v = tl_calloc(defs->n ? defs->n : 1, sizeof(*out->v));
 	for (size_t i = 0; i < defs->n && !rc; i++) {
 		const struct tl_value *d = defs->items[i];
 		struct tl_field_def *f = &out->v[out->n];
 		const char *fname, *type, *req;
 		if (d->kind != TL_V_MAP) {
-			rc = def_error(err, name, d, "%s", "each field needs name and type");
+			rc = def_error(err, name, d, "%s",
+				"each field needs name and type");
 			break;
 		}
 		out->n++;
 		fname = tl_value_gets(d, "name");
 		type = tl_value_gets(d, "type");
 		if (!fname || !*fname) {
-			rc = def_error(err, name, d, "%s", "a field has no name");
+			rc = def_error(
+				err, name, d, "%s", "a field has no name");
 			break;
 		}
 		if (tl_fields_find(out, fname)) {
-			rc = def_error(err, name, d, "field '%s' is defined twice", fname);
+			rc = def_error(err, name, d,
+				"field '%s' is defined twice", fname);
 			break;
 		}
 		f->name = tl_strdup(fname);
 		if (!type || !in_list(tl_field_types, type)) {
-			rc = def_error(err, name, tl_value_get(d, "type") ? tl_value_get(d, "type") : d,
+			rc = def_error(err, name,
+				tl_value_get(d, "type")
+					? tl_value_get(d, "type")
+					: d,
 				"field type must be one of text, number, bool, date, enum, user, url (field '%s')",
 				fname);
 			break;
 		}
 		f->type = tl_strdup(type);
 		if (read_strs(&f->values, tl_value_get(d, "values")) ||
-		    read_strs(&f->on, tl_value_get(d, "on"))) {
-			rc = def_error(err, name, d, "values and on must be lists (field '%s')", fname);
+			read_strs(&f->on, tl_value_get(d, "on"))) {
+			rc = def_error(err, name, d,
+				"values and on must be lists (field '%s')",
+				fname);
 			break;
 		}
 		for (size_t j = 0; j < f->on.n; j++)
 			if (tl_kind_from_name(f->on.v[j]) < 0 ||
-			    !strcmp(f->on.v[j], "workspace")) {
+				!strcmp(f->on.v[j], "workspace")) {
 				rc = def_error(err, name, tl_value_get(d, "on"),
 					"unknown kind '%s' in on (expected case, run, result, defect, requirement, release, project)",
 					f->on.v[j]);
@@ -103,19 +112,23 @@ int tl_fields_load(struct tl_field_defs *out, const struct tl_value *defs,
 		if (rc)
 			break;
 		if (!strcmp(type, "enum") && !f->values.n) {
-			rc = def_error(err, name, d, "enum field '%s' needs values", fname);
+			rc = def_error(err, name, d,
+				"enum field '%s' needs values", fname);
 			break;
 		}
 		req = tl_value_gets(d, "required");
-		f->required = req && tl_value_get(d, "required")->type == TL_T_BOOL &&
-			      strchr("yYtTo", req[0]) && strcmp(req, "off") &&
-			      strcmp(req, "Off") && strcmp(req, "OFF");
+		f->required = req &&
+			tl_value_get(d, "required")->type == TL_T_BOOL &&
+			strchr("yYtTo", req[0]) && strcmp(req, "off") &&
+			strcmp(req, "Off") && strcmp(req, "OFF");
 		if (tl_value_gets(d, "pattern")) {
 			f->pattern = tl_strdup(tl_value_gets(d, "pattern"));
 			rc = tl_regex_new(&f->re, f->pattern, 0, err);
 			if (rc) {
-				const struct tl_value *at = tl_value_get(d, "pattern");
-				tl_err_prefix(err, "%s:%u:%u: fields", name, at->line, at->col);
+				const struct tl_value *at =
+					tl_value_get(d, "pattern");
+				tl_err_prefix(err, "%s:%u:%u: fields", name,
+					at->line, at->col);
 				break;
 			}
 		}
@@ -140,8 +153,8 @@ void tl_fields_release(struct tl_field_defs *d)
 	d->n = 0;
 }
 
-const struct tl_field_def *tl_fields_find(const struct tl_field_defs *d,
-	const char *name)
+const struct tl_field_def *tl_fields_find(
+	const struct tl_field_defs *d, const char *name)
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].name && !strcmp(d->v[i].name, name))
@@ -181,7 +194,8 @@ static int check_one(const struct tl_field_def *f, const struct tl_value *v,
 		return rc;
 	}
 	if (v->kind != TL_V_SCALAR)
-		return bad_value(err, where, v, f, "expected a value, found a mapping");
+		return bad_value(
+			err, where, v, f, "expected a value, found a mapping");
 	s = v->str;
 	if (!strcmp(f->type, "number")) {
 		char *end;
@@ -195,7 +209,8 @@ static int check_one(const struct tl_field_def *f, const struct tl_value *v,
 	} else if (!strcmp(f->type, "date")) {
 		int64_t t;
 		if (tl_date_parse(s, &t) && tl_time_parse(s, &t, NULL))
-			tl_buf_printf(&why, "'%s' is not a date (YYYY-MM-DD)", s);
+			tl_buf_printf(
+				&why, "'%s' is not a date (YYYY-MM-DD)", s);
 	} else if (!strcmp(f->type, "enum")) {
 		if (!tl_strlist_has(&f->values, s)) {
 			tl_buf_printf(&why, "'%s' is not one of:", s);
@@ -207,7 +222,9 @@ static int check_one(const struct tl_field_def *f, const struct tl_value *v,
 			tl_buf_printf(&why, "'%s' is not an http(s) URL", s);
 	} else if (!strcmp(f->type, "user")) {
 		if (!*s || strchr(s, '\n'))
-			tl_buf_printf(&why, "'%s' is not a user (a name, an email, or Name <email>)", s);
+			tl_buf_printf(&why,
+				"'%s' is not a user (a name, an email, or Name <email>)",
+				s);
 	}
 	if (!why.len && f->re) {
 		rc = tl_regex_search(f->re, s, strlen(s), err);
@@ -216,7 +233,8 @@ static int check_one(const struct tl_field_def *f, const struct tl_value *v,
 			return rc;
 		}
 		if (rc == 0)
-			tl_buf_printf(&why, "'%s' does not match the pattern '%s'", s,
+			tl_buf_printf(&why,
+				"'%s' does not match the pattern '%s'", s,
 				f->pattern);
 		rc = 0;
 	}
@@ -232,22 +250,25 @@ int tl_fields_validate(const struct tl_field_defs *d, const char *kind,
 	int rc;
 	if (fields && fields->kind == TL_V_MAP) {
 		for (size_t i = 0; i < fields->n; i++) {
-			const struct tl_field_def *f = tl_fields_find(d, fields->keys[i]);
+			const struct tl_field_def *f =
+				tl_fields_find(d, fields->keys[i]);
 			if (!f || !applies(f, kind)) {
 				struct tl_buf b = TL_BUF_INIT;
 				tl_buf_puts(&b, where);
 				if (fields->items[i]->line)
-					tl_buf_printf(&b, ":%u:%u", fields->items[i]->line,
+					tl_buf_printf(&b, ":%u:%u",
+						fields->items[i]->line,
 						fields->items[i]->col);
-				tl_buf_printf(&b, ": unknown custom field '%s' for a %s "
-						  "(declare it under fields: in tally.yaml)",
+				tl_buf_printf(&b,
+					": unknown custom field '%s' for a %s "
+					"(declare it under fields: in tally.yaml)",
 					fields->keys[i], kind);
 				rc = tl_err_set(err, TL_EINVALID, "%s", b.ptr);
 				tl_buf_release(&b);
 				return rc;
 			}
 			if (fields->items[i]->kind == TL_V_SCALAR &&
-			    fields->items[i]->type == TL_T_NULL)
+				fields->items[i]->type == TL_T_NULL)
 				continue;
 			if ((rc = check_one(f, fields->items[i], where, err)))
 				return rc;
@@ -276,7 +297,8 @@ int tl_fields_assign(const struct tl_field_defs *d, const char *kind,
 
 	if (!eq || eq == assign)
 		return tl_err_set(err, TL_EUSAGE,
-			"--field takes name=value (an empty value removes it): '%s'", assign);
+			"--field takes name=value (an empty value removes it): '%s'",
+			assign);
 	name = tl_strndup(assign, (size_t)(eq - assign));
 	f = tl_fields_find(d, name);
 	if (!f || !applies(f, kind)) {

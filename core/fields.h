@@ -31,8 +31,8 @@ extern const char *const tl_field_types[];
 int tl_fields_load(struct tl_field_defs *out, const struct tl_value *defs,
 	const char *name, struct tl_err *err);
 void tl_fields_release(struct tl_field_defs *d);
-const struct tl_field_def *tl_fields_find(const struct tl_field_defs *d,
-	const char *name);
+const struct tl_field_def *tl_fields_find(
+	const struct tl_field_defs *d, const char *name);
 /* Checks an entity's fields: map (may be NULL) for a kind ("case"). */
 int tl_fields_validate(const struct tl_field_defs *d, const char *kind,
 	const struct tl_value *fields, const char *where, struct tl_err *err);

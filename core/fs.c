@@ -11,8 +11,8 @@
 
 #include "core/banned.h"
 
-int tl_fs_read(struct tl_buf *out, const char *path, size_t cap,
-	struct tl_err *err)
+int tl_fs_read(
+	struct tl_buf *out, const char *path, size_t cap, struct tl_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -29,19 +29,22 @@ int tl_fs_read(struct tl_buf *out, const char *path, size_t cap,
 	if (cap && st.st_size > 0 && (size_t)st.st_size > cap) {
 		close(fd);
 		return tl_err_set(err, TL_EINVALID,
-			"%s: file is larger than the %zu MiB limit", path, cap >> 20);
+			"%s: file is larger than the %zu MiB limit", path,
+			cap >> 20);
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			close(fd);
-			return tl_err_set(err, TL_EIO, "%s: %s", path, strerror(errno));
+			return tl_err_set(
+				err, TL_EIO, "%s: %s", path, strerror(errno));
 		}
 		if (cap && out->len + (size_t)n > cap) {
 			close(fd);
 			return tl_err_set(err, TL_EINVALID,
-				"%s: file is larger than the %zu MiB limit", path, cap >> 20);
+				"%s: file is larger than the %zu MiB limit",
+				path, cap >> 20);
 		}
 		tl_buf_put(out, chunk, (size_t)n);
 	}
@@ -59,8 +62,8 @@ int tl_fs_mkdirs(const char *path, struct tl_err *err)
 			continue;
 		*s = '\0';
 		if (mkdir(p, 0777) && errno != EEXIST) {
-			rc = tl_err_set(err, TL_EIO, "creating folder %s: %s", p,
-				strerror(errno));
+			rc = tl_err_set(err, TL_EIO, "creating folder %s: %s",
+				p, strerror(errno));
 			break;
 		}
 		if (end)
@@ -71,8 +74,8 @@ int tl_fs_mkdirs(const char *path, struct tl_err *err)
 	return rc;
 }
 
-int tl_fs_write_atomic(const char *path, const char *data, size_t len,
-	struct tl_err *err)
+int tl_fs_write_atomic(
+	const char *path, const char *data, size_t len, struct tl_err *err)
 {
 	struct tl_buf tmp = TL_BUF_INIT;
 	const char *slash = strrchr(path, '/');
@@ -86,13 +89,15 @@ int tl_fs_write_atomic(const char *path, const char *data, size_t len,
 			return rc;
 	}
 	/* A hidden name in the same folder: rename(2) is atomic only within one
-	 * file system, and a leftover from a kill is easy to spot and ignore. */
+	 * file system, and a leftover from a kill is easy to spot and ignore.
+	 */
 	if (slash)
 		tl_buf_put(&tmp, path, (size_t)(slash - path + 1));
 	tl_buf_printf(&tmp, ".%s.tally-XXXXXX", slash ? slash + 1 : path);
 	fd = mkstemp(tmp.ptr);
 	if (fd < 0) {
-		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+		rc = tl_err_set(
+			err, TL_EIO, "writing %s: %s", path, strerror(errno));
 		goto out;
 	}
 	for (size_t off = 0; off < len;) {
@@ -107,13 +112,17 @@ int tl_fs_write_atomic(const char *path, const char *data, size_t len,
 		off += (size_t)n;
 	}
 	if (!rc && fchmod(fd, 0644))
-		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+		rc = tl_err_set(
+			err, TL_EIO, "writing %s: %s", path, strerror(errno));
 	if (!rc && fsync(fd))
-		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+		rc = tl_err_set(
+			err, TL_EIO, "writing %s: %s", path, strerror(errno));
 	if (close(fd) && !rc)
-		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+		rc = tl_err_set(
+			err, TL_EIO, "writing %s: %s", path, strerror(errno));
 	if (!rc && rename(tmp.ptr, path))
-		rc = tl_err_set(err, TL_EIO, "writing %s: %s", path, strerror(errno));
+		rc = tl_err_set(
+			err, TL_EIO, "writing %s: %s", path, strerror(errno));
 	if (rc)
 		unlink(tmp.ptr);
 out:
@@ -137,14 +146,16 @@ int tl_fs_remove(const char *path, const char *stop, struct tl_err *err)
 {
 	char *dir;
 	if (unlink(path) && errno != ENOENT)
-		return tl_err_set(err, TL_EIO, "removing %s: %s", path, strerror(errno));
+		return tl_err_set(
+			err, TL_EIO, "removing %s: %s", path, strerror(errno));
 	dir = tl_strdup(path);
 	for (;;) {
 		char *slash = strrchr(dir, '/');
 		if (!slash)
 			break;
 		*slash = '\0';
-		if (!strcmp(dir, stop) || strlen(dir) <= strlen(stop) || rmdir(dir))
+		if (!strcmp(dir, stop) || strlen(dir) <= strlen(stop) ||
+			rmdir(dir))
 			break;
 	}
 	free(dir);
@@ -166,8 +177,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int tl_fs_list(char ***out, size_t *n, const char *dir, int dirs,
-	struct tl_err *err)
+int tl_fs_list(
+	char ***out, size_t *n, const char *dir, int dirs, struct tl_err *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -188,7 +199,8 @@ int tl_fs_list(char ***out, size_t *n, const char *dir, int dirs,
 		/* lstat: a symbolic link could lead out of the tracker root, so
 		 * links are never followed. */
 		full = tl_path_join(dir, de->d_name);
-		if (lstat(full, &st) || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+		if (lstat(full, &st) ||
+			!(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
 			free(full);
 			continue;
 		}
@@ -224,12 +236,14 @@ static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
 
 	if (depth > 32) {
 		free(dir);
-		return tl_err_set(err, TL_EINVALID, "%s: folders nested too deep", root);
+		return tl_err_set(
+			err, TL_EINVALID, "%s: folders nested too deep", root);
 	}
 	rc = tl_fs_list(&names, &n, dir, -1, err);
 	if (rc) {
 		free(dir);
-		return rc == TL_ENOTFOUND && !rel[0] ? (tl_err_clear(err), 0) : rc;
+		return rc == TL_ENOTFOUND && !rel[0] ? (tl_err_clear(err), 0)
+						     : rc;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *sub = rel[0] ? tl_format("%s/%s", rel, names[i])

@@ -7,12 +7,12 @@
 #include "core/err.h"
 
 /* Reads a whole file, refusing one larger than cap bytes. */
-int tl_fs_read(struct tl_buf *out, const char *path, size_t cap,
-	struct tl_err *err);
+int tl_fs_read(
+	struct tl_buf *out, const char *path, size_t cap, struct tl_err *err);
 /* Writes data to a temporary file beside path, fsyncs it and renames it
  * over path, so a reader sees the old file or the new one, never half. */
-int tl_fs_write_atomic(const char *path, const char *data, size_t len,
-	struct tl_err *err);
+int tl_fs_write_atomic(
+	const char *path, const char *data, size_t len, struct tl_err *err);
 /* mkdir -p. */
 int tl_fs_mkdirs(const char *path, struct tl_err *err);
 int tl_fs_is_dir(const char *path);
@@ -28,8 +28,8 @@ char *tl_path_join(const char *a, const char *b);
 typedef int (*tl_walk_fn)(const char *rel, void *ctx, struct tl_err *err);
 int tl_fs_walk(const char *dir, tl_walk_fn fn, void *ctx, struct tl_err *err);
 /* The names in dir (sorted, no dot entries); folders only when dirs. */
-int tl_fs_list(char ***out, size_t *n, const char *dir, int dirs,
-	struct tl_err *err);
+int tl_fs_list(
+	char ***out, size_t *n, const char *dir, int dirs, struct tl_err *err);
 void tl_fs_list_free(char **names, size_t n);
 
 #endif

@@ -16,7 +16,8 @@ static int reserved_windows_name(const char *s, size_t len)
 	if (base == 3) {
 		char low[4];
 		for (int i = 0; i < 3; i++)
-			low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+			low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32
+								   : s[i]);
 		low[3] = '\0';
 		for (const char *const *n = names; *n; n++)
 			if (!strcmp(low, *n))
@@ -25,7 +26,8 @@ static int reserved_windows_name(const char *s, size_t len)
 	if (base == 4 && (s[3] >= '1' && s[3] <= '9')) {
 		char low[4];
 		for (int i = 0; i < 3; i++)
-			low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+			low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32
+								   : s[i]);
 		low[3] = '\0';
 		if (!strcmp(low, "com") || !strcmp(low, "lpt"))
 			return 1;
@@ -55,34 +57,35 @@ static size_t utf8_len(const unsigned char *s, size_t left)
 	return n;
 }
 
-int tl_key_check_segment(const char *seg, size_t len, const char *what,
-	struct tl_err *err)
+int tl_key_check_segment(
+	const char *seg, size_t len, const char *what, struct tl_err *err)
 {
 	const unsigned char *s = (const unsigned char *)seg;
 	if (!len)
-		return tl_err_set(err, TL_EINVALID, "invalid %s key: empty path segment",
-			what);
+		return tl_err_set(err, TL_EINVALID,
+			"invalid %s key: empty path segment", what);
 	if (len > TL_KEY_SEGMENT_MAX)
 		return tl_err_set(err, TL_EINVALID,
 			"invalid %s key '%.*s...': a segment is longer than %d bytes",
 			what, 20, seg, TL_KEY_SEGMENT_MAX);
 	if (s[0] == '.' || s[0] == '_' || s[0] == '-')
 		return tl_err_set(err, TL_EINVALID,
-			"invalid %s key '%.*s': a segment may not start with '%c'", what,
-			(int)len, seg, s[0]);
+			"invalid %s key '%.*s': a segment may not start with '%c'",
+			what, (int)len, seg, s[0]);
 	if (s[len - 1] == '.' || s[len - 1] == ' ')
 		return tl_err_set(err, TL_EINVALID,
-			"invalid %s key '%.*s': a segment may not end with '%c'", what,
-			(int)len, seg, s[len - 1]);
+			"invalid %s key '%.*s': a segment may not end with '%c'",
+			what, (int)len, seg, s[len - 1]);
 	for (size_t i = 0; i < len;) {
 		size_t n;
 		if (s[i] < 0x20 || s[i] == 0x7f)
 			return tl_err_set(err, TL_EINVALID,
-				"invalid %s key: control character 0x%02x", what, s[i]);
+				"invalid %s key: control character 0x%02x",
+				what, s[i]);
 		if (strchr("\\:*?\"<>|", s[i]))
 			return tl_err_set(err, TL_EINVALID,
-				"invalid %s key '%.*s': '%c' is not allowed", what,
-				(int)len, seg, s[i]);
+				"invalid %s key '%.*s': '%c' is not allowed",
+				what, (int)len, seg, s[i]);
 		n = utf8_len(s + i, len - i);
 		if (!n)
 			return tl_err_set(err, TL_EINVALID,
@@ -91,8 +94,8 @@ int tl_key_check_segment(const char *seg, size_t len, const char *what,
 	}
 	if (reserved_windows_name(seg, len))
 		return tl_err_set(err, TL_EINVALID,
-			"invalid %s key '%.*s': a reserved device name on Windows", what,
-			(int)len, seg);
+			"invalid %s key '%.*s': a reserved device name on Windows",
+			what, (int)len, seg);
 	return 0;
 }
 
@@ -101,7 +104,8 @@ int tl_key_check(const char *key, const char *what, struct tl_err *err)
 	const char *p = key;
 	int depth = 0;
 	if (!*key)
-		return tl_err_set(err, TL_EINVALID, "invalid %s key: empty", what);
+		return tl_err_set(
+			err, TL_EINVALID, "invalid %s key: empty", what);
 	for (;;) {
 		const char *slash = strchr(p, '/');
 		size_t len = slash ? (size_t)(slash - p) : strlen(p);

@@ -16,8 +16,8 @@
 #define TL_SLUG_MAX 48
 
 /* Checks one segment; what names the kind of key in the message. */
-int tl_key_check_segment(const char *seg, size_t len, const char *what,
-	struct tl_err *err);
+int tl_key_check_segment(
+	const char *seg, size_t len, const char *what, struct tl_err *err);
 /* Checks a whole key ("auth/login/valid-password"). */
 int tl_key_check(const char *key, const char *what, struct tl_err *err);
 /* Appends a lowercase ASCII slug of text (at most TL_SLUG_MAX bytes) to

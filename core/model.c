@@ -49,21 +49,31 @@ void tl_strlist_copy(struct tl_strlist *dst, const struct tl_strlist *src)
 }
 
 const char *const tl_case_types[] = { "manual", "automated", NULL };
-const char *const tl_priorities[] = { "low", "medium", "high", "critical", NULL };
+const char *const tl_priorities[] = { "low", "medium", "high", "critical",
+	NULL };
 const char *const tl_statuses[] = { "passed", "failed", "blocked", "skipped",
 	"running", "not-executed", NULL };
 const char *const tl_req_statuses[] = { "draft", "approved", "implemented",
 	"verified", "obsolete", NULL };
 const char *const tl_severities[] = { "trivial", "minor", "major", "critical",
 	"blocker", NULL };
-const char *const tl_defect_statuses[] = { "open", "fixed", "closed",
-	"wontfix", NULL };
+const char *const tl_defect_statuses[] = { "open", "fixed", "closed", "wontfix",
+	NULL };
 const char *const tl_release_statuses[] = { "planned", "active", "released",
 	"cancelled", NULL };
 
-#define F(st, k, t, m) { k, t, offsetof(struct st, m), NULL, 0 }
-#define FR(st, k, t, m) { k, t, offsetof(struct st, m), NULL, 1 }
-#define FE(st, k, m, vals) { k, TL_F_ENUM, offsetof(struct st, m), vals, 0 }
+#define F(st, k, t, m)                                \
+	{                                             \
+		k, t, offsetof(struct st, m), NULL, 0 \
+	}
+#define FR(st, k, t, m)                               \
+	{                                             \
+		k, t, offsetof(struct st, m), NULL, 1 \
+	}
+#define FE(st, k, m, vals)                                    \
+	{                                                     \
+		k, TL_F_ENUM, offsetof(struct st, m), vals, 0 \
+	}
 
 static const struct tl_fieldspec workspace_fields[] = {
 	{ "tally", TL_F_NUM, offsetof(struct tl_workspace, version), NULL, 1 },
@@ -144,7 +154,8 @@ static const struct tl_fieldspec run_fields[] = {
 };
 
 static const struct tl_fieldspec result_fields[] = {
-	{ "status", TL_F_ENUM, offsetof(struct tl_result, status), tl_statuses, 1 },
+	{ "status", TL_F_ENUM, offsetof(struct tl_result, status), tl_statuses,
+		1 },
 	F(tl_result, "duration", TL_F_NUM, duration),
 	F(tl_result, "assignee", TL_F_STR, assignee),
 	F(tl_result, "started", TL_F_TIME, started),
@@ -170,14 +181,18 @@ static const struct tl_fieldspec defect_fields[] = {
 	F(tl_defect, "fields", TL_F_MAP, fields),
 };
 
-#define S(k, n, st, f) { k, n, sizeof(struct st), f, sizeof(f) / sizeof(f[0]) }
+#define S(k, n, st, f)                                               \
+	{                                                            \
+		k, n, sizeof(struct st), f, sizeof(f) / sizeof(f[0]) \
+	}
 
 static const struct tl_schema schemas[TL_KIND__COUNT] = {
 	S(TL_KIND_WORKSPACE, "workspace", tl_workspace, workspace_fields),
 	S(TL_KIND_PROJECT, "project", tl_project, project_fields),
 	S(TL_KIND_SUITE, "suite", tl_suite, suite_fields),
 	S(TL_KIND_CASE, "case", tl_case, case_fields),
-	S(TL_KIND_REQUIREMENT, "requirement", tl_requirement, requirement_fields),
+	S(TL_KIND_REQUIREMENT, "requirement", tl_requirement,
+		requirement_fields),
 	S(TL_KIND_RELEASE, "release", tl_release, release_fields),
 	S(TL_KIND_RUN, "run", tl_run, run_fields),
 	S(TL_KIND_RESULT, "result", tl_result, result_fields),
@@ -189,8 +204,8 @@ const struct tl_schema *tl_schema_of(enum tl_kind kind)
 	return (unsigned)kind < TL_KIND__COUNT ? &schemas[kind] : NULL;
 }
 
-const struct tl_fieldspec *tl_schema_field(const struct tl_schema *s,
-	const char *key)
+const struct tl_fieldspec *tl_schema_field(
+	const struct tl_schema *s, const char *key)
 {
 	for (size_t i = 0; i < s->nfields; i++)
 		if (!strcmp(s->fields[i].key, key))

@@ -36,10 +36,10 @@ enum tl_kind {
 
 /* Every entity starts with this header. */
 struct tl_entity {
-	char *key;               /* derived from the path, not stored */
-	char *path;              /* relative to the repository work tree */
-	struct tl_value *extra;  /* unknown keys, in file order; kept on write */
-	struct tl_value *doc;    /* the parsed file, for line:col in errors */
+	char *key; /* derived from the path, not stored */
+	char *path; /* relative to the repository work tree */
+	struct tl_value *extra; /* unknown keys, in file order; kept on write */
+	struct tl_value *doc; /* the parsed file, for line:col in errors */
 };
 
 /* Optional number: set says whether the key was present. */
@@ -52,10 +52,10 @@ struct tl_num {
 
 struct tl_workspace {
 	struct tl_entity ent;
-	struct tl_num version;     /* tally: 1 */
+	struct tl_num version; /* tally: 1 */
 	char *name;
 	char *default_project;
-	struct tl_value *fields;   /* custom field definitions (core/fields.c) */
+	struct tl_value *fields; /* custom field definitions (core/fields.c) */
 	struct tl_value *defects;
 	struct tl_value *failures;
 	struct tl_value *readiness;
@@ -84,15 +84,16 @@ struct tl_case {
 	struct tl_entity ent;
 	char *title;
 	char *description;
-	char *type;                /* manual | automated */
-	char *priority;            /* low | medium | high | critical */
+	char *type; /* manual | automated */
+	char *priority; /* low | medium | high | critical */
 	char *owner;
 	struct tl_strlist tags;
 	struct tl_strlist requirements;
 	char *automation;
-	struct tl_strlist aliases; /* earlier keys, for history across renames */
+	struct tl_strlist
+		aliases; /* earlier keys, for history across renames */
 	char *preconditions;
-	struct tl_value *steps;    /* sequence of {action, expected} */
+	struct tl_value *steps; /* sequence of {action, expected} */
 	struct tl_value *fields;
 };
 
@@ -100,7 +101,7 @@ struct tl_requirement {
 	struct tl_entity ent;
 	char *title;
 	char *description;
-	char *status;              /* draft | approved | implemented | verified | obsolete */
+	char *status; /* draft | approved | implemented | verified | obsolete */
 	char *priority;
 	char *owner;
 	char *url;
@@ -111,7 +112,7 @@ struct tl_release {
 	struct tl_entity ent;
 	char *title;
 	char *description;
-	char *status;              /* planned | active | released | cancelled */
+	char *status; /* planned | active | released | cancelled */
 	char *start;
 	char *due;
 	char *released;
@@ -131,7 +132,7 @@ struct tl_run {
 	struct tl_value *assignees;
 	struct tl_value *environment;
 	char *revision;
-	int closed;                /* TL_BOOL_UNSET, 0 or 1 */
+	int closed; /* TL_BOOL_UNSET, 0 or 1 */
 	struct tl_value *fields;
 };
 
@@ -142,7 +143,7 @@ struct tl_result {
 	char *assignee;
 	char *started;
 	char *message;
-	char *type;                /* failure type */
+	char *type; /* failure type */
 	char *trace;
 	char *output;
 	struct tl_strlist attachments;
@@ -157,8 +158,8 @@ struct tl_defect {
 	struct tl_entity ent;
 	char *title;
 	char *description;
-	char *severity;            /* trivial | minor | major | critical | blocker */
-	char *status;              /* open | fixed | closed | wontfix */
+	char *severity; /* trivial | minor | major | critical | blocker */
+	char *status; /* open | fixed | closed | wontfix */
 	char *url;
 	char *created;
 	struct tl_value *fields;
@@ -166,17 +167,17 @@ struct tl_defect {
 
 /* How a key's value is typed on disk. */
 enum tl_ftype {
-	TL_F_STR,    /* one line of text */
-	TL_F_TEXT,   /* text, multi-line as a literal block */
-	TL_F_ENUM,   /* one of spec->values */
-	TL_F_TIME,   /* RFC 3339 UTC */
-	TL_F_DATE,   /* YYYY-MM-DD */
-	TL_F_LIST,   /* sequence of one-line strings, written flow style */
-	TL_F_MAP,    /* mapping, written flow style when short */
-	TL_F_STEPS,  /* sequence of mappings, written block style */
+	TL_F_STR, /* one line of text */
+	TL_F_TEXT, /* text, multi-line as a literal block */
+	TL_F_ENUM, /* one of spec->values */
+	TL_F_TIME, /* RFC 3339 UTC */
+	TL_F_DATE, /* YYYY-MM-DD */
+	TL_F_LIST, /* sequence of one-line strings, written flow style */
+	TL_F_MAP, /* mapping, written flow style when short */
+	TL_F_STEPS, /* sequence of mappings, written block style */
 	TL_F_BOOL,
 	TL_F_NUM,
-	TL_F_VALUE,  /* any YAML, kept as parsed */
+	TL_F_VALUE, /* any YAML, kept as parsed */
 };
 
 struct tl_fieldspec {
@@ -189,15 +190,15 @@ struct tl_fieldspec {
 
 struct tl_schema {
 	enum tl_kind kind;
-	const char *name;          /* "case", used in messages and field `on:` */
+	const char *name; /* "case", used in messages and field `on:` */
 	size_t size;
 	const struct tl_fieldspec *fields;
 	size_t nfields;
 };
 
 const struct tl_schema *tl_schema_of(enum tl_kind kind);
-const struct tl_fieldspec *tl_schema_field(const struct tl_schema *s,
-	const char *key);
+const struct tl_fieldspec *tl_schema_field(
+	const struct tl_schema *s, const char *key);
 /* Looks a kind up by its name ("case"); -1 when unknown. */
 int tl_kind_from_name(const char *name);
 

@@ -28,15 +28,15 @@ int tl_regex_new(struct tl_regex **out, const char *pattern, int caseless,
 	if (caseless)
 		opts |= PCRE2_CASELESS;
 	re = tl_calloc(1, sizeof(*re));
-	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts,
-		&ec, &off, NULL);
+	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+		opts, &ec, &off, NULL);
 	if (!re->code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		free(re);
 		return tl_err_set(err, TL_EINVALID,
-			"invalid regular expression '%s' at offset %zu: %s", pattern,
-			(size_t)off, (const char *)msg);
+			"invalid regular expression '%s' at offset %zu: %s",
+			pattern, (size_t)off, (const char *)msg);
 	}
 	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* optional */
 	re->mctx = pcre2_match_context_create(NULL);
@@ -54,7 +54,8 @@ int tl_regex_new(struct tl_regex **out, const char *pattern, int caseless,
 int tl_regex_search(const struct tl_regex *re, const char *s, size_t len,
 	struct tl_err *err)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	pcre2_match_data *md =
+		pcre2_match_data_create_from_pattern(re->code, NULL);
 	int rc;
 	if (!md)
 		return tl_err_set(err, TL_ERROR, "out of memory");
@@ -67,8 +68,8 @@ int tl_regex_search(const struct tl_regex *re, const char *s, size_t len,
 	{
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(rc, msg, sizeof(msg));
-		return tl_err_set(err, TL_EINVALID, "matching '%s': %s", re->pattern,
-			(const char *)msg);
+		return tl_err_set(err, TL_EINVALID, "matching '%s': %s",
+			re->pattern, (const char *)msg);
 	}
 }
 

@@ -75,7 +75,8 @@ int tl_repo_open(struct tl_repo **out, const char *dir, struct tl_err *err)
 	rc = git_repository_open_ext(&git, dir, 0, NULL);
 	if (rc == GIT_ENOTFOUND)
 		return tl_err_set(err, TL_ENOTFOUND,
-			"not a git repository (or any parent up to /): %s", dir);
+			"not a git repository (or any parent up to /): %s",
+			dir);
 	if (rc)
 		return git_fail(err, rc, "opening the repository");
 	return wrap(out, git, err);
@@ -144,13 +145,14 @@ static void sleep_ms(int ms)
 /* index.lock is git's own lock: holding it keeps git and other tally
  * processes from rewriting the index under us. We wait for it rather than
  * fail at once, because two tally commands started together are normal. */
-static int lock_index(struct tl_repo *r, int timeout_ms, char **lockpath,
-	struct tl_err *err)
+static int lock_index(
+	struct tl_repo *r, int timeout_ms, char **lockpath, struct tl_err *err)
 {
 	char *path = tl_format("%s/index.lock", r->gitdir);
 	int waited = 0, delay = 2;
 	for (;;) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		int fd = open(
+			path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (fd >= 0) {
 			close(fd);
 			*lockpath = path;
@@ -160,7 +162,9 @@ static int lock_index(struct tl_repo *r, int timeout_ms, char **lockpath,
 			int rc = tl_err_set(err, TL_ECONFLICT,
 				"cannot lock %s: %s (another git process seems to be "
 				"running; if it crashed, remove the file)",
-				path, errno == EEXIST ? "File exists" : strerror(errno));
+				path,
+				errno == EEXIST ? "File exists"
+						: strerror(errno));
 			free(path);
 			return rc;
 		}
@@ -192,7 +196,8 @@ static int update_index(struct tl_repo *r, const struct tl_change *changes,
 	size_t n, const git_oid *ids, struct tl_err *err)
 {
 	char *indexpath = tl_format("%s/index", r->gitdir);
-	char *tmppath = tl_format("%s/tally-index.%ld", r->gitdir, (long)getpid());
+	char *tmppath =
+		tl_format("%s/tally-index.%ld", r->gitdir, (long)getpid());
 	git_index *idx = NULL;
 	int rc = copy_file(indexpath, tmppath, err);
 
@@ -200,8 +205,9 @@ static int update_index(struct tl_repo *r, const struct tl_change *changes,
 		goto out;
 	rc = git_index_open(&idx, tmppath);
 	if (rc) {
-		rc = git_fail(err, rc, "reading the index (a split index, made by "
-				       "core.splitIndex, is not supported)");
+		rc = git_fail(err, rc,
+			"reading the index (a split index, made by "
+			"core.splitIndex, is not supported)");
 		goto out;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -250,8 +256,8 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-static int make_sig(git_signature **out, const struct tl_ident *id,
-	struct tl_err *err)
+static int make_sig(
+	git_signature **out, const struct tl_ident *id, struct tl_err *err)
 {
 	int rc;
 	if (!id || !id->name || !id->email || !*id->name || !*id->email)
@@ -259,8 +265,8 @@ static int make_sig(git_signature **out, const struct tl_ident *id,
 			"no author: set user.name and user.email in git config, "
 			"GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL, or use --author");
 	if (id->has_time)
-		rc = git_signature_new(out, id->name, id->email, (git_time_t)id->time,
-			id->tz_minutes);
+		rc = git_signature_new(out, id->name, id->email,
+			(git_time_t)id->time, id->tz_minutes);
 	else
 		rc = git_signature_now(out, id->name, id->email);
 	return rc ? git_fail(err, rc, "making the commit signature") : 0;
@@ -298,8 +304,9 @@ static int read_head(struct tl_repo *r, char **refname, git_oid *parent,
 }
 
 static int try_commit(struct tl_repo *r, const struct tl_change *changes,
-	size_t n, const git_oid *ids, const char *message, git_signature *author,
-	git_signature *committer, git_oid *out, int *retry, struct tl_err *err)
+	size_t n, const git_oid *ids, const char *message,
+	git_signature *author, git_signature *committer, git_oid *out,
+	int *retry, struct tl_err *err)
 {
 	char *refname = NULL;
 	git_oid parent_id, tree_id;
@@ -317,7 +324,7 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 		goto out;
 	if (has_parent) {
 		if ((rc = git_commit_lookup(&parent, r->git, &parent_id)) ||
-		    (rc = git_commit_tree(&base, parent))) {
+			(rc = git_commit_tree(&base, parent))) {
 			rc = git_fail(err, rc, "reading HEAD's tree");
 			goto out;
 		}
@@ -325,7 +332,9 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 	for (size_t i = 0; i < n; i++) {
 		if (changes[i].remove) {
 			git_tree_entry *te = NULL;
-			if (!base || git_tree_entry_bypath(&te, base, changes[i].path)) {
+			if (!base ||
+				git_tree_entry_bypath(
+					&te, base, changes[i].path)) {
 				git_error_clear();
 				continue; /* nothing to remove */
 			}
@@ -345,16 +354,19 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 		rc = git_fail(err, rc, "building the tree");
 		goto out;
 	}
-	rc = git_commit_create(out, r->git, NULL, author, committer, NULL, message,
-		tree, has_parent ? 1 : 0, (const git_commit **)&parent);
+	rc = git_commit_create(out, r->git, NULL, author, committer, NULL,
+		message, tree, has_parent ? 1 : 0,
+		(const git_commit **)&parent);
 	if (rc) {
 		rc = git_fail(err, rc, "creating the commit");
 		goto out;
 	}
 	{
 		const char *nl = strchr(message, '\n');
-		tl_buf_printf(&reflog, "commit%s: %.*s", has_parent ? "" : " (initial)",
-			nl ? (int)(nl - message) : (int)strlen(message), message);
+		tl_buf_printf(&reflog, "commit%s: %.*s",
+			has_parent ? "" : " (initial)",
+			nl ? (int)(nl - message) : (int)strlen(message),
+			message);
 	}
 	/* Compare-and-swap: moves the ref only if it still points where we
 	 * read it; an unborn branch must still not exist. */
@@ -380,18 +392,19 @@ out:
 
 static int check_path(const char *p, struct tl_err *err)
 {
-	if (!*p || p[0] == '/' || strstr(p, "//") ||
-	    !strcmp(p, "..") || !strncmp(p, "../", 3) || strstr(p, "/../") ||
-	    (strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/..")) ||
-	    !strncmp(p, ".git/", 5) || strstr(p, "/.git/"))
-		return tl_err_set(err, TL_EINVALID, "refusing to write outside "
-						    "the work tree: '%s'", p);
+	if (!*p || p[0] == '/' || strstr(p, "//") || !strcmp(p, "..") ||
+		!strncmp(p, "../", 3) || strstr(p, "/../") ||
+		(strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/..")) ||
+		!strncmp(p, ".git/", 5) || strstr(p, "/.git/"))
+		return tl_err_set(err, TL_EINVALID,
+			"refusing to write outside "
+			"the work tree: '%s'",
+			p);
 	return 0;
 }
 
-int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes,
-	size_t n, const struct tl_commit_opts *opts, char *out_id,
-	struct tl_err *err)
+int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
+	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err)
 {
 	git_oid *ids = tl_calloc(n ? n : 1, sizeof(*ids));
 	git_signature *author = NULL, *committer = NULL;
@@ -405,7 +418,9 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes,
 		rc = make_sig(&author, opts->author, err);
 		if (!rc)
 			rc = make_sig(&committer,
-				opts->committer ? opts->committer : opts->author, err);
+				opts->committer ? opts->committer
+						: opts->author,
+				err);
 	}
 	/* 1. the files, each atomically, and their blobs */
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -413,16 +428,20 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes,
 		if (changes[i].remove) {
 			rc = tl_fs_remove(full, r->workdir, err);
 		} else {
-			rc = tl_fs_write_atomic(full, changes[i].data, changes[i].len, err);
-			if (!rc && (rc = git_blob_create_from_buffer(&ids[i], r->git,
-					    changes[i].data, changes[i].len)))
+			rc = tl_fs_write_atomic(
+				full, changes[i].data, changes[i].len, err);
+			if (!rc &&
+				(rc = git_blob_create_from_buffer(&ids[i],
+					 r->git, changes[i].data,
+					 changes[i].len)))
 				rc = git_fail(err, rc, "storing a blob");
 		}
 		free(full);
 	}
 	if (!rc)
-		rc = lock_index(r, opts->lock_timeout_ms ? opts->lock_timeout_ms
-							 : 10000, &lockpath, err);
+		rc = lock_index(r,
+			opts->lock_timeout_ms ? opts->lock_timeout_ms : 10000,
+			&lockpath, err);
 	/* 2. the commit and the branch, retried on a race */
 	if (!rc && !opts->no_commit) {
 		int retry = 1, tries = 0;
@@ -433,8 +452,8 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes,
 					MAX_RETRIES);
 				break;
 			}
-			rc = try_commit(r, changes, n, ids, opts->message, author,
-				committer, &commit, &retry, err);
+			rc = try_commit(r, changes, n, ids, opts->message,
+				author, committer, &commit, &retry, err);
 			if (retry)
 				sleep_ms(1 + tries % 7);
 		}
@@ -488,8 +507,8 @@ int tl_parse_git_date(const char *s, int64_t *t, int *tz)
 	/* "2026-11-21 10:00:00 +0100" */
 	if (strlen(s) == 25 && s[10] == ' ' && s[19] == ' ') {
 		char tmp[32];
-		snprintf(tmp, sizeof(tmp), "%.10sT%.8s%c%c%c:%c%c", s, s + 11, s[20],
-			s[21], s[22], s[23], s[24]);
+		snprintf(tmp, sizeof(tmp), "%.10sT%.8s%c%c%c:%c%c", s, s + 11,
+			s[20], s[21], s[22], s[23], s[24]);
 		return tl_time_parse(tmp, t, tz);
 	}
 	return -1;

@@ -19,8 +19,8 @@ struct tl_ident {
 	const char *name;
 	const char *email;
 	int has_time;
-	int64_t time;     /* seconds since the epoch */
-	int tz_minutes;   /* offset from UTC */
+	int64_t time; /* seconds since the epoch */
+	int tz_minutes; /* offset from UTC */
 };
 
 struct tl_change {
@@ -34,8 +34,8 @@ struct tl_commit_opts {
 	const char *message;
 	const struct tl_ident *author;
 	const struct tl_ident *committer; /* NULL: same as author */
-	int no_commit;                    /* stage only */
-	int lock_timeout_ms;              /* waiting for index.lock; 0: 10 s */
+	int no_commit; /* stage only */
+	int lock_timeout_ms; /* waiting for index.lock; 0: 10 s */
 };
 
 /* Finds the repository containing dir (like git does). */
@@ -54,9 +54,8 @@ char *tl_repo_config(const struct tl_repo *r, const char *name);
 
 /* Applies the changes and commits them (or stages them with no_commit).
  * out_id, when not NULL, receives the commit id in hex (41 bytes). */
-int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes,
-	size_t n, const struct tl_commit_opts *opts, char *out_id,
-	struct tl_err *err);
+int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
+	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err);
 
 /* Parses git's date forms: "@1700000000 +0100", "1700000000 +0100",
  * RFC 3339 and "2026-11-21 10:00:00 +0100". */

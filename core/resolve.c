@@ -45,7 +45,8 @@ int tl_resolve(const struct tl_candidate *c, size_t n, const char *ref,
 	 * "billing/checkout-with-a-saved-card" */
 	if (nhits == 0)
 		for (size_t i = 0; i < n && len; i++)
-			for (const char *p = strchr(c[i].key, '/'); p; p = strchr(p + 1, '/'))
+			for (const char *p = strchr(c[i].key, '/'); p;
+				p = strchr(p + 1, '/'))
 				if (!strncmp(p + 1, ref, len)) {
 					hits[nhits++] = i;
 					break;
@@ -59,7 +60,8 @@ int tl_resolve(const struct tl_candidate *c, size_t n, const char *ref,
 	else if (nhits > 1)
 		rc = ambiguous(c, hits, nhits, ref, what, err);
 	else
-		rc = tl_err_set(err, TL_ENOTFOUND, "no %s matches '%s'", what, ref);
+		rc = tl_err_set(
+			err, TL_ENOTFOUND, "no %s matches '%s'", what, ref);
 done:
 	free(hits);
 	return rc;

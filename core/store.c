@@ -36,15 +36,15 @@ int tl_store_open_root(struct tl_store **out, struct tl_repo *repo,
 	s->workdir = real(tl_repo_workdir(repo));
 	s->root = real(root);
 	if (!under(s->root, s->workdir)) {
-		rc = tl_err_set(err, TL_EINVALID, "%s is outside the work tree %s",
-			s->root, s->workdir);
+		rc = tl_err_set(err, TL_EINVALID,
+			"%s is outside the work tree %s", s->root, s->workdir);
 		goto fail;
 	}
 	s->prefix = strlen(s->root) == strlen(s->workdir)
-			    ? tl_strdup("")
-			    : tl_format("%s/", s->root + strlen(s->workdir) + 1);
-	rc = tl_store_load((void **)&s->ws, s, TL_KIND_WORKSPACE, "tally.yaml",
-		"", err);
+		? tl_strdup("")
+		: tl_format("%s/", s->root + strlen(s->workdir) + 1);
+	rc = tl_store_load(
+		(void **)&s->ws, s, TL_KIND_WORKSPACE, "tally.yaml", "", err);
 	if (rc)
 		goto fail;
 	if ((int)s->ws->version.v != TL_FORMAT_VERSION) {
@@ -101,7 +101,8 @@ int tl_store_open(struct tl_store **out, const char *dir, struct tl_err *err)
 	if (!root) {
 		rc = tl_err_set(err, TL_ENOTFOUND,
 			"no tracker here: no tally.yaml from %s up to %s, nor in %s/qa "
-			"(run 'tally init' to create one)", dir, wd, wd);
+			"(run 'tally init' to create one)",
+			dir, wd, wd);
 	} else {
 		rc = tl_store_open_root(out, repo, root, err);
 	}
@@ -152,7 +153,8 @@ int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
 		if (rc == TL_ENOTFOUND)
 			tl_err_set(err, rc, "%s: no such file", wpath);
 		else if (err->msg && !strncmp(err->msg, full, strlen(full)))
-			tl_err_set(err, rc, "%s%s", wpath, err->msg + strlen(full));
+			tl_err_set(err, rc, "%s%s", wpath,
+				err->msg + strlen(full));
 		goto out;
 	}
 	rc = tl_entity_parse(out, kind, wpath, b.ptr, b.len, err);
@@ -167,8 +169,8 @@ out:
 	return rc;
 }
 
-int tl_store_projects(struct tl_store *s, struct tl_list *out,
-	struct tl_err *err)
+int tl_store_projects(
+	struct tl_store *s, struct tl_list *out, struct tl_err *err)
 {
 	char **names;
 	size_t n;
@@ -181,7 +183,8 @@ int tl_store_projects(struct tl_store *s, struct tl_list *out,
 		char *full = tl_path_join(s->root, path);
 		if (tl_fs_is_file(full)) {
 			void *p;
-			rc = tl_store_load(&p, s, TL_KIND_PROJECT, path, names[i], err);
+			rc = tl_store_load(
+				&p, s, TL_KIND_PROJECT, path, names[i], err);
 			if (!rc)
 				tl_list_push(out, p);
 		}
@@ -194,8 +197,8 @@ int tl_store_projects(struct tl_store *s, struct tl_list *out,
 	return rc;
 }
 
-int tl_store_project(struct tl_store *s, const char *ref, char **key,
-	struct tl_err *err)
+int tl_store_project(
+	struct tl_store *s, const char *ref, char **key, struct tl_err *err)
 {
 	struct tl_list l = { 0 };
 	struct tl_candidate *c;
@@ -238,10 +241,10 @@ int tl_store_project(struct tl_store *s, const char *ref, char **key,
 
 struct load_ctx {
 	struct tl_store *s;
-	const char *dir;      /* tracker path of the folder walked */
+	const char *dir; /* tracker path of the folder walked */
 	enum tl_kind kind;
 	struct tl_list *out;
-	int suites;           /* collecting folders, not files */
+	int suites; /* collecting folders, not files */
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -300,7 +303,8 @@ int tl_store_cases(struct tl_store *s, const char *project, struct tl_list *out,
 int tl_store_requirements(struct tl_store *s, const char *project,
 	struct tl_list *out, struct tl_err *err)
 {
-	return load_dir(s, project, "requirements", TL_KIND_REQUIREMENT, out, err);
+	return load_dir(
+		s, project, "requirements", TL_KIND_REQUIREMENT, out, err);
 }
 
 static int collect_dirs(struct tl_store *s, const char *cases, const char *rel,
@@ -318,7 +322,8 @@ static int collect_dirs(struct tl_store *s, const char *cases, const char *rel,
 		names = NULL;
 	}
 	if (depth > 32)
-		rc = tl_err_set(err, TL_EINVALID, "%s: folders nested too deep", dir);
+		rc = tl_err_set(
+			err, TL_EINVALID, "%s: folders nested too deep", dir);
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *key = rel[0] ? tl_format("%s/%s", rel, names[i])
 				   : tl_strdup(names[i]);
@@ -326,7 +331,8 @@ static int collect_dirs(struct tl_store *s, const char *cases, const char *rel,
 		char *metafull = tl_path_join(s->root, meta);
 		struct tl_suite *su;
 		if (tl_fs_is_file(metafull)) {
-			rc = tl_store_load((void **)&su, s, TL_KIND_SUITE, meta, key, err);
+			rc = tl_store_load(
+				(void **)&su, s, TL_KIND_SUITE, meta, key, err);
 		} else {
 			su = tl_entity_new(TL_KIND_SUITE);
 			su->ent.key = tl_strdup(key);
@@ -371,24 +377,25 @@ char *tl_store_req_path(const char *project, const char *key)
 
 static void txn_own(struct tl_txn *t, char *p)
 {
-	t->owned = tl_realloc(t->owned, tl_mul(t->nowned + 1, sizeof(*t->owned)));
+	t->owned =
+		tl_realloc(t->owned, tl_mul(t->nowned + 1, sizeof(*t->owned)));
 	t->owned[t->nowned++] = p;
 }
 
-static struct tl_change *txn_slot(struct tl_txn *t, struct tl_store *s,
-	const char *path)
+static struct tl_change *txn_slot(
+	struct tl_txn *t, struct tl_store *s, const char *path)
 {
 	char *w = tl_store_wpath(s, path);
 	txn_own(t, w);
-	t->changes = tl_realloc(t->changes,
-		tl_mul(t->n + 1, sizeof(*t->changes)));
+	t->changes =
+		tl_realloc(t->changes, tl_mul(t->n + 1, sizeof(*t->changes)));
 	memset(&t->changes[t->n], 0, sizeof(t->changes[t->n]));
 	t->changes[t->n].path = w;
 	return &t->changes[t->n++];
 }
 
-int tl_store_check_fields(struct tl_store *s, enum tl_kind kind,
-	const void *e, struct tl_err *err)
+int tl_store_check_fields(struct tl_store *s, enum tl_kind kind, const void *e,
+	struct tl_err *err)
 {
 	const struct tl_schema *sc = tl_schema_of(kind);
 	const struct tl_fieldspec *f = tl_schema_field(sc, "fields");

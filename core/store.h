@@ -13,9 +13,10 @@
 
 struct tl_store {
 	struct tl_repo *repo;
-	char *workdir;   /* absolute */
-	char *root;      /* absolute path of the tracker root */
-	char *prefix;    /* root relative to workdir, with a trailing '/' ("" at top) */
+	char *workdir; /* absolute */
+	char *root; /* absolute path of the tracker root */
+	char *prefix; /* root relative to workdir, with a trailing '/' ("" at
+			 top) */
 	struct tl_workspace *ws;
 	struct tl_field_defs fields;
 };
@@ -37,12 +38,12 @@ char *tl_store_wpath(const struct tl_store *s, const char *path);
 int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
 	const char *path, const char *key, struct tl_err *err);
 
-int tl_store_projects(struct tl_store *s, struct tl_list *out,
-	struct tl_err *err);
+int tl_store_projects(
+	struct tl_store *s, struct tl_list *out, struct tl_err *err);
 /* Chooses a project: ref when given (key, prefix or title), else the
  * workspace's default-project, else the only one. Caller frees *key. */
-int tl_store_project(struct tl_store *s, const char *ref, char **key,
-	struct tl_err *err);
+int tl_store_project(
+	struct tl_store *s, const char *ref, char **key, struct tl_err *err);
 int tl_store_cases(struct tl_store *s, const char *project, struct tl_list *out,
 	struct tl_err *err);
 int tl_store_requirements(struct tl_store *s, const char *project,
@@ -57,7 +58,7 @@ char *tl_store_req_path(const char *project, const char *key);
 /* A set of file changes that becomes one commit. */
 struct tl_txn {
 	struct tl_change *changes;
-	char **owned;    /* paths and data this txn owns */
+	char **owned; /* paths and data this txn owns */
 	size_t n, nowned;
 };
 
@@ -72,7 +73,7 @@ int tl_txn_commit(struct tl_txn *t, struct tl_store *s,
 void tl_txn_release(struct tl_txn *t);
 
 /* Validates custom fields of an entity against tally.yaml. */
-int tl_store_check_fields(struct tl_store *s, enum tl_kind kind,
-	const void *e, struct tl_err *err);
+int tl_store_check_fields(struct tl_store *s, enum tl_kind kind, const void *e,
+	struct tl_err *err);
 
 #endif

@@ -31,7 +31,8 @@ static int digits(const char *s, int n, int *out)
 
 static int days_in_month(int y, int m)
 {
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	return m == 2 && leap ? 29 : dm[m - 1];
 }
@@ -39,7 +40,7 @@ static int days_in_month(int y, int m)
 static int parse_ymd(const char *s, int *y, int *m, int *d)
 {
 	if (digits(s, 4, y) || s[4] != '-' || digits(s + 5, 2, m) ||
-	    s[7] != '-' || digits(s + 8, 2, d))
+		s[7] != '-' || digits(s + 8, 2, d))
 		return -1;
 	if (*m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
 		return -1;
@@ -62,8 +63,9 @@ int tl_time_parse(const char *s, int64_t *out, int *tz_minutes)
 	if (strlen(s) < 20 || parse_ymd(s, &y, &mo, &d))
 		return -1;
 	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || digits(s + 17, 2, &se))
+		digits(s + 11, 2, &h) || s[13] != ':' ||
+		digits(s + 14, 2, &mi) || s[16] != ':' ||
+		digits(s + 17, 2, &se))
 		return -1;
 	if (h > 23 || mi > 59 || se > 60)
 		return -1;
@@ -79,8 +81,8 @@ int tl_time_parse(const char *s, int64_t *out, int *tz_minutes)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '-' ? -1 : 1;
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) ||
-		    oh > 23 || om > 59)
+		if (digits(p + 1, 2, &oh) || p[3] != ':' ||
+			digits(p + 4, 2, &om) || oh > 23 || om > 59)
 			return -1;
 		p += 6;
 	} else {
@@ -89,7 +91,7 @@ int tl_time_parse(const char *s, int64_t *out, int *tz_minutes)
 	if (*p)
 		return -1;
 	*out = tl_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	       h * 3600 + mi * 60 + se - sign * (oh * 3600 + om * 60);
+		h * 3600 + mi * 60 + se - sign * (oh * 3600 + om * 60);
 	if (tz_minutes)
 		*tz_minutes = sign * (oh * 60 + om);
 	return 0;
@@ -99,6 +101,7 @@ void tl_time_format(int64_t t, char *out, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	if (!gmtime_r(&tt, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!gmtime_r(&tt, &tm) ||
+		!strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(out, size, "invalid-time");
 }

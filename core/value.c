@@ -108,7 +108,8 @@ struct tl_value *tl_value_dup(const struct tl_value *v)
 		d = node(v->kind);
 		for (size_t i = 0; i < v->n; i++) {
 			if (v->kind == TL_V_MAP)
-				tl_value_put(d, v->keys[i], tl_value_dup(v->items[i]));
+				tl_value_put(d, v->keys[i],
+					tl_value_dup(v->items[i]));
 			else
 				tl_value_push(d, tl_value_dup(v->items[i]));
 		}
@@ -186,7 +187,8 @@ struct tl_value *tl_value_get(const struct tl_value *map, const char *key)
 const char *tl_value_gets(const struct tl_value *map, const char *key)
 {
 	struct tl_value *v = tl_value_get(map, key);
-	return v && v->kind == TL_V_SCALAR && v->type != TL_T_NULL ? v->str : NULL;
+	return v && v->kind == TL_V_SCALAR && v->type != TL_T_NULL ? v->str
+								   : NULL;
 }
 
 static int eq_any(const char *s, const char *const *words)
@@ -214,10 +216,11 @@ static int all_digits(const char *s, const char *end, int allow_us)
  */
 enum tl_vtype tl_value_resolve(const char *s, size_t len)
 {
-	static const char *const nulls[] = { "~", "null", "Null", "NULL", NULL };
-	static const char *const bools[] = { "y", "Y", "yes", "Yes", "YES",
-		"n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
-		"False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", NULL };
+	static const char *const nulls[] = { "~", "null", "Null", "NULL",
+		NULL };
+	static const char *const bools[] = { "y", "Y", "yes", "Yes", "YES", "n",
+		"N", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
+		"FALSE", "on", "On", "ON", "off", "Off", "OFF", NULL };
 	static const char *const floats[] = { ".inf", ".Inf", ".INF", "-.inf",
 		"-.Inf", "-.INF", "+.inf", "+.Inf", "+.INF", ".nan", ".NaN",
 		".NAN", NULL };

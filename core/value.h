@@ -19,13 +19,13 @@ enum tl_vstyle { TL_STYLE_AUTO, TL_STYLE_BLOCK, TL_STYLE_FLOW };
 struct tl_value {
 	enum tl_vkind kind;
 	enum tl_vstyle style;
-	enum tl_vtype type;     /* scalars only */
-	char *str;              /* scalars: NUL-terminated text */
+	enum tl_vtype type; /* scalars only */
+	char *str; /* scalars: NUL-terminated text */
 	size_t len;
 	struct tl_value **items; /* sequence items or mapping values */
-	char **keys;             /* mapping keys, parallel to items */
+	char **keys; /* mapping keys, parallel to items */
 	size_t n, cap;
-	unsigned line, col;      /* 1-based; 0 when built in memory */
+	unsigned line, col; /* 1-based; 0 when built in memory */
 };
 
 struct tl_value *tl_value_str(const char *s);

@@ -6,7 +6,8 @@
 
 void tl_csv_field(struct tl_buf *out, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
+		(!*s || s[strlen(s) - 1] != ' ')) {
 		tl_buf_puts(out, s);
 		return;
 	}

@@ -25,7 +25,9 @@ static int bad(struct tl_err *err, const char *name, const struct tl_value *at,
 
 static const char *kind_word(enum tl_vkind k)
 {
-	return k == TL_V_MAP ? "a mapping" : k == TL_V_SEQ ? "a sequence" : "a scalar";
+	return k == TL_V_MAP	? "a mapping"
+		: k == TL_V_SEQ ? "a sequence"
+				: "a scalar";
 }
 
 static int one_line(const struct tl_value *v)
@@ -50,12 +52,12 @@ static int read_enum(const struct tl_fieldspec *f, const struct tl_value *v,
 	return rc;
 }
 
-static int read_steps(const struct tl_value *v, const char *name,
-	struct tl_err *err)
+static int read_steps(
+	const struct tl_value *v, const char *name, struct tl_err *err)
 {
 	if (v->kind != TL_V_SEQ)
-		return bad(err, name, v, "steps", "expected a sequence, found %s",
-			kind_word(v->kind));
+		return bad(err, name, v, "steps",
+			"expected a sequence, found %s", kind_word(v->kind));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct tl_value *s = v->items[i];
 		if (s->kind != TL_V_MAP)
@@ -65,9 +67,11 @@ static int read_steps(const struct tl_value *v, const char *name,
 		for (size_t j = 0; j < s->n; j++)
 			if (s->items[j]->kind != TL_V_SCALAR)
 				return bad(err, name, s->items[j], "steps",
-					"step key '%s' must hold text", s->keys[j]);
+					"step key '%s' must hold text",
+					s->keys[j]);
 		if (!tl_value_gets(s, "action"))
-			return bad(err, name, s, "steps", "%s", "a step needs an action");
+			return bad(err, name, s, "steps", "%s",
+				"a step needs an action");
 	}
 	return 0;
 }
@@ -78,7 +82,8 @@ static int read_field(char *e, const struct tl_fieldspec *f,
 	void *dst = e + f->off;
 	int64_t t;
 
-	if (v->kind == TL_V_SCALAR && v->type == TL_T_NULL && f->type != TL_F_VALUE)
+	if (v->kind == TL_V_SCALAR && v->type == TL_T_NULL &&
+		f->type != TL_F_VALUE)
 		return 0; /* an empty key is an absent key */
 	switch (f->type) {
 	case TL_F_STR:
@@ -87,10 +92,11 @@ static int read_field(char *e, const struct tl_fieldspec *f,
 	case TL_F_TIME:
 	case TL_F_DATE:
 		if (v->kind != TL_V_SCALAR)
-			return bad(err, name, v, f->key, "expected text, found %s",
-				kind_word(v->kind));
+			return bad(err, name, v, f->key,
+				"expected text, found %s", kind_word(v->kind));
 		if (f->type != TL_F_TEXT && !one_line(v))
-			return bad(err, name, v, f->key, "%s", "expected a single line");
+			return bad(err, name, v, f->key, "%s",
+				"expected a single line");
 		if (f->type == TL_F_ENUM && read_enum(f, v, name, err))
 			return TL_EINVALID;
 		if (f->type == TL_F_TIME && tl_time_parse(v->str, &t, NULL))
@@ -99,16 +105,19 @@ static int read_field(char *e, const struct tl_fieldspec *f,
 				v->str);
 		if (f->type == TL_F_DATE && tl_date_parse(v->str, &t))
 			return bad(err, name, v, f->key,
-				"invalid date '%s' (expected YYYY-MM-DD)", v->str);
+				"invalid date '%s' (expected YYYY-MM-DD)",
+				v->str);
 		*(char **)dst = tl_strndup(v->str, v->len);
 		return 0;
 	case TL_F_LIST:
 		if (v->kind != TL_V_SEQ)
-			return bad(err, name, v, f->key, "expected a list, found %s",
+			return bad(err, name, v, f->key,
+				"expected a list, found %s",
 				kind_word(v->kind));
 		for (size_t i = 0; i < v->n; i++) {
 			const struct tl_value *it = v->items[i];
-			if (it->kind != TL_V_SCALAR || !one_line(it) || !it->len)
+			if (it->kind != TL_V_SCALAR || !one_line(it) ||
+				!it->len)
 				return bad(err, name, it, f->key, "%s",
 					"list items must be non-empty single-line text");
 			tl_strlist_push(dst, it->str);
@@ -116,7 +125,8 @@ static int read_field(char *e, const struct tl_fieldspec *f,
 		return 0;
 	case TL_F_MAP:
 		if (v->kind != TL_V_MAP)
-			return bad(err, name, v, f->key, "expected a mapping, found %s",
+			return bad(err, name, v, f->key,
+				"expected a mapping, found %s",
 				kind_word(v->kind));
 		*(struct tl_value **)dst = tl_value_dup(v);
 		return 0;
@@ -130,14 +140,17 @@ static int read_field(char *e, const struct tl_fieldspec *f,
 		return 0;
 	case TL_F_BOOL:
 		if (v->kind != TL_V_SCALAR || v->type != TL_T_BOOL)
-			return bad(err, name, v, f->key, "%s", "expected true or false");
-		*(int *)dst = strchr("yYtTo", v->str[0]) && strcmp(v->str, "off") &&
-			      strcmp(v->str, "Off") && strcmp(v->str, "OFF");
+			return bad(err, name, v, f->key, "%s",
+				"expected true or false");
+		*(int *)dst = strchr("yYtTo", v->str[0]) &&
+			strcmp(v->str, "off") && strcmp(v->str, "Off") &&
+			strcmp(v->str, "OFF");
 		return 0;
 	case TL_F_NUM:
 		if (v->kind != TL_V_SCALAR ||
-		    (v->type != TL_T_INT && v->type != TL_T_FLOAT))
-			return bad(err, name, v, f->key, "%s", "expected a number");
+			(v->type != TL_T_INT && v->type != TL_T_FLOAT))
+			return bad(err, name, v, f->key, "%s",
+				"expected a number");
 		((struct tl_num *)dst)->set = 1;
 		((struct tl_num *)dst)->v = strtod(v->str, NULL);
 		return 0;
@@ -160,7 +173,8 @@ int tl_entity_from_value(void **out, enum tl_kind kind, const char *name,
 	}
 	ent->doc = doc;
 	if (doc->kind != TL_V_MAP) {
-		rc = bad(err, name, doc, NULL, "expected a mapping of keys, found %s",
+		rc = bad(err, name, doc, NULL,
+			"expected a mapping of keys, found %s",
 			kind_word(doc->kind));
 		goto done;
 	}
@@ -172,15 +186,18 @@ int tl_entity_from_value(void **out, enum tl_kind kind, const char *name,
 		}
 		if (!ent->extra)
 			ent->extra = tl_value_map();
-		tl_value_put(ent->extra, doc->keys[i], tl_value_dup(doc->items[i]));
+		tl_value_put(
+			ent->extra, doc->keys[i], tl_value_dup(doc->items[i]));
 	}
 	for (size_t i = 0; i < s->nfields && !rc; i++) {
 		const struct tl_fieldspec *f = &s->fields[i];
 		const struct tl_value *v = tl_value_get(doc, f->key);
-		if (f->required && (!v || (v->kind == TL_V_SCALAR &&
-					      (v->type == TL_T_NULL || !v->len))))
-			rc = bad(err, name, doc, NULL, "missing required key '%s'",
-				f->key);
+		if (f->required &&
+			(!v ||
+				(v->kind == TL_V_SCALAR &&
+					(v->type == TL_T_NULL || !v->len))))
+			rc = bad(err, name, doc, NULL,
+				"missing required key '%s'", f->key);
 	}
 done:
 	if (rc) {
@@ -241,11 +258,15 @@ struct tl_value *tl_entity_to_value(enum tl_kind kind, const void *p)
 		case TL_F_MAP:
 		case TL_F_STEPS:
 		case TL_F_VALUE: {
-			const struct tl_value *m = *(struct tl_value *const *)src;
-			if (!m || (f->type != TL_F_VALUE && m->kind != TL_V_SCALAR && !m->n))
+			const struct tl_value *m =
+				*(struct tl_value *const *)src;
+			if (!m ||
+				(f->type != TL_F_VALUE &&
+					m->kind != TL_V_SCALAR && !m->n))
 				break;
 			v = tl_value_dup(m);
-			/* settings blocks such as readiness: read best as blocks */
+			/* settings blocks such as readiness: read best as
+			 * blocks */
 			if (f->type == TL_F_VALUE && v->kind == TL_V_MAP)
 				v->style = TL_STYLE_BLOCK;
 			if (f->type == TL_F_STEPS) {
@@ -261,7 +282,8 @@ struct tl_value *tl_entity_to_value(enum tl_kind kind, const void *p)
 			break;
 		case TL_F_NUM:
 			if (((const struct tl_num *)src)->set)
-				v = tl_value_num(((const struct tl_num *)src)->v);
+				v = tl_value_num(
+					((const struct tl_num *)src)->v);
 			break;
 		}
 		if (v)

@@ -19,8 +19,8 @@ static json_t *to_json(const struct tl_value *v)
 			return json_null();
 		case TL_T_BOOL:
 			return json_boolean(strchr("yYtTo", v->str[0]) &&
-					    strcmp(v->str, "off") && strcmp(v->str, "Off") &&
-					    strcmp(v->str, "OFF"));
+				strcmp(v->str, "off") &&
+				strcmp(v->str, "Off") && strcmp(v->str, "OFF"));
 		case TL_T_INT: {
 			long long n = strtoll(v->str, &end, 10);
 			if (!*end)
@@ -78,15 +78,17 @@ static int dump_cb(const char *buf, size_t size, void *data)
 	return 0;
 }
 
-int tl_json_emit(struct tl_buf *out, const struct tl_value *v,
-	struct tl_err *err)
+int tl_json_emit(
+	struct tl_buf *out, const struct tl_value *v, struct tl_err *err)
 {
 	json_t *j = to_json(v);
 	int rc;
 	if (!j)
-		return tl_err_set(err, TL_ERROR, "building JSON (invalid UTF-8?)");
+		return tl_err_set(
+			err, TL_ERROR, "building JSON (invalid UTF-8?)");
 	rc = json_dump_callback(j, dump_cb, out,
-		JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision(v, 1)));
+		JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY |
+			JSON_REAL_PRECISION(precision(v, 1)));
 	json_decref(j);
 	if (rc)
 		return tl_err_set(err, TL_ERROR, "writing JSON");

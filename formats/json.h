@@ -6,7 +6,7 @@
 #include "core/err.h"
 #include "core/value.h"
 
-int tl_json_emit(struct tl_buf *out, const struct tl_value *v,
-	struct tl_err *err);
+int tl_json_emit(
+	struct tl_buf *out, const struct tl_value *v, struct tl_err *err);
 
 #endif

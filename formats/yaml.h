@@ -12,8 +12,8 @@
 #include "core/err.h"
 #include "core/value.h"
 
-#define TL_YAML_MAX_BYTES (8u << 20)   /* a whole file */
-#define TL_YAML_MAX_SCALAR (1u << 20)  /* one scalar */
+#define TL_YAML_MAX_BYTES (8u << 20) /* a whole file */
+#define TL_YAML_MAX_SCALAR (1u << 20) /* one scalar */
 #define TL_YAML_MAX_DEPTH 64
 #define TL_YAML_MAX_NODES 1000000
 
@@ -27,7 +27,7 @@ int tl_yaml_parse(struct tl_value **out, const char *name, const char *data,
 const char *tl_yaml_version(void);
 
 /* Appends the canonical YAML of v to out. */
-int tl_yaml_emit(struct tl_buf *out, const struct tl_value *v,
-	struct tl_err *err);
+int tl_yaml_emit(
+	struct tl_buf *out, const struct tl_value *v, struct tl_err *err);
 
 #endif

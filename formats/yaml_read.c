@@ -8,7 +8,7 @@
 
 struct frame {
 	struct tl_value *node;
-	char *key;          /* pending mapping key, when one was read */
+	char *key; /* pending mapping key, when one was read */
 	unsigned kline, kcol;
 };
 
@@ -53,7 +53,8 @@ static int attach(struct reader *r, struct tl_value *v, const yaml_mark_t *m)
 		/* this node is a key */
 		if (v->kind != TL_V_SCALAR) {
 			tl_value_free(v);
-			return fail(r, m, "%s", "a mapping key must be a scalar");
+			return fail(
+				r, m, "%s", "a mapping key must be a scalar");
 		}
 		if (tl_value_get(f->node, v->str)) {
 			int rc = fail(r, m, "duplicate key '%s'", v->str);
@@ -81,7 +82,8 @@ static int push(struct reader *r, struct tl_value *v, const yaml_mark_t *m)
 	}
 	if (r->depth == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
-		r->stack = tl_realloc(r->stack, tl_mul(r->cap, sizeof(*r->stack)));
+		r->stack =
+			tl_realloc(r->stack, tl_mul(r->cap, sizeof(*r->stack)));
 	}
 	r->stack[r->depth].node = v;
 	r->stack[r->depth].key = NULL;
@@ -104,13 +106,15 @@ static int on_event(struct reader *r, yaml_event_t *ev, int *docs)
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if ((*docs)++)
-			return fail(r, m, "%s", "expected a single YAML document");
+			return fail(
+				r, m, "%s", "expected a single YAML document");
 		return 0;
 	case YAML_ALIAS_EVENT:
 		return fail(r, m, "%s", "aliases are not supported");
 	case YAML_SCALAR_EVENT:
 		if (ev->data.scalar.length > TL_YAML_MAX_SCALAR)
-			return fail(r, m, "%s", "a scalar is larger than the 1 MiB limit");
+			return fail(r, m, "%s",
+				"a scalar is larger than the 1 MiB limit");
 		v = tl_value_strn((const char *)ev->data.scalar.value,
 			ev->data.scalar.length);
 		if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
@@ -133,8 +137,8 @@ static int on_event(struct reader *r, yaml_event_t *ev, int *docs)
 	}
 }
 
-static void offset_to_mark(const char *data, size_t len, size_t off,
-	size_t *line, size_t *col)
+static void offset_to_mark(
+	const char *data, size_t len, size_t off, size_t *line, size_t *col)
 {
 	*line = *col = 0;
 	for (size_t i = 0; i < off && i < len; i++) {
@@ -161,22 +165,26 @@ int tl_yaml_parse(struct tl_value **out, const char *name, const char *data,
 			"%s: file is larger than the %u MiB limit", name,
 			TL_YAML_MAX_BYTES >> 20);
 	if (!yaml_parser_initialize(&p))
-		return tl_err_set(err, TL_ERROR, "%s: cannot start the YAML parser", name);
+		return tl_err_set(err, TL_ERROR,
+			"%s: cannot start the YAML parser", name);
 	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
 
 	while (!done && !rc) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			struct tl_buf b = TL_BUF_INIT;
-			size_t line = p.problem_mark.line, col = p.problem_mark.column;
-			/* the reader (bad UTF-8, control characters) reports a byte
-			 * offset, not a mark */
+			size_t line = p.problem_mark.line,
+			       col = p.problem_mark.column;
+			/* the reader (bad UTF-8, control characters) reports a
+			 * byte offset, not a mark */
 			if (p.error == YAML_READER_ERROR)
-				offset_to_mark(data, len, p.problem_offset, &line, &col);
-			tl_buf_printf(&b, "%s:%zu:%zu: %s", name, line + 1, col + 1,
+				offset_to_mark(data, len, p.problem_offset,
+					&line, &col);
+			tl_buf_printf(&b, "%s:%zu:%zu: %s", name, line + 1,
+				col + 1,
 				p.problem ? p.problem : "invalid YAML");
 			if (p.context)
-				tl_buf_printf(&b, " (%s at line %zu)", p.context,
-					p.context_mark.line + 1);
+				tl_buf_printf(&b, " (%s at line %zu)",
+					p.context, p.context_mark.line + 1);
 			rc = tl_err_set(err, TL_EINVALID, "%s", b.ptr);
 			tl_buf_release(&b);
 			break;

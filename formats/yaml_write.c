@@ -7,7 +7,8 @@
 
 #include "core/banned.h"
 
-#define FLOW_MAX 72 /* a short collection of one-line scalars stays on a line */
+#define FLOW_MAX 72 /* a short collection of one-line scalars stays on a line \
+		     */
 
 static int write_cb(void *data, unsigned char *buf, size_t size)
 {
@@ -37,8 +38,8 @@ static int use_flow(const struct tl_value *v)
 	return total <= FLOW_MAX;
 }
 
-static yaml_scalar_style_t scalar_style(const char *s, size_t len,
-	enum tl_vtype type, int in_flow)
+static yaml_scalar_style_t scalar_style(
+	const char *s, size_t len, enum tl_vtype type, int in_flow)
 {
 	if (type == TL_T_NULL)
 		return YAML_PLAIN_SCALAR_STYLE;
@@ -69,8 +70,8 @@ static int emit_scalar(yaml_emitter_t *e, const char *s, size_t len,
 	return yaml_emitter_emit(e, &ev) ? 0 : -1;
 }
 
-static int emit_node(yaml_emitter_t *e, const struct tl_value *v, int in_flow,
-	int depth)
+static int emit_node(
+	yaml_emitter_t *e, const struct tl_value *v, int in_flow, int depth)
 {
 	yaml_event_t ev;
 	int flow;
@@ -81,27 +82,31 @@ static int emit_node(yaml_emitter_t *e, const struct tl_value *v, int in_flow,
 	flow = in_flow || (depth > 0 && use_flow(v));
 	if (v->kind == TL_V_SEQ) {
 		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-			    flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) ||
-		    !yaml_emitter_emit(e, &ev))
+			    flow ? YAML_FLOW_SEQUENCE_STYLE
+				 : YAML_BLOCK_SEQUENCE_STYLE) ||
+			!yaml_emitter_emit(e, &ev))
 			return -1;
 		for (size_t i = 0; i < v->n; i++)
 			if (emit_node(e, v->items[i], flow, depth + 1))
 				return -1;
-		if (!yaml_sequence_end_event_initialize(&ev) || !yaml_emitter_emit(e, &ev))
+		if (!yaml_sequence_end_event_initialize(&ev) ||
+			!yaml_emitter_emit(e, &ev))
 			return -1;
 		return 0;
 	}
 	if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-		    flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE) ||
-	    !yaml_emitter_emit(e, &ev))
+		    flow ? YAML_FLOW_MAPPING_STYLE
+			 : YAML_BLOCK_MAPPING_STYLE) ||
+		!yaml_emitter_emit(e, &ev))
 		return -1;
 	for (size_t i = 0; i < v->n; i++) {
 		const char *k = v->keys[i];
 		if (emit_scalar(e, k, strlen(k), TL_T_STR, 1) ||
-		    emit_node(e, v->items[i], flow, depth + 1))
+			emit_node(e, v->items[i], flow, depth + 1))
 			return -1;
 	}
-	if (!yaml_mapping_end_event_initialize(&ev) || !yaml_emitter_emit(e, &ev))
+	if (!yaml_mapping_end_event_initialize(&ev) ||
+		!yaml_emitter_emit(e, &ev))
 		return -1;
 	return 0;
 }
@@ -111,14 +116,16 @@ const char *tl_yaml_version(void)
 	return yaml_get_version_string();
 }
 
-int tl_yaml_emit(struct tl_buf *out, const struct tl_value *v, struct tl_err *err)
+int tl_yaml_emit(
+	struct tl_buf *out, const struct tl_value *v, struct tl_err *err)
 {
 	yaml_emitter_t e;
 	yaml_event_t ev;
 	int ok;
 
 	if (!yaml_emitter_initialize(&e))
-		return tl_err_set(err, TL_ERROR, "cannot start the YAML emitter");
+		return tl_err_set(
+			err, TL_ERROR, "cannot start the YAML emitter");
 	yaml_emitter_set_output(&e, write_cb, out);
 	yaml_emitter_set_unicode(&e, 1);
 	yaml_emitter_set_width(&e, -1); /* never fold long lines */
@@ -126,12 +133,14 @@ int tl_yaml_emit(struct tl_buf *out, const struct tl_value *v, struct tl_err *er
 	yaml_emitter_set_break(&e, YAML_LN_BREAK);
 
 	ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
-	     yaml_emitter_emit(&e, &ev) &&
-	     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
-	     yaml_emitter_emit(&e, &ev) && !emit_node(&e, v, 0, 0) &&
-	     yaml_document_end_event_initialize(&ev, 1) &&
-	     yaml_emitter_emit(&e, &ev) && yaml_stream_end_event_initialize(&ev) &&
-	     yaml_emitter_emit(&e, &ev) && yaml_emitter_flush(&e);
+		yaml_emitter_emit(&e, &ev) &&
+		yaml_document_start_event_initialize(
+			&ev, NULL, NULL, NULL, 1) &&
+		yaml_emitter_emit(&e, &ev) && !emit_node(&e, v, 0, 0) &&
+		yaml_document_end_event_initialize(&ev, 1) &&
+		yaml_emitter_emit(&e, &ev) &&
+		yaml_stream_end_event_initialize(&ev) &&
+		yaml_emitter_emit(&e, &ev) && yaml_emitter_flush(&e);
 	if (!ok) {
 		tl_err_set(err, TL_ERROR, "writing YAML: %s",
 			e.problem ? e.problem : "emitter failed");

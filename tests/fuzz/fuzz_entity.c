@@ -13,10 +13,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct tl_err err = TL_ERR_INIT;
 		void *e = NULL, *again = NULL;
 		struct tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT;
-		if (tl_entity_parse(&e, k, "fuzz.yaml", (const char *)data, size, &err) == 0) {
+		if (tl_entity_parse(&e, k, "fuzz.yaml", (const char *)data,
+			    size, &err) == 0) {
 			if (tl_entity_write(&a, k, e, &err) != 0)
 				abort();
-			if (tl_entity_parse(&again, k, "again.yaml", a.ptr, a.len, &err) != 0)
+			if (tl_entity_parse(&again, k, "again.yaml", a.ptr,
+				    a.len, &err) != 0)
 				abort();
 			if (tl_entity_write(&b, k, again, &err) != 0)
 				abort();

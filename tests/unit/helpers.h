@@ -27,9 +27,11 @@ static inline char *th_sh(const char *dir, const char *fmt, ...)
 	char chunk[4096];
 	size_t n;
 	FILE *p;
-	tl_buf_printf(&cmd, "cd '%s' && export GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent; "
-			    "git() { command git -c user.name=T -c user.email=t@t "
-			    "-c init.defaultBranch=main \"$@\"; }; ", dir);
+	tl_buf_printf(&cmd,
+		"cd '%s' && export GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent; "
+		"git() { command git -c user.name=T -c user.email=t@t "
+		"-c init.defaultBranch=main \"$@\"; }; ",
+		dir);
 	va_start(ap, fmt);
 	tl_buf_vprintf(&cmd, fmt, ap);
 	va_end(ap);

@@ -36,7 +36,8 @@ Test(buf, limit_sets_a_sticky_overflow)
 	tl_buf_puts(&b, "56");
 	cr_assert_eq(b.overflow, 1);
 	tl_buf_puts(&b, "7");
-	cr_assert_str_eq(b.ptr, "1234", "nothing is appended after an overflow");
+	cr_assert_str_eq(
+		b.ptr, "1234", "nothing is appended after an overflow");
 	tl_buf_release(&b);
 }
 
@@ -77,4 +78,13 @@ Test(err, exit_statuses_follow_the_documented_set)
 	cr_assert_eq(tl_err_exit_status(TL_EINVALID), 4);
 	cr_assert_eq(tl_err_exit_status(TL_ECONFLICT), 4);
 	cr_assert_eq(tl_err_exit_status(TL_EEXISTS), 4);
+}
+
+Test(err, set_may_reuse_the_old_message)
+{
+	struct tl_err err = TL_ERR_INIT;
+	tl_err_set(&err, TL_EIO, "/abs/path/x.yaml: too big");
+	tl_err_set(&err, TL_EINVALID, "qa/x.yaml%s", err.msg + 16);
+	cr_assert_str_eq(err.msg, "qa/x.yaml: too big");
+	tl_err_clear(&err);
 }

@@ -37,7 +37,7 @@ static int has(const struct tl_problems *p, const char *path, unsigned line,
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->v[i].path, path) && p->v[i].line == line &&
-		    p->v[i].col == col && strstr(p->v[i].message, needle))
+			p->v[i].col == col && strstr(p->v[i].message, needle))
 			return 1;
 	return 0;
 }
@@ -55,20 +55,31 @@ Test(check, every_problem_is_reported_with_its_location)
 	struct tl_problems p = { 0 };
 	th_write(dir, "qa/web/cases/syntax.yaml", "title: x\n  bad: indent\n");
 	th_write(dir, "qa/web/cases/enum.yaml", "title: E\npriority: urgent\n");
-	th_write(dir, "qa/web/cases/ref.yaml", "title: R\nrequirements: [REQ-404]\n");
+	th_write(dir, "qa/web/cases/ref.yaml",
+		"title: R\nrequirements: [REQ-404]\n");
 	th_write(dir, "qa/web/cases/dup.yaml", "title: D\nautomation: a.B.c\n");
-	th_write(dir, "qa/web/cases/field.yaml", "title: F\nfields: {component: billing}\n");
+	th_write(dir, "qa/web/cases/field.yaml",
+		"title: F\nfields: {component: billing}\n");
 	th_write(dir, "qa/web/cases/OK.yaml", "title: Case clash\n");
 	th_write(dir, "qa/web/cases/notes.txt", "stray\n");
 	run_check(&p);
-	cr_assert(has(&p, "qa/web/cases/syntax.yaml", 2, 6, "mapping values are not allowed"));
-	cr_assert(has(&p, "qa/web/cases/enum.yaml", 2, 11, "invalid value 'urgent'"));
-	cr_assert(has(&p, "qa/web/cases/ref.yaml", 2, 15, "requirement 'REQ-404' does not exist"));
-	cr_assert(has(&p, "qa/web/cases/ok.yaml", 3, 13, "automation id 'a.B.c' is also used by qa/web/cases/dup.yaml")
-		  || has(&p, "qa/web/cases/dup.yaml", 2, 13, "automation id 'a.B.c' is also used"));
-	cr_assert(has(&p, "qa/web/cases/field.yaml", 2, 21, "'billing' is not one of: auth"));
-	cr_assert(has(&p, "qa/web/cases/ok.yaml", 0, 0, "differ only in letter case") ||
-		  has(&p, "qa/web/cases/OK.yaml", 0, 0, "differ only in letter case"));
+	cr_assert(has(&p, "qa/web/cases/syntax.yaml", 2, 6,
+		"mapping values are not allowed"));
+	cr_assert(has(
+		&p, "qa/web/cases/enum.yaml", 2, 11, "invalid value 'urgent'"));
+	cr_assert(has(&p, "qa/web/cases/ref.yaml", 2, 15,
+		"requirement 'REQ-404' does not exist"));
+	cr_assert(
+		has(&p, "qa/web/cases/ok.yaml", 3, 13,
+			"automation id 'a.B.c' is also used by qa/web/cases/dup.yaml") ||
+		has(&p, "qa/web/cases/dup.yaml", 2, 13,
+			"automation id 'a.B.c' is also used"));
+	cr_assert(has(&p, "qa/web/cases/field.yaml", 2, 21,
+		"'billing' is not one of: auth"));
+	cr_assert(has(&p, "qa/web/cases/ok.yaml", 0, 0,
+			  "differ only in letter case") ||
+		has(&p, "qa/web/cases/OK.yaml", 0, 0,
+			"differ only in letter case"));
 	cr_assert(has(&p, "qa/web/cases/notes.txt", 0, 0, "not a case file"));
 	cr_assert_eq(p.n, 7);
 	tl_problems_release(&p);
@@ -82,11 +93,14 @@ Test(check, an_alias_bomb_and_a_huge_scalar_are_problems_not_crashes)
 	memcpy(big, "title: ", 7);
 	memset(big + 7, 'x', n);
 	memcpy(big + 7 + n, "\n", 2);
-	th_write(dir, "qa/web/cases/bomb.yaml", "title: &a [x]\ntags: [*a, *a]\n");
+	th_write(dir, "qa/web/cases/bomb.yaml",
+		"title: &a [x]\ntags: [*a, *a]\n");
 	th_write(dir, "qa/web/cases/big.yaml", big);
 	free(big);
 	run_check(&p);
-	cr_assert(has(&p, "qa/web/cases/bomb.yaml", 2, 8, "aliases are not supported"));
-	cr_assert(has(&p, "qa/web/cases/big.yaml", 0, 0, "larger than the 8 MiB limit"));
+	cr_assert(has(&p, "qa/web/cases/bomb.yaml", 2, 8,
+		"aliases are not supported"));
+	cr_assert(has(&p, "qa/web/cases/big.yaml", 0, 0,
+		"larger than the 8 MiB limit"));
 	tl_problems_release(&p);
 }

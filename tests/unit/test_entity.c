@@ -160,8 +160,9 @@ Test(entity, keys_are_written_in_schema_order_unknown_keys_last)
 			       "priority: low\ntitle: T\nzzz: [1, 2]\n";
 	struct tl_case *c = parse(TL_KIND_CASE, shuffled);
 	char *out = write_entity(TL_KIND_CASE, c);
-	cr_assert_str_eq(out, "title: T\npriority: low\nfields: {component: auth}\n"
-			      "x-custom: kept\nzzz: [1, 2]\n");
+	cr_assert_str_eq(out,
+		"title: T\npriority: low\nfields: {component: auth}\n"
+		"x-custom: kept\nzzz: [1, 2]\n");
 	free(out);
 	tl_case_free(c);
 }
@@ -169,31 +170,42 @@ Test(entity, keys_are_written_in_schema_order_unknown_keys_last)
 Test(entity, missing_title_names_the_file)
 {
 	char *m = parse_error(TL_KIND_CASE, "priority: low\n");
-	cr_assert(strstr(m, "f.yaml:1:1: missing required key 'title'") != NULL, "%s", m);
+	cr_assert(strstr(m, "f.yaml:1:1: missing required key 'title'") != NULL,
+		"%s", m);
 	free(m);
 }
 
 Test(entity, bad_enum_points_at_the_value)
 {
 	char *m = parse_error(TL_KIND_CASE, "title: T\npriority: urgent\n");
-	cr_assert_str_eq(m, "f.yaml:2:11: priority: invalid value 'urgent' "
-			    "(expected one of: low medium high critical)");
+	cr_assert_str_eq(m,
+		"f.yaml:2:11: priority: invalid value 'urgent' "
+		"(expected one of: low medium high critical)");
 	free(m);
 }
 
 Test(entity, wrong_shapes_are_errors)
 {
 	char *m = parse_error(TL_KIND_CASE, "title: [a, b]\n");
-	cr_assert(strstr(m, "f.yaml:1:8: title: expected text, found a sequence") != NULL, "%s", m);
+	cr_assert(
+		strstr(m,
+			"f.yaml:1:8: title: expected text, found a sequence") !=
+			NULL,
+		"%s", m);
 	free(m);
 	m = parse_error(TL_KIND_CASE, "title: T\ntags: smoke\n");
-	cr_assert(strstr(m, "f.yaml:2:7: tags: expected a list") != NULL, "%s", m);
+	cr_assert(strstr(m, "f.yaml:2:7: tags: expected a list") != NULL, "%s",
+		m);
 	free(m);
 	m = parse_error(TL_KIND_CASE, "- just\n- a list\n");
-	cr_assert(strstr(m, "expected a mapping of keys, found a sequence") != NULL, "%s", m);
+	cr_assert(strstr(m, "expected a mapping of keys, found a sequence") !=
+			NULL,
+		"%s", m);
 	free(m);
 	m = parse_error(TL_KIND_CASE, "title: T\nsteps:\n  - Open the page\n");
-	cr_assert(strstr(m, "f.yaml:3:5: steps: each step must be a mapping") != NULL, "%s", m);
+	cr_assert(strstr(m, "f.yaml:3:5: steps: each step must be a mapping") !=
+			NULL,
+		"%s", m);
 	free(m);
 	m = parse_error(TL_KIND_RUN, "title: T\nclosed: maybe\n");
 	cr_assert(strstr(m, "closed: expected true or false") != NULL, "%s", m);
@@ -206,9 +218,12 @@ Test(entity, wrong_shapes_are_errors)
 Test(entity, times_must_be_rfc3339)
 {
 	char *m = parse_error(TL_KIND_RUN, "title: T\ncreated: yesterday\n");
-	cr_assert(strstr(m, "f.yaml:2:10: created: invalid time 'yesterday'") != NULL, "%s", m);
+	cr_assert(strstr(m, "f.yaml:2:10: created: invalid time 'yesterday'") !=
+			NULL,
+		"%s", m);
 	free(m);
-	void *ok = parse(TL_KIND_RUN, "title: T\ncreated: 2026-11-21T10:00:00+02:00\n");
+	void *ok = parse(
+		TL_KIND_RUN, "title: T\ncreated: 2026-11-21T10:00:00+02:00\n");
 	tl_entity_free(TL_KIND_RUN, ok);
 }
 
@@ -218,7 +233,8 @@ Test(entity, a_title_must_be_one_line)
 	struct tl_err err = TL_ERR_INIT;
 	c->title = strdup("two\nlines");
 	cr_assert_eq(tl_entity_validate(TL_KIND_CASE, c, &err), TL_EINVALID);
-	cr_assert(strstr(err.msg, "title: expected a single line") != NULL, "%s", err.msg);
+	cr_assert(strstr(err.msg, "title: expected a single line") != NULL,
+		"%s", err.msg);
 	tl_err_clear(&err);
 	tl_case_free(c);
 }

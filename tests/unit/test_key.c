@@ -39,7 +39,8 @@ Test(key, unsafe_keys_are_refused)
 	cr_assert_not(ok("suite/NUL.txt"));
 	cr_assert_not(ok("com1"));
 	cr_assert_not(ok("ends-with-dot."));
-	cr_assert_not(ok("bad\xff" "utf8"));
+	cr_assert_not(ok("bad\xff"
+			 "utf8"));
 	char long_seg[100];
 	memset(long_seg, 'a', 99);
 	long_seg[99] = '\0';
@@ -93,7 +94,8 @@ Test(key, random_suffix_uses_crockford_base32)
 		tl_buf_reset(&b);
 		cr_assert_eq(tl_key_random(&b, 4, &err), 0);
 		cr_assert_eq(b.len, 4);
-		cr_assert_eq(strspn(b.ptr, "0123456789abcdefghjkmnpqrstvwxyz"), 4, "%s", b.ptr);
+		cr_assert_eq(strspn(b.ptr, "0123456789abcdefghjkmnpqrstvwxyz"),
+			4, "%s", b.ptr);
 		if (i == 0)
 			memcpy(first, b.ptr, 5);
 		else

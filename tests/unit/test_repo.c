@@ -5,7 +5,8 @@
 
 static char *dir;
 static struct tl_repo *repo;
-static const struct tl_ident who = { "Alice", "alice@example.com", 1, 1795255331, 60 };
+static const struct tl_ident who = { "Alice", "alice@example.com", 1,
+	1795255331, 60 };
 
 static void setup(void)
 {
@@ -27,8 +28,8 @@ static int commit(const char *path, const char *data, int remove, int no_commit,
 	struct tl_err *err)
 {
 	struct tl_change ch = { path, data, data ? strlen(data) : 0, remove };
-	struct tl_commit_opts o = { "tally: test\n\nTally-Action: test\n", &who, NULL,
-		no_commit, 0 };
+	struct tl_commit_opts o = { "tally: test\n\nTally-Action: test\n", &who,
+		NULL, no_commit, 0 };
 	return tl_repo_commit(repo, &ch, 1, &o, NULL, err);
 }
 
@@ -36,9 +37,12 @@ Test(repo, first_commit_on_an_unborn_branch)
 {
 	struct tl_err err = TL_ERR_INIT;
 	char *out;
-	cr_assert_eq(commit("qa/tally.yaml", "tally: 1\n", 0, 0, &err), 0, "%s", err.msg);
-	out = th_sh(dir, "git log --format='%%an <%%ae> %%at %%ai|%%s|%%(trailers:key=Tally-Action,valueonly)' && git ls-tree -r --name-only HEAD && git status --porcelain");
-	cr_assert_str_eq(out, "Alice <alice@example.com> 1795255331 2026-11-21 11:02:11 +0100|tally: test|test\n\nqa/tally.yaml\n");
+	cr_assert_eq(commit("qa/tally.yaml", "tally: 1\n", 0, 0, &err), 0, "%s",
+		err.msg);
+	out = th_sh(dir,
+		"git log --format='%%an <%%ae> %%at %%ai|%%s|%%(trailers:key=Tally-Action,valueonly)' && git ls-tree -r --name-only HEAD && git status --porcelain");
+	cr_assert_str_eq(out,
+		"Alice <alice@example.com> 1795255331 2026-11-21 11:02:11 +0100|tally: test|test\n\nqa/tally.yaml\n");
 	free(out);
 }
 
@@ -48,8 +52,10 @@ Test(repo, commit_adds_only_its_paths_to_head_tree)
 	char *out;
 	th_write(dir, "src/app.c", "int main;\n");
 	free(th_sh(dir, "git add src/app.c && git commit -qm base"));
-	cr_assert_eq(commit("qa/a.yaml", "a: 1\n", 0, 0, &err), 0, "%s", err.msg);
-	out = th_sh(dir, "git rev-list --count HEAD && git ls-tree -r --name-only HEAD && git diff --name-only HEAD~1 HEAD");
+	cr_assert_eq(
+		commit("qa/a.yaml", "a: 1\n", 0, 0, &err), 0, "%s", err.msg);
+	out = th_sh(dir,
+		"git rev-list --count HEAD && git ls-tree -r --name-only HEAD && git diff --name-only HEAD~1 HEAD");
 	cr_assert_str_eq(out, "2\nqa/a.yaml\nsrc/app.c\nqa/a.yaml\n");
 	free(out);
 }
@@ -64,9 +70,12 @@ Test(repo, unrelated_staged_work_stays_staged_and_out_of_the_commit)
 	th_write(dir, "notes.txt", "new, staged\n");
 	free(th_sh(dir, "git add README notes.txt"));
 	th_write(dir, "README", "v3 unstaged\n");
-	cr_assert_eq(commit("qa/a.yaml", "a: 1\n", 0, 0, &err), 0, "%s", err.msg);
-	out = th_sh(dir, "git show --name-only --format= HEAD && git status --porcelain && cat README && git show :README");
-	cr_assert_str_eq(out, "qa/a.yaml\nMM README\nA  notes.txt\nv3 unstaged\nv2 staged\n");
+	cr_assert_eq(
+		commit("qa/a.yaml", "a: 1\n", 0, 0, &err), 0, "%s", err.msg);
+	out = th_sh(dir,
+		"git show --name-only --format= HEAD && git status --porcelain && cat README && git show :README");
+	cr_assert_str_eq(out,
+		"qa/a.yaml\nMM README\nA  notes.txt\nv3 unstaged\nv2 staged\n");
 	free(out);
 }
 
@@ -75,9 +84,12 @@ Test(repo, detached_head_moves_head_not_the_branch)
 	struct tl_err err = TL_ERR_INIT;
 	char *out;
 	th_write(dir, "f", "1\n");
-	free(th_sh(dir, "git add f && git commit -qm one && git checkout -q --detach"));
-	cr_assert_eq(commit("qa/a.yaml", "a: 1\n", 0, 0, &err), 0, "%s", err.msg);
-	out = th_sh(dir, "git rev-list --count HEAD; git rev-list --count main; git symbolic-ref -q HEAD || echo detached");
+	free(th_sh(dir,
+		"git add f && git commit -qm one && git checkout -q --detach"));
+	cr_assert_eq(
+		commit("qa/a.yaml", "a: 1\n", 0, 0, &err), 0, "%s", err.msg);
+	out = th_sh(dir,
+		"git rev-list --count HEAD; git rev-list --count main; git symbolic-ref -q HEAD || echo detached");
 	cr_assert_str_eq(out, "2\n1\ndetached\n");
 	free(out);
 }
@@ -88,8 +100,10 @@ Test(repo, remove_deletes_file_and_tree_entry)
 	char *out;
 	cr_assert_eq(commit("qa/x/a.yaml", "a: 1\n", 0, 0, &err), 0);
 	cr_assert_eq(commit("qa/x/a.yaml", NULL, 1, 0, &err), 0, "%s", err.msg);
-	out = th_sh(dir, "git ls-tree -r --name-only HEAD | wc -l; test -e qa && echo kept || echo gone; git status --porcelain");
-	cr_assert_str_eq(out, "0\ngone\n", "the file and the folders it emptied are gone");
+	out = th_sh(dir,
+		"git ls-tree -r --name-only HEAD | wc -l; test -e qa && echo kept || echo gone; git status --porcelain");
+	cr_assert_str_eq(out, "0\ngone\n",
+		"the file and the folders it emptied are gone");
 	free(out);
 }
 
@@ -99,7 +113,8 @@ Test(repo, no_commit_stages_the_change)
 	char *out;
 	th_write(dir, "f", "1\n");
 	free(th_sh(dir, "git add f && git commit -qm one"));
-	cr_assert_eq(commit("qa/a.yaml", "a: 1\n", 0, 1, &err), 0, "%s", err.msg);
+	cr_assert_eq(
+		commit("qa/a.yaml", "a: 1\n", 0, 1, &err), 0, "%s", err.msg);
 	out = th_sh(dir, "git rev-list --count HEAD; git status --porcelain");
 	cr_assert_str_eq(out, "1\nA  qa/a.yaml\n");
 	free(out);
@@ -111,10 +126,12 @@ Test(repo, paths_outside_the_work_tree_are_refused)
 	const char *bad[] = { "../evil.yaml", "qa/../../evil", "/etc/passwd",
 		".git/config", "qa/.git/hooks/x", "qa/.." };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_assert_eq(commit(bad[i], "x", 0, 0, &err), TL_EINVALID, "%s", bad[i]);
+		cr_assert_eq(commit(bad[i], "x", 0, 0, &err), TL_EINVALID, "%s",
+			bad[i]);
 		tl_err_clear(&err);
 	}
-	char *out = th_sh(dir, "git rev-list --all | wc -l; ls -A | grep -v '^.git$' | wc -l");
+	char *out = th_sh(dir,
+		"git rev-list --all | wc -l; ls -A | grep -v '^.git$' | wc -l");
 	cr_assert_str_eq(out, "0\n0\n");
 	free(out);
 }
@@ -125,7 +142,8 @@ Test(repo, a_held_index_lock_is_a_clear_conflict)
 	struct tl_change ch = { "qa/a.yaml", "a: 1\n", 5, 0 };
 	struct tl_commit_opts o = { "tally: t\n", &who, NULL, 0, 50 };
 	th_write(dir, ".git/index.lock", "");
-	cr_assert_eq(tl_repo_commit(repo, &ch, 1, &o, NULL, &err), TL_ECONFLICT);
+	cr_assert_eq(
+		tl_repo_commit(repo, &ch, 1, &o, NULL, &err), TL_ECONFLICT);
 	cr_assert(strstr(err.msg, "index.lock") != NULL, "%s", err.msg);
 	tl_err_clear(&err);
 	char *out = th_sh(dir, "git rev-list --all | wc -l");

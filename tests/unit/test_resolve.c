@@ -48,12 +48,15 @@ Test(resolve, ambiguity_lists_the_candidates)
 {
 	struct tl_err err = TL_ERR_INIT;
 	size_t idx;
-	cr_assert_eq(tl_resolve(cands, N, "auth/login", "case", &idx, &err), TL_EAMBIGUOUS);
-	cr_assert(strstr(err.msg, "case 'auth/login' is ambiguous") != NULL, "%s", err.msg);
+	cr_assert_eq(tl_resolve(cands, N, "auth/login", "case", &idx, &err),
+		TL_EAMBIGUOUS);
+	cr_assert(strstr(err.msg, "case 'auth/login' is ambiguous") != NULL,
+		"%s", err.msg);
 	cr_assert(strstr(err.msg, "auth/login/valid-password") != NULL);
 	cr_assert(strstr(err.msg, "auth/login/wrong-password") != NULL);
 	tl_err_clear(&err);
-	cr_assert_eq(tl_resolve(cands, N, "Checkout", "case", &idx, &err), TL_EAMBIGUOUS);
+	cr_assert_eq(tl_resolve(cands, N, "Checkout", "case", &idx, &err),
+		TL_EAMBIGUOUS);
 	tl_err_clear(&err);
 }
 
@@ -61,9 +64,11 @@ Test(resolve, nothing_matches)
 {
 	struct tl_err err = TL_ERR_INIT;
 	size_t idx;
-	cr_assert_eq(tl_resolve(cands, N, "nope", "case", &idx, &err), TL_ENOTFOUND);
+	cr_assert_eq(
+		tl_resolve(cands, N, "nope", "case", &idx, &err), TL_ENOTFOUND);
 	cr_assert_str_eq(err.msg, "no case matches 'nope'");
 	tl_err_clear(&err);
-	cr_assert_eq(tl_resolve(cands, N, "", "case", &idx, &err), TL_ENOTFOUND);
+	cr_assert_eq(
+		tl_resolve(cands, N, "", "case", &idx, &err), TL_ENOTFOUND);
 	tl_err_clear(&err);
 }

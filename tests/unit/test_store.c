@@ -10,8 +10,10 @@ static void setup(void)
 	free(th_sh(dir, "git init -q ."));
 	th_write(dir, "qa/tally.yaml", "tally: 1\nname: T\n");
 	th_write(dir, "qa/web/project.yaml", "title: Web\n");
-	th_write(dir, "qa/web/cases/auth/login.yaml", "title: Login\ntags: [smoke]\n");
-	th_write(dir, "qa/web/cases/auth/_suite.yaml", "title: Authentication\n");
+	th_write(dir, "qa/web/cases/auth/login.yaml",
+		"title: Login\ntags: [smoke]\n");
+	th_write(dir, "qa/web/cases/auth/_suite.yaml",
+		"title: Authentication\n");
 	th_write(dir, "qa/web/cases/auth/deep/er.yaml", "title: Deeper\n");
 	th_write(dir, "qa/web/cases/top.yaml", "title: Top\n");
 	th_write(dir, "qa/web/requirements/REQ-1.yaml", "title: R\n");
@@ -74,7 +76,8 @@ Test(store, unknown_format_version_is_refused)
 	struct tl_err err = TL_ERR_INIT;
 	th_write(dir, "qa/tally.yaml", "tally: 2\n");
 	cr_assert_eq(tl_store_open(&s, dir, &err), TL_EINVALID);
-	cr_assert(strstr(err.msg, "format version 2 is not supported") != NULL, "%s", err.msg);
+	cr_assert(strstr(err.msg, "format version 2 is not supported") != NULL,
+		"%s", err.msg);
 	tl_err_clear(&err);
 }
 
@@ -87,7 +90,8 @@ Test(store, cases_are_keyed_by_path_in_order)
 	cr_assert_eq(l.n, 3);
 	cr_assert_str_eq(((struct tl_case *)l.v[0])->ent.key, "auth/deep/er");
 	cr_assert_str_eq(((struct tl_case *)l.v[1])->ent.key, "auth/login");
-	cr_assert_str_eq(((struct tl_case *)l.v[1])->ent.path, "qa/web/cases/auth/login.yaml");
+	cr_assert_str_eq(((struct tl_case *)l.v[1])->ent.path,
+		"qa/web/cases/auth/login.yaml");
 	cr_assert_str_eq(((struct tl_case *)l.v[2])->ent.key, "top");
 	tl_list_release(&l);
 	tl_store_free(s);
@@ -118,7 +122,8 @@ Test(store, one_project_is_the_default_several_need_a_choice)
 	free(key);
 	th_write(dir, "qa/mobile/project.yaml", "title: Mobile app\n");
 	cr_assert_eq(tl_store_project(s, NULL, &key, &err), TL_EUSAGE);
-	cr_assert(strstr(err.msg, "several projects (mobile, web)") != NULL, "%s", err.msg);
+	cr_assert(strstr(err.msg, "several projects (mobile, web)") != NULL,
+		"%s", err.msg);
 	tl_err_clear(&err);
 	cr_assert_eq(tl_store_project(s, "Mobile app", &key, &err), 0);
 	cr_assert_str_eq(key, "mobile");
@@ -133,7 +138,8 @@ Test(store, a_broken_case_stops_the_load_with_its_location)
 	struct tl_err err = TL_ERR_INIT;
 	th_write(dir, "qa/web/cases/broken.yaml", "title: [unclosed\n");
 	cr_assert_eq(tl_store_cases(s, "web", &l, &err), TL_EINVALID);
-	cr_assert(strncmp(err.msg, "qa/web/cases/broken.yaml:2:1:", 29) == 0, "%s", err.msg);
+	cr_assert(strncmp(err.msg, "qa/web/cases/broken.yaml:2:1:", 29) == 0,
+		"%s", err.msg);
 	cr_assert_eq(l.n, 0);
 	tl_err_clear(&err);
 	tl_store_free(s);
@@ -145,16 +151,20 @@ Test(store, symbolic_links_are_not_followed)
 	struct tl_list l = { 0 };
 	struct tl_err err = TL_ERR_INIT;
 	void *e;
-	free(th_sh(dir, "printf 'title: secret\\n' > /tmp/tally-unit-outside-%d.yaml && "
-			"ln -s /tmp/tally-unit-outside-%d.yaml qa/web/cases/link.yaml && "
-			"ln -s /tmp qa/web/cases/dirlink", (int)getpid(), (int)getpid()));
+	free(th_sh(dir,
+		"printf 'title: secret\\n' > /tmp/tally-unit-outside-%d.yaml && "
+		"ln -s /tmp/tally-unit-outside-%d.yaml qa/web/cases/link.yaml && "
+		"ln -s /tmp qa/web/cases/dirlink",
+		(int)getpid(), (int)getpid()));
 	cr_assert_eq(tl_store_cases(s, "web", &l, &err), 0, "%s", err.msg);
 	cr_assert_eq(l.n, 3, "the links are skipped");
 	tl_list_release(&l);
-	cr_assert_eq(tl_store_load(&e, s, TL_KIND_CASE, "web/cases/link.yaml", "link", &err),
+	cr_assert_eq(tl_store_load(&e, s, TL_KIND_CASE, "web/cases/link.yaml",
+			     "link", &err),
 		TL_EINVALID);
 	cr_assert(strstr(err.msg, "symbolic link") != NULL, "%s", err.msg);
 	tl_err_clear(&err);
-	free(th_sh(dir, "rm -f /tmp/tally-unit-outside-%d.yaml", (int)getpid()));
+	free(th_sh(
+		dir, "rm -f /tmp/tally-unit-outside-%d.yaml", (int)getpid()));
 	tl_store_free(s);
 }

@@ -49,7 +49,8 @@ Test(time, git_date_forms)
 	cr_assert_eq(tz, -330);
 	cr_assert_eq(tl_parse_git_date("2026-11-21T10:02:11Z", &t, &tz), 0);
 	cr_assert_eq(t, 1795255331);
-	cr_assert_eq(tl_parse_git_date("2026-11-21 12:02:11 +0200", &t, &tz), 0);
+	cr_assert_eq(
+		tl_parse_git_date("2026-11-21 12:02:11 +0200", &t, &tz), 0);
 	cr_assert_eq(t, 1795255331);
 	cr_assert_neq(tl_parse_git_date("last tuesday", &t, &tz), 0);
 }
@@ -57,7 +58,8 @@ Test(time, git_date_forms)
 Test(time, ident_parsing)
 {
 	char *n, *e;
-	cr_assert_eq(tl_parse_ident("Alice Doe <alice@example.com>", &n, &e), 0);
+	cr_assert_eq(
+		tl_parse_ident("Alice Doe <alice@example.com>", &n, &e), 0);
 	cr_assert_str_eq(n, "Alice Doe");
 	cr_assert_str_eq(e, "alice@example.com");
 	free(n);

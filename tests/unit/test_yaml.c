@@ -39,7 +39,9 @@ Test(yaml, errors_name_file_line_and_column)
 	cr_assert(strstr(m, ":3:1:") != NULL, "%s", m);
 	free(m);
 	m = parse_err("a: b\n  c: d\n", 12);
-	cr_assert(strstr(m, "t.yaml:2:4: mapping values are not allowed") != NULL, "%s", m);
+	cr_assert(
+		strstr(m, "t.yaml:2:4: mapping values are not allowed") != NULL,
+		"%s", m);
 	free(m);
 }
 
@@ -49,7 +51,8 @@ Test(yaml, aliases_are_refused_so_no_bomb_expands)
 			   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
 			   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
 	char *m = parse_err(bomb, strlen(bomb));
-	cr_assert(strstr(m, "t.yaml:2:8: aliases are not supported") != NULL, "%s", m);
+	cr_assert(strstr(m, "t.yaml:2:8: aliases are not supported") != NULL,
+		"%s", m);
 	free(m);
 }
 
@@ -78,7 +81,11 @@ Test(yaml, a_huge_scalar_is_refused)
 	memset(s + 3, 'x', n - 4);
 	s[n - 1] = '\n';
 	char *m = parse_err(s, n);
-	cr_assert(strstr(m, "t.yaml:1:4: a scalar is larger than the 1 MiB limit") != NULL, "%s", m);
+	cr_assert(
+		strstr(m,
+			"t.yaml:1:4: a scalar is larger than the 1 MiB limit") !=
+			NULL,
+		"%s", m);
 	free(m);
 	free(s);
 }
@@ -104,7 +111,8 @@ Test(yaml, invalid_utf8_is_refused)
 Test(yaml, several_documents_are_refused)
 {
 	char *m = parse_err("a: 1\n---\nb: 2\n", 14);
-	cr_assert(strstr(m, "expected a single YAML document") != NULL, "%s", m);
+	cr_assert(
+		strstr(m, "expected a single YAML document") != NULL, "%s", m);
 	free(m);
 }
 
@@ -138,8 +146,9 @@ Test(yaml, strings_that_look_like_other_types_are_quoted)
 	tl_value_put(m, "f", tl_value_str("a: b"));
 	tl_value_put(m, "on", tl_value_bool(1));
 	out = emit(m);
-	cr_assert_str_eq(out, "a: 'yes'\nb: '123'\nc: '~'\nd: plain text\ne: 123\n"
-			      "f: 'a: b'\n'on': true\n");
+	cr_assert_str_eq(out,
+		"a: 'yes'\nb: '123'\nc: '~'\nd: plain text\ne: 123\n"
+		"f: 'a: b'\n'on': true\n");
 	free(out);
 	tl_value_free(m);
 }
@@ -151,14 +160,16 @@ Test(yaml, multiline_text_is_a_literal_block)
 	tl_value_put(m, "trace", tl_value_str("Error: x\n  at a.ts:1\n"));
 	tl_value_put(m, "msg", tl_value_str("one\ntwo"));
 	out = emit(m);
-	cr_assert_str_eq(out, "trace: |\n  Error: x\n    at a.ts:1\nmsg: |-\n  one\n  two\n");
+	cr_assert_str_eq(out,
+		"trace: |\n  Error: x\n    at a.ts:1\nmsg: |-\n  one\n  two\n");
 	free(out);
 	tl_value_free(m);
 }
 
 Test(yaml, short_scalar_lists_are_flow_long_ones_block)
 {
-	struct tl_value *m = tl_value_map(), *s = tl_value_seq(), *l = tl_value_seq();
+	struct tl_value *m = tl_value_map(), *s = tl_value_seq(),
+			*l = tl_value_seq();
 	char *out;
 	tl_value_push(s, tl_value_str("smoke"));
 	tl_value_push(s, tl_value_str("auth"));
@@ -167,7 +178,9 @@ Test(yaml, short_scalar_lists_are_flow_long_ones_block)
 	tl_value_put(m, "tags", s);
 	tl_value_put(m, "many", l);
 	out = emit(m);
-	cr_assert(strncmp(out, "tags: [smoke, auth]\nmany:\n- a-rather-long-tag\n", 46) == 0,
+	cr_assert(strncmp(out,
+			  "tags: [smoke, auth]\nmany:\n- a-rather-long-tag\n",
+			  46) == 0,
 		"%s", out);
 	free(out);
 	tl_value_free(m);
@@ -191,8 +204,9 @@ Test(yaml, long_lines_are_never_folded)
 
 Test(yaml, canonical_output_is_a_fixed_point)
 {
-	const char *in = "z: [b, 'yes', \"3\"]\nm: {k: v, n: 1.50}\n"
-			 "text: |\n  line one\n  line two\nempty: []\nnull-key:\n";
+	const char *in =
+		"z: [b, 'yes', \"3\"]\nm: {k: v, n: 1.50}\n"
+		"text: |\n  line one\n  line two\nempty: []\nnull-key:\n";
 	struct tl_value *v = parse_ok(in), *w;
 	char *once = emit(v), *twice;
 	w = parse_ok(once);

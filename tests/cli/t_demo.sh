@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# tally demo builds a sample tracker that passes its own check.
+. "$(dirname "$0")/lib.sh"
+
+cd "$TMP"
+expect_code 0 tally demo "$TMP/demo"
+expect_grep "Built a sample tracker in $TMP/demo" "$TMP/out"
+expect_grep "1 project, 5 suites, 7 cases, 3 requirements, in 12 commits" "$TMP/out"
+expect_grep "auth/login/valid-password" "$TMP/out"
+expect_grep "Try next:" "$TMP/out"
+cd "$TMP/demo"
+expect_eq "$(git rev-list --count HEAD)" 12 "twelve commits"
+expect_eq "$(git status --porcelain)" "" "clean"
+expect_code 0 tally check
+expect_code 0 tally req show REQ-1 --format json
+expect_eq "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["covered_by"]))' "$TMP/out")" 3 "REQ-1 coverage"
+
+# a folder that is not empty is refused
+expect_code 4 tally demo "$TMP/demo"
+expect_grep "not empty" "$TMP/err"
+
+# without a folder it makes a temporary one, and works with no git identity
+git config --global --unset user.name
+git config --global --unset user.email
+export TMPDIR="$TMP/tmpdir" && mkdir -p "$TMPDIR"
+expect_code 0 tally demo --format json
+dir=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["path"])' "$TMP/out")
+case "$dir" in "$TMPDIR"/tally-demo-*) ok ;; *) fail "demo path $dir" ;; esac
+expect_eq "$(git -C "$dir" log -1 --format=%an)" "tally demo" "fallback identity"
+done_testing
