@@ -18,7 +18,8 @@ int tl_err_set(struct tl_err *err, int code, const char *fmt, ...)
 	char *msg;
 	if (!err)
 		return code;
-	/* format before freeing: the arguments may point into the old message */
+	/* format before freeing: the arguments may point into the old message
+	 */
 	va_start(ap, fmt);
 	msg = vformat(fmt, ap);
 	va_end(ap);

@@ -7,8 +7,8 @@
 
 #include "core/banned.h"
 
-#define FLOW_MAX 72 /* a short collection of one-line scalars stays on a line \
-		     */
+/* A short collection of one-line scalars stays on one line. */
+#define FLOW_MAX 72
 
 static int write_cb(void *data, unsigned char *buf, size_t size)
 {
