@@ -92,43 +92,18 @@ static struct tl_value *case_row(const char *project, const struct tl_case *k)
 	return r;
 }
 
-/* Resolves ref among loaded cases: key, unique prefix, or title. */
-static int find_case(struct ctx *c, const struct tl_list *l, const char *ref,
-	struct tl_case **out)
-{
-	struct tl_candidate *cand = tl_calloc(l->n ? l->n : 1, sizeof(*cand));
-	size_t idx;
-	int rc;
-	for (size_t i = 0; i < l->n; i++) {
-		cand[i].key = ((struct tl_case *)l->v[i])->ent.key;
-		cand[i].title = ((struct tl_case *)l->v[i])->title;
-	}
-	rc = tl_resolve(cand, l->n, ref, "case", &idx, &c->err);
-	free(cand);
-	*out = rc ? NULL : l->v[idx];
-	return rc;
-}
-
 static int resolve_req(struct ctx *c, struct tl_store *s, const char *project,
 	const char *ref, char **out)
 {
 	struct tl_list l = { 0 };
-	struct tl_candidate *cand;
-	size_t idx;
+	void *r;
 	int rc = tl_store_requirements(s, project, &l, &c->err);
-	if (rc)
-		return rc;
-	cand = tl_calloc(l.n ? l.n : 1, sizeof(*cand));
-	for (size_t i = 0; i < l.n; i++) {
-		cand[i].key = ((struct tl_requirement *)l.v[i])->ent.key;
-		cand[i].title = ((struct tl_requirement *)l.v[i])->title;
-	}
-	rc = tl_resolve(cand, l.n, ref, "requirement", &idx, &c->err);
+	if (!rc)
+		rc = tl_resolve_list(&l, ref, "requirement", &r, &c->err);
 	if (rc == TL_ENOTFOUND)
 		tl_err_prefix(&c->err,
 			"project '%s' (add it with tally req new)", project);
-	*out = rc ? NULL : tl_strdup(cand[idx].key);
-	free(cand);
+	*out = rc ? NULL : tl_strdup(((struct tl_entity *)r)->key);
 	tl_list_release(&l);
 	return rc;
 }
@@ -155,14 +130,6 @@ static int parse_step(struct ctx *c, struct tl_value *steps, const char *s)
 	return 0;
 }
 
-static void set_str(char **dst, const char *v)
-{
-	if (!v)
-		return;
-	free(*dst);
-	*dst = *v ? tl_strdup(v) : NULL;
-}
-
 /* The options new and edit share. */
 static int apply_common(
 	struct ctx *c, struct args *a, struct tl_store *s, struct tl_case *k)
@@ -170,12 +137,12 @@ static int apply_common(
 	const struct tl_value *steps = arg_list(a, "step");
 	const struct tl_value *fields = arg_list(a, "field");
 	int rc = 0;
-	set_str(&k->description, arg_str(a, "description"));
-	set_str(&k->type, arg_str(a, "type"));
-	set_str(&k->priority, arg_str(a, "priority"));
-	set_str(&k->owner, arg_str(a, "owner"));
-	set_str(&k->automation, arg_str(a, "automation"));
-	set_str(&k->preconditions, arg_str(a, "preconditions"));
+	opt_set_str(&k->description, arg_str(a, "description"));
+	opt_set_str(&k->type, arg_str(a, "type"));
+	opt_set_str(&k->priority, arg_str(a, "priority"));
+	opt_set_str(&k->owner, arg_str(a, "owner"));
+	opt_set_str(&k->automation, arg_str(a, "automation"));
+	opt_set_str(&k->preconditions, arg_str(a, "preconditions"));
 	if (steps || arg_flag(a, "clear-steps")) {
 		tl_value_free(k->steps);
 		k->steps = tl_value_seq();
@@ -188,23 +155,13 @@ static int apply_common(
 	return rc;
 }
 
-static int commit_case(struct ctx *c, struct tl_store *s, const char *project,
-	struct tl_case *k, const char *verb, const char *action)
+static int commit_case(struct ctx *c, const char *project, struct tl_case *k,
+	const char *verb, const char *action)
 {
-	struct tl_txn t = { 0 };
 	char *path = tl_store_case_path(project, k->ent.key);
-	char *subject = tl_format("%s case %s", verb, k->ent.key);
-	char *trailers = tl_format(
-		"Tally-Action: %s\nTally-Project: %s\nTally-Case: %s\n", action,
-		project, k->ent.key);
-	int rc = tl_txn_put(&t, s, TL_KIND_CASE, k, path, &c->err);
-	if (!rc)
-		rc = ctx_commit(
-			c, &t, subject, trailers, k->ent.key, k->ent.path);
-	tl_txn_release(&t);
+	int rc = commit_entity(c, TL_KIND_CASE, k, path, k->ent.key, project,
+		verb, action, "Case");
 	free(path);
-	free(subject);
-	free(trailers);
 	return rc;
 }
 
@@ -268,7 +225,7 @@ int cmd_case_new(struct ctx *c, struct args *a)
 	if (!rc)
 		rc = apply_common(c, a, s, k);
 	if (!rc)
-		rc = commit_case(c, s, project, k, "new", "case-new");
+		rc = commit_case(c, project, k, "new", "case-new");
 out:
 	tl_case_free(k);
 	tl_list_release(&existing);
@@ -389,7 +346,7 @@ static int load_case(struct ctx *c, const char *ref, char **project,
 		return rc;
 	if ((rc = tl_store_cases(s, *project, l, &c->err)))
 		return rc;
-	return find_case(c, l, ref, k);
+	return tl_resolve_list(l, ref, "case", (void **)k, &c->err);
 }
 
 int cmd_case_show(struct ctx *c, struct args *a)
@@ -437,13 +394,13 @@ int cmd_case_edit(struct ctx *c, struct args *a)
 			goto out;
 		}
 		if (!rc)
-			rc = commit_case(c, c->store, project, edited, "edit",
-				"case-edit");
+			rc = commit_case(
+				c, project, edited, "edit", "case-edit");
 		goto out;
 	}
 	{
 		const struct tl_value *v;
-		set_str(&k->title, arg_str(a, "title"));
+		opt_set_str(&k->title, arg_str(a, "title"));
 		if ((v = arg_list(a, "add-tag")))
 			for (size_t i = 0; i < v->n; i++)
 				if (!tl_strlist_has(&k->tags, v->items[i]->str))
@@ -474,8 +431,7 @@ int cmd_case_edit(struct ctx *c, struct args *a)
 		if (!rc)
 			rc = apply_common(c, a, c->store, k);
 		if (!rc)
-			rc = commit_case(
-				c, c->store, project, k, "edit", "case-edit");
+			rc = commit_case(c, project, k, "edit", "case-edit");
 	}
 out:
 	tl_case_free(edited);
@@ -489,24 +445,15 @@ int cmd_case_rm(struct ctx *c, struct args *a)
 {
 	struct tl_list l = { 0 };
 	struct tl_case *k;
-	struct tl_txn t = { 0 };
-	char *project = NULL, *path = NULL, *subject = NULL, *trailers = NULL;
+	char *project = NULL, *path = NULL;
 	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
-	if (rc)
-		goto out;
-	path = tl_store_case_path(project, k->ent.key);
-	tl_txn_remove(&t, c->store, path);
-	subject = tl_format("remove case %s", k->ent.key);
-	trailers = tl_format(
-		"Tally-Action: case-rm\nTally-Project: %s\nTally-Case: %s\n",
-		project, k->ent.key);
-	rc = ctx_commit(c, &t, subject, trailers, k->ent.key, k->ent.path);
-out:
-	tl_txn_release(&t);
+	if (!rc) {
+		path = tl_store_case_path(project, k->ent.key);
+		rc = commit_entity(c, TL_KIND_CASE, NULL, path, k->ent.key,
+			project, "remove", "case-rm", "Case");
+	}
 	tl_list_release(&l);
 	free(project);
 	free(path);
-	free(subject);
-	free(trailers);
 	return rc;
 }

@@ -73,3 +73,36 @@ out:
 	free(wpath);
 	return rc;
 }
+
+void opt_set_str(char **dst, const char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = *v ? tl_strdup(v) : NULL;
+}
+
+int commit_entity(struct ctx *c, enum tl_kind kind, const void *e,
+	const char *path, const char *key, const char *project,
+	const char *verb, const char *action, const char *trailer)
+{
+	struct tl_txn t = { 0 };
+	char *wpath = tl_store_wpath(c->store, path);
+	char *subject =
+		tl_format("%s %s %s", verb, tl_schema_of(kind)->name, key);
+	char *trailers =
+		tl_format("Tally-Action: %s\nTally-Project: %s\nTally-%s: %s\n",
+			action, project, trailer, key);
+	int rc = 0;
+	if (e)
+		rc = tl_txn_put(&t, c->store, kind, e, path, &c->err);
+	else
+		tl_txn_remove(&t, c->store, path);
+	if (!rc)
+		rc = ctx_commit(c, &t, subject, trailers, key, wpath);
+	tl_txn_release(&t);
+	free(wpath);
+	free(subject);
+	free(trailers);
+	return rc;
+}

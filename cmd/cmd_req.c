@@ -38,23 +38,15 @@ const struct opt_spec opts_req_list[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
-static void set_str(char **dst, const char *v)
-{
-	if (!v)
-		return;
-	free(*dst);
-	*dst = *v ? tl_strdup(v) : NULL;
-}
-
 static int apply(struct ctx *c, struct args *a, struct tl_requirement *r)
 {
 	const struct tl_value *fields = arg_list(a, "field");
 	int rc = 0;
-	set_str(&r->description, arg_str(a, "description"));
-	set_str(&r->status, arg_str(a, "status"));
-	set_str(&r->priority, arg_str(a, "priority"));
-	set_str(&r->owner, arg_str(a, "owner"));
-	set_str(&r->url, arg_str(a, "url"));
+	opt_set_str(&r->description, arg_str(a, "description"));
+	opt_set_str(&r->status, arg_str(a, "status"));
+	opt_set_str(&r->priority, arg_str(a, "priority"));
+	opt_set_str(&r->owner, arg_str(a, "owner"));
+	opt_set_str(&r->url, arg_str(a, "url"));
 	for (size_t i = 0; fields && i < fields->n && !rc; i++)
 		rc = tl_fields_assign(&c->store->fields, "requirement",
 			&r->fields, fields->items[i]->str, &c->err);
@@ -64,21 +56,10 @@ static int apply(struct ctx *c, struct args *a, struct tl_requirement *r)
 static int commit_req(struct ctx *c, const char *project,
 	struct tl_requirement *r, const char *verb, const char *action)
 {
-	struct tl_txn t = { 0 };
 	char *path = tl_store_req_path(project, r->ent.key);
-	char *subject = tl_format("%s requirement %s", verb, r->ent.key);
-	char *trailers = tl_format(
-		"Tally-Action: %s\nTally-Project: %s\nTally-Requirement: %s\n",
-		action, project, r->ent.key);
-	int rc =
-		tl_txn_put(&t, c->store, TL_KIND_REQUIREMENT, r, path, &c->err);
-	if (!rc)
-		rc = ctx_commit(
-			c, &t, subject, trailers, r->ent.key, r->ent.path);
-	tl_txn_release(&t);
+	int rc = commit_entity(c, TL_KIND_REQUIREMENT, r, path, r->ent.key,
+		project, verb, action, "Requirement");
 	free(path);
-	free(subject);
-	free(trailers);
 	return rc;
 }
 
@@ -206,22 +187,12 @@ static int load_req(struct ctx *c, const char *ref, char **project,
 	struct tl_requirement **out)
 {
 	struct tl_store *s;
-	struct tl_candidate *cand;
-	size_t idx;
 	int rc;
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, project)) ||
 		(rc = tl_store_requirements(s, *project, reqs, &c->err)) ||
 		(rc = tl_store_cases(s, *project, cases, &c->err)))
 		return rc;
-	cand = tl_calloc(reqs->n ? reqs->n : 1, sizeof(*cand));
-	for (size_t i = 0; i < reqs->n; i++) {
-		cand[i].key = ((struct tl_requirement *)reqs->v[i])->ent.key;
-		cand[i].title = ((struct tl_requirement *)reqs->v[i])->title;
-	}
-	rc = tl_resolve(cand, reqs->n, ref, "requirement", &idx, &c->err);
-	*out = rc ? NULL : reqs->v[idx];
-	free(cand);
-	return rc;
+	return tl_resolve_list(reqs, ref, "requirement", (void **)out, &c->err);
 }
 
 static void req_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
@@ -297,7 +268,7 @@ int cmd_req_edit(struct ctx *c, struct args *a)
 		}
 		goto out;
 	}
-	set_str(&r->title, arg_str(a, "title"));
+	opt_set_str(&r->title, arg_str(a, "title"));
 	rc = apply(c, a, r);
 	if (!rc)
 		rc = commit_req(c, project, r, "edit", "req-edit");
@@ -314,8 +285,7 @@ int cmd_req_rm(struct ctx *c, struct args *a)
 {
 	struct tl_list reqs = { 0 }, cases = { 0 };
 	struct tl_requirement *r;
-	struct tl_txn t = { 0 };
-	char *project = NULL, *path = NULL, *subject = NULL, *trailers = NULL;
+	char *project = NULL, *path = NULL;
 	size_t covering = 0;
 	int rc = load_req(c, a->pos.v[0], &project, &reqs, &cases, &r);
 	if (rc)
@@ -333,19 +303,12 @@ int cmd_req_rm(struct ctx *c, struct args *a)
 		goto out;
 	}
 	path = tl_store_req_path(project, r->ent.key);
-	tl_txn_remove(&t, c->store, path);
-	subject = tl_format("remove requirement %s", r->ent.key);
-	trailers = tl_format(
-		"Tally-Action: req-rm\nTally-Project: %s\nTally-Requirement: %s\n",
-		project, r->ent.key);
-	rc = ctx_commit(c, &t, subject, trailers, r->ent.key, r->ent.path);
+	rc = commit_entity(c, TL_KIND_REQUIREMENT, NULL, path, r->ent.key,
+		project, "remove", "req-rm", "Requirement");
 out:
-	tl_txn_release(&t);
 	tl_list_release(&reqs);
 	tl_list_release(&cases);
 	free(project);
 	free(path);
-	free(subject);
-	free(trailers);
 	return rc;
 }

@@ -86,22 +86,16 @@ int cmd_suite_show(struct ctx *c, struct args *a)
 {
 	struct tl_store *s;
 	struct tl_list suites = { 0 }, cases = { 0 };
-	struct tl_candidate *cand = NULL;
+	struct tl_suite *su;
 	char *project = NULL;
-	size_t idx;
 	int rc;
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
 		(rc = tl_store_suites(s, project, &suites, &c->err)) ||
 		(rc = tl_store_cases(s, project, &cases, &c->err)))
 		goto out;
-	cand = tl_calloc(suites.n ? suites.n : 1, sizeof(*cand));
-	for (size_t i = 0; i < suites.n; i++) {
-		cand[i].key = ((struct tl_suite *)suites.v[i])->ent.key;
-		cand[i].title = ((struct tl_suite *)suites.v[i])->title;
-	}
-	rc = tl_resolve(cand, suites.n, a->pos.v[0], "suite", &idx, &c->err);
+	rc = tl_resolve_list(
+		&suites, a->pos.v[0], "suite", (void **)&su, &c->err);
 	if (!rc) {
-		struct tl_suite *su = suites.v[idx];
 		struct tl_value *o = suite_row(project, su, &cases);
 		struct tl_value *list = tl_value_seq();
 		for (size_t i = 0; i < cases.n; i++) {
@@ -119,7 +113,6 @@ int cmd_suite_show(struct ctx *c, struct args *a)
 		tl_value_free(o);
 	}
 out:
-	free(cand);
 	tl_list_release(&suites);
 	tl_list_release(&cases);
 	free(project);

@@ -120,6 +120,14 @@ struct tl_value *strlist_value(const struct tl_strlist *l);
 struct tl_value *opt_strv(const char *s);
 int edit_with_editor(struct ctx *c, enum tl_kind kind, const char *path,
 	const char *key, void **out);
+/* Sets *dst from an option value: NULL leaves it, "" clears it. */
+void opt_set_str(char **dst, const char *v);
+/* Writes e (or removes the file when e is NULL) at the tracker path and
+ * commits it as "tally: VERB KIND KEY" with Tally-Action, Tally-Project and
+ * Tally-<Trailer> trailers. */
+int commit_entity(struct ctx *c, enum tl_kind kind, const void *e,
+	const char *path, const char *key, const char *project,
+	const char *verb, const char *action, const char *trailer);
 
 /* command handlers and their option tables, one file per group */
 #define TL_DECLARE(fn) int fn(struct ctx *c, struct args *a)

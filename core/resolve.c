@@ -1,5 +1,6 @@
 #include "core/resolve.h"
 #include "core/buf.h"
+#include "core/model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -64,5 +65,23 @@ int tl_resolve(const struct tl_candidate *c, size_t n, const char *ref,
 			err, TL_ENOTFOUND, "no %s matches '%s'", what, ref);
 done:
 	free(hits);
+	return rc;
+}
+
+int tl_resolve_list(const struct tl_list *l, const char *ref, const char *what,
+	void **out, struct tl_err *err)
+{
+	const struct tl_fieldspec *t =
+		tl_schema_field(tl_schema_of(l->kind), "title");
+	struct tl_candidate *cand = tl_calloc(l->n ? l->n : 1, sizeof(*cand));
+	size_t idx;
+	int rc;
+	for (size_t i = 0; i < l->n; i++) {
+		cand[i].key = ((struct tl_entity *)l->v[i])->key;
+		cand[i].title = t ? *(char **)((char *)l->v[i] + t->off) : NULL;
+	}
+	rc = tl_resolve(cand, l->n, ref, what, &idx, err);
+	*out = rc ? NULL : l->v[idx];
+	free(cand);
 	return rc;
 }

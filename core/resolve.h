@@ -16,4 +16,9 @@ struct tl_candidate {
 int tl_resolve(const struct tl_candidate *c, size_t n, const char *ref,
 	const char *what, size_t *out, struct tl_err *err);
 
+/* Resolves ref among loaded entities of one kind (by key and title). */
+struct tl_list;
+int tl_resolve_list(const struct tl_list *l, const char *ref, const char *what,
+	void **out, struct tl_err *err);
+
 #endif

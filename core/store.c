@@ -201,40 +201,33 @@ int tl_store_project(
 	struct tl_store *s, const char *ref, char **key, struct tl_err *err)
 {
 	struct tl_list l = { 0 };
-	struct tl_candidate *c;
-	size_t idx = 0;
+	void *p = NULL;
 	int rc = tl_store_projects(s, &l, err);
 
 	*key = NULL;
 	if (rc)
 		return rc;
-	c = tl_calloc(l.n ? l.n : 1, sizeof(*c));
-	for (size_t i = 0; i < l.n; i++) {
-		struct tl_project *p = l.v[i];
-		c[i].key = p->ent.key;
-		c[i].title = p->title;
-	}
 	if (!ref && s->ws->default_project)
 		ref = s->ws->default_project;
 	if (ref) {
-		rc = tl_resolve(c, l.n, ref, "project", &idx, err);
+		rc = tl_resolve_list(&l, ref, "project", &p, err);
 	} else if (l.n == 1) {
-		idx = 0;
+		p = l.v[0];
 	} else if (l.n == 0) {
 		rc = tl_err_set(err, TL_ENOTFOUND,
 			"the tracker has no project yet (tally project new KEY)");
 	} else {
 		struct tl_buf b = TL_BUF_INIT;
 		for (size_t i = 0; i < l.n; i++)
-			tl_buf_printf(&b, "%s%s", i ? ", " : "", c[i].key);
+			tl_buf_printf(&b, "%s%s", i ? ", " : "",
+				((struct tl_entity *)l.v[i])->key);
 		rc = tl_err_set(err, TL_EUSAGE,
 			"the tracker has several projects (%s): choose one with --project",
 			b.ptr);
 		tl_buf_release(&b);
 	}
 	if (!rc)
-		*key = tl_strdup(c[idx].key);
-	free(c);
+		*key = tl_strdup(((struct tl_entity *)p)->key);
 	tl_list_release(&l);
 	return rc;
 }

@@ -30,6 +30,19 @@ cd "$TMP/r/init/qa/web"
 expect_code 0 tally project list
 expect_grep "web" "$TMP/out"
 
+# -C runs as if started there; --color always colours even on a pipe
+cd "$TMP"
+expect_code 0 tally -C "$TMP/r/init" case new "Via -C" --suite c
+expect_eq "$(git -C "$TMP/r/init" log -1 --format=%s)" "tally: new case c/via-c" "-C"
+expect_code 0 tally -C "$TMP/r/init" --color always check
+expect_eq "$(cat "$TMP/out")" "" "check prints nothing on stdout when clean"
+expect_code 0 tally -C "$TMP/r/init" case show via-c --color always
+expect_grep "$(printf '\033\[1mc/via-c')" "$TMP/out"
+expect_code 0 tally -C "$TMP/r/init" case show via-c
+expect_no_grep "$(printf '\033')" "$TMP/out"
+expect_code 3 tally -C "$TMP/nowhere" case list
+expect_grep "cannot change to" "$TMP/err"
+
 # no tracker: not found, with a hint
 new_repo empty
 expect_code 3 tally case list
