@@ -2,6 +2,7 @@
 #include "core/repo.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -145,6 +146,16 @@ out:
 	return rc;
 }
 
+/* TALLY_TEST_KILL_AT=<stage> kills tally at that stage of the commit
+ * protocol, for the tests that show a kill never leaves a half-written
+ * file (like git's GIT_TEST_* variables). */
+static void kill_at_stage(const char *name)
+{
+	const char *at = getenv("TALLY_TEST_KILL_AT");
+	if (at && !strcmp(at, name))
+		raise(SIGKILL);
+}
+
 int ctx_commit(struct ctx *c, struct tl_txn *t, const char *subject,
 	const char *trailers, const char *key, const char *path)
 {
@@ -164,6 +175,8 @@ int ctx_commit(struct ctx *c, struct tl_txn *t, const char *subject,
 	o.author = &author;
 	o.committer = &committer;
 	o.no_commit = c->no_commit;
+	if (getenv("TALLY_TEST_KILL_AT"))
+		o.stage = kill_at_stage;
 	rc = tl_txn_commit(t, s, &o, id, &c->err);
 	if (!rc && c->format == FMT_JSON) {
 		struct tl_value *v = tl_value_map();

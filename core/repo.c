@@ -305,8 +305,9 @@ static int read_head(struct tl_repo *r, char **refname, git_oid *parent,
 
 static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 	size_t n, const git_oid *ids, const char *message,
-	git_signature *author, git_signature *committer, git_oid *out,
-	int *retry, struct tl_err *err)
+	git_signature *author, git_signature *committer,
+	void (*stage)(const char *), git_oid *out, int *retry,
+	struct tl_err *err)
 {
 	char *refname = NULL;
 	git_oid parent_id, tree_id;
@@ -368,6 +369,8 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 			nl ? (int)(nl - message) : (int)strlen(message),
 			message);
 	}
+	if (stage)
+		stage("committed");
 	/* Compare-and-swap: moves the ref only if it still points where we
 	 * read it; an unborn branch must still not exist. */
 	rc = git_reference_create_matching(&moved, r->git, refname, out,
@@ -438,10 +441,14 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 		}
 		free(full);
 	}
+	if (!rc && opts->stage)
+		opts->stage("written");
 	if (!rc)
 		rc = lock_index(r,
 			opts->lock_timeout_ms ? opts->lock_timeout_ms : 10000,
 			&lockpath, err);
+	if (!rc && opts->stage)
+		opts->stage("locked");
 	/* 2. the commit and the branch, retried on a race */
 	if (!rc && !opts->no_commit) {
 		int retry = 1, tries = 0;
@@ -453,16 +460,21 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 				break;
 			}
 			rc = try_commit(r, changes, n, ids, opts->message,
-				author, committer, &commit, &retry, err);
+				author, committer, opts->stage, &commit, &retry,
+				err);
 			if (retry)
 				sleep_ms(1 + tries % 7);
 		}
 		if (!rc && out_id)
 			git_oid_tostr(out_id, GIT_OID_HEXSZ + 1, &commit);
 	}
+	if (!rc && !opts->no_commit && opts->stage)
+		opts->stage("moved");
 	/* 3. the index: only our paths, under the lock */
 	if (!rc)
 		rc = update_index(r, changes, n, ids, err);
+	if (!rc && opts->stage)
+		opts->stage("indexed");
 	if (lockpath) {
 		unlink(lockpath);
 		free(lockpath);

@@ -36,6 +36,9 @@ struct tl_commit_opts {
 	const struct tl_ident *committer; /* NULL: same as author */
 	int no_commit; /* stage only */
 	int lock_timeout_ms; /* waiting for index.lock; 0: 10 s */
+	/* Called at each stage ("written", "locked", "committed", "moved",
+	 * "indexed"), so tests can stop the protocol exactly there. */
+	void (*stage)(const char *name);
 };
 
 /* Finds the repository containing dir (like git does). */

@@ -34,4 +34,42 @@ git fsck --no-progress >/dev/null 2>"$TMP/fsck" || fail "git fsck: $(cat "$TMP/f
 ok
 # and work goes on: the next command commits normally
 expect_code 0 tally case new "After the storm" --suite k
+
+# Deterministic: stop the protocol at each stage and look at what is left.
+stage_state() { echo "$(git rev-parse HEAD)|$(git status --porcelain | tr '\n' '|')|$(test -e .git/index.lock && echo locked)"; }
+n=$(commits)
+head=$(git rev-parse HEAD)
+f=qa/web/cases/s/staged.yaml
+
+TALLY_TEST_KILL_AT=written expect_code 137 tally case new "Staged" --suite s
+expect_eq "$(stage_state)" "$head|?? qa/web/cases/s/||" "written: the new file only, uncommitted"
+expect_eq "$(cat $f)" "title: Staged
+type: manual
+priority: medium" "whole file"
+rm -rf qa/web/cases/s
+
+TALLY_TEST_KILL_AT=locked expect_code 137 tally case new "Staged" --suite s
+expect_eq "$(stage_state)" "$head|?? qa/web/cases/s/||locked" "locked: git's lock is left, as git leaves it"
+expect_code 4 tally case new "Blocked" --suite s
+expect_grep "index.lock" "$TMP/err"
+expect_grep "if it crashed, remove the file" "$TMP/err"
+rm -f .git/index.lock; rm -rf qa/web/cases/s
+
+TALLY_TEST_KILL_AT=committed expect_code 137 tally case new "Staged" --suite s
+expect_eq "$(stage_state)" "$head|?? qa/web/cases/s/||locked" "committed: the branch has not moved"
+rm -f .git/index.lock; rm -rf qa/web/cases/s
+
+TALLY_TEST_KILL_AT=moved expect_code 137 tally case new "Staged" --suite s
+expect_eq "$(commits)" $((n + 1)) "moved: the commit is on the branch"
+expect_eq "$(git show HEAD:$f | head -1)" "title: Staged" "whole in the commit"
+expect_eq "$(git status --porcelain | tr '\n' '|')" "D  $f|?? qa/web/cases/s/|" "the index lags: git add or git reset repairs it"
+rm -f .git/index.lock; git reset -q
+expect_eq "$(git status --porcelain)" "" "repaired"
+
+TALLY_TEST_KILL_AT=indexed expect_code 137 tally case new "Indexed" --suite s
+expect_eq "$(git status --porcelain)" "" "indexed: everything done but the unlock"
+rm -f .git/index.lock
+expect_code 0 tally check
+git fsck --no-progress >/dev/null 2>"$TMP/fsck" || fail "git fsck: $(cat "$TMP/fsck")"
+ok
 done_testing

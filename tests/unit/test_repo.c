@@ -29,7 +29,7 @@ static int commit(const char *path, const char *data, int remove, int no_commit,
 {
 	struct tl_change ch = { path, data, data ? strlen(data) : 0, remove };
 	struct tl_commit_opts o = { "tally: test\n\nTally-Action: test\n", &who,
-		NULL, no_commit, 0 };
+		NULL, no_commit, 0, NULL };
 	return tl_repo_commit(repo, &ch, 1, &o, NULL, err);
 }
 
@@ -140,7 +140,7 @@ Test(repo, a_held_index_lock_is_a_clear_conflict)
 {
 	struct tl_err err = TL_ERR_INIT;
 	struct tl_change ch = { "qa/a.yaml", "a: 1\n", 5, 0 };
-	struct tl_commit_opts o = { "tally: t\n", &who, NULL, 0, 50 };
+	struct tl_commit_opts o = { "tally: t\n", &who, NULL, 0, 50, NULL };
 	th_write(dir, ".git/index.lock", "");
 	cr_assert_eq(
 		tl_repo_commit(repo, &ch, 1, &o, NULL, &err), TL_ECONFLICT);
@@ -156,7 +156,7 @@ Test(repo, no_author_is_a_usage_error)
 	struct tl_err err = TL_ERR_INIT;
 	struct tl_ident none = { NULL, NULL, 0, 0, 0 };
 	struct tl_change ch = { "qa/a.yaml", "a: 1\n", 5, 0 };
-	struct tl_commit_opts o = { "tally: t\n", &none, NULL, 0, 0 };
+	struct tl_commit_opts o = { "tally: t\n", &none, NULL, 0, 0, NULL };
 	cr_assert_eq(tl_repo_commit(repo, &ch, 1, &o, NULL, &err), TL_EUSAGE);
 	cr_assert(strstr(err.msg, "user.name") != NULL, "%s", err.msg);
 	tl_err_clear(&err);
@@ -166,7 +166,7 @@ Test(repo, commit_id_is_returned)
 {
 	struct tl_err err = TL_ERR_INIT;
 	struct tl_change ch = { "qa/a.yaml", "a: 1\n", 5, 0 };
-	struct tl_commit_opts o = { "tally: t\n", &who, NULL, 0, 0 };
+	struct tl_commit_opts o = { "tally: t\n", &who, NULL, 0, 0, NULL };
 	char id[41];
 	char *out;
 	cr_assert_eq(tl_repo_commit(repo, &ch, 1, &o, id, &err), 0);
