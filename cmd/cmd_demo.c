@@ -120,10 +120,13 @@ int cmd_demo(struct ctx *c, struct args *a)
 	struct tl_store *s;
 	struct tl_list cases = { 0 }, suites = { 0 }, reqs = { 0 };
 	struct args list;
-	char *dir = NULL;
+	char *dir = NULL, *self = NULL;
 	size_t ncommits = 0;
 	int rc;
 
+	/* resolved before the chdir below, which would break a relative path */
+	self = c->argv0 && strchr(c->argv0, '/') ? realpath(c->argv0, NULL)
+						 : NULL;
 	if ((rc = make_dir(c, a, &dir)))
 		goto out;
 	if ((rc = tl_repo_init(&repo, dir, &c->err)) ||
@@ -162,21 +165,27 @@ int cmd_demo(struct ctx *c, struct args *a)
 	args_release(&list);
 	if (rc)
 		goto out;
-	printf("\nTry next:\n"
-	       "  cd %s\n"
-	       "  tally case show auth/login/valid-password\n"
-	       "  tally req show REQ-1          # the cases that cover a requirement\n"
-	       "  tally suite list\n"
-	       "  tally case list --tag smoke --format json\n"
-	       "  tally case new \"Checkout with a saved card\" --suite billing --priority high\n"
-	       "  tally check                   # validate every file\n"
-	       "  git log --stat                # every change is one commit\n",
-		dir);
+	{
+		/* right after the quick start tally is not on PATH yet: name
+		 * the binary as it was run */
+		const char *t = self ? self : "tally";
+		printf("\nTry next:\n"
+		       "  cd %s\n"
+		       "  %s case show auth/login/valid-password\n"
+		       "  %s req show REQ-1          # the cases that cover a requirement\n"
+		       "  %s suite list\n"
+		       "  %s case list --tag smoke --format json\n"
+		       "  %s case new \"Checkout with a saved card\" --suite billing --priority high\n"
+		       "  %s check                   # validate every file\n"
+		       "  git log --stat                # every change is one commit\n",
+			dir, t, t, t, t, t, t);
+	}
 out:
 	tl_list_release(&cases);
 	tl_list_release(&suites);
 	tl_list_release(&reqs);
 	tl_repo_free(repo);
 	free(dir);
+	free(self);
 	return rc;
 }

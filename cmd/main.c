@@ -234,6 +234,7 @@ int main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.tty = isatty(STDOUT_FILENO);
+	c.argv0 = argv[0];
 	c.color = c.tty && !getenv("NO_COLOR");
 	rc = run(&c, argc, argv);
 	status = tl_err_exit_status(rc);

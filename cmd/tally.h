@@ -63,6 +63,7 @@ struct ctx {
 	struct tl_store *store;
 	struct tl_err err;
 	struct tl_strlist keep; /* strings that live as long as the run */
+	const char *argv0;
 };
 
 /* options.c */
