@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/banned.h"
@@ -233,4 +234,27 @@ int ctx_run_editor(struct ctx *c, const char *path)
 			"the editor '%s' failed; nothing was committed",
 			editor);
 	return 0;
+}
+
+int64_t ctx_now(struct ctx *c)
+{
+	const char *d = env("GIT_AUTHOR_DATE");
+	int64_t t;
+	int tz;
+	(void)c;
+	if (d && !tl_parse_git_date(d, &t, &tz))
+		return t;
+	return (int64_t)time(NULL);
+}
+
+char *ctx_author_string(struct ctx *c)
+{
+	struct tl_ident a, cm;
+	struct tl_store *s;
+	if (ctx_store(c, &s) || ctx_idents(c, s->repo, &a, &cm, NULL) ||
+		!a.name || !a.email) {
+		tl_err_clear(&c->err);
+		return NULL;
+	}
+	return tl_format("%s <%s>", a.name, a.email);
 }

@@ -5,6 +5,7 @@
  * that drives parsing, --help and completion alike, and renderers that
  * turn rows of struct tl_value into tables, JSON, YAML, CSV or Markdown.
  */
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/buf.h"
@@ -97,6 +98,11 @@ int ctx_commit(struct ctx *c, struct tl_txn *t, const char *subject,
 /* Author and committer from --author, GIT_AUTHOR_*, git config. */
 int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
 	struct tl_ident *committer, struct tl_buf *scratch);
+/* "Now" for created/started: GIT_AUTHOR_DATE when set (the commit's own
+ * time), else the clock. */
+int64_t ctx_now(struct ctx *c);
+/* "Name <email>" of the author, for created-by; caller frees. */
+char *ctx_author_string(struct ctx *c);
 /* Opens $VISUAL/$EDITOR on a file and waits. */
 int ctx_run_editor(struct ctx *c, const char *path);
 
@@ -115,6 +121,9 @@ void out_write(const struct tl_buf *b);
 void out_cell(struct tl_buf *b, const struct tl_value *v);
 const char *out_bold(struct ctx *c);
 const char *out_reset(struct ctx *c);
+
+/* A progress bar from a run's counts object (cmd_run.c). */
+void progress_bar(struct tl_buf *b, const struct tl_value *counts, int width);
 
 /* helpers shared by the entity commands (cmd_entity.c) */
 struct tl_value *strlist_value(const struct tl_strlist *l);
@@ -149,6 +158,27 @@ TL_DECLARE(cmd_req_show);
 TL_DECLARE(cmd_req_edit);
 TL_DECLARE(cmd_req_rm);
 TL_DECLARE(cmd_check);
+TL_DECLARE(cmd_run_new);
+TL_DECLARE(cmd_run_list);
+TL_DECLARE(cmd_run_show);
+TL_DECLARE(cmd_run_edit);
+TL_DECLARE(cmd_run_close);
+TL_DECLARE(cmd_run_reopen);
+TL_DECLARE(cmd_run_rm);
+TL_DECLARE(cmd_run_analyze);
+TL_DECLARE(cmd_record);
+TL_DECLARE(cmd_release_new);
+TL_DECLARE(cmd_release_list);
+TL_DECLARE(cmd_release_show);
+TL_DECLARE(cmd_release_edit);
+TL_DECLARE(cmd_defect_new);
+TL_DECLARE(cmd_defect_list);
+TL_DECLARE(cmd_defect_show);
+TL_DECLARE(cmd_defect_edit);
+TL_DECLARE(cmd_defect_close);
+TL_DECLARE(cmd_defect_rm);
+TL_DECLARE(cmd_defect_link);
+TL_DECLARE(cmd_defect_unlink);
 TL_DECLARE(cmd_demo);
 TL_DECLARE(cmd_complete);
 TL_DECLARE(cmd_help);
@@ -156,7 +186,15 @@ TL_DECLARE(cmd_version);
 
 extern const struct opt_spec opts_init[], opts_project_new[], opts_case_new[],
 	opts_case_list[], opts_case_edit[], opts_rm[], opts_req_new[],
-	opts_req_edit[], opts_req_list[], opts_none[];
+	opts_req_edit[], opts_req_list[], opts_none[], opts_run_new[],
+	opts_run_edit[], opts_run_list[], opts_run_analyze[], opts_record[],
+	opts_release_new[], opts_release_edit[], opts_defect_new[],
+	opts_defect_edit[], opts_defect_close[], opts_defect_list[];
+
+/* A local defect (key, prefix, title) or an external key matching
+ * defects.pattern; caller frees *out (cmd_record.c). */
+int resolve_defect(struct ctx *c, struct tl_store *s, const char *project,
+	const char *ref, char **out);
 
 /* the sample tracker of tally demo (core/demo_data.c) */
 struct tl_demo_file {

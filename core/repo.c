@@ -1,4 +1,5 @@
 #include "core/repo.h"
+#include "core/repo_internal.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/time.h"
@@ -17,14 +18,7 @@
 
 #define MAX_RETRIES 50
 
-struct tl_repo {
-	git_repository *git;
-	char *workdir;
-	char *gitdir;
-};
-
-/* The one adapter from libgit2's errors to ours. */
-static int git_fail(struct tl_err *err, int code, const char *what)
+int tl_git_fail(struct tl_err *err, int code, const char *what)
 {
 	const git_error *e = git_error_last();
 	return tl_err_set(err, code == GIT_ENOTFOUND ? TL_ENOTFOUND : TL_EGIT,
@@ -78,7 +72,7 @@ int tl_repo_open(struct tl_repo **out, const char *dir, struct tl_err *err)
 			"not a git repository (or any parent up to /): %s",
 			dir);
 	if (rc)
-		return git_fail(err, rc, "opening the repository");
+		return tl_git_fail(err, rc, "opening the repository");
 	return wrap(out, git, err);
 }
 
@@ -90,7 +84,7 @@ int tl_repo_init(struct tl_repo **out, const char *dir, struct tl_err *err)
 	*out = NULL;
 	rc = git_repository_init(&git, dir, 0);
 	if (rc)
-		return git_fail(err, rc, "creating the repository");
+		return tl_git_fail(err, rc, "creating the repository");
 	return wrap(out, git, err);
 }
 
@@ -205,7 +199,7 @@ static int update_index(struct tl_repo *r, const struct tl_change *changes,
 		goto out;
 	rc = git_index_open(&idx, tmppath);
 	if (rc) {
-		rc = git_fail(err, rc,
+		rc = tl_git_fail(err, rc,
 			"reading the index (a split index, made by "
 			"core.splitIndex, is not supported)");
 		goto out;
@@ -240,10 +234,10 @@ static int update_index(struct tl_repo *r, const struct tl_change *changes,
 		e.path = changes[i].path;
 		rc = git_index_add(idx, &e);
 		if (rc)
-			rc = git_fail(err, rc, "updating the index");
+			rc = tl_git_fail(err, rc, "updating the index");
 	}
 	if (!rc && (rc = git_index_write(idx)))
-		rc = git_fail(err, rc, "writing the index");
+		rc = tl_git_fail(err, rc, "writing the index");
 	if (!rc && rename(tmppath, indexpath))
 		rc = tl_err_set(err, TL_EIO, "replacing %s: %s", indexpath,
 			strerror(errno));
@@ -269,7 +263,7 @@ static int make_sig(
 			(git_time_t)id->time, id->tz_minutes);
 	else
 		rc = git_signature_now(out, id->name, id->email);
-	return rc ? git_fail(err, rc, "making the commit signature") : 0;
+	return rc ? tl_git_fail(err, rc, "making the commit signature") : 0;
 }
 
 /* Reads HEAD: the ref to move and its current commit (unborn: none). */
@@ -279,7 +273,7 @@ static int read_head(struct tl_repo *r, char **refname, git_oid *parent,
 	git_reference *head = NULL;
 	int rc = git_reference_lookup(&head, r->git, "HEAD");
 	if (rc)
-		return git_fail(err, rc, "reading HEAD");
+		return tl_git_fail(err, rc, "reading HEAD");
 	*has_parent = 0;
 	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
 		*refname = tl_strdup(git_reference_symbolic_target(head));
@@ -289,7 +283,7 @@ static int read_head(struct tl_repo *r, char **refname, git_oid *parent,
 		else if (rc == GIT_ENOTFOUND)
 			rc = 0, git_error_clear(); /* unborn branch */
 		else
-			rc = git_fail(err, rc, "resolving HEAD");
+			rc = tl_git_fail(err, rc, "resolving HEAD");
 	} else {
 		*refname = tl_strdup("HEAD"); /* detached */
 		git_oid_cpy(parent, git_reference_target(head));
@@ -326,7 +320,7 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 	if (has_parent) {
 		if ((rc = git_commit_lookup(&parent, r->git, &parent_id)) ||
 			(rc = git_commit_tree(&base, parent))) {
-			rc = git_fail(err, rc, "reading HEAD's tree");
+			rc = tl_git_fail(err, rc, "reading HEAD's tree");
 			goto out;
 		}
 	}
@@ -352,14 +346,14 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 	if (!rc)
 		rc = git_tree_lookup(&tree, r->git, &tree_id);
 	if (rc) {
-		rc = git_fail(err, rc, "building the tree");
+		rc = tl_git_fail(err, rc, "building the tree");
 		goto out;
 	}
 	rc = git_commit_create(out, r->git, NULL, author, committer, NULL,
 		message, tree, has_parent ? 1 : 0,
 		(const git_commit **)&parent);
 	if (rc) {
-		rc = git_fail(err, rc, "creating the commit");
+		rc = tl_git_fail(err, rc, "creating the commit");
 		goto out;
 	}
 	{
@@ -380,7 +374,7 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 		*retry = 1;
 		rc = 0;
 	} else if (rc) {
-		rc = git_fail(err, rc, "moving the branch");
+		rc = tl_git_fail(err, rc, "moving the branch");
 	}
 out:
 	tl_buf_release(&reflog);
@@ -437,7 +431,7 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 				(rc = git_blob_create_from_buffer(&ids[i],
 					 r->git, changes[i].data,
 					 changes[i].len)))
-				rc = git_fail(err, rc, "storing a blob");
+				rc = tl_git_fail(err, rc, "storing a blob");
 		}
 		free(full);
 	}

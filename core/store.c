@@ -300,6 +300,18 @@ int tl_store_requirements(struct tl_store *s, const char *project,
 		s, project, "requirements", TL_KIND_REQUIREMENT, out, err);
 }
 
+int tl_store_releases(struct tl_store *s, const char *project,
+	struct tl_list *out, struct tl_err *err)
+{
+	return load_dir(s, project, "releases", TL_KIND_RELEASE, out, err);
+}
+
+int tl_store_defects(struct tl_store *s, const char *project,
+	struct tl_list *out, struct tl_err *err)
+{
+	return load_dir(s, project, "defects", TL_KIND_DEFECT, out, err);
+}
+
 static int collect_dirs(struct tl_store *s, const char *cases, const char *rel,
 	struct tl_list *out, int depth, struct tl_err *err)
 {

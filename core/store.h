@@ -52,6 +52,11 @@ int tl_store_requirements(struct tl_store *s, const char *project,
 int tl_store_suites(struct tl_store *s, const char *project,
 	struct tl_list *out, struct tl_err *err);
 
+int tl_store_releases(struct tl_store *s, const char *project,
+	struct tl_list *out, struct tl_err *err);
+int tl_store_defects(struct tl_store *s, const char *project,
+	struct tl_list *out, struct tl_err *err);
+
 char *tl_store_case_path(const char *project, const char *key);
 char *tl_store_req_path(const char *project, const char *key);
 

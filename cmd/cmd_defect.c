@@ -1,0 +1,414 @@
+/* tally defect: local defects, and links from case runs to any defect. */
+#include "cmd/tally.h"
+#include "core/key.h"
+#include "core/resolve.h"
+#include "core/runs.h"
+#include "core/time.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static const char *const close_statuses[] = { "fixed", "closed", "wontfix",
+	NULL };
+
+/* clang-format off */
+#define DEFECT_OPTS_COMMON \
+	{ "description", 0, OPT_STR, "TEXT", "what goes wrong", NULL }, \
+	{ "severity", 0, OPT_STR, "SEVERITY", "trivial, minor, major, critical or blocker", tl_severities }, \
+	{ "url", 0, OPT_STR, "URL", "where it is tracked", NULL }, \
+	{ "field", 0, OPT_LIST, "NAME=VALUE", "set a custom field (NAME= removes it)", NULL }
+
+const struct opt_spec opts_defect_new[] = {
+	{ "key", 0, OPT_STR, "KEY", "the key instead of slug-xxxx", NULL },
+	DEFECT_OPTS_COMMON,
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct opt_spec opts_defect_edit[] = {
+	{ "title", 0, OPT_STR, "TITLE", "a new title", NULL },
+	{ "status", 0, OPT_STR, "STATUS", "open, fixed, closed or wontfix", tl_defect_statuses },
+	DEFECT_OPTS_COMMON,
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct opt_spec opts_defect_close[] = {
+	{ "status", 0, OPT_STR, "STATUS", "fixed, closed (the default) or wontfix", close_statuses },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct opt_spec opts_defect_list[] = {
+	{ "status", 0, OPT_STR, "STATUS", "only defects in this status", tl_defect_statuses },
+	{ "severity", 0, OPT_STR, "SEVERITY", "only defects of this severity", tl_severities },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+/* clang-format on */
+
+static char *defect_path(const char *project, const char *key)
+{
+	return tl_format("%s/defects/%s.yaml", project, key);
+}
+
+static int apply(struct ctx *c, struct args *a, struct tl_defect *d)
+{
+	const struct tl_value *f = arg_list(a, "field");
+	int rc = 0;
+	opt_set_str(&d->title, arg_str(a, "title"));
+	opt_set_str(&d->description, arg_str(a, "description"));
+	opt_set_str(&d->severity, arg_str(a, "severity"));
+	opt_set_str(&d->status, arg_str(a, "status"));
+	opt_set_str(&d->url, arg_str(a, "url"));
+	for (size_t i = 0; f && i < f->n && !rc; i++)
+		rc = tl_fields_assign(&c->store->fields, "defect", &d->fields,
+			f->items[i]->str, &c->err);
+	return rc;
+}
+
+struct defctx {
+	struct tl_store *s;
+	char *project;
+	struct tl_list defects;
+	struct tl_runs runs;
+};
+
+static int defctx_load(struct ctx *c, struct defctx *d)
+{
+	int rc;
+	memset(d, 0, sizeof(*d));
+	if ((rc = ctx_store(c, &d->s)) || (rc = ctx_project(c, &d->project)) ||
+		(rc = tl_store_defects(
+			 d->s, d->project, &d->defects, &c->err)) ||
+		(rc = tl_runs_load(&d->runs, d->s, d->project, &c->err)))
+		return rc;
+	return 0;
+}
+
+static void defctx_release(struct defctx *d)
+{
+	tl_list_release(&d->defects);
+	tl_runs_release(&d->runs);
+	free(d->project);
+}
+
+int cmd_defect_new(struct ctx *c, struct args *a)
+{
+	struct defctx d;
+	struct tl_defect *df = NULL;
+	struct tl_buf key = TL_BUF_INIT;
+	char created[32], *path = NULL;
+	int rc = defctx_load(c, &d);
+	if (rc)
+		goto out;
+	if (arg_str(a, "key")) {
+		tl_buf_puts(&key, arg_str(a, "key"));
+	} else {
+		tl_slugify(&key, a->pos.v[0]);
+		tl_buf_putc(&key, '-');
+		if ((rc = tl_key_random(&key, 4, &c->err)))
+			goto out;
+	}
+	if ((rc = tl_key_check(key.ptr, "defect", &c->err)))
+		goto out;
+	if (strchr(key.ptr, '/')) {
+		rc = tl_err_set(&c->err, TL_EINVALID,
+			"a defect key has no '/': '%s'", key.ptr);
+		goto out;
+	}
+	for (size_t i = 0; i < d.defects.n; i++)
+		if (!tl_key_casecmp(((struct tl_entity *)d.defects.v[i])->key,
+			    key.ptr)) {
+			rc = tl_err_set(&c->err, TL_EEXISTS,
+				"defect '%s' exists already", key.ptr);
+			goto out;
+		}
+	df = tl_entity_new(TL_KIND_DEFECT);
+	df->ent.key = tl_strdup(key.ptr);
+	df->title = tl_strdup(a->pos.v[0]);
+	df->severity = tl_strdup("major");
+	df->status = tl_strdup("open");
+	tl_time_format(ctx_now(c), created, sizeof(created));
+	df->created = tl_strdup(created);
+	if ((rc = apply(c, a, df)))
+		goto out;
+	path = defect_path(d.project, key.ptr);
+	rc = commit_entity(c, TL_KIND_DEFECT, df, path, key.ptr, d.project,
+		"new", "defect-new", "Defect");
+out:
+	tl_entity_free(TL_KIND_DEFECT, df);
+	tl_buf_release(&key);
+	free(path);
+	defctx_release(&d);
+	return rc;
+}
+
+/* The case runs that link a defect: "RUN:CASE" references. */
+static struct tl_value *linked_results(
+	const struct tl_runs *runs, const char *key)
+{
+	struct tl_value *l = tl_value_seq();
+	for (size_t i = 0; i < runs->n; i++)
+		for (size_t j = 0; j < runs->v[i]->results.n; j++) {
+			const struct tl_result *x = runs->v[i]->results.v[j];
+			struct tl_value *r;
+			if (!tl_strlist_has(&x->defects, key))
+				continue;
+			r = tl_value_map();
+			tl_value_put(r, "run",
+				tl_value_str(runs->v[i]->run->ent.key));
+			tl_value_put(r, "case", tl_value_str(x->ent.key));
+			tl_value_put(r, "status", opt_strv(x->status));
+			tl_value_push(l, r);
+		}
+	return l;
+}
+
+static struct tl_value *defect_row(
+	const struct defctx *d, const struct tl_defect *df)
+{
+	struct tl_value *o = tl_value_map(), *links;
+	tl_value_put(o, "key", tl_value_str(df->ent.key));
+	tl_value_put(o, "project", tl_value_str(d->project));
+	tl_value_put(o, "title", tl_value_str(df->title));
+	tl_value_put(o, "description", opt_strv(df->description));
+	tl_value_put(o, "severity", opt_strv(df->severity));
+	tl_value_put(o, "status", opt_strv(df->status));
+	tl_value_put(o, "url", opt_strv(df->url));
+	tl_value_put(o, "created", opt_strv(df->created));
+	links = linked_results(&d->runs, df->ent.key);
+	tl_value_put(o, "linked", tl_value_int((long long)links->n));
+	tl_value_put(o, "results", links);
+	tl_value_put(o, "fields",
+		df->fields ? tl_value_dup(df->fields) : tl_value_map());
+	tl_value_put(o, "path", tl_value_str(df->ent.path));
+	return o;
+}
+
+int cmd_defect_list(struct ctx *c, struct args *a)
+{
+	static const char *const defaults[] = { "key", "title", "severity",
+		"status", "linked", NULL };
+	static const char *const all[] = { "key", "project", "title",
+		"description", "severity", "status", "url", "created", "linked",
+		"results", "fields", "path", NULL };
+	struct defctx d;
+	struct tl_value *rows = tl_value_seq();
+	const char *status = arg_str(a, "status"),
+		   *sev = arg_str(a, "severity");
+	int rc = defctx_load(c, &d);
+	for (size_t i = 0; !rc && i < d.defects.n; i++) {
+		const struct tl_defect *df = d.defects.v[i];
+		if ((status && (!df->status || strcmp(df->status, status))) ||
+			(sev && (!df->severity || strcmp(df->severity, sev))))
+			continue;
+		tl_value_push(rows, defect_row(&d, df));
+	}
+	if (!rc)
+		rc = out_rows(c, a, rows, defaults, all);
+	tl_value_free(rows);
+	defctx_release(&d);
+	return rc;
+}
+
+static void defect_text(
+	struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+{
+	const struct tl_value *links = tl_value_get(o, "results");
+	tl_buf_printf(b, "%s%s%s  %s\n", out_bold(c), tl_value_gets(o, "key"),
+		out_reset(c), tl_value_gets(o, "title"));
+	if (tl_value_gets(o, "description"))
+		tl_buf_printf(b, "\n%s\n", tl_value_gets(o, "description"));
+	tl_buf_printf(b,
+		"\nseverity  %s\nstatus    %s\nurl       %s\ncreated   %s\n",
+		tl_value_gets(o, "severity") ? tl_value_gets(o, "severity")
+					     : "-",
+		tl_value_gets(o, "status") ? tl_value_gets(o, "status") : "-",
+		tl_value_gets(o, "url") ? tl_value_gets(o, "url") : "-",
+		tl_value_gets(o, "created") ? tl_value_gets(o, "created")
+					    : "-");
+	tl_buf_printf(b, "\n%sLinked to %zu case run%s%s\n", out_bold(c),
+		links->n, links->n == 1 ? "" : "s", out_reset(c));
+	for (size_t i = 0; i < links->n; i++)
+		tl_buf_printf(b, "  %-8s %s:%s\n",
+			tl_value_gets(links->items[i], "status"),
+			tl_value_gets(links->items[i], "run"),
+			tl_value_gets(links->items[i], "case"));
+}
+
+int cmd_defect_show(struct ctx *c, struct args *a)
+{
+	struct defctx d;
+	void *df;
+	int rc = defctx_load(c, &d);
+	if (!rc)
+		rc = tl_resolve_list(
+			&d.defects, a->pos.v[0], "defect", &df, &c->err);
+	if (!rc) {
+		struct tl_value *o = defect_row(&d, df);
+		rc = out_object(c, o, defect_text);
+		tl_value_free(o);
+	}
+	defctx_release(&d);
+	return rc;
+}
+
+static int update(struct ctx *c, struct args *a, const char *verb,
+	const char *action, const char *status)
+{
+	struct defctx d;
+	void *df;
+	int rc = defctx_load(c, &d);
+	if (!rc)
+		rc = tl_resolve_list(
+			&d.defects, a->pos.v[0], "defect", &df, &c->err);
+	if (!rc && !status && !a->vals->n)
+		rc = tl_err_set(&c->err, TL_EUSAGE,
+			"nothing to change (see tally defect edit --help)");
+	if (!rc && status) {
+		struct tl_defect *x = df;
+		if (x->status && !strcmp(x->status, status))
+			rc = tl_err_set(&c->err, TL_ECONFLICT,
+				"defect %s is %s already", x->ent.key, status);
+		opt_set_str(&x->status, status);
+	} else if (!rc) {
+		rc = apply(c, a, df);
+	}
+	if (!rc) {
+		const char *key = ((struct tl_entity *)df)->key;
+		char *path = defect_path(d.project, key);
+		rc = commit_entity(c, TL_KIND_DEFECT, df, path, key, d.project,
+			verb, action, "Defect");
+		free(path);
+	}
+	defctx_release(&d);
+	return rc;
+}
+
+int cmd_defect_edit(struct ctx *c, struct args *a)
+{
+	return update(c, a, "edit", "defect-edit", NULL);
+}
+
+int cmd_defect_close(struct ctx *c, struct args *a)
+{
+	const char *status = arg_str(a, "status");
+	return update(
+		c, a, "close", "defect-close", status ? status : "closed");
+}
+
+int cmd_defect_rm(struct ctx *c, struct args *a)
+{
+	struct defctx d;
+	void *df;
+	int rc = defctx_load(c, &d);
+	if (!rc)
+		rc = tl_resolve_list(
+			&d.defects, a->pos.v[0], "defect", &df, &c->err);
+	if (!rc) {
+		const char *key = ((struct tl_entity *)df)->key;
+		struct tl_value *links = linked_results(&d.runs, key);
+		if (links->n && !arg_flag(a, "force"))
+			rc = tl_err_set(&c->err, TL_ECONFLICT,
+				"defect %s is linked to %zu case run%s (see tally defect show %s); "
+				"use --force to remove it anyway",
+				key, links->n, links->n == 1 ? "" : "s", key);
+		tl_value_free(links);
+		if (!rc) {
+			char *path = defect_path(d.project, key);
+			rc = commit_entity(c, TL_KIND_DEFECT, NULL, path, key,
+				d.project, "remove", "defect-rm", "Defect");
+			free(path);
+		}
+	}
+	defctx_release(&d);
+	return rc;
+}
+
+/* RUN:CASE, the reference of one case run. */
+static int find_result(struct ctx *c, struct defctx *d, const char *ref,
+	struct tl_rundata **run, struct tl_result **out)
+{
+	const char *colon = strchr(ref, ':');
+	char *runref;
+	struct tl_list cases = { 0 };
+	void *k;
+	int rc;
+	if (!colon || colon == ref || !colon[1])
+		return tl_err_set(&c->err, TL_EUSAGE,
+			"a case run is RUN:CASE (such as sprint-42:auth/login), not '%s'",
+			ref);
+	runref = tl_strndup(ref, (size_t)(colon - ref));
+	rc = tl_runs_find(&d->runs, runref, run, &c->err);
+	free(runref);
+	if (!rc)
+		rc = tl_store_cases(d->s, d->project, &cases, &c->err);
+	if (!rc)
+		rc = tl_resolve_list(&cases, colon + 1, "case", &k, &c->err);
+	if (!rc) {
+		*out = tl_run_result(*run, ((struct tl_entity *)k)->key);
+		if (!*out)
+			rc = tl_err_set(&c->err, TL_ENOTFOUND,
+				"case %s has no result in run %s yet (tally record first)",
+				((struct tl_entity *)k)->key,
+				(*run)->run->ent.key);
+	}
+	tl_list_release(&cases);
+	return rc;
+}
+
+static int link(struct ctx *c, struct args *a, int add)
+{
+	struct defctx d;
+	struct tl_rundata *run;
+	struct tl_result *x;
+	struct tl_txn t = { 0 };
+	char *key = NULL;
+	int rc = defctx_load(c, &d);
+	if (!rc)
+		rc = find_result(c, &d, a->pos.v[0], &run, &x);
+	if (!rc && add)
+		rc = resolve_defect(c, d.s, d.project, a->pos.v[1], &key);
+	else if (!rc)
+		key = tl_strdup(a->pos.v[1]);
+	if (!rc && add && tl_strlist_has(&x->defects, key))
+		rc = tl_err_set(
+			&c->err, TL_ECONFLICT, "%s is linked already", key);
+	if (!rc && !add && !tl_strlist_remove(&x->defects, key))
+		rc = tl_err_set(&c->err, TL_ENOTFOUND, "%s is not linked to %s",
+			key, a->pos.v[0]);
+	if (!rc) {
+		char *path = tl_store_result_path(
+			d.project, run->run->ent.key, x->ent.key);
+		char *subject = tl_format("%s %s %s %s:%s",
+			add ? "link" : "unlink", key, add ? "to" : "from",
+			run->run->ent.key, x->ent.key);
+		char *trailers = tl_format(
+			"Tally-Action: %s\nTally-Project: %s\n"
+			"Tally-Run: %s\nTally-Case: %s\nTally-Defect: %s\n",
+			add ? "defect-link" : "defect-unlink", d.project,
+			run->run->ent.key, x->ent.key, key);
+		if (add)
+			tl_strlist_push(&x->defects, key);
+		rc = tl_txn_put(&t, d.s, TL_KIND_RESULT, x, path, &c->err);
+		if (!rc)
+			rc = ctx_commit(
+				c, &t, subject, trailers, key, x->ent.path);
+		free(path);
+		free(subject);
+		free(trailers);
+	}
+	tl_txn_release(&t);
+	free(key);
+	defctx_release(&d);
+	return rc;
+}
+
+int cmd_defect_link(struct ctx *c, struct args *a)
+{
+	return link(c, a, 1);
+}
+
+int cmd_defect_unlink(struct ctx *c, struct args *a)
+{
+	return link(c, a, 0);
+}

@@ -1,0 +1,266 @@
+#include "core/runs.h"
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/resolve.h"
+#include "core/time.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+int tl_status_from_name(const char *s)
+{
+	for (int i = 0; i < TL_STATUS__COUNT; i++)
+		if (!strcmp(tl_statuses[i], s))
+			return i;
+	return -1;
+}
+
+const char *tl_status_name(int status)
+{
+	return status >= 0 && status < TL_STATUS__COUNT ? tl_statuses[status]
+							: "unknown";
+}
+
+int tl_status_executed(int s)
+{
+	return s == TL_PASSED || s == TL_FAILED || s == TL_BLOCKED ||
+		s == TL_SKIPPED;
+}
+
+char *tl_store_run_dir(const char *project, const char *key)
+{
+	return tl_format("%s/runs/%s", project, key);
+}
+
+char *tl_store_result_path(
+	const char *project, const char *run, const char *casekey)
+{
+	return tl_format("%s/runs/%s/results/%s.yaml", project, run, casekey);
+}
+
+void tl_rundata_free(struct tl_rundata *r)
+{
+	if (!r)
+		return;
+	tl_entity_free(TL_KIND_RUN, r->run);
+	tl_list_release(&r->results);
+	tl_strlist_release(&r->cases);
+	free(r->project);
+	free(r);
+}
+
+void tl_runs_release(struct tl_runs *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		tl_rundata_free(r->v[i]);
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct results_ctx {
+	struct tl_store *s;
+	const char *dir;
+	struct tl_list *out;
+};
+
+static int load_result(const char *rel, void *vctx, struct tl_err *err)
+{
+	struct results_ctx *c = vctx;
+	size_t n = strlen(rel);
+	char *path, *key;
+	void *e;
+	int rc;
+	if (n < 6 || strcmp(rel + n - 5, ".yaml"))
+		return 0;
+	path = tl_format("%s/%s", c->dir, rel);
+	key = tl_strndup(rel, n - 5);
+	rc = tl_store_load(&e, c->s, TL_KIND_RESULT, path, key, err);
+	if (!rc)
+		tl_list_push(c->out, e);
+	free(path);
+	free(key);
+	return rc;
+}
+
+int tl_run_load(struct tl_rundata **out, struct tl_store *s,
+	const char *project, const char *key, struct tl_err *err)
+{
+	struct tl_rundata *r = tl_calloc(1, sizeof(*r));
+	char *dir = tl_store_run_dir(project, key);
+	char *runpath = tl_format("%s/run.yaml", dir);
+	char *resdir = tl_format("%s/results", dir);
+	char *full = tl_path_join(s->root, resdir);
+	struct results_ctx rc_ctx = { s, resdir, &r->results };
+	int rc;
+
+	*out = NULL;
+	r->project = tl_strdup(project);
+	r->results.kind = TL_KIND_RESULT;
+	rc = tl_store_load((void **)&r->run, s, TL_KIND_RUN, runpath, key, err);
+	if (!rc)
+		rc = tl_fs_walk(full, load_result, &rc_ctx, err);
+	if (!rc) {
+		struct tl_strlist *c = &r->cases;
+		int tz;
+		for (size_t i = 0; i < r->run->cases.n; i++)
+			if (!tl_strlist_has(c, r->run->cases.v[i]))
+				tl_strlist_push(c, r->run->cases.v[i]);
+		for (size_t i = 0; i < r->results.n; i++) {
+			const char *k =
+				((struct tl_entity *)r->results.v[i])->key;
+			if (!tl_strlist_has(c, k))
+				tl_strlist_push(c, k);
+		}
+		if (c->n)
+			qsort(c->v, c->n, sizeof(*c->v), cmp_str);
+		if (r->run->created)
+			tl_time_parse(r->run->created, &r->created, &tz);
+		*out = r;
+	} else {
+		tl_rundata_free(r);
+	}
+	free(dir);
+	free(runpath);
+	free(resdir);
+	free(full);
+	return rc;
+}
+
+static int cmp_runs(const void *a, const void *b)
+{
+	const struct tl_rundata *x = *(struct tl_rundata *const *)a;
+	const struct tl_rundata *y = *(struct tl_rundata *const *)b;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->run->ent.key, y->run->ent.key);
+}
+
+int tl_runs_load(struct tl_runs *out, struct tl_store *s, const char *project,
+	struct tl_err *err)
+{
+	char *dir = tl_format("%s/%s/runs", s->root, project);
+	char **names;
+	size_t n;
+	int rc = tl_fs_list(&names, &n, dir, 1, err);
+	memset(out, 0, sizeof(*out));
+	free(dir);
+	if (rc == TL_ENOTFOUND) {
+		tl_err_clear(err);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	out->v = tl_calloc(n ? n : 1, sizeof(*out->v));
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = tl_run_load(&out->v[out->n], s, project, names[i], err);
+		if (!rc)
+			out->n++;
+	}
+	tl_fs_list_free(names, n);
+	if (rc) {
+		tl_runs_release(out);
+		return rc;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_runs);
+	return 0;
+}
+
+int tl_runs_find(const struct tl_runs *r, const char *ref,
+	struct tl_rundata **out, struct tl_err *err)
+{
+	struct tl_candidate *c = tl_calloc(r->n ? r->n : 1, sizeof(*c));
+	size_t idx;
+	int rc;
+	for (size_t i = 0; i < r->n; i++) {
+		c[i].key = r->v[i]->run->ent.key;
+		c[i].title = r->v[i]->run->title;
+	}
+	rc = tl_resolve(c, r->n, ref, "run", &idx, err);
+	*out = rc ? NULL : r->v[idx];
+	free(c);
+	return rc;
+}
+
+struct tl_result *tl_run_result(const struct tl_rundata *r, const char *k)
+{
+	for (size_t i = 0; i < r->results.n; i++)
+		if (!strcmp(((struct tl_entity *)r->results.v[i])->key, k))
+			return r->results.v[i];
+	return NULL;
+}
+
+int tl_run_case_status(const struct tl_rundata *r, const char *k)
+{
+	struct tl_result *x = tl_run_result(r, k);
+	int s = x && x->status ? tl_status_from_name(x->status) : -1;
+	return s < 0 ? TL_NOT_EXECUTED : s;
+}
+
+void tl_run_counts(const struct tl_rundata *r, struct tl_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < r->cases.n; i++) {
+		out->n[tl_run_case_status(r, r->cases.v[i])]++;
+		out->total++;
+	}
+}
+
+const char *tl_run_exec_status(const struct tl_counts *c)
+{
+	long long executed = c->n[TL_PASSED] + c->n[TL_FAILED] +
+		c->n[TL_BLOCKED] + c->n[TL_SKIPPED];
+	if (!executed && !c->n[TL_RUNNING])
+		return "not-started";
+	if (executed < c->total)
+		return "in-progress";
+	if (c->n[TL_FAILED])
+		return "failed";
+	if (c->n[TL_BLOCKED])
+		return "blocked";
+	return "passed";
+}
+
+int tl_parse_duration(const char *s, double *out)
+{
+	double total = 0;
+	const char *p = s;
+	int parts = 0;
+	if (!*s)
+		return -1;
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || v < 0)
+			return -1;
+		p = end;
+		if (!strncmp(p, "ms", 2)) {
+			v /= 1000;
+			p += 2;
+		} else if (*p == 's') {
+			p++;
+		} else if (*p == 'm') {
+			v *= 60;
+			p++;
+		} else if (*p == 'h') {
+			v *= 3600;
+			p++;
+		} else if (*p == '\0' && parts == 0) {
+			/* plain seconds */
+		} else {
+			return -1;
+		}
+		total += v;
+		parts++;
+	}
+	*out = total;
+	return 0;
+}

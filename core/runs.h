@@ -1,0 +1,74 @@
+#ifndef TL_RUNS_H
+#define TL_RUNS_H
+/*
+ * Runs and their case runs. A run is runs/<key>/run.yaml; each case run
+ * is runs/<key>/results/<case key>.yaml. A run's cases are its `cases`
+ * selection plus every case with a result file; a selected case with no
+ * result is not-executed (DESIGN.md "Derived states").
+ */
+#include "core/store.h"
+
+enum tl_status {
+	TL_PASSED,
+	TL_FAILED,
+	TL_BLOCKED,
+	TL_SKIPPED,
+	TL_RUNNING,
+	TL_NOT_EXECUTED,
+	TL_STATUS__COUNT
+};
+
+/* "passed" -> TL_PASSED; -1 when unknown. */
+int tl_status_from_name(const char *s);
+const char *tl_status_name(int status);
+/* passed, failed, blocked and skipped count as executed. */
+int tl_status_executed(int status);
+
+struct tl_counts {
+	long long n[TL_STATUS__COUNT];
+	long long total;
+};
+
+struct tl_rundata {
+	struct tl_run *run; /* ent.key is the run key */
+	char *project;
+	struct tl_list results; /* TL_KIND_RESULT; ent.key is the case key */
+	struct tl_strlist
+		cases; /* the run's cases: selection + results, sorted */
+	int64_t created; /* seconds; 0 when unknown */
+};
+
+struct tl_runs {
+	struct tl_rundata **v;
+	size_t n;
+};
+
+char *tl_store_run_dir(const char *project, const char *key);
+char *tl_store_result_path(
+	const char *project, const char *run, const char *casekey);
+
+/* Loads one run folder with its results. */
+int tl_run_load(struct tl_rundata **out, struct tl_store *s,
+	const char *project, const char *key, struct tl_err *err);
+/* Loads every run of a project, oldest first (by created, then key). */
+int tl_runs_load(struct tl_runs *out, struct tl_store *s, const char *project,
+	struct tl_err *err);
+void tl_rundata_free(struct tl_rundata *r);
+void tl_runs_release(struct tl_runs *r);
+/* Resolves a reference among loaded runs (key, prefix, title). */
+int tl_runs_find(const struct tl_runs *r, const char *ref,
+	struct tl_rundata **out, struct tl_err *err);
+
+/* The result of a case in the run, or NULL (not executed). */
+struct tl_result *tl_run_result(
+	const struct tl_rundata *r, const char *casekey);
+/* The status of a case in the run (TL_NOT_EXECUTED without a result). */
+int tl_run_case_status(const struct tl_rundata *r, const char *casekey);
+void tl_run_counts(const struct tl_rundata *r, struct tl_counts *out);
+/* not-started, in-progress, passed, failed or blocked. */
+const char *tl_run_exec_status(const struct tl_counts *c);
+
+/* Parses 1.5s, 250ms, 2m, 1h, 1m30s or plain seconds. */
+int tl_parse_duration(const char *s, double *out);
+
+#endif

@@ -1,0 +1,200 @@
+#include "core/walk.h"
+#include "core/buf.h"
+#include "core/repo_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+struct walk {
+	git_repository *git;
+	tl_change_fn fn;
+	void *ctx;
+	struct tl_blob_change ch;
+	struct tl_err *err;
+};
+
+static int emit(struct walk *w, const char *path, const git_oid *blob)
+{
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	int rc;
+	w->ch.path = path;
+	w->ch.data = NULL;
+	w->ch.len = 0;
+	if (blob) {
+		/* git_odb_read skips the blob object wrapper (DESIGN.md) */
+		if ((rc = git_repository_odb(&odb, w->git)) ||
+			(rc = git_odb_read(&obj, odb, blob))) {
+			git_odb_free(odb);
+			return tl_git_fail(w->err, rc, "reading a blob");
+		}
+		w->ch.data = git_odb_object_data(obj);
+		w->ch.len = git_odb_object_size(obj);
+	}
+	rc = w->fn(&w->ch, w->ctx, w->err);
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	return rc;
+}
+
+/* Compares two trees (either may be NULL) and reports differing blobs. */
+static int diff_trees(
+	struct walk *w, git_tree *a, git_tree *b, struct tl_buf *path)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0;
+	size_t nb = b ? git_tree_entrycount(b) : 0;
+	size_t base = path->len;
+	int rc = 0;
+
+	/* entries of both are sorted by name: a merge walk */
+	for (size_t i = 0, j = 0; !rc && (i < na || j < nb);) {
+		const git_tree_entry *ea =
+			i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb =
+			j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c = !ea   ? 1
+			: !eb ? -1
+			      : strcmp(git_tree_entry_name(ea),
+					git_tree_entry_name(eb));
+		const git_tree_entry *e = c <= 0 ? ea : eb;
+		const git_tree_entry *old = c <= 0 ? ea : NULL;
+		const git_tree_entry *new = c >= 0 ? eb : NULL;
+		if (c < 0)
+			i++;
+		else if (c > 0)
+			j++;
+		else
+			i++, j++;
+		if (old &&
+			new &&git_oid_equal(
+				git_tree_entry_id(old), git_tree_entry_id(new)))
+			continue; /* the same object: nothing below it changed
+				   */
+		tl_buf_truncate(path, base);
+		tl_buf_printf(
+			path, "%s%s", base ? "/" : "", git_tree_entry_name(e));
+		{
+			int old_tree = old &&
+				git_tree_entry_type(old) == GIT_OBJECT_TREE;
+			int new_tree = new &&git_tree_entry_type(new) ==
+				GIT_OBJECT_TREE;
+			git_tree *ta = NULL, *tb = NULL;
+			if (old_tree &&
+				(rc = git_tree_lookup(
+					 &ta, w->git, git_tree_entry_id(old))))
+				return tl_git_fail(
+					w->err, rc, "reading a tree");
+			if (new_tree &&
+				(rc = git_tree_lookup(&tb, w->git,
+					 git_tree_entry_id(new)))) {
+				git_tree_free(ta);
+				return tl_git_fail(
+					w->err, rc, "reading a tree");
+			}
+			if (old_tree || new_tree)
+				rc = diff_trees(w, ta, tb, path);
+			git_tree_free(ta);
+			git_tree_free(tb);
+			if (rc)
+				break;
+			tl_buf_truncate(path, base);
+			tl_buf_printf(path, "%s%s", base ? "/" : "",
+				git_tree_entry_name(e));
+			if (new && !new_tree)
+				rc = emit(w, path->ptr, git_tree_entry_id(new));
+			else if (old && !old_tree && !new)
+				rc = emit(w, path->ptr, NULL);
+		}
+	}
+	tl_buf_truncate(path, base);
+	return rc;
+}
+
+static int subtree(
+	git_tree **out, git_repository *git, git_commit *c, const char *prefix)
+{
+	git_tree *root = NULL;
+	git_tree_entry *e = NULL;
+	int rc;
+	*out = NULL;
+	if ((rc = git_commit_tree(&root, c)))
+		return rc;
+	rc = git_tree_entry_bypath(&e, root, prefix);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = 0;
+	} else if (!rc && git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		rc = git_tree_lookup(out, git, git_tree_entry_id(e));
+	}
+	git_tree_entry_free(e);
+	git_tree_free(root);
+	return rc;
+}
+
+int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_change_fn fn,
+	void *ctx, struct tl_err *err)
+{
+	git_revwalk *rw = NULL;
+	git_oid id;
+	struct walk w = { r->git, fn, ctx, { 0 }, err };
+	struct tl_buf path = TL_BUF_INIT;
+	int rc;
+
+	if ((rc = git_revwalk_new(&rw, r->git)))
+		return tl_git_fail(err, rc, "walking history");
+	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	git_revwalk_simplify_first_parent(rw);
+	rc = git_revwalk_push_head(rw);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		git_revwalk_free(rw);
+		return 0;
+	}
+	if (rc) {
+		git_revwalk_free(rw);
+		return tl_git_fail(err, rc, "walking history");
+	}
+	while (!rc && !(rc = git_revwalk_next(&id, rw))) {
+		git_commit *c = NULL, *parent = NULL;
+		git_tree *now = NULL, *before = NULL;
+		char hex[GIT_OID_HEXSZ + 1];
+		char *who = NULL;
+		if ((rc = git_commit_lookup(&c, r->git, &id)) ||
+			(rc = subtree(&now, r->git, c, prefix))) {
+			rc = tl_git_fail(err, rc, "reading a commit");
+			git_commit_free(c);
+			break;
+		}
+		if (git_commit_parentcount(c) &&
+			((rc = git_commit_parent(&parent, c, 0)) ||
+				(rc = subtree(
+					 &before, r->git, parent, prefix)))) {
+			rc = tl_git_fail(err, rc, "reading a parent commit");
+		} else if (!(now && before &&
+				   git_oid_equal(git_tree_id(now),
+					   git_tree_id(before))) &&
+			(now || before)) {
+			const git_signature *a = git_commit_author(c);
+			git_oid_tostr(hex, sizeof(hex), &id);
+			who = tl_format("%s <%s>", a->name, a->email);
+			w.ch.time = a->when.time;
+			w.ch.commit = hex;
+			w.ch.author = who;
+			rc = diff_trees(&w, before, now, &path);
+		}
+		free(who);
+		git_tree_free(now);
+		git_tree_free(before);
+		git_commit_free(parent);
+		git_commit_free(c);
+	}
+	if (rc == GIT_ITEROVER) {
+		git_error_clear();
+		rc = 0;
+	}
+	git_revwalk_free(rw);
+	tl_buf_release(&path);
+	return rc;
+}

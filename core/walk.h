@@ -1,0 +1,32 @@
+#ifndef TL_WALK_H
+#define TL_WALK_H
+/*
+ * History from commits (DESIGN.md "History and flakiness"): walk the
+ * first-parent chain oldest first and compare each commit's tree with its
+ * parent's by object id, descending only into subtrees whose ids differ,
+ * so the cost follows what changed, not the size of the tree.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/repo.h"
+
+struct tl_blob_change {
+	const char *path; /* below the prefix */
+	const char *data; /* the new blob; NULL when the file was deleted */
+	size_t len;
+	int64_t time; /* the commit's author time */
+	const char *commit; /* hex id */
+	const char *author; /* "Name <email>" */
+};
+
+typedef int (*tl_change_fn)(
+	const struct tl_blob_change *c, void *ctx, struct tl_err *err);
+
+/* Calls fn for every blob added, changed or deleted under prefix (a
+ * work-tree folder such as "qa/web/runs/x/results"), commit by commit. */
+int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_change_fn fn,
+	void *ctx, struct tl_err *err);
+
+#endif
