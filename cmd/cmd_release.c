@@ -96,77 +96,6 @@ out:
 	return rc;
 }
 
-/* A release's progress: each case of its executions once, by its latest
- * result across them; standalone runs never count. */
-struct progress {
-	struct tl_strlist cases;
-	struct tl_strlist executions;
-	const struct tl_result **latest; /* parallel to cases; NULL: none */
-	struct tl_counts counts;
-};
-
-static int64_t result_time(
-	const struct tl_result *x, const struct tl_rundata *d)
-{
-	int64_t t;
-	int tz;
-	if (x->started && !tl_time_parse(x->started, &t, &tz))
-		return t;
-	return d->created;
-}
-
-static void progress_compute(
-	struct progress *p, const struct tl_runs *runs, const char *release)
-{
-	int64_t *when;
-	memset(p, 0, sizeof(*p));
-	for (size_t i = 0; i < runs->n; i++) {
-		const struct tl_rundata *d = runs->v[i];
-		if (!d->run->release || strcmp(d->run->release, release))
-			continue;
-		tl_strlist_push(&p->executions, d->run->ent.key);
-		for (size_t j = 0; j < d->cases.n; j++)
-			if (!tl_strlist_has(&p->cases, d->cases.v[j]))
-				tl_strlist_push(&p->cases, d->cases.v[j]);
-	}
-	p->latest = tl_calloc(p->cases.n ? p->cases.n : 1, sizeof(*p->latest));
-	when = tl_calloc(p->cases.n ? p->cases.n : 1, sizeof(*when));
-	for (size_t i = 0; i < runs->n; i++) {
-		const struct tl_rundata *d = runs->v[i];
-		if (!d->run->release || strcmp(d->run->release, release))
-			continue;
-		for (size_t j = 0; j < p->cases.n; j++) {
-			const struct tl_result *x =
-				tl_run_result(d, p->cases.v[j]);
-			int64_t t;
-			if (!x)
-				continue;
-			t = result_time(x, d);
-			/* runs come oldest first, so a tie goes to the later
-			 * run */
-			if (!p->latest[j] || t >= when[j]) {
-				p->latest[j] = x;
-				when[j] = t;
-			}
-		}
-	}
-	free(when);
-	for (size_t j = 0; j < p->cases.n; j++) {
-		int s = p->latest[j] && p->latest[j]->status
-			? tl_status_from_name(p->latest[j]->status)
-			: TL_NOT_EXECUTED;
-		p->counts.n[s < 0 ? TL_NOT_EXECUTED : s]++;
-		p->counts.total++;
-	}
-}
-
-static void progress_release(struct progress *p)
-{
-	tl_strlist_release(&p->cases);
-	tl_strlist_release(&p->executions);
-	free(p->latest);
-}
-
 static struct tl_value *counts_value(const struct tl_counts *k)
 {
 	struct tl_value *m = tl_value_map();
@@ -199,7 +128,7 @@ static int value_true(const struct tl_value *v)
 
 /* Evaluates tally.yaml's readiness policy; without one: every case
  * executed and none failed. */
-static struct tl_value *readiness(const struct progress *p,
+static struct tl_value *readiness(const struct tl_view *p,
 	const struct tl_value *policy, const struct tl_list *defects,
 	int *ready)
 {
@@ -291,9 +220,9 @@ static struct tl_value *release_value(struct tl_store *s, const char *project,
 	const struct tl_list *defects, int *ready)
 {
 	struct tl_value *o = tl_value_map();
-	struct progress p;
+	struct tl_view p;
 	int ok;
-	progress_compute(&p, runs, r->ent.key);
+	tl_view_build(&p, runs, tl_pick_release, r->ent.key);
 	tl_value_put(o, "key", tl_value_str(r->ent.key));
 	tl_value_put(o, "project", tl_value_str(project));
 	tl_value_put(o, "title", tl_value_str(r->title));
@@ -303,7 +232,7 @@ static struct tl_value *release_value(struct tl_store *s, const char *project,
 	tl_value_put(o, "due", opt_strv(r->due));
 	tl_value_put(o, "released", opt_strv(r->released));
 	tl_value_put(o, "url", opt_strv(r->url));
-	tl_value_put(o, "executions", strlist_value(&p.executions));
+	tl_value_put(o, "executions", strlist_value(&p.runs));
 	tl_value_put(o, "progress", counts_value(&p.counts));
 	{
 		struct tl_value *rules =
@@ -323,7 +252,7 @@ static struct tl_value *release_value(struct tl_store *s, const char *project,
 	tl_value_put(o, "path", tl_value_str(r->ent.path));
 	if (ready)
 		*ready = ok;
-	progress_release(&p);
+	tl_view_release(&p);
 	return o;
 }
 

@@ -264,3 +264,85 @@ int tl_parse_duration(const char *s, double *out)
 	*out = total;
 	return 0;
 }
+
+int tl_pick_release(const struct tl_rundata *d, const void *ctx)
+{
+	return d->run->release && !strcmp(d->run->release, ctx);
+}
+
+int tl_pick_run(const struct tl_rundata *d, const void *ctx)
+{
+	return !strcmp(d->run->ent.key, ctx);
+}
+
+static int64_t result_time(const struct tl_result *x, const struct tl_rundata *d)
+{
+	int64_t t;
+	int tz;
+	if (x->started && !tl_time_parse(x->started, &t, &tz))
+		return t;
+	return d->created;
+}
+
+void tl_view_build(struct tl_view *v, const struct tl_runs *runs,
+	int (*pick)(const struct tl_rundata *d, const void *ctx),
+	const void *ctx)
+{
+	int64_t *when;
+	memset(v, 0, sizeof(*v));
+	for (size_t i = 0; i < runs->n; i++) {
+		const struct tl_rundata *d = runs->v[i];
+		if (!pick(d, ctx))
+			continue;
+		if (!v->runs.n || d->created < v->first_created)
+			v->first_created = d->created;
+		tl_strlist_push(&v->runs, d->run->ent.key);
+		for (size_t j = 0; j < d->cases.n; j++)
+			if (!tl_strlist_has(&v->cases, d->cases.v[j]))
+				tl_strlist_push(&v->cases, d->cases.v[j]);
+	}
+	if (v->cases.n)
+		qsort(v->cases.v, v->cases.n, sizeof(*v->cases.v), cmp_str);
+	v->latest = tl_calloc(v->cases.n ? v->cases.n : 1, sizeof(*v->latest));
+	v->from = tl_calloc(v->cases.n ? v->cases.n : 1, sizeof(*v->from));
+	when = tl_calloc(v->cases.n ? v->cases.n : 1, sizeof(*when));
+	/* runs are oldest first, so >= lets a later run win a tie */
+	for (size_t i = 0; i < runs->n; i++) {
+		const struct tl_rundata *d = runs->v[i];
+		if (!pick(d, ctx))
+			continue;
+		for (size_t j = 0; j < v->cases.n; j++) {
+			const struct tl_result *x = tl_run_result(d, v->cases.v[j]);
+			int64_t t;
+			if (!x)
+				continue;
+			t = result_time(x, d);
+			if (!v->latest[j] || t >= when[j]) {
+				v->latest[j] = x;
+				v->from[j] = d;
+				when[j] = t;
+			}
+		}
+	}
+	free(when);
+	for (size_t j = 0; j < v->cases.n; j++) {
+		v->counts.n[tl_view_status(v, j)]++;
+		v->counts.total++;
+	}
+}
+
+int tl_view_status(const struct tl_view *v, size_t i)
+{
+	int s = v->latest[i] && v->latest[i]->status
+		? tl_status_from_name(v->latest[i]->status) : -1;
+	return s < 0 ? TL_NOT_EXECUTED : s;
+}
+
+void tl_view_release(struct tl_view *v)
+{
+	tl_strlist_release(&v->cases);
+	tl_strlist_release(&v->runs);
+	free(v->latest);
+	free(v->from);
+	memset(v, 0, sizeof(*v));
+}

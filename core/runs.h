@@ -68,6 +68,28 @@ void tl_run_counts(const struct tl_rundata *r, struct tl_counts *out);
 /* not-started, in-progress, passed, failed or blocked. */
 const char *tl_run_exec_status(const struct tl_counts *c);
 
+/* Several runs seen as one: each case of them once, by its latest result
+ * across them (by the result's started time, else its run's creation; a
+ * tie goes to the later run). A release's executions are such a view. */
+struct tl_view {
+	struct tl_strlist cases;               /* sorted */
+	struct tl_strlist runs;                /* the runs in the view */
+	const struct tl_result **latest;       /* parallel to cases; NULL: none */
+	const struct tl_rundata **from;        /* the run of each latest */
+	struct tl_counts counts;
+	int64_t first_created;                 /* the earliest run's creation */
+};
+
+/* Builds the view of the runs for which pick returns 1. */
+void tl_view_build(struct tl_view *v, const struct tl_runs *runs,
+	int (*pick)(const struct tl_rundata *d, const void *ctx),
+	const void *ctx);
+void tl_view_release(struct tl_view *v);
+int tl_view_status(const struct tl_view *v, size_t i);
+/* Picks: the runs whose release is ctx; the run whose key is ctx. */
+int tl_pick_release(const struct tl_rundata *d, const void *ctx);
+int tl_pick_run(const struct tl_rundata *d, const void *ctx);
+
 /* Parses 1.5s, 250ms, 2m, 1h, 1m30s or plain seconds. */
 int tl_parse_duration(const char *s, double *out);
 
