@@ -345,6 +345,13 @@ int cmd_record(struct ctx *c, struct args *a)
 		status_name = a->pos.v[2];
 		last = 2;
 	}
+	for (size_t i = 1; arg_str(a, "status") && i < a->pos.n; i++)
+		if (tl_status_from_name(a->pos.v[i]) >= 0) {
+			rc = tl_err_set(&c->err, TL_EUSAGE,
+				"give the status once: tally record RUN CASE STATUS, or "
+				"tally record RUN --status STATUS CASE...");
+			goto out;
+		}
 	status = tl_status_from_name(status_name);
 	if (status < 0) {
 		rc = tl_err_set(&c->err, TL_EUSAGE,

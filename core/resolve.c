@@ -27,6 +27,16 @@ static int ambiguous(const struct tl_candidate *c, const size_t *hits,
 	return rc;
 }
 
+static int has_date_prefix(const char *k)
+{
+	for (int i = 0; i < 11; i++) {
+		int digit = k[i] >= '0' && k[i] <= '9';
+		if ((i == 4 || i == 7 || i == 10) ? k[i] != '-' : !digit)
+			return 0;
+	}
+	return 1;
+}
+
 int tl_resolve(const struct tl_candidate *c, size_t n, const char *ref,
 	const char *what, size_t *out, struct tl_err *err)
 {
@@ -39,6 +49,19 @@ int tl_resolve(const struct tl_candidate *c, size_t n, const char *ref,
 			*out = i;
 			goto done;
 		}
+	/* exact trailing segments: "login" is auth/login/login, even when
+	 * auth/login/logout also starts with it */
+	for (size_t i = 0; i < n && len; i++) {
+		size_t kl = strlen(c[i].key);
+		if (kl > len && c[i].key[kl - len - 1] == '/' &&
+			!strcmp(c[i].key + kl - len, ref))
+			hits[nhits++] = i;
+	}
+	if (nhits == 1) {
+		*out = hits[0];
+		goto done;
+	}
+	nhits = 0;
 	for (size_t i = 0; i < n && len; i++)
 		if (!strncmp(c[i].key, ref, len))
 			hits[nhits++] = i;
@@ -52,6 +75,13 @@ int tl_resolve(const struct tl_candidate *c, size_t n, const char *ref,
 					hits[nhits++] = i;
 					break;
 				}
+	/* then a prefix of the key after the date of a generated key:
+	 * "sprint-42" finds "2026-11-21-sprint-42-k3q9" */
+	if (nhits == 0)
+		for (size_t i = 0; i < n && len; i++)
+			if (has_date_prefix(c[i].key) &&
+				!strncmp(c[i].key + 11, ref, len))
+				hits[nhits++] = i;
 	if (nhits == 0)
 		for (size_t i = 0; i < n; i++)
 			if (c[i].title && !strcmp(c[i].title, ref))

@@ -142,6 +142,8 @@ int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_change_fn fn,
 	struct tl_buf path = TL_BUF_INIT;
 	int rc;
 
+	if (git_repository_head_unborn(r->git) == 1)
+		return 0; /* no commits, no history */
 	if ((rc = git_revwalk_new(&rw, r->git)))
 		return tl_git_fail(err, rc, "walking history");
 	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);

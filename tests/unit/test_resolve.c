@@ -10,6 +10,9 @@ static const struct tl_candidate cands[] = {
 	{ "billing/checkout", "Checkout" },
 	{ "search", "Search by name" },
 	{ "search-empty", "Checkout" },
+	{ "auth/login/login", "Login" },
+	{ "auth/login/logout", "Logout" },
+	{ "2026-11-21-sprint-42-k3q9", "Sprint 42" },
 };
 #define N (sizeof(cands) / sizeof(cands[0]))
 
@@ -71,4 +74,17 @@ Test(resolve, nothing_matches)
 	cr_assert_eq(
 		tl_resolve(cands, N, "", "case", &idx, &err), TL_ENOTFOUND);
 	tl_err_clear(&err);
+}
+
+Test(resolve, an_exact_trailing_segment_beats_prefixes)
+{
+	cr_assert_eq(find("login"), 6);
+	cr_assert_eq(find("login/logout"), 7);
+	cr_assert_eq(find("logo"), 7);
+}
+
+Test(resolve, a_prefix_after_the_date_of_a_generated_key)
+{
+	cr_assert_eq(find("sprint"), 8);
+	cr_assert_eq(find("2026-11"), 8);
 }

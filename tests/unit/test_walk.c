@@ -1,0 +1,77 @@
+/* The history walk, against repositories that git itself builds. */
+#include "helpers.h"
+
+#include "core/walk.h"
+
+static char *dir;
+static struct tl_repo *repo;
+
+static void setup(void)
+{
+	struct tl_err err = TL_ERR_INIT;
+	dir = th_tmpdir();
+	free(th_sh(dir, "git init -q ."));
+	cr_assert_eq(tl_repo_open(&repo, dir, &err), 0);
+}
+
+static void teardown(void)
+{
+	tl_repo_free(repo);
+	th_rmrf(dir);
+}
+
+TestSuite(walk, .init = setup, .fini = teardown);
+
+static int collect(const struct tl_blob_change *c, void *ctx, struct tl_err *err)
+{
+	(void)err;
+	tl_buf_printf(ctx, "%s=%.*s;", c->path, c->data ? (int)c->len - 1 : 3,
+		c->data ? c->data : "DEL");
+	return 0;
+}
+
+static char *walk(const char *prefix)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	struct tl_err err = TL_ERR_INIT;
+	cr_assert_eq(tl_walk_changes(repo, prefix, collect, &b, &err), 0, "%s", err.msg);
+	return tl_buf_detach(&b);
+}
+
+Test(walk, changes_come_oldest_first_with_deletions)
+{
+	char *out;
+	free(th_sh(dir, "mkdir -p qa/r/a other && echo 1 > qa/r/a/x && echo o > other/f && "
+			"git add . && GIT_AUTHOR_DATE=@1000000000 git commit -qm one && "
+			"echo 2 > qa/r/a/x && echo 1 > qa/r/y && echo o2 > other/f && "
+			"git add . && GIT_AUTHOR_DATE=@1000000100 git commit -qm two && "
+			"git rm -q qa/r/y && git commit -qm three && "
+			"echo o3 > other/f && git commit -qam four"));
+	out = walk("qa/r");
+	cr_assert_str_eq(out, "a/x=1;a/x=2;y=1;y=DEL;");
+	free(out);
+}
+
+Test(walk, only_the_first_parent_chain_counts)
+{
+	char *out;
+	free(th_sh(dir, "mkdir -p qa && echo base > qa/f && git add . && git commit -qm base && "
+			"git checkout -qb side && echo side > qa/s && git add . && git commit -qm side && "
+			"git checkout -q main && echo main > qa/m && git add . && git commit -qm main && "
+			"git merge -q --no-edit side"));
+	out = walk("qa");
+	/* the merge brings qa/s in as one change against the first parent */
+	cr_assert_str_eq(out, "f=base;m=main;s=side;");
+	free(out);
+}
+
+Test(walk, an_unborn_branch_or_missing_prefix_has_no_changes)
+{
+	char *out = walk("qa");
+	cr_assert_str_eq(out, "");
+	free(out);
+	free(th_sh(dir, "echo x > f && git add f && git commit -qm x"));
+	out = walk("qa/none");
+	cr_assert_str_eq(out, "");
+	free(out);
+}
