@@ -368,8 +368,12 @@ static int link(struct ctx *c, struct args *a, int add)
 		rc = find_result(c, &d, a->pos.v[0], &run, &x);
 	if (!rc && add)
 		rc = resolve_defect(c, d.s, d.project, a->pos.v[1], &key);
-	else if (!rc)
+	else if (!rc && resolve_defect(c, d.s, d.project, a->pos.v[1], &key)) {
+		/* a key that no longer resolves can still be unlinked as
+		 * written */
+		tl_err_clear(&c->err);
 		key = tl_strdup(a->pos.v[1]);
+	}
 	if (!rc && add && tl_strlist_has(&x->defects, key))
 		rc = tl_err_set(
 			&c->err, TL_ECONFLICT, "%s is linked already", key);

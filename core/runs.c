@@ -275,7 +275,8 @@ int tl_pick_run(const struct tl_rundata *d, const void *ctx)
 	return !strcmp(d->run->ent.key, ctx);
 }
 
-static int64_t result_time(const struct tl_result *x, const struct tl_rundata *d)
+static int64_t result_time(
+	const struct tl_result *x, const struct tl_rundata *d)
 {
 	int64_t t;
 	int tz;
@@ -312,7 +313,8 @@ void tl_view_build(struct tl_view *v, const struct tl_runs *runs,
 		if (!pick(d, ctx))
 			continue;
 		for (size_t j = 0; j < v->cases.n; j++) {
-			const struct tl_result *x = tl_run_result(d, v->cases.v[j]);
+			const struct tl_result *x =
+				tl_run_result(d, v->cases.v[j]);
 			int64_t t;
 			if (!x)
 				continue;
@@ -334,7 +336,8 @@ void tl_view_build(struct tl_view *v, const struct tl_runs *runs,
 int tl_view_status(const struct tl_view *v, size_t i)
 {
 	int s = v->latest[i] && v->latest[i]->status
-		? tl_status_from_name(v->latest[i]->status) : -1;
+		? tl_status_from_name(v->latest[i]->status)
+		: -1;
 	return s < 0 ? TL_NOT_EXECUTED : s;
 }
 

@@ -72,12 +72,12 @@ const char *tl_run_exec_status(const struct tl_counts *c);
  * across them (by the result's started time, else its run's creation; a
  * tie goes to the later run). A release's executions are such a view. */
 struct tl_view {
-	struct tl_strlist cases;               /* sorted */
-	struct tl_strlist runs;                /* the runs in the view */
-	const struct tl_result **latest;       /* parallel to cases; NULL: none */
-	const struct tl_rundata **from;        /* the run of each latest */
+	struct tl_strlist cases; /* sorted */
+	struct tl_strlist runs; /* the runs in the view */
+	const struct tl_result **latest; /* parallel to cases; NULL: none */
+	const struct tl_rundata **from; /* the run of each latest */
 	struct tl_counts counts;
-	int64_t first_created;                 /* the earliest run's creation */
+	int64_t first_created; /* the earliest run's creation */
 };
 
 /* Builds the view of the runs for which pick returns 1. */

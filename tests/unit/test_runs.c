@@ -27,8 +27,8 @@ Test(runs, durations_in_every_unit)
 	cr_assert_neq(tl_parse_duration("1s2", &d), 0);
 }
 
-static const char *status_of(long long p, long long f, long long b,
-	long long s, long long r, long long n)
+static const char *status_of(long long p, long long f, long long b, long long s,
+	long long r, long long n)
 {
 	static struct tl_counts c;
 	memset(&c, 0, sizeof(c));
@@ -71,7 +71,8 @@ Test(text, clean_replaces_what_cannot_be_stored)
 	struct tl_buf b = TL_BUF_INIT;
 	const char *in = "ok\r\nbad\xff\x01 tab\there \xe2\x82\xac\n";
 	tl_text_clean(&b, in, strlen(in));
-	cr_assert_str_eq(b.ptr, "ok\nbad\xef\xbf\xbd\xef\xbf\xbd tab\there \xe2\x82\xac\n");
+	cr_assert_str_eq(b.ptr,
+		"ok\nbad\xef\xbf\xbd\xef\xbf\xbd tab\there \xe2\x82\xac\n");
 	tl_buf_release(&b);
 	tl_text_clean(&b, "\xed\xa0\x80", 3); /* a UTF-16 surrogate */
 	cr_assert_str_eq(b.ptr, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
@@ -80,7 +81,8 @@ Test(text, clean_replaces_what_cannot_be_stored)
 
 Test(text, cut_keeps_characters_whole)
 {
-	const char *s = "ab\xe2\x82\xac" "cd"; /* ab€cd */
+	const char *s = "ab\xe2\x82\xac"
+			"cd"; /* ab€cd */
 	cr_assert_eq(tl_text_cut(s, 7, 3), 2);
 	cr_assert_eq(tl_text_cut(s, 7, 5), 5);
 	cr_assert_eq(tl_text_cut(s, 7, 10), 7);

@@ -22,7 +22,8 @@ static void teardown(void)
 
 TestSuite(walk, .init = setup, .fini = teardown);
 
-static int collect(const struct tl_blob_change *c, void *ctx, struct tl_err *err)
+static int collect(
+	const struct tl_blob_change *c, void *ctx, struct tl_err *err)
 {
 	(void)err;
 	tl_buf_printf(ctx, "%s=%.*s;", c->path, c->data ? (int)c->len - 1 : 3,
@@ -34,19 +35,21 @@ static char *walk(const char *prefix)
 {
 	struct tl_buf b = TL_BUF_INIT;
 	struct tl_err err = TL_ERR_INIT;
-	cr_assert_eq(tl_walk_changes(repo, prefix, collect, &b, &err), 0, "%s", err.msg);
+	cr_assert_eq(tl_walk_changes(repo, prefix, collect, &b, &err), 0, "%s",
+		err.msg);
 	return tl_buf_detach(&b);
 }
 
 Test(walk, changes_come_oldest_first_with_deletions)
 {
 	char *out;
-	free(th_sh(dir, "mkdir -p qa/r/a other && echo 1 > qa/r/a/x && echo o > other/f && "
-			"git add . && GIT_AUTHOR_DATE=@1000000000 git commit -qm one && "
-			"echo 2 > qa/r/a/x && echo 1 > qa/r/y && echo o2 > other/f && "
-			"git add . && GIT_AUTHOR_DATE=@1000000100 git commit -qm two && "
-			"git rm -q qa/r/y && git commit -qm three && "
-			"echo o3 > other/f && git commit -qam four"));
+	free(th_sh(dir,
+		"mkdir -p qa/r/a other && echo 1 > qa/r/a/x && echo o > other/f && "
+		"git add . && GIT_AUTHOR_DATE=@1000000000 git commit -qm one && "
+		"echo 2 > qa/r/a/x && echo 1 > qa/r/y && echo o2 > other/f && "
+		"git add . && GIT_AUTHOR_DATE=@1000000100 git commit -qm two && "
+		"git rm -q qa/r/y && git commit -qm three && "
+		"echo o3 > other/f && git commit -qam four"));
 	out = walk("qa/r");
 	cr_assert_str_eq(out, "a/x=1;a/x=2;y=1;y=DEL;");
 	free(out);
@@ -55,10 +58,11 @@ Test(walk, changes_come_oldest_first_with_deletions)
 Test(walk, only_the_first_parent_chain_counts)
 {
 	char *out;
-	free(th_sh(dir, "mkdir -p qa && echo base > qa/f && git add . && git commit -qm base && "
-			"git checkout -qb side && echo side > qa/s && git add . && git commit -qm side && "
-			"git checkout -q main && echo main > qa/m && git add . && git commit -qm main && "
-			"git merge -q --no-edit side"));
+	free(th_sh(dir,
+		"mkdir -p qa && echo base > qa/f && git add . && git commit -qm base && "
+		"git checkout -qb side && echo side > qa/s && git add . && git commit -qm side && "
+		"git checkout -q main && echo main > qa/m && git add . && git commit -qm main && "
+		"git merge -q --no-edit side"));
 	out = walk("qa");
 	/* the merge brings qa/s in as one change against the first parent */
 	cr_assert_str_eq(out, "f=base;m=main;s=side;");
