@@ -4,6 +4,7 @@
  * shell scripts in completions/ are thin shims around this.
  */
 #include "cmd/tally.h"
+#include "core/runs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,26 @@ static void keys_of(
 	} else {
 		if (ctx_project(c, &project))
 			return;
+		if (!strcmp(what, "run")) {
+			struct tl_runs runs;
+			if (!tl_runs_load(&runs, s, project, &c->err)) {
+				for (size_t i = 0; i < runs.n; i++)
+					say(b, cur, runs.v[i]->run->ent.key);
+				tl_runs_release(&runs);
+			}
+			free(project);
+			return;
+		}
 		rc = !strcmp(what, "case")
 			? tl_store_cases(s, project, &l, &c->err)
 			: !strcmp(what, "req")
 			? tl_store_requirements(s, project, &l, &c->err)
 			: !strcmp(what, "suite")
 			? tl_store_suites(s, project, &l, &c->err)
+			: !strcmp(what, "release")
+			? tl_store_releases(s, project, &l, &c->err)
+			: !strcmp(what, "defect")
+			? tl_store_defects(s, project, &l, &c->err)
 			: -1;
 	}
 	for (size_t i = 0; !rc && i < l.n; i++)
@@ -110,7 +125,17 @@ int cmd_complete(struct ctx *c, struct args *a)
 				say(&b, cur, *v);
 		else if (!strcmp(pending->name, "project"))
 			keys_of(c, "project", cur, &b);
-		else if (!strcmp(pending->name, "suite"))
+		else if (!strcmp(pending->name, "release"))
+			keys_of(c, "release", cur, &b);
+		else if (!strcmp(pending->name, "defect"))
+			keys_of(c, "defect", cur, &b);
+		else if (!strcmp(pending->name, "case") ||
+			!strcmp(pending->name, "add-case") ||
+			!strcmp(pending->name, "remove-case"))
+			keys_of(c, "case", cur, &b);
+		else if (!strcmp(pending->name, "suite") ||
+			!strcmp(pending->name, "add-suite") ||
+			!strcmp(pending->name, "remove-suite"))
 			keys_of(c, "suite", cur, &b);
 		else if (!strcmp(pending->name, "req") ||
 			!strcmp(pending->name, "add-req") ||
@@ -152,6 +177,15 @@ int cmd_complete(struct ctx *c, struct args *a)
 			if (!strncmp(k->name, words.v[0], n) &&
 				k->name[n] == ' ')
 				say(&b, cur, k->name + n + 1);
+	} else if (cmd && !strcmp(cmd->name, "record")) {
+		size_t at = words.n - used; /* the positional being completed */
+		if (at == 0)
+			keys_of(c, "run", cur, &b);
+		else if (at == 2)
+			for (const char *const *v = tl_statuses; *v; v++)
+				say(&b, cur, *v);
+		else
+			keys_of(c, "case", cur, &b);
 	} else if (cmd && cmd->complete &&
 		words.n - used <
 			(size_t)(cmd->max_args < 0 ? 1000 : cmd->max_args)) {

@@ -2,6 +2,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/key.h"
+#include "core/regex.h"
 #include "formats/entity.h"
 
 #include <stdlib.h>
@@ -198,6 +199,92 @@ static void check_cases(struct pctx *c, const struct tl_list *reqs)
 	free(keys);
 }
 
+static int has_key(const struct tl_list *l, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(((struct tl_entity *)l->v[i])->key, key))
+			return 1;
+	return 0;
+}
+
+static void problem_at(struct tl_problems *out, const struct tl_entity *e,
+	const char *key, const char *msg)
+{
+	const struct tl_value *at = tl_value_get(e->doc, key);
+	add(out, e->path, at ? at->line : 0, at ? at->col : 0, msg);
+}
+
+/* Runs: run.yaml and results/ of each, and what they refer to. */
+static void check_runs(struct pctx *c, const struct tl_list *rels,
+	const struct tl_list *defects)
+{
+	char *dir = tl_format("%s/%s/runs", c->s->root, c->project);
+	const char *pat = tl_value_gets(c->s->ws->defects, "pattern");
+	struct tl_regex *re = NULL;
+	struct tl_err err = TL_ERR_INIT;
+	char **names;
+	size_t n;
+	if (pat && tl_regex_new(&re, pat, 0, &err))
+		tl_err_clear(&err); /* tally.yaml's own check reports it */
+	if (tl_fs_list(&names, &n, dir, 1, &err)) {
+		tl_err_clear(&err);
+		n = 0;
+		names = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *runpath =
+			tl_format("%s/runs/%s/run.yaml", c->project, names[i]);
+		char *results = tl_format("runs/%s/results", names[i]);
+		struct tl_run *run;
+		if (tl_store_load((void **)&run, c->s, TL_KIND_RUN, runpath,
+			    names[i], &err)) {
+			char *w = tl_store_wpath(c->s, runpath);
+			tl_problems_add_err(c->out, w, err.msg);
+			free(w);
+			tl_err_clear(&err);
+		} else {
+			if (run->release && !has_key(rels, run->release)) {
+				char *m =
+					tl_format("release '%s' does not exist",
+						run->release);
+				problem_at(c->out, &run->ent, "release", m);
+				free(m);
+			}
+			if (tl_store_check_fields(c->s, TL_KIND_RUN, run, &err))
+				tl_problems_add_err(
+					c->out, run->ent.path, err.msg);
+			tl_err_clear(&err);
+			tl_entity_free(TL_KIND_RUN, run);
+		}
+		walk_kind(c, results, TL_KIND_RESULT);
+		for (size_t j = 0; j < c->loaded.n; j++) {
+			const struct tl_result *x = c->loaded.v[j];
+			for (size_t d = 0; d < x->defects.n; d++) {
+				const char *k = x->defects.v[d];
+				char *m;
+				if (has_key(defects, k) ||
+					(re &&
+						tl_regex_search(re, k,
+							strlen(k), &err) == 1))
+					continue;
+				tl_err_clear(&err);
+				m = tl_format(
+					"defect '%s' is neither a local defect nor "
+					"an external key matching defects.pattern",
+					k);
+				problem_at(c->out, &x->ent, "defects", m);
+				free(m);
+			}
+		}
+		tl_list_release(&c->loaded);
+		free(runpath);
+		free(results);
+	}
+	tl_fs_list_free(names, n);
+	tl_regex_free(re);
+	free(dir);
+}
+
 int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 {
 	char **names;
@@ -207,7 +294,7 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		struct pctx c = { s, out, names[i], NULL, 0, { 0 } };
-		struct tl_list reqs;
+		struct tl_list reqs, rels, defects;
 		char *ppath = tl_format("%s/project.yaml", names[i]);
 		char *full = tl_path_join(s->root, ppath);
 		struct tl_err e = TL_ERR_INIT;
@@ -234,13 +321,18 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 		reqs = c.loaded;
 		memset(&c.loaded, 0, sizeof(c.loaded));
 		walk_kind(&c, "releases", TL_KIND_RELEASE);
-		tl_list_release(&c.loaded);
+		rels = c.loaded;
+		memset(&c.loaded, 0, sizeof(c.loaded));
 		walk_kind(&c, "defects", TL_KIND_DEFECT);
-		tl_list_release(&c.loaded);
+		defects = c.loaded;
+		memset(&c.loaded, 0, sizeof(c.loaded));
 		walk_kind(&c, "cases", TL_KIND_CASE);
 		check_cases(&c, &reqs);
 		tl_list_release(&c.loaded);
+		check_runs(&c, &rels, &defects);
 		tl_list_release(&reqs);
+		tl_list_release(&rels);
+		tl_list_release(&defects);
 		free(full);
 		free(ppath);
 	}

@@ -71,4 +71,14 @@ expect_code 0 tally run list --release 1.4.0 --columns key
 expect_eq "$(tr '\n' ' ' < "$TMP/out")" "e1 e2 " "executions of a release"
 expect_code 0 tally run list --kind run --columns key
 expect_eq "$(cat "$TMP/out")" "solo" "standalone runs"
+
+# check follows the references of runs and results
+expect_code 0 tally check
+sed -i 's/^release: 1.4.0/release: 9.9/' qa/web/runs/e2/run.yaml
+printf 'status: passed\ndefects: [nosuch]\n' > qa/web/runs/e2/results/s/case-b.yaml
+printf 'status: passd\n' > qa/web/runs/e2/results/s/case-c.yaml
+expect_code 1 tally check
+expect_grep "^qa/web/runs/e2/run.yaml:2:10: release '9.9' does not exist" "$TMP/out"
+expect_grep "^qa/web/runs/e2/results/s/case-b.yaml:2:10: defect 'nosuch' is neither a local defect" "$TMP/out"
+expect_grep "^qa/web/runs/e2/results/s/case-c.yaml:1:9: status: invalid value 'passd'" "$TMP/out"
 done_testing
