@@ -1,5 +1,6 @@
 #include "cmd/tally.h"
 #include "core/fs.h"
+#include "core/runs.h"
 #include "formats/entity.h"
 
 #include <errno.h>
@@ -20,6 +21,14 @@ static enum tl_kind kind_of(const char *path)
 		return TL_KIND_SUITE;
 	if (strstr(path, "/requirements/"))
 		return TL_KIND_REQUIREMENT;
+	if (strstr(path, "/releases/"))
+		return TL_KIND_RELEASE;
+	if (strstr(path, "/defects/"))
+		return TL_KIND_DEFECT;
+	if (strstr(path, "/results/"))
+		return TL_KIND_RESULT;
+	if (base && !strcmp(base, "/run.yaml"))
+		return TL_KIND_RUN;
 	return TL_KIND_CASE;
 }
 
@@ -79,6 +88,7 @@ static int build(struct ctx *c, struct tl_repo *repo, size_t *ncommits)
 	}
 	for (size_t i = 0; tl_demo_files[i].path;) {
 		struct tl_change ch[8];
+		memset(ch, 0, sizeof(ch));
 		struct tl_commit_opts o = { 0 };
 		char *msg = tl_format("tally: %s\n\nTally-Action: demo\n",
 			tl_demo_files[i].subject);
@@ -119,6 +129,9 @@ int cmd_demo(struct ctx *c, struct args *a)
 	struct tl_repo *repo = NULL;
 	struct tl_store *s;
 	struct tl_list cases = { 0 }, suites = { 0 }, reqs = { 0 };
+	struct tl_list rels = { 0 }, defects = { 0 };
+	struct tl_runs runs = { 0 };
+	size_t nresults = 0;
 	struct args list;
 	char *dir = NULL, *self = NULL;
 	size_t ncommits = 0;
@@ -142,6 +155,12 @@ int cmd_demo(struct ctx *c, struct args *a)
 		(rc = tl_store_suites(s, "web", &suites, &c->err)) ||
 		(rc = tl_store_requirements(s, "web", &reqs, &c->err)))
 		goto out;
+	if ((rc = tl_runs_load(&runs, s, "web", &c->err)) ||
+		(rc = tl_store_releases(s, "web", &rels, &c->err)) ||
+		(rc = tl_store_defects(s, "web", &defects, &c->err)))
+		goto out;
+	for (size_t i = 0; i < runs.n; i++)
+		nresults += runs.v[i]->results.n;
 	if (c->format == FMT_JSON || c->format == FMT_YAML) {
 		struct tl_value *v = tl_value_map();
 		tl_value_put(v, "path", tl_value_str(dir));
@@ -151,17 +170,33 @@ int cmd_demo(struct ctx *c, struct args *a)
 		tl_value_put(v, "cases", tl_value_int((long long)cases.n));
 		tl_value_put(
 			v, "requirements", tl_value_int((long long)reqs.n));
+		tl_value_put(v, "releases", tl_value_int((long long)rels.n));
+		tl_value_put(v, "runs", tl_value_int((long long)runs.n));
+		tl_value_put(v, "results", tl_value_int((long long)nresults));
+		tl_value_put(v, "defects", tl_value_int((long long)defects.n));
 		rc = out_object(c, v, NULL);
 		tl_value_free(v);
 		goto out;
 	}
 	printf("Built a sample tracker in %s\n"
-	       "  1 project, %zu suites, %zu cases, %zu requirements, in %zu commits\n\n",
-		dir, suites.n, cases.n, reqs.n, ncommits);
+	       "  1 project, %zu suites, %zu cases, %zu requirements, %zu release,\n"
+	       "  %zu runs with %zu results, %zu defect, in %zu commits\n\n",
+		dir, suites.n, cases.n, reqs.n, rels.n, runs.n, nresults,
+		defects.n, ncommits);
 	memset(&list, 0, sizeof(list));
 	list.vals = tl_value_map();
 	fflush(stdout);
 	rc = cmd_case_list(c, &list);
+	args_release(&list);
+	if (rc)
+		goto out;
+	/* the analysis of the release's execution, as a lead would read it */
+	printf("\n");
+	memset(&list, 0, sizeof(list));
+	list.vals = tl_value_map();
+	tl_strlist_push(&list.pos, "release-1.0-regression");
+	fflush(stdout);
+	rc = cmd_run_analyze(c, &list);
 	args_release(&list);
 	if (rc)
 		goto out;
@@ -171,19 +206,24 @@ int cmd_demo(struct ctx *c, struct args *a)
 		const char *t = self ? self : "tally";
 		printf("\nTry next:\n"
 		       "  cd %s\n"
+		       "  %s run list\n"
+		       "  %s run show release-1.0     # a run, its cases and progress\n"
+		       "  %s release show 1.0.0       # progress and readiness\n"
 		       "  %s case show auth/login/valid-password\n"
-		       "  %s req show REQ-1          # the cases that cover a requirement\n"
-		       "  %s suite list\n"
-		       "  %s case list --tag smoke --format json\n"
-		       "  %s case new \"Checkout with a saved card\" --suite billing --priority high\n"
-		       "  %s check                   # validate every file\n"
-		       "  git log --stat                # every change is one commit\n",
-			dir, t, t, t, t, t, t);
+		       "  %s req show REQ-1           # the cases that cover a requirement\n"
+		       "  %s run new \"Sprint 13\" --suite billing\n"
+		       "  %s record sprint-13 billing/refunds/full passed --duration 12s\n"
+		       "  %s check                    # validate every file\n"
+		       "  git log --stat                 # every change is one commit\n",
+			dir, t, t, t, t, t, t, t, t);
 	}
 out:
 	tl_list_release(&cases);
 	tl_list_release(&suites);
 	tl_list_release(&reqs);
+	tl_list_release(&rels);
+	tl_list_release(&defects);
+	tl_runs_release(&runs);
 	tl_repo_free(repo);
 	free(dir);
 	free(self);

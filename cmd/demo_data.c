@@ -121,5 +121,95 @@ const struct tl_demo_file tl_demo_files[] = {
 		"tags: [search]\n"
 		"fields: {component: search}\n",
 		"new case search/empty-query" },
+	{ "web/releases/1.0.0.yaml",
+		"title: Release 1.0\n"
+		"description: The first public release of the shop.\n"
+		"status: active\n"
+		"due: 2026-12-15\n",
+		"new release 1.0.0" },
+	{ "web/defects/refund-times-out-7kq2.yaml",
+		"title: Refund to a card times out\n"
+		"description: The payment provider call takes over 30 s.\n"
+		"severity: critical\n"
+		"status: open\n"
+		"created: 2026-11-20T10:05:00Z\n",
+		"new defect refund-times-out-7kq2" },
+	{ "web/runs/smoke-2026-11-19/run.yaml",
+		"title: Smoke check after deploy\n"
+		"created: 2026-11-19T16:00:00Z\n"
+		"created-by: Bob <bob@example.com>\n"
+		"sources:\n"
+		"  cases: [auth/login/valid-password, search/by-name]\n"
+		"cases: [auth/login/valid-password, search/by-name]\n"
+		"environment: {browser: firefox 131}\n"
+		"closed: true\n",
+		"new run smoke-2026-11-19" },
+	{ "web/runs/smoke-2026-11-19/results/auth/login/valid-password.yaml",
+		"status: passed\n"
+		"duration: 42\n"
+		"assignee: bob@example.com\n"
+		"started: 2026-11-19T16:05:00Z\n",
+		"record auth/login/valid-password passed in smoke-2026-11-19" },
+	{ "web/runs/smoke-2026-11-19/results/search/by-name.yaml",
+		"status: failed\n"
+		"duration: 3.2\n"
+		"started: 2026-11-19T16:07:00Z\n"
+		"message: expected 12 results, got 0\n",
+		"record search/by-name failed in smoke-2026-11-19" },
+	{ "web/runs/release-1.0-regression/run.yaml",
+		"title: Release 1.0 regression\n"
+		"description: Full regression of sign-in, billing and search before 1.0.\n"
+		"release: 1.0.0\n"
+		"created: 2026-11-20T09:00:00Z\n"
+		"created-by: Alice <alice@example.com>\n"
+		"sources:\n"
+		"  suites: [auth, billing]\n"
+		"  requirements: [REQ-3]\n"
+		"cases: [auth/login/valid-password, auth/login/wrong-password, "
+		"auth/password-reset, billing/refunds/full, billing/refunds/partial, "
+		"search/by-name]\n"
+		"assignees: {auth/password-reset: bob@example.com, billing/refunds/full: bob@example.com}\n"
+		"environment: {browser: chromium 131, os: linux}\n"
+		"revision: 4f2a9c1\n"
+		"closed: false\n",
+		"new run release-1.0-regression" },
+	{ "web/runs/release-1.0-regression/results/auth/login/valid-password.yaml",
+		"status: passed\n"
+		"duration: 35\n"
+		"assignee: alice@example.com\n"
+		"started: 2026-11-20T09:10:00Z\n",
+		"record auth/login/valid-password passed in release-1.0-regression" },
+	{ "web/runs/release-1.0-regression/results/auth/login/wrong-password.yaml",
+		"status: passed\n"
+		"duration: 1.2\n"
+		"started: 2026-11-20T09:11:00Z\n"
+		"retries:\n"
+		"- {status: failed, duration: 30, message: timed out after 30s}\n",
+		"record auth/login/wrong-password passed in release-1.0-regression" },
+	{ "web/runs/release-1.0-regression/results/auth/password-reset.yaml",
+		"status: blocked\n"
+		"assignee: bob@example.com\n"
+		"started: 2026-11-20T09:30:00Z\n"
+		"message: the staging mail server is down\n"
+		"defects: [MAIL-12]\n",
+		"record auth/password-reset blocked in release-1.0-regression" },
+	{ "web/runs/release-1.0-regression/results/billing/refunds/full.yaml",
+		"status: failed\n"
+		"duration: 30.4\n"
+		"assignee: bob@example.com\n"
+		"started: 2026-11-21T10:02:11Z\n"
+		"message: refund request timed out after 30s\n"
+		"type: TimeoutError\n"
+		"trace: |\n"
+		"  TimeoutError: refund request timed out after 30s\n"
+		"    at refund.spec.ts:41\n"
+		"defects: [refund-times-out-7kq2]\n",
+		"record billing/refunds/full failed in release-1.0-regression" },
+	{ "web/runs/release-1.0-regression/results/search/by-name.yaml",
+		"status: failed\n"
+		"duration: 2.9\n"
+		"started: 2026-11-21T10:20:00Z\n"
+		"message: expected 12 results, got 0\n",
+		"record search/by-name failed in release-1.0-regression" },
 	{ NULL, NULL, NULL },
 };
