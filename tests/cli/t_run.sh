@@ -110,4 +110,19 @@ expect_code 0 tally run rm smoke-1
 expect_eq "$(test -e qa/web/runs/smoke-1 && echo kept || echo gone)" gone "removed"
 expect_eq "$(git log --oneline -- qa/web/runs/smoke-1 | wc -l | tr -d ' ')" 3 "history kept"
 expect_eq "$(git status --porcelain)" "" "clean"
+
+# the workspace view across projects: filters, sort and columns together
+tally -q project new mobile
+tally -q --project mobile case new "App starts" --suite app
+tally -q --project mobile run new "Mobile smoke" --key m-smoke --case app/app-starts
+tally -q --project mobile run new "Mobile nightly" --key m-nightly --case app/app-starts
+tally -q --project mobile record m-nightly app-starts failed
+expect_code 0 tally run list --all-projects --sort -key --columns project,key,status
+expect_eq "$(tr '\t\n' ' |' < "$TMP/out")" "mobile m-smoke not-started|mobile m-nightly failed|web $key in-progress|" "workspace view, descending by key"
+expect_code 0 tally run list --all-projects --grep nightly --columns project,key
+expect_eq "$(tr '\t\n' ' |' < "$TMP/out")" "mobile m-nightly|" "grep across projects"
+expect_code 0 tally run list --all-projects --project mobile --status not-started --format csv --columns project,key
+expect_eq "$(tr -d '\r' < "$TMP/out" | tr '\n' '|')" "project,key|mobile,m-smoke|" "project filter in the workspace view"
+expect_code 0 tally run list --columns key
+expect_eq "$(cat "$TMP/out")" "$key" "without --project: the default project only"
 done_testing
