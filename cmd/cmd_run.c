@@ -63,6 +63,7 @@ struct runctx {
 	char *project;
 	struct tl_runs runs;
 	struct tl_list cases;
+	struct tl_list defects;
 };
 
 static int runctx_load(struct ctx *c, struct runctx *r)
@@ -71,7 +72,8 @@ static int runctx_load(struct ctx *c, struct runctx *r)
 	memset(r, 0, sizeof(*r));
 	if ((rc = ctx_store(c, &r->s)) || (rc = ctx_project(c, &r->project)) ||
 		(rc = tl_store_cases(r->s, r->project, &r->cases, &c->err)) ||
-		(rc = tl_runs_load(&r->runs, r->s, r->project, &c->err)))
+		(rc = tl_runs_load(&r->runs, r->s, r->project, &c->err)) ||
+		(rc = tl_store_defects(r->s, r->project, &r->defects, &c->err)))
 		return rc;
 	return 0;
 }
@@ -80,6 +82,7 @@ static void runctx_release(struct runctx *r)
 {
 	tl_runs_release(&r->runs);
 	tl_list_release(&r->cases);
+	tl_list_release(&r->defects);
 	free(r->project);
 }
 
@@ -528,6 +531,40 @@ static struct tl_value *attempts_value(const struct tl_result *x)
 	return tl_value_int(n);
 }
 
+/* {key, url} for each linked defect: a local defect's url, or the
+ * defects.url template of tally.yaml with {key} filled in. */
+static struct tl_value *defect_links(
+	const struct runctx *r, const struct tl_result *x)
+{
+	struct tl_value *l = tl_value_seq();
+	const char *tmpl = tl_value_gets(r->s->ws->defects, "url");
+	for (size_t i = 0; x && i < x->defects.n; i++) {
+		const char *k = x->defects.v[i];
+		const struct tl_defect *local = NULL;
+		struct tl_value *o = tl_value_map();
+		struct tl_buf url = TL_BUF_INIT;
+		for (size_t j = 0; j < r->defects.n && !local; j++)
+			if (!strcmp(((struct tl_entity *)r->defects.v[j])->key,
+				    k))
+				local = r->defects.v[j];
+		if (local && local->url) {
+			tl_buf_puts(&url, local->url);
+		} else if (!local && tmpl) {
+			const char *at = strstr(tmpl, "{key}");
+			if (at)
+				tl_buf_printf(&url, "%.*s%s%s",
+					(int)(at - tmpl), tmpl, k, at + 5);
+		}
+		tl_value_put(o, "key", tl_value_str(k));
+		tl_value_put(o, "local", tl_value_bool(local != NULL));
+		tl_value_put(o, "url",
+			url.len ? tl_value_str(url.ptr) : tl_value_null());
+		tl_value_push(l, o);
+		tl_buf_release(&url);
+	}
+	return l;
+}
+
 static struct tl_value *run_detail(
 	const struct runctx *r, const struct tl_rundata *d)
 {
@@ -552,6 +589,7 @@ static struct tl_value *run_detail(
 					     : tl_value_null());
 		tl_value_put(row, "defects",
 			x ? strlist_value(&x->defects) : tl_value_seq());
+		tl_value_put(row, "defect_links", defect_links(r, x));
 		tl_value_put(row, "attempts",
 			x ? attempts_value(x) : tl_value_int(0));
 		tl_value_put(row, "message", opt_strv(x ? x->message : NULL));
@@ -616,7 +654,24 @@ static void run_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 	for (size_t i = 0; cases && i < cases->n; i++) {
 		const struct tl_value *r = cases->items[i];
 		tl_buf_reset(&cell);
-		out_cell(&cell, tl_value_get(r, "defects"));
+		{
+			const struct tl_value *dl =
+				tl_value_get(r, "defect_links");
+			for (size_t j = 0; dl && j < dl->n; j++)
+				tl_buf_printf(&cell, "%s%s%s%s%s",
+					j ? ", " : "",
+					tl_value_gets(dl->items[j], "key"),
+					tl_value_gets(dl->items[j], "url")
+						? " <"
+						: "",
+					tl_value_gets(dl->items[j], "url")
+						? tl_value_gets(
+							  dl->items[j], "url")
+						: "",
+					tl_value_gets(dl->items[j], "url")
+						? ">"
+						: "");
+		}
 		tl_buf_printf(b, "  %-13s %-40s %s%s%s%s\n",
 			tl_value_gets(r, "status"), tl_value_gets(r, "case"),
 			tl_value_gets(r, "assignee")

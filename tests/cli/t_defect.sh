@@ -30,6 +30,17 @@ expect_grep "a case run is RUN:CASE" "$TMP/err"
 tally -q case new "Never run" --suite b
 expect_code 3 tally defect link r1:never-run BUG-7
 
+expect_code 0 tally run show r1 --format json
+python3 - "$TMP/out" "$key" <<'PY'
+import json, sys
+c = {x["case"]: x for x in json.load(open(sys.argv[1]))["cases"]}
+assert c["b/pay"]["defect_links"] == [
+    {"key": sys.argv[2], "local": True, "url": "https://x.example/1"},
+    {"key": "BUG-7", "local": False, "url": "https://tracker.example/browse/BUG-7"}], c["b/pay"]
+PY
+ok
+expect_code 0 tally run show r1
+expect_grep "defects: $key <https://x.example/1>, BUG-7 <https://tracker.example/browse/BUG-7>" "$TMP/out"
 expect_code 0 tally defect show checkout --format json
 python3 - "$TMP/out" <<'PY'
 import json, sys
