@@ -1,3 +1,5 @@
+/* d_type and DT_* are not POSIX; glibc shows them under _DEFAULT_SOURCE. */
+#define _DEFAULT_SOURCE
 #include "core/fs.h"
 
 #include <dirent.h>
@@ -14,11 +16,21 @@
 int tl_fs_read(
 	struct tl_buf *out, const char *path, size_t cap, struct tl_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return tl_fs_read_flags(out, path, cap, 0, err);
+}
+
+int tl_fs_read_flags(struct tl_buf *out, const char *path, size_t cap,
+	int nofollow, struct tl_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 	struct stat st;
 	char chunk[65536];
 	ssize_t n;
 
+	if (fd < 0 && nofollow && errno == ELOOP)
+		return tl_err_set(err, TL_EINVALID,
+			"%s: is a symbolic link; tally reads no file outside the tracker",
+			path);
 	if (fd < 0)
 		return tl_err_set(err, errno == ENOENT ? TL_ENOTFOUND : TL_EIO,
 			"%s: %s", path, strerror(errno));
@@ -172,50 +184,86 @@ char *tl_path_join(const char *a, const char *b)
 	return tl_format("%s/%s", a, b);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int tl_fs_list(
-	char ***out, size_t *n, const char *dir, int dirs, struct tl_err *err)
+/* Lists dir with each entry's kind: 'd' folder, 'f' regular file. Links
+ * and other kinds are left out: a symbolic link could lead out of the
+ * tracker root, so links are never followed. d_type saves a stat per
+ * entry where the file system gives it. */
+static int list_typed(char ***out, char **kinds, size_t *n, const char *dir,
+	struct tl_err *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	struct stat st;
-	char **v = NULL;
+	char **v = NULL, *k = NULL;
 	size_t cnt = 0;
 
 	*out = NULL;
+	*kinds = NULL;
 	*n = 0;
 	if (!d)
 		return tl_err_set(err, errno == ENOENT ? TL_ENOTFOUND : TL_EIO,
 			"%s: %s", dir, strerror(errno));
 	while ((de = readdir(d))) {
-		char *full;
-		int isdir;
+		char kind = 0;
 		if (de->d_name[0] == '.')
 			continue;
-		/* lstat: a symbolic link could lead out of the tracker root, so
-		 * links are never followed. */
-		full = tl_path_join(dir, de->d_name);
-		if (lstat(full, &st) ||
-			!(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+		if (de->d_type == DT_DIR) {
+			kind = 'd';
+		} else if (de->d_type == DT_REG) {
+			kind = 'f';
+		} else if (de->d_type == DT_UNKNOWN) {
+			struct stat st;
+			char *full = tl_path_join(dir, de->d_name);
+			if (!lstat(full, &st))
+				kind = S_ISDIR(st.st_mode)    ? 'd'
+					: S_ISREG(st.st_mode) ? 'f'
+							      : 0;
 			free(full);
-			continue;
 		}
-		isdir = S_ISDIR(st.st_mode);
-		free(full);
-		if (dirs >= 0 && isdir != dirs)
+		if (!kind)
 			continue;
 		v = tl_realloc(v, tl_mul(cnt + 1, sizeof(*v)));
-		v[cnt++] = tl_strdup(de->d_name);
+		k = tl_realloc(k, cnt + 1);
+		v[cnt] = tl_strdup(de->d_name);
+		k[cnt++] = kind;
 	}
 	closedir(d);
-	if (cnt)
-		qsort(v, cnt, sizeof(*v), cmp_str);
+	/* sorted by name, kinds alongside (insertion sort: readdir order is
+	 * often close to sorted already) */
+	for (size_t i = 1; i < cnt; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j], tk = k[j];
+			v[j] = v[j - 1];
+			k[j] = k[j - 1];
+			v[j - 1] = t;
+			k[j - 1] = tk;
+		}
 	*out = v;
+	*kinds = k;
 	*n = cnt;
+	return 0;
+}
+
+int tl_fs_list(
+	char ***out, size_t *n, const char *dir, int dirs, struct tl_err *err)
+{
+	char **v, *k;
+	size_t cnt, kept = 0;
+	int rc = list_typed(&v, &k, &cnt, dir, err);
+	if (rc) {
+		*out = NULL;
+		*n = 0;
+		return rc;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		if (dirs >= 0 && (k[i] == 'd') != dirs) {
+			free(v[i]);
+			continue;
+		}
+		v[kept++] = v[i];
+	}
+	free(k);
+	*out = v;
+	*n = kept;
 	return 0;
 }
 
@@ -230,7 +278,7 @@ static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
 	int depth, struct tl_err *err)
 {
 	char *dir = rel[0] ? tl_path_join(root, rel) : tl_strdup(root);
-	char **names;
+	char **names, *kinds;
 	size_t n;
 	int rc;
 
@@ -239,7 +287,7 @@ static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
 		return tl_err_set(
 			err, TL_EINVALID, "%s: folders nested too deep", root);
 	}
-	rc = tl_fs_list(&names, &n, dir, -1, err);
+	rc = list_typed(&names, &kinds, &n, dir, err);
 	if (rc) {
 		free(dir);
 		return rc == TL_ENOTFOUND && !rel[0] ? (tl_err_clear(err), 0)
@@ -248,16 +296,14 @@ static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *sub = rel[0] ? tl_format("%s/%s", rel, names[i])
 				   : tl_strdup(names[i]);
-		char *full = tl_path_join(dir, names[i]);
-		struct stat st;
-		if (!lstat(full, &st) && S_ISDIR(st.st_mode))
+		if (kinds[i] == 'd')
 			rc = walk(root, sub, fn, ctx, depth + 1, err);
 		else
 			rc = fn(sub, ctx, err);
-		free(full);
 		free(sub);
 	}
 	tl_fs_list_free(names, n);
+	free(kinds);
 	free(dir);
 	return rc;
 }

@@ -9,6 +9,9 @@
 /* Reads a whole file, refusing one larger than cap bytes. */
 int tl_fs_read(
 	struct tl_buf *out, const char *path, size_t cap, struct tl_err *err);
+/* The same; with nofollow a symbolic link is refused (TL_EINVALID). */
+int tl_fs_read_flags(struct tl_buf *out, const char *path, size_t cap,
+	int nofollow, struct tl_err *err);
 /* Writes data to a temporary file beside path, fsyncs it and renames it
  * over path, so a reader sees the old file or the new one, never half. */
 int tl_fs_write_atomic(

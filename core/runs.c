@@ -65,6 +65,29 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int cmp_entity(const void *a, const void *b)
+{
+	return strcmp((*(struct tl_entity *const *)a)->key,
+		(*(struct tl_entity *const *)b)->key);
+}
+
+/* Sorts and drops duplicates: n log n where membership tests were n^2. */
+static void sort_unique(struct tl_strlist *l)
+{
+	size_t kept = 0;
+	if (!l->n)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	for (size_t i = 0; i < l->n; i++) {
+		if (kept && !strcmp(l->v[kept - 1], l->v[i])) {
+			free(l->v[i]);
+			continue;
+		}
+		l->v[kept++] = l->v[i];
+	}
+	l->n = kept;
+}
+
 struct results_ctx {
 	struct tl_store *s;
 	const char *dir;
@@ -107,22 +130,21 @@ int tl_run_load(struct tl_rundata **out, struct tl_store *s,
 	rc = tl_store_load((void **)&r->run, s, TL_KIND_RUN, runpath, key, err);
 	if (!rc)
 		rc = tl_fs_walk(full, load_result, &rc_ctx, err);
+	if (!rc && r->results.n)
+		qsort(r->results.v, r->results.n, sizeof(*r->results.v),
+			cmp_entity);
 	if (!rc) {
 		struct tl_strlist *c = &r->cases;
-		int tz;
 		for (size_t i = 0; i < r->run->cases.n; i++)
-			if (!tl_strlist_has(c, r->run->cases.v[i]))
-				tl_strlist_push(c, r->run->cases.v[i]);
-		for (size_t i = 0; i < r->results.n; i++) {
-			const char *k =
-				((struct tl_entity *)r->results.v[i])->key;
-			if (!tl_strlist_has(c, k))
-				tl_strlist_push(c, k);
-		}
-		if (c->n)
-			qsort(c->v, c->n, sizeof(*c->v), cmp_str);
-		if (r->run->created)
+			tl_strlist_push(c, r->run->cases.v[i]);
+		for (size_t i = 0; i < r->results.n; i++)
+			tl_strlist_push(
+				c, ((struct tl_entity *)r->results.v[i])->key);
+		sort_unique(c);
+		if (r->run->created) {
+			int tz;
 			tl_time_parse(r->run->created, &r->created, &tz);
+		}
 		*out = r;
 	} else {
 		tl_rundata_free(r);
@@ -192,9 +214,18 @@ int tl_runs_find(const struct tl_runs *r, const char *ref,
 
 struct tl_result *tl_run_result(const struct tl_rundata *r, const char *k)
 {
-	for (size_t i = 0; i < r->results.n; i++)
-		if (!strcmp(((struct tl_entity *)r->results.v[i])->key, k))
-			return r->results.v[i];
+	/* results are sorted by key when loaded */
+	size_t lo = 0, hi = r->results.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(((struct tl_entity *)r->results.v[mid])->key, k);
+		if (!c)
+			return r->results.v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -299,11 +330,9 @@ void tl_view_build(struct tl_view *v, const struct tl_runs *runs,
 			v->first_created = d->created;
 		tl_strlist_push(&v->runs, d->run->ent.key);
 		for (size_t j = 0; j < d->cases.n; j++)
-			if (!tl_strlist_has(&v->cases, d->cases.v[j]))
-				tl_strlist_push(&v->cases, d->cases.v[j]);
+			tl_strlist_push(&v->cases, d->cases.v[j]);
 	}
-	if (v->cases.n)
-		qsort(v->cases.v, v->cases.n, sizeof(*v->cases.v), cmp_str);
+	sort_unique(&v->cases);
 	v->latest = tl_calloc(v->cases.n ? v->cases.n : 1, sizeof(*v->latest));
 	v->from = tl_calloc(v->cases.n ? v->cases.n : 1, sizeof(*v->from));
 	when = tl_calloc(v->cases.n ? v->cases.n : 1, sizeof(*when));

@@ -138,17 +138,10 @@ int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
 	char *full = tl_path_join(s->root, path);
 	char *wpath = tl_store_wpath(s, path);
 	struct tl_buf b = TL_BUF_INIT;
-	struct stat st;
 	int rc;
 
 	*out = NULL;
-	if (!lstat(full, &st) && S_ISLNK(st.st_mode)) {
-		rc = tl_err_set(err, TL_EINVALID,
-			"%s: is a symbolic link; tally reads no file outside the tracker",
-			wpath);
-		goto out;
-	}
-	rc = tl_fs_read(&b, full, TL_YAML_MAX_BYTES, err);
+	rc = tl_fs_read_flags(&b, full, TL_YAML_MAX_BYTES, 1, err);
 	if (rc) {
 		if (rc == TL_ENOTFOUND)
 			tl_err_set(err, rc, "%s: no such file", wpath);
