@@ -128,7 +128,7 @@ int cmd_run_analyze(struct ctx *c, struct args *a)
 		return tl_err_set(&c->err, TL_EUSAGE,
 			"usage: tally run analyze RUN, or tally run analyze --release RELEASE");
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
-		(rc = tl_runs_load(&runs, s, project, &c->err)) ||
+		(rc = tl_runs_load(&runs, s, project, 0, &c->err)) ||
 		(rc = tl_store_defects(s, project, &defects, &c->err)))
 		goto out;
 	if (release) {
@@ -141,7 +141,8 @@ int cmd_run_analyze(struct ctx *c, struct args *a)
 			((struct tl_entity *)rel)->key);
 	} else {
 		struct tl_rundata *d;
-		if ((rc = tl_runs_find(&runs, a->pos.v[0], &d, &c->err)))
+		if ((rc = tl_runs_find(&runs, a->pos.v[0], &d, &c->err)) ||
+			(rc = tl_run_need_results(d, s, &c->err)))
 			goto out;
 		tl_view_build(&v, &runs, tl_pick_run, d->run->ent.key);
 	}

@@ -35,7 +35,7 @@ static void keys_of(
 			return;
 		if (!strcmp(what, "run")) {
 			struct tl_runs runs;
-			if (!tl_runs_load(&runs, s, project, &c->err)) {
+			if (!tl_runs_load(&runs, s, project, 0, &c->err)) {
 				for (size_t i = 0; i < runs.n; i++)
 					say(b, cur, runs.v[i]->run->ent.key);
 				tl_runs_release(&runs);

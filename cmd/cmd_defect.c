@@ -79,7 +79,7 @@ static int defctx_load(struct ctx *c, struct defctx *d)
 	if ((rc = ctx_store(c, &d->s)) || (rc = ctx_project(c, &d->project)) ||
 		(rc = tl_store_defects(
 			 d->s, d->project, &d->defects, &c->err)) ||
-		(rc = tl_runs_load(&d->runs, d->s, d->project, &c->err)))
+		(rc = tl_runs_load(&d->runs, d->s, d->project, 1, &c->err)))
 		return rc;
 	return 0;
 }

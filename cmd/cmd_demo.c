@@ -155,7 +155,7 @@ int cmd_demo(struct ctx *c, struct args *a)
 		(rc = tl_store_suites(s, "web", &suites, &c->err)) ||
 		(rc = tl_store_requirements(s, "web", &reqs, &c->err)))
 		goto out;
-	if ((rc = tl_runs_load(&runs, s, "web", &c->err)) ||
+	if ((rc = tl_runs_load(&runs, s, "web", 1, &c->err)) ||
 		(rc = tl_store_releases(s, "web", &rels, &c->err)) ||
 		(rc = tl_store_defects(s, "web", &defects, &c->err)))
 		goto out;

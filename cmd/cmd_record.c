@@ -360,8 +360,9 @@ int cmd_record(struct ctx *c, struct args *a)
 		goto out;
 	}
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
-		(rc = tl_runs_load(&runs, s, project, &c->err)) ||
+		(rc = tl_runs_load(&runs, s, project, 0, &c->err)) ||
 		(rc = tl_runs_find(&runs, a->pos.v[0], &d, &c->err)) ||
+		(rc = tl_run_need_results(d, s, &c->err)) ||
 		(rc = tl_store_cases(s, project, &cases, &c->err)))
 		goto out;
 	if (d->run->closed == 1) {

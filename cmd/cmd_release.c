@@ -263,6 +263,12 @@ struct relctx {
 	struct tl_runs runs;
 };
 
+static int is_execution(const struct tl_rundata *d, const void *ctx)
+{
+	(void)ctx;
+	return d->run->release != NULL;
+}
+
 static int relctx_load(struct ctx *c, struct relctx *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -271,7 +277,9 @@ static int relctx_load(struct ctx *c, struct relctx *r)
 				r->s, r->project, &r->rels, &c->err) ||
 			tl_store_defects(
 				r->s, r->project, &r->defects, &c->err) ||
-			tl_runs_load(&r->runs, r->s, r->project, &c->err)
+			tl_runs_load(&r->runs, r->s, r->project, 0, &c->err) ||
+			tl_runs_need_results(
+				&r->runs, r->s, is_execution, NULL, &c->err)
 		? (c->err.code ? c->err.code : TL_ERROR)
 		: 0;
 }

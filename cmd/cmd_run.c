@@ -66,13 +66,14 @@ struct runctx {
 	struct tl_list defects;
 };
 
-static int runctx_load(struct ctx *c, struct runctx *r)
+static int runctx_load(struct ctx *c, struct runctx *r, int results)
 {
 	int rc;
 	memset(r, 0, sizeof(*r));
 	if ((rc = ctx_store(c, &r->s)) || (rc = ctx_project(c, &r->project)) ||
 		(rc = tl_store_cases(r->s, r->project, &r->cases, &c->err)) ||
-		(rc = tl_runs_load(&r->runs, r->s, r->project, &c->err)) ||
+		(rc = tl_runs_load(
+			 &r->runs, r->s, r->project, results, &c->err)) ||
 		(rc = tl_store_defects(r->s, r->project, &r->defects, &c->err)))
 		return rc;
 	return 0;
@@ -315,7 +316,7 @@ int cmd_run_new(struct ctx *c, struct args *a)
 	const struct tl_value *v;
 	char created[32];
 	int64_t now = ctx_now(c);
-	int rc = runctx_load(c, &r);
+	int rc = runctx_load(c, &r, 0);
 	static const char *const src[][2] = { { "case", "cases" },
 		{ "suite", "suites" }, { "req", "requirements" } };
 
@@ -489,7 +490,7 @@ int cmd_run_list(struct ctx *c, struct args *a)
 		goto out;
 	for (size_t p = 0; p < projects.n && !rc; p++) {
 		struct tl_runs runs;
-		if ((rc = tl_runs_load(&runs, s, projects.v[p], &c->err)))
+		if ((rc = tl_runs_load(&runs, s, projects.v[p], 1, &c->err)))
 			break;
 		for (size_t i = 0; i < runs.n; i++) {
 			const struct tl_rundata *d = runs.v[i];
@@ -696,9 +697,11 @@ int cmd_run_show(struct ctx *c, struct args *a)
 {
 	struct runctx r;
 	struct tl_rundata *d;
-	int rc = runctx_load(c, &r);
+	int rc = runctx_load(c, &r, 0);
 	if (!rc)
 		rc = tl_runs_find(&r.runs, a->pos.v[0], &d, &c->err);
+	if (!rc)
+		rc = tl_run_need_results(d, r.s, &c->err);
 	if (!rc) {
 		struct tl_value *o = run_detail(&r, d);
 		rc = out_object(c, o, run_text);
@@ -743,9 +746,11 @@ int cmd_run_edit(struct ctx *c, struct args *a)
 	struct tl_rundata *d;
 	struct tl_strlist cases = { 0 }, drop = { 0 };
 	const struct tl_value *v;
-	int rc = runctx_load(c, &r), changed;
+	int rc = runctx_load(c, &r, 0), changed;
 	if (!rc)
 		rc = tl_runs_find(&r.runs, a->pos.v[0], &d, &c->err);
+	if (!rc)
+		rc = tl_run_need_results(d, r.s, &c->err);
 	if (rc)
 		goto out;
 	if (!a->vals->n) {
@@ -813,7 +818,7 @@ static int set_closed(struct ctx *c, struct args *a, int closed)
 {
 	struct runctx r;
 	struct tl_rundata *d;
-	int rc = runctx_load(c, &r);
+	int rc = runctx_load(c, &r, 0);
 	if (!rc)
 		rc = tl_runs_find(&r.runs, a->pos.v[0], &d, &c->err);
 	if (!rc && (d->run->closed == 1) == closed)
@@ -860,7 +865,7 @@ int cmd_run_rm(struct ctx *c, struct args *a)
 	struct runctx r;
 	struct tl_rundata *d;
 	struct tl_txn t = { 0 };
-	int rc = runctx_load(c, &r);
+	int rc = runctx_load(c, &r, 0);
 	if (!rc)
 		rc = tl_runs_find(&r.runs, a->pos.v[0], &d, &c->err);
 	if (!rc) {

@@ -97,6 +97,23 @@ static int on_change(
 	return 0;
 }
 
+/* Only the view's runs, and only their results/ folders. */
+static int want_path(const char *path, int is_folder, void *vctx)
+{
+	struct timeline *t = vctx;
+	const char *slash = strchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : strlen(path);
+	int in_view = 0;
+	for (size_t i = 0; i < t->v->runs.n && !in_view; i++)
+		in_view = strlen(t->v->runs.v[i]) == n &&
+			!strncmp(t->v->runs.v[i], path, n);
+	if (!in_view)
+		return 0;
+	if (!slash)
+		return is_folder;
+	return !strncmp(slash, "/results", 8) && (slash[8] == '/' || !slash[8]);
+}
+
 static int timeline(struct tl_value *progress, struct tl_store *s,
 	const char *project, const struct tl_view *v, struct tl_err *err)
 {
@@ -104,7 +121,8 @@ static int timeline(struct tl_value *progress, struct tl_store *s,
 	char *prefix = tl_format("%s%s/runs", s->prefix, project);
 	struct tl_value *days = tl_value_seq();
 	long long cumulative = 0;
-	int rc = tl_walk_changes(s->repo, prefix, on_change, &t, err);
+	int rc =
+		tl_walk_changes(s->repo, prefix, want_path, on_change, &t, err);
 	for (size_t i = 0; !rc && i < t.n; i++) {
 		struct tl_value *d = tl_value_map();
 		cumulative += t.days[i].newly;
@@ -215,12 +233,12 @@ static char *suite_of(const char *key)
 }
 
 /* The most recent run of the project created before the view, outside it. */
-static const struct tl_rundata *previous_run(
+static struct tl_rundata *previous_run(
 	const struct tl_view *v, const struct tl_runs *runs)
 {
-	const struct tl_rundata *prev = NULL;
+	struct tl_rundata *prev = NULL;
 	for (size_t i = 0; i < runs->n; i++) {
-		const struct tl_rundata *d = runs->v[i];
+		struct tl_rundata *d = runs->v[i];
 		if (tl_strlist_has(&v->runs, d->run->ent.key))
 			continue;
 		if (d->created < v->first_created ||
@@ -389,8 +407,10 @@ int tl_analyze(struct tl_value **out, struct tl_store *s, const char *project,
 	const struct tl_list *defects, struct tl_err *err)
 {
 	struct tl_value *o = tl_value_map(), *progress = progress_section(v);
-	const struct tl_rundata *prev = previous_run(v, runs);
-	int rc = timeline(progress, s, project, v, err);
+	struct tl_rundata *prev = previous_run(v, runs);
+	int rc = prev ? tl_run_need_results(prev, s, err) : 0;
+	if (!rc)
+		rc = timeline(progress, s, project, v, err);
 	*out = NULL;
 	if (rc) {
 		tl_value_free(progress);

@@ -113,47 +113,84 @@ static int load_result(const char *rel, void *vctx, struct tl_err *err)
 	return rc;
 }
 
+static void compute_cases(struct tl_rundata *r)
+{
+	struct tl_strlist *c = &r->cases;
+	tl_strlist_release(c);
+	for (size_t i = 0; i < r->run->cases.n; i++)
+		tl_strlist_push(c, r->run->cases.v[i]);
+	for (size_t i = 0; i < r->results.n; i++)
+		tl_strlist_push(c, ((struct tl_entity *)r->results.v[i])->key);
+	sort_unique(c);
+}
+
+int tl_run_need_results(
+	struct tl_rundata *r, struct tl_store *s, struct tl_err *err)
+{
+	char *resdir, *full;
+	struct results_ctx ctx;
+	int rc;
+	if (r->loaded)
+		return 0;
+	resdir = tl_format("%s/runs/%s/results", r->project, r->run->ent.key);
+	full = tl_path_join(s->root, resdir);
+	ctx.s = s;
+	ctx.dir = resdir;
+	ctx.out = &r->results;
+	rc = tl_fs_walk(full, load_result, &ctx, err);
+	if (!rc) {
+		if (r->results.n)
+			qsort(r->results.v, r->results.n, sizeof(*r->results.v),
+				cmp_entity);
+		compute_cases(r);
+		r->loaded = 1;
+	} else {
+		tl_list_release(&r->results);
+		r->results.kind = TL_KIND_RESULT;
+	}
+	free(resdir);
+	free(full);
+	return rc;
+}
+
+int tl_runs_need_results(struct tl_runs *runs, struct tl_store *s,
+	int (*pick)(const struct tl_rundata *d, const void *ctx),
+	const void *ctx, struct tl_err *err)
+{
+	int rc = 0;
+	for (size_t i = 0; i < runs->n && !rc; i++)
+		if (!pick || pick(runs->v[i], ctx))
+			rc = tl_run_need_results(runs->v[i], s, err);
+	return rc;
+}
+
 int tl_run_load(struct tl_rundata **out, struct tl_store *s,
-	const char *project, const char *key, struct tl_err *err)
+	const char *project, const char *key, int results, struct tl_err *err)
 {
 	struct tl_rundata *r = tl_calloc(1, sizeof(*r));
-	char *dir = tl_store_run_dir(project, key);
-	char *runpath = tl_format("%s/run.yaml", dir);
-	char *resdir = tl_format("%s/results", dir);
-	char *full = tl_path_join(s->root, resdir);
-	struct results_ctx rc_ctx = { s, resdir, &r->results };
+	char *runpath = tl_format("%s/runs/%s/run.yaml", project, key);
 	int rc;
 
 	*out = NULL;
 	r->project = tl_strdup(project);
 	r->results.kind = TL_KIND_RESULT;
 	rc = tl_store_load((void **)&r->run, s, TL_KIND_RUN, runpath, key, err);
-	if (!rc)
-		rc = tl_fs_walk(full, load_result, &rc_ctx, err);
-	if (!rc && r->results.n)
-		qsort(r->results.v, r->results.n, sizeof(*r->results.v),
-			cmp_entity);
 	if (!rc) {
-		struct tl_strlist *c = &r->cases;
-		for (size_t i = 0; i < r->run->cases.n; i++)
-			tl_strlist_push(c, r->run->cases.v[i]);
-		for (size_t i = 0; i < r->results.n; i++)
-			tl_strlist_push(
-				c, ((struct tl_entity *)r->results.v[i])->key);
-		sort_unique(c);
+		compute_cases(r);
 		if (r->run->created) {
 			int tz;
 			tl_time_parse(r->run->created, &r->created, &tz);
 		}
-		*out = r;
-	} else {
-		tl_rundata_free(r);
+		if (results)
+			rc = tl_run_need_results(r, s, err);
 	}
-	free(dir);
 	free(runpath);
-	free(resdir);
-	free(full);
-	return rc;
+	if (rc) {
+		tl_rundata_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
 }
 
 static int cmp_runs(const void *a, const void *b)
@@ -166,7 +203,7 @@ static int cmp_runs(const void *a, const void *b)
 }
 
 int tl_runs_load(struct tl_runs *out, struct tl_store *s, const char *project,
-	struct tl_err *err)
+	int results, struct tl_err *err)
 {
 	char *dir = tl_format("%s/%s/runs", s->root, project);
 	char **names;
@@ -182,7 +219,8 @@ int tl_runs_load(struct tl_runs *out, struct tl_store *s, const char *project,
 		return rc;
 	out->v = tl_calloc(n ? n : 1, sizeof(*out->v));
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = tl_run_load(&out->v[out->n], s, project, names[i], err);
+		rc = tl_run_load(
+			&out->v[out->n], s, project, names[i], results, err);
 		if (!rc)
 			out->n++;
 	}

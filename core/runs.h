@@ -36,6 +36,7 @@ struct tl_rundata {
 	struct tl_strlist
 		cases; /* the run's cases: selection + results, sorted */
 	int64_t created; /* seconds; 0 when unknown */
+	int loaded; /* results read (see tl_run_need_results) */
 };
 
 struct tl_runs {
@@ -47,12 +48,21 @@ char *tl_store_run_dir(const char *project, const char *key);
 char *tl_store_result_path(
 	const char *project, const char *run, const char *casekey);
 
-/* Loads one run folder with its results. */
+/* Loads one run folder, with its results when results is set. */
 int tl_run_load(struct tl_rundata **out, struct tl_store *s,
-	const char *project, const char *key, struct tl_err *err);
-/* Loads every run of a project, oldest first (by created, then key). */
+	const char *project, const char *key, int results, struct tl_err *err);
+/* Loads every run of a project, oldest first (by created, then key); its
+ * results only when results is set: most commands need the results of one
+ * or two runs, and reading every result file is what costs. */
 int tl_runs_load(struct tl_runs *out, struct tl_store *s, const char *project,
-	struct tl_err *err);
+	int results, struct tl_err *err);
+/* Reads a run's results if they are not read yet. */
+int tl_run_need_results(
+	struct tl_rundata *r, struct tl_store *s, struct tl_err *err);
+/* Reads the results of the runs pick chooses. */
+int tl_runs_need_results(struct tl_runs *runs, struct tl_store *s,
+	int (*pick)(const struct tl_rundata *d, const void *ctx),
+	const void *ctx, struct tl_err *err);
 void tl_rundata_free(struct tl_rundata *r);
 void tl_runs_release(struct tl_runs *r);
 /* Resolves a reference among loaded runs (key, prefix, title). */

@@ -9,6 +9,7 @@
 
 struct walk {
 	git_repository *git;
+	tl_want_fn want;
 	tl_change_fn fn;
 	void *ctx;
 	struct tl_blob_change ch;
@@ -75,6 +76,15 @@ static int diff_trees(
 		tl_buf_truncate(path, base);
 		tl_buf_printf(
 			path, "%s%s", base ? "/" : "", git_tree_entry_name(e));
+		if (w->want &&
+			!w->want(path->ptr,
+				(old &&
+					git_tree_entry_type(old) ==
+						GIT_OBJECT_TREE) ||
+					(new &&git_tree_entry_type(new) ==
+						GIT_OBJECT_TREE),
+				w->ctx))
+			continue;
 		{
 			int old_tree = old &&
 				git_tree_entry_type(old) == GIT_OBJECT_TREE;
@@ -133,12 +143,12 @@ static int subtree(
 	return rc;
 }
 
-int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_change_fn fn,
-	void *ctx, struct tl_err *err)
+int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_want_fn want,
+	tl_change_fn fn, void *ctx, struct tl_err *err)
 {
 	git_revwalk *rw = NULL;
 	git_oid id;
-	struct walk w = { r->git, fn, ctx, { 0 }, err };
+	struct walk w = { r->git, want, fn, ctx, { 0 }, err };
 	struct tl_buf path = TL_BUF_INIT;
 	int rc;
 

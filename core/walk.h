@@ -21,12 +21,17 @@ struct tl_blob_change {
 	const char *author; /* "Name <email>" */
 };
 
+/* Says whether a path below the prefix matters (a folder, or a file):
+ * what it refuses is neither descended into nor read. */
+typedef int (*tl_want_fn)(const char *path, int is_folder, void *ctx);
+
 typedef int (*tl_change_fn)(
 	const struct tl_blob_change *c, void *ctx, struct tl_err *err);
 
 /* Calls fn for every blob added, changed or deleted under prefix (a
- * work-tree folder such as "qa/web/runs/x/results"), commit by commit. */
-int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_change_fn fn,
-	void *ctx, struct tl_err *err);
+ * work-tree folder such as "qa/web/runs"), commit by commit; want (may be
+ * NULL) prunes what is not needed. */
+int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_want_fn want,
+	tl_change_fn fn, void *ctx, struct tl_err *err);
 
 #endif

@@ -35,8 +35,8 @@ static char *walk(const char *prefix)
 {
 	struct tl_buf b = TL_BUF_INIT;
 	struct tl_err err = TL_ERR_INIT;
-	cr_assert_eq(tl_walk_changes(repo, prefix, collect, &b, &err), 0, "%s",
-		err.msg);
+	cr_assert_eq(tl_walk_changes(repo, prefix, NULL, collect, &b, &err), 0,
+		"%s", err.msg);
 	return tl_buf_detach(&b);
 }
 
@@ -78,4 +78,23 @@ Test(walk, an_unborn_branch_or_missing_prefix_has_no_changes)
 	out = walk("qa/none");
 	cr_assert_str_eq(out, "");
 	free(out);
+}
+
+static int skip_a(const char *path, int is_folder, void *ctx)
+{
+	(void)ctx;
+	(void)is_folder;
+	return strcmp(path, "a") != 0;
+}
+
+Test(walk, refused_paths_are_neither_descended_nor_read)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	struct tl_err err = TL_ERR_INIT;
+	free(th_sh(dir,
+		"mkdir -p qa/a && echo 1 > qa/a/x && echo 1 > qa/y && "
+		"git add . && git commit -qm one"));
+	cr_assert_eq(tl_walk_changes(repo, "qa", skip_a, collect, &b, &err), 0);
+	cr_assert_str_eq(b.ptr, "y=1;");
+	tl_buf_release(&b);
 }
