@@ -464,10 +464,11 @@ static int parse_when(struct ctx *c, const char *s, int end, int64_t *out)
 
 int cmd_run_list(struct ctx *c, struct args *a)
 {
-	static const char *const defaults[] = { "key", "title", "status",
-		"progress", "passed", "failed", "created", NULL };
-	static const char *const defaults_ws[] = { "project", "key", "title",
+	static const char *const defaults[] = { "key", "title", "description",
 		"status", "progress", "passed", "failed", "created", NULL };
+	static const char *const defaults_ws[] = { "project", "key", "title",
+		"description", "status", "progress", "passed", "failed", "created",
+		NULL };
 	static const char *const all[] = { "key", "title", "description",
 		"project", "kind", "release", "status", "closed", "created",
 		"created_by", "revision", "environment", "fields", "counts",
