@@ -96,6 +96,15 @@ const struct command tl_commands[] = {
 		"(which stays in git history); with it the old one becomes an\n"
 		"earlier attempt.",
 		opts_record, 2, -1, "run" },
+	{ "import", cmd_import, "FILE...",
+		"import test reports (JUnit XML, ...) into a run, one commit",
+		"The format is detected from the content; - reads standard input.\n"
+		"Cases are matched by automation id and created as automated ones\n"
+		"when new. --run adds to a run: a case recorded there already gets\n"
+		"the new result, the old one becoming an earlier attempt. --format\n"
+		"here is the input format; put an output format before the command\n"
+		"(tally --format json import ...).",
+		opts_import, 1, -1, NULL },
 	{ "release new", cmd_release_new, "KEY",
 		"add a release (KEY like 1.4.0)", NULL, opts_release_new, 1, 1,
 		NULL },

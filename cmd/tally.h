@@ -167,6 +167,7 @@ TL_DECLARE(cmd_run_reopen);
 TL_DECLARE(cmd_run_rm);
 TL_DECLARE(cmd_run_analyze);
 TL_DECLARE(cmd_record);
+TL_DECLARE(cmd_import);
 TL_DECLARE(cmd_release_new);
 TL_DECLARE(cmd_release_list);
 TL_DECLARE(cmd_release_show);
@@ -189,7 +190,7 @@ extern const struct opt_spec opts_init[], opts_project_new[], opts_case_new[],
 	opts_req_edit[], opts_req_list[], opts_none[], opts_run_new[],
 	opts_run_edit[], opts_run_list[], opts_run_analyze[], opts_record[],
 	opts_release_new[], opts_release_edit[], opts_defect_new[],
-	opts_defect_edit[], opts_defect_close[], opts_defect_list[];
+	opts_defect_edit[], opts_defect_close[], opts_defect_list[], opts_import[];
 
 /* A local defect (key, prefix, title) or an external key matching
  * defects.pattern; caller frees *out (cmd_record.c). */

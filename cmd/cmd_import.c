@@ -1,0 +1,688 @@
+/* tally import: test reports into a run, one commit for the whole import. */
+#include "cmd/tally.h"
+#include "core/fs.h"
+#include "core/key.h"
+#include "core/resolve.h"
+#include "core/runs.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "formats/junit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define TEXT_CAP (64u << 10)
+#define SEGMENT_KEEP 56
+
+static const char *const import_formats[] = { "auto", "junit", "tap", "ctrf",
+	"cucumber", "trx", "nunit", "xunit", NULL };
+
+/* clang-format off */
+const struct opt_spec opts_import[] = {
+	{ "format", 'F', OPT_STR, "FORMAT", "auto (from the content), junit, tap, ctrf, cucumber, trx, nunit or xunit", import_formats },
+	{ "run", 0, OPT_STR, "RUN", "add to this run instead of starting one", NULL },
+	{ "title", 0, OPT_STR, "TITLE", "the new run's title", NULL },
+	{ "release", 0, OPT_STR, "RELEASE", "make the new run an execution of a release", NULL },
+	{ "revision", 0, OPT_STR, "SHA", "the code under test", NULL },
+	{ "env", 0, OPT_LIST, "KEY=VALUE", "an environment property of the run", NULL },
+	{ "suite-prefix", 0, OPT_STR, "SUITE", "put new cases under this suite", NULL },
+	{ "dry-run", 'n', OPT_FLAG, NULL, "read and count, write nothing", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+/* clang-format on */
+
+/* --format here names the input format: a command's own options shadow
+ * the global ones, so the output format goes before the command
+ * (tally --format json import ...). */
+
+struct counts {
+	long long tests, passed, failed, errored, skipped, other;
+};
+
+/* One imported test, kept until the commit: repeated ids become retries. */
+struct pending {
+	char *id;
+	char *key;
+	struct tl_result *x;
+	int new_case;
+	char *title;
+	char *output; /* the whole output when it was capped */
+};
+
+struct import {
+	struct ctx *c;
+	struct args *a;
+	struct tl_store *s;
+	const char *project;
+	struct tl_list cases;
+	struct tl_rundata *run; /* an existing run, or NULL */
+	struct pending *v;
+	size_t n, cap;
+	struct counts k;
+	int dry;
+	const char *file;
+	char started[32];
+};
+
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * One path segment from any text: letters, digits, '.', '_' and '-' stay,
+ * spaces become '-', anything else becomes '-' and marks the mapping lossy;
+ * a lossy or long segment gets a short hash of the original, so two ids
+ * never map to one key.
+ */
+static void segment(struct tl_buf *out, const char *s)
+{
+	size_t start = out->len;
+	int lossy = 0, dash = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int keep = (*p >= 'a' && *p <= 'z') ||
+			(*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			*p == '.' || *p == '_' || *p == '-';
+		if (keep) {
+			tl_buf_putc(out, (char)*p);
+			dash = *p == '-';
+			continue;
+		}
+		lossy |= *p != ' ';
+		if (!dash && out->len > start)
+			tl_buf_putc(out, '-');
+		dash = 1;
+	}
+	while (out->len > start && strchr(".-", out->ptr[out->len - 1]))
+		tl_buf_truncate(out, out->len - 1);
+	{
+		size_t lead = 0;
+		while (start + lead < out->len &&
+			strchr("._-", out->ptr[start + lead]))
+			lead++;
+		if (lead) {
+			memmove(out->ptr + start, out->ptr + start + lead,
+				out->len - start - lead + 1);
+			out->len -= lead;
+			lossy = 1;
+		}
+	}
+	if (out->len == start) {
+		tl_buf_puts(out, "unnamed");
+		lossy = 1;
+	}
+	if (out->len - start > SEGMENT_KEEP) {
+		tl_buf_truncate(out, start + SEGMENT_KEEP);
+		lossy = 1;
+	}
+	{
+		struct tl_err e = TL_ERR_INIT;
+		if (tl_key_check_segment(
+			    out->ptr + start, out->len - start, "case", &e))
+			lossy = 1;
+		tl_err_clear(&e);
+	}
+	if (lossy)
+		tl_buf_printf(out, "-%06x", fnv1a(s) & 0xffffff);
+}
+
+/* The key of a new case: prefix / classname parts / name. */
+static void derive_key(struct tl_buf *out, const char *prefix,
+	const char *classname, const char *name)
+{
+	int depth = 0;
+	if (prefix && *prefix) {
+		char *p = tl_strdup(prefix), *save = p;
+		for (char *seg = p; seg && *seg && depth < 4;) {
+			char *slash = strchr(seg, '/');
+			if (slash)
+				*slash = '\0';
+			if (*seg) {
+				segment(out, seg);
+				tl_buf_putc(out, '/');
+				depth++;
+			}
+			seg = slash ? slash + 1 : NULL;
+		}
+		free(save);
+	}
+	if (classname && *classname) {
+		/* com.acme.LoginTest, pkg/path, Module::Class: each a folder */
+		char *c = tl_strdup(classname), *q = c;
+		for (char *p = c; *p; p++)
+			if (*p == ':' && p[1] == ':')
+				*p = '.',
+				memmove(p + 1, p + 2, strlen(p + 2) + 1);
+		while (q && *q) {
+			char *dot = strpbrk(q, "./\\");
+			if (dot && depth < 14)
+				*dot = '\0';
+			else
+				dot = NULL;
+			if (*q) {
+				segment(out, q);
+				tl_buf_putc(out, '/');
+				depth++;
+			}
+			q = dot ? dot + 1 : NULL;
+		}
+		free(c);
+	}
+	segment(out, name);
+}
+
+static struct pending *find_pending(struct import *im, const char *id)
+{
+	for (size_t i = im->n; i-- > 0;)
+		if (!strcmp(im->v[i].id, id))
+			return &im->v[i];
+	return NULL;
+}
+
+static const struct tl_case *case_by_automation(
+	struct import *im, const char *id)
+{
+	for (size_t i = 0; i < im->cases.n; i++) {
+		const struct tl_case *k = im->cases.v[i];
+		if (k->automation && !strcmp(k->automation, id))
+			return k;
+	}
+	return NULL;
+}
+
+static int key_taken(struct import *im, const char *key)
+{
+	for (size_t i = 0; i < im->cases.n; i++)
+		if (!tl_key_casecmp(
+			    ((struct tl_entity *)im->cases.v[i])->key, key))
+			return 1;
+	for (size_t i = 0; i < im->n; i++)
+		if (im->v[i].new_case && !tl_key_casecmp(im->v[i].key, key))
+			return 1;
+	return 0;
+}
+
+static char *clean(const char *s, size_t len)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	tl_text_clean(&b, s, len);
+	return tl_buf_detach(&b);
+}
+
+static struct tl_value *attempt_value(const char *status, int has_d, double d,
+	const char *message, const char *type)
+{
+	struct tl_value *a = tl_value_map();
+	tl_value_put(a, "status", tl_value_str(status));
+	if (has_d)
+		tl_value_put(a, "duration", tl_value_num(d));
+	if (message)
+		tl_value_put(a, "message", tl_value_str(message));
+	if (type)
+		tl_value_put(a, "type", tl_value_str(type));
+	return a;
+}
+
+static void count(struct counts *k, const struct tl_test *t)
+{
+	k->tests++;
+	if (!strcmp(t->status, "passed"))
+		k->passed++;
+	else if (!strcmp(t->status, "failed"))
+		*(t->errored ? &k->errored : &k->failed) += 1;
+	else if (!strcmp(t->status, "skipped"))
+		k->skipped++;
+	else
+		k->other++;
+}
+
+static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
+{
+	struct import *im = vctx;
+	struct tl_buf id = TL_BUF_INIT;
+	struct pending *p;
+	struct tl_result *x;
+	(void)err;
+
+	count(&im->k, t);
+	if (im->dry)
+		return 0;
+	if (t->classname && *t->classname)
+		tl_buf_printf(&id, "%s.%s", t->classname, t->name);
+	else
+		tl_buf_puts(&id, t->name);
+	x = tl_entity_new(TL_KIND_RESULT);
+	x->status = tl_strdup(t->status);
+	x->duration.set = t->has_duration;
+	x->duration.v = t->duration;
+	x->started = tl_strdup(im->started);
+	if (t->message)
+		x->message = clean(t->message, strlen(t->message));
+	if (t->type)
+		x->type = clean(t->type, strlen(t->type));
+	if (t->trace.len)
+		x->trace = clean(t->trace.ptr,
+			tl_text_cut(t->trace.ptr, t->trace.len, TEXT_CAP));
+	if (t->properties)
+		x->environment = tl_value_dup(t->properties);
+	if (t->nretries) {
+		x->retries = tl_value_seq();
+		for (size_t i = 0; i < t->nretries; i++) {
+			const struct tl_attempt *a = &t->retries[i];
+			char *m = a->message
+				? clean(a->message, strlen(a->message))
+				: NULL;
+			tl_value_push(x->retries,
+				attempt_value(a->status, a->has_duration,
+					a->duration, m, a->type));
+			free(m);
+		}
+	}
+	p = find_pending(im, id.ptr);
+	if (p) {
+		/* the same test again in this import: the earlier run of it
+		 * becomes an attempt of the later one */
+		struct tl_result *old = p->x;
+		if (!x->retries)
+			x->retries = tl_value_seq();
+		if (old->retries)
+			for (size_t i = 0; i < old->retries->n; i++)
+				tl_value_push(x->retries,
+					tl_value_dup(old->retries->items[i]));
+		tl_value_push(x->retries,
+			attempt_value(old->status, old->duration.set,
+				old->duration.v, old->message, old->type));
+		tl_entity_free(TL_KIND_RESULT, old);
+		p->x = x;
+	} else {
+		const struct tl_case *k = case_by_automation(im, id.ptr);
+		struct tl_buf key = TL_BUF_INIT;
+		if (im->n == im->cap) {
+			im->cap = im->cap ? im->cap * 2 : 256;
+			im->v = tl_realloc(
+				im->v, tl_mul(im->cap, sizeof(*im->v)));
+		}
+		p = &im->v[im->n];
+		memset(p, 0, sizeof(*p));
+		if (k) {
+			tl_buf_puts(&key, k->ent.key);
+		} else {
+			derive_key(&key, arg_str(im->a, "suite-prefix"),
+				t->classname, t->name);
+			if (key_taken(im, key.ptr))
+				tl_buf_printf(&key, "-%06x",
+					fnv1a(id.ptr) & 0xffffff);
+			p->new_case = 1;
+			p->title = clean(t->name, strlen(t->name));
+		}
+		p->id = tl_buf_detach(&id);
+		p->key = tl_buf_detach(&key);
+		p->x = x;
+		im->n++;
+	}
+	if (t->output.len) {
+		size_t keep =
+			tl_text_cut(t->output.ptr, t->output.len, TEXT_CAP);
+		x->output = clean(t->output.ptr, keep);
+		free(p->output);
+		p->output = keep < t->output.len
+			? tl_strndup(t->output.ptr, t->output.len)
+			: NULL;
+	}
+	tl_buf_release(&id);
+	return 0;
+}
+
+/* Sniffs the format from the first bytes, not the file name. */
+static const char *detect(FILE *f, struct tl_err *err, const char *name)
+{
+	unsigned char head[512];
+	size_t n = fread(head, 1, sizeof(head), f), i = 0;
+	if (ferror(f))
+		return tl_err_set(err, TL_EIO, "%s: read error", name), NULL;
+	if (n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
+		i = 3;
+	while (i < n && strchr(" \t\r\n", head[i]))
+		i++;
+	/* put the bytes back: the reader starts from the top */
+	if (fseek(f, 0, SEEK_SET)) {
+		tl_err_set(err, TL_EUSAGE,
+			"%s: cannot detect the format of a pipe; give --format",
+			name);
+		return NULL;
+	}
+	if (i == n) {
+		tl_err_set(err, TL_EINVALID, "%s:1:1: empty file", name);
+		return NULL;
+	}
+	if (head[i] == '<')
+		return "junit";
+	if (head[i] == '{' || head[i] == '[')
+		return "json";
+	return "tap";
+}
+
+static int read_file(struct import *im, const char *path, const char *format)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	struct tl_report_info info;
+	int rc;
+	if (!f)
+		return tl_err_set(&im->c->err,
+			errno == ENOENT ? TL_ENOTFOUND : TL_EIO, "%s: %s", path,
+			strerror(errno));
+	if (!strcmp(format, "auto") &&
+		!(format = detect(f, &im->c->err, name))) {
+		if (f != stdin)
+			fclose(f);
+		return im->c->err.code;
+	}
+	im->file = name;
+	if (!strcmp(format, "junit")) {
+		rc = tl_junit_read(f, name, on_test, im, &info, &im->c->err);
+		tl_value_free(info.properties);
+	} else {
+		rc = tl_err_set(&im->c->err, TL_EUSAGE,
+			"%s: the %s format is not supported yet (supported: junit)",
+			name, format);
+	}
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static struct tl_value *summary(
+	const struct import *im, const char *run, const char *commit)
+{
+	struct tl_value *o = tl_value_map();
+	long long new_cases = 0;
+	for (size_t i = 0; i < im->n; i++)
+		new_cases += im->v[i].new_case;
+	tl_value_put(o, "run", run ? tl_value_str(run) : tl_value_null());
+	tl_value_put(o, "tests", tl_value_int(im->k.tests));
+	tl_value_put(o, "passed", tl_value_int(im->k.passed));
+	tl_value_put(o, "failed", tl_value_int(im->k.failed));
+	tl_value_put(o, "errored", tl_value_int(im->k.errored));
+	tl_value_put(o, "skipped", tl_value_int(im->k.skipped));
+	tl_value_put(o, "results", tl_value_int((long long)im->n));
+	tl_value_put(o, "new_cases", tl_value_int(new_cases));
+	tl_value_put(
+		o, "commit", commit ? tl_value_str(commit) : tl_value_null());
+	return o;
+}
+
+static void summary_text(
+	struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+{
+	(void)c;
+	tl_buf_printf(b,
+		"%s tests: %s passed, %s failed, %s errored, %s skipped",
+		tl_value_gets(o, "tests"), tl_value_gets(o, "passed"),
+		tl_value_gets(o, "failed"), tl_value_gets(o, "errored"),
+		tl_value_gets(o, "skipped"));
+	if (tl_value_gets(o, "run"))
+		tl_buf_printf(b,
+			"\nimported into run %s (%s results, %s new cases)%s%s",
+			tl_value_gets(o, "run"), tl_value_gets(o, "results"),
+			tl_value_gets(o, "new_cases"),
+			tl_value_gets(o, "commit") ? " [" : "",
+			tl_value_gets(o, "commit") ? tl_value_gets(o, "commit")
+						   : "");
+	tl_buf_puts(b, tl_value_gets(o, "commit") ? "]\n" : "\n");
+}
+
+static char *one_line(const char *s)
+{
+	char *t = tl_strdup(s);
+	for (char *p = t; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return t;
+}
+
+static int import_commit(struct ctx *c, struct import *im)
+{
+	struct tl_txn t = { 0 };
+	struct tl_runs runs = { 0 };
+	struct tl_rundata *d = NULL;
+	struct tl_run *run = NULL;
+	struct tl_buf subject = TL_BUF_INIT, trailers = TL_BUF_INIT;
+	const char *runref = arg_str(im->a, "run");
+	char *runkey = NULL, *path;
+	int rc = 0, run_changed = 0;
+
+	if (!im->n)
+		return tl_err_set(&c->err, TL_EINVALID,
+			"the reports hold no test: nothing to import");
+	if (runref) {
+		if ((rc = tl_runs_load(
+			     &runs, im->s, im->project, 0, &c->err)) ||
+			(rc = tl_runs_find(&runs, runref, &d, &c->err)) ||
+			(rc = tl_run_need_results(d, im->s, &c->err)))
+			goto out;
+		if (d->run->closed == 1) {
+			rc = tl_err_set(&c->err, TL_ECONFLICT,
+				"run %s is closed (tally run reopen %s)",
+				d->run->ent.key, d->run->ent.key);
+			goto out;
+		}
+		run = d->run;
+		runkey = tl_strdup(run->ent.key);
+	} else {
+		struct tl_buf key = TL_BUF_INIT;
+		const char *title = arg_str(im->a, "title");
+		const struct tl_value *env = arg_list(im->a, "env");
+		char *deftitle = NULL;
+		if (!title) {
+			const char *f = im->a->pos.v[0];
+			const char *base =
+				strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
+			deftitle = tl_format("Import of %s", base);
+			title = deftitle;
+		}
+		run = tl_entity_new(TL_KIND_RUN);
+		tl_buf_printf(&key, "%.10s-", im->started);
+		tl_slugify(&key, title);
+		tl_buf_putc(&key, '-');
+		rc = tl_key_random(&key, 4, &c->err);
+		run->ent.key = tl_buf_detach(&key);
+		run->title = one_line(title);
+		run->created = tl_strdup(im->started);
+		run->created_by = ctx_author_string(c);
+		run->closed = 0;
+		opt_set_str(&run->revision, arg_str(im->a, "revision"));
+		free(deftitle);
+		if (!rc && arg_str(im->a, "release")) {
+			struct tl_list rels = { 0 };
+			void *rel;
+			rc = tl_store_releases(
+				im->s, im->project, &rels, &c->err);
+			if (!rc)
+				rc = tl_resolve_list(&rels,
+					arg_str(im->a, "release"), "release",
+					&rel, &c->err);
+			if (!rc)
+				run->release = tl_strdup(
+					((struct tl_entity *)rel)->key);
+			tl_list_release(&rels);
+		}
+		for (size_t i = 0; !rc && env && i < env->n; i++) {
+			const char *kv = env->items[i]->str,
+				   *eq = strchr(kv, '=');
+			char *k;
+			if (!eq || eq == kv) {
+				rc = tl_err_set(&c->err, TL_EUSAGE,
+					"--env takes KEY=VALUE, not '%s'", kv);
+				break;
+			}
+			if (!run->environment)
+				run->environment = tl_value_map();
+			k = tl_strndup(kv, (size_t)(eq - kv));
+			tl_value_set(run->environment, k, tl_value_str(eq + 1));
+			free(k);
+		}
+		runkey = tl_strdup(run->ent.key);
+		run_changed = 1;
+		if (rc)
+			goto out;
+	}
+	for (size_t i = 0; i < im->n && !rc; i++) {
+		struct pending *p = &im->v[i];
+		if (p->new_case) {
+			struct tl_case *k = tl_entity_new(TL_KIND_CASE);
+			k->title = one_line(p->title[0] ? p->title : p->id);
+			k->type = tl_strdup("automated");
+			k->priority = tl_strdup("medium");
+			k->automation = one_line(p->id);
+			path = tl_store_case_path(im->project, p->key);
+			rc = tl_txn_put(
+				&t, im->s, TL_KIND_CASE, k, path, &c->err);
+			free(path);
+			tl_case_free(k);
+			if (rc)
+				break;
+		}
+		if (d && tl_run_result(d, p->key)) {
+			/* recorded there already: that result becomes an
+			 * attempt */
+			const struct tl_result *old = tl_run_result(d, p->key);
+			struct tl_value *r = tl_value_seq();
+			if (old->retries)
+				for (size_t j = 0; j < old->retries->n; j++)
+					tl_value_push(r,
+						tl_value_dup(
+							old->retries
+								->items[j]));
+			tl_value_push(r,
+				attempt_value(old->status, old->duration.set,
+					old->duration.v, old->message,
+					old->type));
+			if (p->x->retries)
+				for (size_t j = 0; j < p->x->retries->n; j++)
+					tl_value_push(r,
+						tl_value_dup(
+							p->x->retries
+								->items[j]));
+			tl_value_free(p->x->retries);
+			p->x->retries = r;
+		}
+		if (run->cases.n && !tl_strlist_has(&run->cases, p->key)) {
+			tl_strlist_push(&run->cases, p->key);
+			run_changed = 1;
+		}
+		if (p->output) {
+			char *ap = tl_format(
+				"%s/runs/%s/attachments/%s/output.log",
+				im->project, runkey, p->key);
+			tl_txn_put_raw(
+				&t, im->s, ap, p->output, strlen(p->output));
+			if (!tl_strlist_has(&p->x->attachments, "output.log"))
+				tl_strlist_push(
+					&p->x->attachments, "output.log");
+			free(ap);
+		}
+		path = tl_store_result_path(im->project, runkey, p->key);
+		rc = tl_txn_put(&t, im->s, TL_KIND_RESULT, p->x, path, &c->err);
+		free(path);
+	}
+	if (!rc && run_changed) {
+		path = tl_format("%s/runs/%s/run.yaml", im->project, runkey);
+		rc = tl_txn_put(&t, im->s, TL_KIND_RUN, run, path, &c->err);
+		free(path);
+	}
+	if (rc)
+		goto out;
+	tl_buf_printf(&subject, "import %zu results into %s", im->n, runkey);
+	tl_buf_printf(&trailers,
+		"Tally-Action: import\nTally-Project: %s\nTally-Run: %s\n",
+		im->project, runkey);
+	for (size_t i = 0; i < im->a->pos.n; i++)
+		tl_buf_printf(&trailers, "Tally-Source: %s\n", im->a->pos.v[i]);
+	{
+		/* the summary is the output, not ctx_commit's one line */
+		int quiet = c->quiet, format = c->format;
+		char id[64] = "";
+		struct tl_ident au, cm;
+		struct tl_commit_opts o = { 0 };
+		struct tl_buf msg = TL_BUF_INIT;
+		(void)quiet;
+		(void)format;
+		rc = ctx_idents(c, im->s->repo, &au, &cm, NULL);
+		if (!rc) {
+			tl_buf_printf(&msg, "tally: %s\n\n%s", subject.ptr,
+				trailers.ptr);
+			o.message = msg.ptr;
+			o.author = &au;
+			o.committer = &cm;
+			o.no_commit = c->no_commit;
+			rc = tl_txn_commit(&t, im->s, &o, id, &c->err);
+		}
+		tl_buf_release(&msg);
+		if (!rc) {
+			struct tl_value *s =
+				summary(im, runkey, c->no_commit ? NULL : id);
+			if (!c->quiet || c->format == FMT_JSON)
+				rc = out_object(c, s, summary_text);
+			tl_value_free(s);
+		}
+	}
+out:
+	if (!d)
+		tl_entity_free(TL_KIND_RUN, run);
+	tl_runs_release(&runs);
+	tl_txn_release(&t);
+	tl_buf_release(&subject);
+	tl_buf_release(&trailers);
+	free(runkey);
+	return rc;
+}
+
+int cmd_import(struct ctx *c, struct args *a)
+{
+	struct import im;
+	const char *format = arg_str(a, "format");
+	int rc = 0;
+
+	memset(&im, 0, sizeof(im));
+	im.c = c;
+	im.a = a;
+	im.dry = arg_flag(a, "dry-run");
+	tl_time_format(ctx_now(c), im.started, sizeof(im.started));
+	if (!format)
+		format = "auto";
+	if (!im.dry) {
+		char *project = NULL;
+		if ((rc = ctx_store(c, &im.s)) ||
+			(rc = ctx_project(c, &project)))
+			return rc;
+		im.project = project;
+		rc = tl_store_cases(im.s, project, &im.cases, &c->err);
+	}
+	for (size_t i = 0; i < a->pos.n && !rc; i++)
+		rc = read_file(&im, a->pos.v[i], format);
+	if (!rc && im.dry) {
+		struct tl_value *o = summary(&im, NULL, NULL);
+		rc = out_object(c, o, summary_text);
+		tl_value_free(o);
+	} else if (!rc) {
+		rc = import_commit(c, &im);
+	}
+	for (size_t i = 0; i < im.n; i++) {
+		free(im.v[i].id);
+		free(im.v[i].key);
+		free(im.v[i].title);
+		free(im.v[i].output);
+		tl_entity_free(TL_KIND_RESULT, im.v[i].x);
+	}
+	free(im.v);
+	tl_list_release(&im.cases);
+	free((char *)im.project);
+	return rc;
+}
