@@ -4,6 +4,7 @@
 #include "core/key.h"
 #include "core/resolve.h"
 #include "core/runs.h"
+#include "core/strmap.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "formats/junit.h"
@@ -45,6 +46,8 @@ struct counts {
 /* One imported test, kept until the commit: repeated ids become retries. */
 struct pending {
 	char *id;
+	const char *status; /* the final one, for the counts */
+	int errored;
 	char *key;
 	struct tl_result *x;
 	int new_case;
@@ -61,6 +64,7 @@ struct import {
 	struct tl_rundata *run; /* an existing run, or NULL */
 	struct pending *v;
 	size_t n, cap;
+	struct tl_strmap ids; /* id -> index in v */
 	struct counts k;
 	int dry;
 	const char *file;
@@ -179,10 +183,8 @@ static void derive_key(struct tl_buf *out, const char *prefix,
 
 static struct pending *find_pending(struct import *im, const char *id)
 {
-	for (size_t i = im->n; i-- > 0;)
-		if (!strcmp(im->v[i].id, id))
-			return &im->v[i];
-	return NULL;
+	size_t i = tl_strmap_get(&im->ids, id);
+	return i == (size_t)-1 ? NULL : &im->v[i];
 }
 
 static const struct tl_case *case_by_automation(
@@ -229,17 +231,24 @@ static struct tl_value *attempt_value(const char *status, int has_d, double d,
 	return a;
 }
 
-static void count(struct counts *k, const struct tl_test *t)
+/* Counts the final result of each distinct test: a test that ran again
+ * in the same import is one test with retries. */
+static void count_all(struct import *im)
 {
-	k->tests++;
-	if (!strcmp(t->status, "passed"))
-		k->passed++;
-	else if (!strcmp(t->status, "failed"))
-		*(t->errored ? &k->errored : &k->failed) += 1;
-	else if (!strcmp(t->status, "skipped"))
-		k->skipped++;
-	else
-		k->other++;
+	struct counts *k = &im->k;
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < im->n; i++) {
+		const char *s = im->v[i].status;
+		k->tests++;
+		if (!strcmp(s, "passed"))
+			k->passed++;
+		else if (!strcmp(s, "failed"))
+			*(im->v[i].errored ? &k->errored : &k->failed) += 1;
+		else if (!strcmp(s, "skipped"))
+			k->skipped++;
+		else
+			k->other++;
+	}
 }
 
 static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
@@ -250,11 +259,12 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 	struct tl_result *x;
 	(void)err;
 
-	count(&im->k, t);
-	if (im->dry)
-		return 0;
+	/* the automation id: classname.name; without a classname the suite
+	 * path tells same-named tests of different suites apart */
 	if (t->classname && *t->classname)
 		tl_buf_printf(&id, "%s.%s", t->classname, t->name);
+	else if (t->suite && *t->suite)
+		tl_buf_printf(&id, "%s / %s", t->suite, t->name);
 	else
 		tl_buf_puts(&id, t->name);
 	x = tl_entity_new(TL_KIND_RESULT);
@@ -300,8 +310,11 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 				old->duration.v, old->message, old->type));
 		tl_entity_free(TL_KIND_RESULT, old);
 		p->x = x;
+		p->status = t->status;
+		p->errored = t->errored;
 	} else {
-		const struct tl_case *k = case_by_automation(im, id.ptr);
+		const struct tl_case *k =
+			im->dry ? NULL : case_by_automation(im, id.ptr);
 		struct tl_buf key = TL_BUF_INIT;
 		if (im->n == im->cap) {
 			im->cap = im->cap ? im->cap * 2 : 256;
@@ -324,6 +337,9 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		p->id = tl_buf_detach(&id);
 		p->key = tl_buf_detach(&key);
 		p->x = x;
+		p->status = t->status;
+		p->errored = t->errored;
+		tl_strmap_put(&im->ids, p->id, im->n);
 		im->n++;
 	}
 	if (t->output.len) {
@@ -667,6 +683,7 @@ int cmd_import(struct ctx *c, struct args *a)
 	}
 	for (size_t i = 0; i < a->pos.n && !rc; i++)
 		rc = read_file(&im, a->pos.v[i], format);
+	count_all(&im);
 	if (!rc && im.dry) {
 		struct tl_value *o = summary(&im, NULL, NULL);
 		rc = out_object(c, o, summary_text);
@@ -682,6 +699,7 @@ int cmd_import(struct ctx *c, struct args *a)
 		tl_entity_free(TL_KIND_RESULT, im.v[i].x);
 	}
 	free(im.v);
+	tl_strmap_release(&im.ids);
 	tl_list_release(&im.cases);
 	free((char *)im.project);
 	return rc;

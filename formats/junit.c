@@ -162,7 +162,9 @@ static void end_case(struct reader *r)
 	r->in_case = 0;
 	/* a failure child decides; Surefire's flakyFailure alone means the
 	 * test passed on a rerun */
-	if (r->failures)
+	if (t->status && !strcmp(t->status, "skipped"))
+		; /* status="disabled" wins over a failure child */
+	else if (r->failures)
 		t->status = "failed";
 	else if (!t->status)
 		t->status = "passed";
