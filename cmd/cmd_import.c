@@ -210,9 +210,28 @@ static int key_taken(struct import *im, const char *key)
 	return 0;
 }
 
+/* Cleaned text without the blank lines and indentation XML puts around it. */
 static char *clean(const char *s, size_t len)
 {
 	struct tl_buf b = TL_BUF_INIT;
+	while (len && strchr(" \t\r\n", s[len - 1]))
+		len--;
+	while (len && strchr(" \t\r\n", *s)) {
+		/* keep the indentation of the first line only when it has text
+		 */
+		const char *nl = memchr(s, '\n', len);
+		size_t skip = 1;
+		if (*s != '\n' && *s != '\r') {
+			size_t i = 0;
+			while (i < len && (s[i] == ' ' || s[i] == '\t'))
+				i++;
+			if (i < len && s[i] != '\n' && s[i] != '\r')
+				break;
+			skip = nl ? (size_t)(nl - s) + 1 : len;
+		}
+		s += skip;
+		len -= skip;
+	}
 	tl_text_clean(&b, s, len);
 	return tl_buf_detach(&b);
 }
@@ -326,8 +345,11 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		if (k) {
 			tl_buf_puts(&key, k->ent.key);
 		} else {
+			/* without a classname the suite path is the folder */
 			derive_key(&key, arg_str(im->a, "suite-prefix"),
-				t->classname, t->name);
+				t->classname && *t->classname ? t->classname
+							      : t->suite,
+				t->name);
 			if (key_taken(im, key.ptr))
 				tl_buf_printf(&key, "-%06x",
 					fnv1a(id.ptr) & 0xffffff);

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# tally import (JUnit): runs, cases by automation id, safe keys, retries,
+# one commit; bad input refused with file:line:col and nothing written.
+. "$(dirname "$0")/lib.sh"
+FX="$TALLY_TESTS/fixtures/junit"
+
+new_tracker imp
+n=$(commits)
+expect_code 0 tally import "$FX/basic.xml" --title "Nightly" --env ci=github --revision abc123
+expect_grep "5 tests: 2 passed, 1 failed, 1 errored, 1 skipped" "$TMP/out"
+expect_eq "$(commits)" $((n + 1)) "one commit"
+run=$(ls qa/web/runs)
+[[ "$run" =~ ^2026-11-21-nightly-[0-9a-hjkmnp-tv-z]{4}$ ]] || fail "run key $run"
+ok
+expect_eq "$(git log -1 --format=%s)" "tally: import 5 results into $run" "subject"
+expect_grep "Tally-Source: .*basic.xml" <(git log -1 --format=%B)
+expect_eq "$(cat qa/web/cases/com/acme/auth/LoginTest/wrongPassword.yaml)" "$(printf 'title: wrongPassword\ntype: automated\npriority: medium\nautomation: com.acme.auth.LoginTest.wrongPassword')" "new case"
+r=qa/web/runs/$run/results/com/acme/auth/LoginTest
+expect_eq "$(cat $r/wrongPassword.yaml)" "$(cat <<'YAML'
+status: failed
+duration: 0.25
+started: 2026-11-21T10:00:00Z
+message: expected 401, got 200
+type: AssertionError
+trace: |-
+  AssertionError: expected 401, got 200
+      at LoginTest.java:42
+output: request sent
+YAML
+)" "result"
+expect_grep "^status: failed" $r/lockout.yaml
+expect_no_grep "duration" $r/lockout.yaml
+expect_grep "^type: IOException" $r/lockout.yaml
+expect_eq "$(head -1 $r/sso.yaml)" "status: skipped" "skipped"
+expect_grep "message: needs the SSO server" $r/sso.yaml
+expect_eq "$(sed -n '/environment/p;/revision/p' qa/web/runs/$run/run.yaml | tr '\n' '|')" "environment: {ci: github}|revision: abc123|" "run environment and revision"
+expect_code 0 tally check
+expect_code 0 tally run show "$run" --format json
+expect_grep '"status": "failed"' "$TMP/out"
+
+# again into the same run: cases are matched by automation id, and what
+# was recorded there becomes an earlier attempt
+expect_code 0 tally import "$FX/basic.xml" --run nightly
+expect_grep "(5 results, 0 new cases)" "$TMP/out"
+expect_eq "$(find qa/web/cases -name '*.yaml' | wc -l | tr -d ' ')" 5 "no duplicate cases"
+expect_grep "^retries:" $r/wrongPassword.yaml
+expect_grep "expected 401, got 200" <(sed -n '/retries/,$p' $r/wrongPassword.yaml)
+
+# a test repeated in one report: the last run is the result, the earlier
+# ones are attempts
+expect_code 0 tally --format json import "$FX/rerun.xml" --title "Rerun"
+expect_grep '"passed": 1' "$TMP/out"
+expect_grep '"tests": 1' "$TMP/out"
+rr=$(ls qa/web/runs | grep rerun)
+expect_eq "$(cat qa/web/runs/$rr/results/c/flaky.yaml)" "$(printf 'status: passed\nduration: 2\nstarted: 2026-11-21T10:00:00Z\nretries:\n- {status: failed, duration: 1, message: first try failed}')" "retries from repeats"
+
+# hostile names make safe keys, all distinct
+expect_code 0 tally import "$FX/hostile-names.xml" --title "Hostile"
+expect_code 0 tally check
+keys=$(tally case list --columns key | grep -v com/acme | grep -v '^c/')
+expect_eq "$(echo "$keys" | wc -l | tr -d ' ')" 7 "seven distinct cases"
+echo "$keys" | grep -qE '(^|/)\.' && fail "a key segment starting with a dot"
+echo "$keys" | grep -qi '^con/' && fail "a reserved name"
+ok
+expect_eq "$(find "$TMP" -path '*etc/passwd*' -not -path "$TMP/r/imp/qa/*" | wc -l | tr -d ' ')" 0 "nothing outside the tracker"
+expect_eq "$(tally case show etc/passwd --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["automation"])')" "../../etc.passwd" "the id is kept as written"
+expect_eq "$(echo "$keys" | tr 'A-Z' 'a-z' | sort | uniq -d)" "" "no keys differing only in case"
+
+# standard input needs the format
+expect_code 0 tally import - --format junit --title "From a pipe" < "$FX/rerun.xml"
+expect_code 0 tally import - --title "Redirected" < "$FX/rerun.xml"
+set +e
+cat "$FX/rerun.xml" | tally import - --title "Piped, no format" 2>"$TMP/err" >/dev/null
+code=$?
+set -e
+expect_eq "$code" 2 "a pipe cannot be sniffed"
+expect_grep "give --format" "$TMP/err"
+
+# bad input: a clear place, no commit, no file
+state() { echo "$(git rev-parse HEAD)|$(git status --porcelain | tr '\n' '|')"; }
+s0=$(state)
+expect_code 4 tally import "$FX/truncated.xml"
+expect_grep "truncated.xml:4:[0-9]*: " "$TMP/err"
+expect_code 4 tally import "$FX/not-a-report.xml"
+expect_grep "not-a-report.xml:2:1: not a JUnit report: the root element is <project>" "$TMP/err"
+expect_code 4 tally import "$FX/xxe.xml"
+expect_grep "declares the entity 'xxe'; entities are not expanded" "$TMP/err"
+expect_code 4 tally import "$FX/laughs.xml"
+expect_grep "declares the entity" "$TMP/err"
+expect_code 4 tally import "$FX/latin1.xml"
+expect_grep "latin1.xml:1:" "$TMP/err"
+: > "$TMP/empty.xml"
+expect_code 4 tally import "$TMP/empty.xml"
+expect_grep "empty file" "$TMP/err"
+expect_code 3 tally import "$TMP/nosuch.xml"
+expect_code 4 tally import "$FX/basic.xml" "$FX/truncated.xml"
+expect_eq "$(state)" "$s0" "nothing written or committed"
+expect_code 2 tally import "$FX/basic.xml" --format ctrf
+expect_grep "not supported yet" "$TMP/err"
+expect_code 0 tally import --dry-run "$FX/basic.xml"
+expect_eq "$(state)" "$s0" "a dry run writes nothing"
+done_testing
