@@ -65,6 +65,10 @@ struct import {
 	struct pending *v;
 	size_t n, cap;
 	struct tl_strmap ids; /* id -> index in v */
+	struct tl_strmap autos; /* automation id -> index in cases */
+	struct tl_strmap lower; /* lowercased key -> 1, for case clashes */
+	struct tl_strlist owned; /* the lowercased keys */
+	int maps;
 	struct counts k;
 	int dry;
 	const char *file;
@@ -187,27 +191,52 @@ static struct pending *find_pending(struct import *im, const char *id)
 	return i == (size_t)-1 ? NULL : &im->v[i];
 }
 
-static const struct tl_case *case_by_automation(
-	struct import *im, const char *id)
+static char *lowered(const char *key)
 {
-	for (size_t i = 0; i < im->cases.n; i++) {
-		const struct tl_case *k = im->cases.v[i];
-		if (k->automation && !strcmp(k->automation, id))
-			return k;
-	}
-	return NULL;
+	char *l = tl_strdup(key);
+	for (char *p = l; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return l;
+}
+
+/* Keys are compared without letter case: they collide on macOS/Windows. */
+static void remember_key(struct import *im, const char *key)
+{
+	char *l = lowered(key);
+	tl_strlist_push(&im->owned, l);
+	free(l);
+	tl_strmap_put(&im->lower, im->owned.v[im->owned.n - 1], 1);
 }
 
 static int key_taken(struct import *im, const char *key)
 {
+	char *l = lowered(key);
+	int taken = tl_strmap_get(&im->lower, l) != (size_t)-1;
+	free(l);
+	return taken;
+}
+
+static void build_maps(struct import *im)
+{
+	for (size_t i = 0; i < im->cases.n; i++) {
+		const struct tl_case *k = im->cases.v[i];
+		if (k->automation)
+			tl_strmap_put(&im->autos, k->automation, i);
+	}
 	for (size_t i = 0; i < im->cases.n; i++)
-		if (!tl_key_casecmp(
-			    ((struct tl_entity *)im->cases.v[i])->key, key))
-			return 1;
-	for (size_t i = 0; i < im->n; i++)
-		if (im->v[i].new_case && !tl_key_casecmp(im->v[i].key, key))
-			return 1;
-	return 0;
+		remember_key(im, ((struct tl_entity *)im->cases.v[i])->key);
+	im->maps = 1;
+}
+
+static const struct tl_case *case_by_automation(
+	struct import *im, const char *id)
+{
+	size_t i;
+	if (!im->maps)
+		build_maps(im);
+	i = tl_strmap_get(&im->autos, id);
+	return i == (size_t)-1 ? NULL : im->cases.v[i];
 }
 
 /* Cleaned text without the blank lines and indentation XML puts around it. */
@@ -350,10 +379,13 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 				t->classname && *t->classname ? t->classname
 							      : t->suite,
 				t->name);
+			if (!im->maps)
+				build_maps(im);
 			if (key_taken(im, key.ptr))
 				tl_buf_printf(&key, "-%06x",
 					fnv1a(id.ptr) & 0xffffff);
 			p->new_case = 1;
+			remember_key(im, key.ptr);
 			p->title = clean(t->name, strlen(t->name));
 		}
 		p->id = tl_buf_detach(&id);
@@ -722,6 +754,9 @@ int cmd_import(struct ctx *c, struct args *a)
 	}
 	free(im.v);
 	tl_strmap_release(&im.ids);
+	tl_strmap_release(&im.autos);
+	tl_strmap_release(&im.lower);
+	tl_strlist_release(&im.owned);
 	tl_list_release(&im.cases);
 	free((char *)im.project);
 	return rc;

@@ -467,8 +467,8 @@ int cmd_run_list(struct ctx *c, struct args *a)
 	static const char *const defaults[] = { "key", "title", "description",
 		"status", "progress", "passed", "failed", "created", NULL };
 	static const char *const defaults_ws[] = { "project", "key", "title",
-		"description", "status", "progress", "passed", "failed", "created",
-		NULL };
+		"description", "status", "progress", "passed", "failed",
+		"created", NULL };
 	static const char *const all[] = { "key", "title", "description",
 		"project", "kind", "release", "status", "closed", "created",
 		"created_by", "revision", "environment", "fields", "counts",

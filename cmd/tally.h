@@ -190,7 +190,8 @@ extern const struct opt_spec opts_init[], opts_project_new[], opts_case_new[],
 	opts_req_edit[], opts_req_list[], opts_none[], opts_run_new[],
 	opts_run_edit[], opts_run_list[], opts_run_analyze[], opts_record[],
 	opts_release_new[], opts_release_edit[], opts_defect_new[],
-	opts_defect_edit[], opts_defect_close[], opts_defect_list[], opts_import[];
+	opts_defect_edit[], opts_defect_close[], opts_defect_list[],
+	opts_import[];
 
 /* A local defect (key, prefix, title) or an external key matching
  * defects.pattern; caller frees *out (cmd_record.c). */

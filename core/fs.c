@@ -1,5 +1,5 @@
-/* d_type and DT_* are not POSIX; glibc shows them under _DEFAULT_SOURCE. */
-#define _DEFAULT_SOURCE
+/* d_type, DT_* and syncfs are not POSIX; glibc shows them under _GNU_SOURCE. */
+#define _GNU_SOURCE
 #include "core/fs.h"
 
 #include <dirent.h>
@@ -89,17 +89,29 @@ int tl_fs_mkdirs(const char *path, struct tl_err *err)
 int tl_fs_write_atomic(
 	const char *path, const char *data, size_t len, struct tl_err *err)
 {
+	return tl_fs_write_file(path, data, len, 1, err);
+}
+
+int tl_fs_sync(const char *dir, struct tl_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+	int rc = 0;
+	if (fd < 0)
+		return tl_err_set(err, TL_EIO, "%s: %s", dir, strerror(errno));
+	if (syncfs(fd))
+		rc = tl_err_set(
+			err, TL_EIO, "syncing %s: %s", dir, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+int tl_fs_write_file(const char *path, const char *data, size_t len, int sync,
+	struct tl_err *err)
+{
 	struct tl_buf tmp = TL_BUF_INIT;
 	const char *slash = strrchr(path, '/');
 	int fd, rc = 0;
 
-	if (slash && slash != path) {
-		char *dir = tl_strndup(path, (size_t)(slash - path));
-		rc = tl_fs_mkdirs(dir, err);
-		free(dir);
-		if (rc)
-			return rc;
-	}
 	/* A hidden name in the same folder: rename(2) is atomic only within one
 	 * file system, and a leftover from a kill is easy to spot and ignore.
 	 */
@@ -107,6 +119,17 @@ int tl_fs_write_atomic(
 		tl_buf_put(&tmp, path, (size_t)(slash - path + 1));
 	tl_buf_printf(&tmp, ".%s.tally-XXXXXX", slash ? slash + 1 : path);
 	fd = mkstemp(tmp.ptr);
+	if (fd < 0 && errno == ENOENT && slash && slash != path) {
+		/* the folder is missing: make it (tried second, so that a bulk
+		 * write does not pay a mkdir per level per file) */
+		char *dir = tl_strndup(path, (size_t)(slash - path));
+		rc = tl_fs_mkdirs(dir, err);
+		free(dir);
+		if (rc)
+			goto out;
+		memcpy(tmp.ptr + tmp.len - 6, "XXXXXX", 6);
+		fd = mkstemp(tmp.ptr);
+	}
 	if (fd < 0) {
 		rc = tl_err_set(
 			err, TL_EIO, "writing %s: %s", path, strerror(errno));
@@ -126,7 +149,7 @@ int tl_fs_write_atomic(
 	if (!rc && fchmod(fd, 0644))
 		rc = tl_err_set(
 			err, TL_EIO, "writing %s: %s", path, strerror(errno));
-	if (!rc && fsync(fd))
+	if (!rc && sync && fsync(fd))
 		rc = tl_err_set(
 			err, TL_EIO, "writing %s: %s", path, strerror(errno));
 	if (close(fd) && !rc)

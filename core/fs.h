@@ -16,6 +16,12 @@ int tl_fs_read_flags(struct tl_buf *out, const char *path, size_t cap,
  * over path, so a reader sees the old file or the new one, never half. */
 int tl_fs_write_atomic(
 	const char *path, const char *data, size_t len, struct tl_err *err);
+/* The same, without the fsync when sync is 0: for bulk writes that end
+ * with one tl_fs_sync. The rename still makes each file appear whole. */
+int tl_fs_write_file(const char *path, const char *data, size_t len, int sync,
+	struct tl_err *err);
+/* Flushes the file system holding dir (syncfs). */
+int tl_fs_sync(const char *dir, struct tl_err *err);
 /* mkdir -p. */
 int tl_fs_mkdirs(const char *path, struct tl_err *err);
 int tl_fs_is_dir(const char *path);

@@ -6,9 +6,16 @@
 
 #include "core/banned.h"
 
+/* Capacity is the next power of two, so it needs no field of its own. */
+static size_t grown(size_t n)
+{
+	return (n & (n - 1)) == 0 ? (n < 4 ? 4 : n * 2) : 0;
+}
+
 void tl_strlist_push(struct tl_strlist *l, const char *s)
 {
-	l->v = tl_realloc(l->v, tl_mul(l->n + 1, sizeof(*l->v)));
+	if (grown(l->n))
+		l->v = tl_realloc(l->v, tl_mul(grown(l->n), sizeof(*l->v)));
 	l->v[l->n++] = tl_strdup(s);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <git2/sys/mempack.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,10 @@
 #include "core/banned.h"
 
 #define MAX_RETRIES 50
+/* From this many files a commit takes the bulk path: objects are built in
+ * memory and written as one packfile, and the files are flushed with one
+ * syncfs instead of one fsync each (an import of 100,000 results). */
+#define BULK_MIN 256
 
 int tl_git_fail(struct tl_err *err, int code, const char *what)
 {
@@ -267,17 +272,17 @@ static int make_sig(
 }
 
 /* Reads HEAD: the ref to move and its current commit (unborn: none). */
-static int read_head(struct tl_repo *r, char **refname, git_oid *parent,
+static int read_head(git_repository *git, char **refname, git_oid *parent,
 	int *has_parent, struct tl_err *err)
 {
 	git_reference *head = NULL;
-	int rc = git_reference_lookup(&head, r->git, "HEAD");
+	int rc = git_reference_lookup(&head, git, "HEAD");
 	if (rc)
 		return tl_git_fail(err, rc, "reading HEAD");
 	*has_parent = 0;
 	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
 		*refname = tl_strdup(git_reference_symbolic_target(head));
-		rc = git_reference_name_to_id(parent, r->git, *refname);
+		rc = git_reference_name_to_id(parent, git, *refname);
 		if (rc == 0)
 			*has_parent = 1;
 		else if (rc == GIT_ENOTFOUND)
@@ -297,11 +302,16 @@ static int read_head(struct tl_repo *r, char **refname, git_oid *parent,
 	return rc;
 }
 
-static int try_commit(struct tl_repo *r, const struct tl_change *changes,
+struct persist {
+	int (*fn)(void *ctx, struct tl_err *err);
+	void *ctx;
+};
+
+static int try_commit(git_repository *git, const struct tl_change *changes,
 	size_t n, const git_oid *ids, const char *message,
 	git_signature *author, git_signature *committer,
-	void (*stage)(const char *), git_oid *out, int *retry,
-	struct tl_err *err)
+	void (*stage)(const char *), const struct persist *persist,
+	git_oid *out, int *retry, struct tl_err *err)
 {
 	char *refname = NULL;
 	git_oid parent_id, tree_id;
@@ -314,11 +324,11 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 	struct tl_buf reflog = TL_BUF_INIT;
 
 	*retry = 0;
-	rc = read_head(r, &refname, &parent_id, &has_parent, err);
+	rc = read_head(git, &refname, &parent_id, &has_parent, err);
 	if (rc)
 		goto out;
 	if (has_parent) {
-		if ((rc = git_commit_lookup(&parent, r->git, &parent_id)) ||
+		if ((rc = git_commit_lookup(&parent, git, &parent_id)) ||
 			(rc = git_commit_tree(&base, parent))) {
 			rc = tl_git_fail(err, rc, "reading HEAD's tree");
 			goto out;
@@ -342,16 +352,15 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 		}
 		ups[nups++].path = changes[i].path;
 	}
-	rc = git_tree_create_updated(&tree_id, r->git, base, nups, ups);
+	rc = git_tree_create_updated(&tree_id, git, base, nups, ups);
 	if (!rc)
-		rc = git_tree_lookup(&tree, r->git, &tree_id);
+		rc = git_tree_lookup(&tree, git, &tree_id);
 	if (rc) {
 		rc = tl_git_fail(err, rc, "building the tree");
 		goto out;
 	}
-	rc = git_commit_create(out, r->git, NULL, author, committer, NULL,
-		message, tree, has_parent ? 1 : 0,
-		(const git_commit **)&parent);
+	rc = git_commit_create(out, git, NULL, author, committer, NULL, message,
+		tree, has_parent ? 1 : 0, (const git_commit **)&parent);
 	if (rc) {
 		rc = tl_git_fail(err, rc, "creating the commit");
 		goto out;
@@ -363,11 +372,14 @@ static int try_commit(struct tl_repo *r, const struct tl_change *changes,
 			nl ? (int)(nl - message) : (int)strlen(message),
 			message);
 	}
+	/* the objects must be on disk before a ref points at them */
+	if (persist && (rc = persist->fn(persist->ctx, err)))
+		goto out;
 	if (stage)
 		stage("committed");
 	/* Compare-and-swap: moves the ref only if it still points where we
 	 * read it; an unborn branch must still not exist. */
-	rc = git_reference_create_matching(&moved, r->git, refname, out,
+	rc = git_reference_create_matching(&moved, git, refname, out,
 		has_parent, has_parent ? &parent_id : NULL, reflog.ptr);
 	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {
 		git_error_clear();
@@ -400,6 +412,57 @@ static int check_path(const char *p, struct tl_err *err)
 	return 0;
 }
 
+struct bulk {
+	git_repository
+		*git; /* a private handle: the mempack stays off r->git */
+	git_odb *odb;
+	git_odb_backend *mempack;
+	const char *workdir;
+};
+
+static int bulk_open(struct bulk *b, struct tl_repo *r, struct tl_err *err)
+{
+	int rc;
+	memset(b, 0, sizeof(*b));
+	b->workdir = r->workdir;
+	if ((rc = git_repository_open(&b->git, r->gitdir)) ||
+		(rc = git_repository_odb(&b->odb, b->git)) ||
+		(rc = git_mempack_new(&b->mempack)) ||
+		(rc = git_odb_add_backend(b->odb, b->mempack, 1000)))
+		return tl_git_fail(err, rc, "preparing a bulk commit");
+	return 0;
+}
+
+/* Writes what the mempack holds as one packfile, then flushes the work
+ * tree's file system: after this a ref may point at the commit. */
+static int bulk_persist(void *ctx, struct tl_err *err)
+{
+	struct bulk *b = ctx;
+	git_buf pack = { 0 };
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress st;
+	int rc;
+	memset(&st, 0, sizeof(st));
+	if ((rc = git_mempack_dump(&pack, b->git, b->mempack)) ||
+		(rc = git_odb_write_pack(&wp, b->odb, NULL, NULL)) ||
+		(rc = wp->append(wp, pack.ptr, pack.size, &st)) ||
+		(rc = wp->commit(wp, &st)))
+		rc = tl_git_fail(err, rc, "writing the packfile");
+	if (wp)
+		wp->free(wp);
+	git_buf_dispose(&pack);
+	if (!rc)
+		rc = tl_fs_sync(b->workdir, err);
+	return rc;
+}
+
+static void bulk_close(struct bulk *b)
+{
+	/* the odb owns the mempack backend */
+	git_odb_free(b->odb);
+	git_repository_free(b->git);
+}
+
 int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err)
 {
@@ -407,7 +470,10 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 	git_signature *author = NULL, *committer = NULL;
 	char *lockpath = NULL;
 	git_oid commit;
-	int rc = 0;
+	struct bulk bulk = { 0 };
+	struct persist persist = { bulk_persist, &bulk };
+	int is_bulk = n >= BULK_MIN && !opts->no_commit, rc = 0;
+	git_repository *git = r->git;
 
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = check_path(changes[i].path, err);
@@ -419,18 +485,22 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 						: opts->author,
 				err);
 	}
+	if (!rc && is_bulk) {
+		rc = bulk_open(&bulk, r, err);
+		if (!rc)
+			git = bulk.git;
+	}
 	/* 1. the files, each atomically, and their blobs */
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *full = tl_path_join(r->workdir, changes[i].path);
 		if (changes[i].remove) {
 			rc = tl_fs_remove(full, r->workdir, err);
 		} else {
-			rc = tl_fs_write_atomic(
-				full, changes[i].data, changes[i].len, err);
+			rc = tl_fs_write_file(full, changes[i].data,
+				changes[i].len, !is_bulk, err);
 			if (!rc &&
-				(rc = git_blob_create_from_buffer(&ids[i],
-					 r->git, changes[i].data,
-					 changes[i].len)))
+				(rc = git_blob_create_from_buffer(&ids[i], git,
+					 changes[i].data, changes[i].len)))
 				rc = tl_git_fail(err, rc, "storing a blob");
 		}
 		free(full);
@@ -453,8 +523,9 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 					MAX_RETRIES);
 				break;
 			}
-			rc = try_commit(r, changes, n, ids, opts->message,
-				author, committer, opts->stage, &commit, &retry,
+			rc = try_commit(git, changes, n, ids, opts->message,
+				author, committer, opts->stage,
+				is_bulk ? &persist : NULL, &commit, &retry,
 				err);
 			if (retry)
 				sleep_ms(1 + tries % 7);
@@ -473,6 +544,8 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 		unlink(lockpath);
 		free(lockpath);
 	}
+	if (is_bulk && bulk.git)
+		bulk_close(&bulk);
 	git_signature_free(author);
 	git_signature_free(committer);
 	free(ids);

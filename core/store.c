@@ -373,10 +373,17 @@ char *tl_store_req_path(const char *project, const char *key)
 	return tl_format("%s/requirements/%s.yaml", project, key);
 }
 
+/* Grows by doubling: an import puts 200,000 files in one transaction. */
+static size_t grown(size_t n)
+{
+	return (n & (n - 1)) == 0 ? (n < 4 ? 4 : n * 2) : 0;
+}
+
 static void txn_own(struct tl_txn *t, char *p)
 {
-	t->owned =
-		tl_realloc(t->owned, tl_mul(t->nowned + 1, sizeof(*t->owned)));
+	if (grown(t->nowned))
+		t->owned = tl_realloc(
+			t->owned, tl_mul(grown(t->nowned), sizeof(*t->owned)));
 	t->owned[t->nowned++] = p;
 }
 
@@ -385,8 +392,9 @@ static struct tl_change *txn_slot(
 {
 	char *w = tl_store_wpath(s, path);
 	txn_own(t, w);
-	t->changes =
-		tl_realloc(t->changes, tl_mul(t->n + 1, sizeof(*t->changes)));
+	if (grown(t->n))
+		t->changes = tl_realloc(
+			t->changes, tl_mul(grown(t->n), sizeof(*t->changes)));
 	memset(&t->changes[t->n], 0, sizeof(t->changes[t->n]));
 	t->changes[t->n].path = w;
 	return &t->changes[t->n++];

@@ -174,3 +174,43 @@ Test(repo, commit_id_is_returned)
 	cr_assert_eq(strncmp(out, id, 40), 0);
 	free(out);
 }
+
+Test(repo, a_bulk_commit_writes_one_pack_and_a_sound_repository)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_change ch[300];
+	char *paths[300], *data[300];
+	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0, NULL };
+	char *out;
+	th_write(dir, "f", "1\n");
+	free(th_sh(dir,
+		"git add f && git commit -qm one && echo staged > g && git add g"));
+	for (int i = 0; i < 300; i++) {
+		paths[i] = tl_format("qa/bulk/f%03d.yaml", i);
+		data[i] = tl_format("n: %d\n", i);
+		ch[i].path = paths[i];
+		ch[i].data = data[i];
+		ch[i].len = strlen(data[i]);
+		ch[i].remove = 0;
+	}
+	cr_assert_eq(tl_repo_commit(repo, ch, 300, &o, NULL, &err), 0, "%s",
+		err.msg);
+	out = th_sh(dir,
+		"git fsck --strict --no-progress 2>&1; "
+		"git ls-tree -r --name-only HEAD | wc -l; "
+		"ls .git/objects/pack/*.pack | wc -l; "
+		"git status --porcelain; git show HEAD:qa/bulk/f299.yaml");
+	cr_assert_str_eq(out, "301\n1\nA  g\nn: 299\n");
+	free(out);
+	/* an ordinary commit afterwards still lands its objects on disk */
+	struct tl_change one = { "qa/after.yaml", "a: 1\n", 5, 0 };
+	cr_assert_eq(tl_repo_commit(repo, &one, 1, &o, NULL, &err), 0);
+	out = th_sh(dir,
+		"git fsck --strict --no-progress 2>&1; git show HEAD:qa/after.yaml");
+	cr_assert_str_eq(out, "a: 1\n");
+	free(out);
+	for (int i = 0; i < 300; i++) {
+		free(paths[i]);
+		free(data[i]);
+	}
+}
