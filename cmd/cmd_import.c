@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "formats/junit.h"
+#include "formats/tap.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -41,6 +42,8 @@ const struct opt_spec opts_import[] = {
 
 struct counts {
 	long long tests, passed, failed, errored, skipped, other;
+	/* TAP's own view, for comparing with other tools' counts */
+	long long ok, not_ok, todo, skip, ok_plain, not_ok_plain;
 };
 
 /* One imported test, kept until the commit: repeated ids become retries. */
@@ -48,6 +51,9 @@ struct pending {
 	char *id;
 	const char *status; /* the final one, for the counts */
 	int errored;
+	int raw_ok;
+	int todo;
+	int skip;
 	char *key;
 	struct tl_result *x;
 	int new_case;
@@ -71,6 +77,7 @@ struct import {
 	int maps;
 	struct counts k;
 	int dry;
+	int merge; /* repeated tests are retries (JUnit), not (TAP) */
 	const char *file;
 	char started[32];
 };
@@ -296,6 +303,14 @@ static void count_all(struct import *im)
 			k->skipped++;
 		else
 			k->other++;
+		k->ok += im->v[i].raw_ok;
+		k->not_ok += !im->v[i].raw_ok;
+		k->todo += im->v[i].todo;
+		k->skip += im->v[i].skip;
+		k->ok_plain +=
+			im->v[i].raw_ok && !im->v[i].todo && !im->v[i].skip;
+		k->not_ok_plain +=
+			!im->v[i].raw_ok && !im->v[i].todo && !im->v[i].skip;
 	}
 }
 
@@ -343,6 +358,15 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		}
 	}
 	p = find_pending(im, id.ptr);
+	if (p && !im->merge) {
+		/* TAP: the same description again is another test */
+		size_t base = id.len;
+		for (int k = 2; p; k++) {
+			tl_buf_truncate(&id, base);
+			tl_buf_printf(&id, " (%d)", k);
+			p = find_pending(im, id.ptr);
+		}
+	}
 	if (p) {
 		/* the same test again in this import: the earlier run of it
 		 * becomes an attempt of the later one */
@@ -393,6 +417,9 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		p->x = x;
 		p->status = t->status;
 		p->errored = t->errored;
+		p->raw_ok = t->raw_ok;
+		p->todo = t->directive && !strcmp(t->directive, "todo");
+		p->skip = t->directive && !strcmp(t->directive, "skip");
 		tl_strmap_put(&im->ids, p->id, im->n);
 		im->n++;
 	}
@@ -456,11 +483,15 @@ static int read_file(struct import *im, const char *path, const char *format)
 	}
 	im->file = name;
 	if (!strcmp(format, "junit")) {
+		im->merge = 1;
 		rc = tl_junit_read(f, name, on_test, im, &info, &im->c->err);
 		tl_value_free(info.properties);
+	} else if (!strcmp(format, "tap")) {
+		im->merge = 0;
+		rc = tl_tap_read(f, name, on_test, im, &info, &im->c->err);
 	} else {
 		rc = tl_err_set(&im->c->err, TL_EUSAGE,
-			"%s: the %s format is not supported yet (supported: junit)",
+			"%s: the %s format is not supported yet (supported: junit, tap)",
 			name, format);
 	}
 	if (f != stdin)
@@ -482,6 +513,12 @@ static struct tl_value *summary(
 	tl_value_put(o, "errored", tl_value_int(im->k.errored));
 	tl_value_put(o, "skipped", tl_value_int(im->k.skipped));
 	tl_value_put(o, "results", tl_value_int((long long)im->n));
+	tl_value_put(o, "ok", tl_value_int(im->k.ok));
+	tl_value_put(o, "not_ok", tl_value_int(im->k.not_ok));
+	tl_value_put(o, "todo", tl_value_int(im->k.todo));
+	tl_value_put(o, "skip", tl_value_int(im->k.skip));
+	tl_value_put(o, "ok_plain", tl_value_int(im->k.ok_plain));
+	tl_value_put(o, "not_ok_plain", tl_value_int(im->k.not_ok_plain));
 	tl_value_put(o, "new_cases", tl_value_int(new_cases));
 	tl_value_put(
 		o, "commit", commit ? tl_value_str(commit) : tl_value_null());

@@ -168,6 +168,7 @@ static void end_case(struct reader *r)
 		t->status = "failed";
 	else if (!t->status)
 		t->status = "passed";
+	t->raw_ok = !strcmp(t->status, "passed");
 	if (!strcmp(t->status, "skipped") && !t->message && r->skip_msg.len)
 		t->message = tl_strdup(r->skip_msg.ptr);
 	if (!r->rc && r->fn(t, r->ctx, r->err)) {

@@ -6,6 +6,7 @@
  * size of the report. Statuses are the tracker's names.
  */
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -39,6 +40,8 @@ struct tl_test {
 	size_t nretries;
 	struct tl_value *properties; /* of the test (name -> value) */
 	unsigned line; /* where it starts in the report */
+	const char *directive; /* TAP: "skip", "todo" or NULL */
+	int raw_ok; /* TAP: the point said ok */
 };
 
 typedef int (*tl_test_fn)(struct tl_test *t, void *ctx, struct tl_err *err);
