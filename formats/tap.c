@@ -45,12 +45,6 @@ static int flush(struct tap *p)
 	int rc = 0;
 	if (!p->have)
 		return 0;
-	if (p->sub.len) {
-		if (p->t.trace.len)
-			tl_buf_putc(&p->t.trace, '\n');
-		tl_buf_put(&p->t.trace, p->sub.ptr, p->sub.len);
-		tl_buf_reset(&p->sub);
-	}
 	p->t.errored = 0;
 	rc = p->fn(&p->t, p->ctx, p->err);
 	tl_test_reset(&p->t);
@@ -161,6 +155,11 @@ static int test_point(struct tap *p, const char *s)
 		}
 	}
 	p->t.raw_ok = ok;
+	/* a TAP 14 subtest comes before the point that sums it up */
+	if (p->sub.len) {
+		tl_buf_put(&p->t.trace, p->sub.ptr, p->sub.len);
+		tl_buf_reset(&p->sub);
+	}
 	p->have = 1;
 	return 0;
 }
@@ -207,8 +206,10 @@ static int line_inner(struct tap *p, char *s, size_t len)
 		if (!strcmp(s, "}")) {
 			p->braces = 0;
 		} else {
-			tl_buf_puts(&p->sub, s + (indent >= 4 ? 4 : indent));
-			tl_buf_putc(&p->sub, '\n');
+			/* a buffered child follows its point */
+			tl_buf_puts(
+				&p->t.trace, s + (indent >= 4 ? 4 : indent));
+			tl_buf_putc(&p->t.trace, '\n');
 		}
 		return 0;
 	}

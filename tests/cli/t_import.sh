@@ -76,6 +76,16 @@ set -e
 expect_eq "$code" 2 "a pipe cannot be sniffed"
 expect_grep "give --format" "$TMP/err"
 
+# TAP: statuses, YAML diagnostics, SKIP and TODO, subtests
+expect_code 0 tally import "$TALLY_TESTS/fixtures/tap/basic.tap" --title "TAP run" --suite-prefix js
+expect_grep "6 tests: 2 passed, 2 failed, 0 errored, 2 skipped" "$TMP/out"
+tr=qa/web/runs/$(ls qa/web/runs | grep tap-run)/results/js
+expect_eq "$(cat $tr/refund-is-credited.yaml)" "$(printf 'status: failed\nduration: 1.532\nstarted: 2026-11-21T10:00:00Z\nmessage: expected 100, got 0\ntrace: at refund.test.js:12')" "TAP diagnostics"
+expect_eq "$(sed -n 's/^message: //p' $tr/export-to-PDF.yaml)" "'TODO: not written yet'" "a failing TODO is skipped"
+expect_eq "$(sed -n 's/^message: //p' $tr/search.yaml)" "no index on CI" "SKIP reason"
+expect_grep "not ok 2 - remove" $tr/cart.yaml
+expect_grep "^status: passed" "$tr/title-skip-is-no-directive-$(printf '%s' x | head -c0)"*.yaml
+
 # bad input: a clear place, no commit, no file
 state() { echo "$(git rev-parse HEAD)|$(git status --porcelain | tr '\n' '|')"; }
 s0=$(state)
