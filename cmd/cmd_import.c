@@ -72,6 +72,7 @@ struct import {
 	size_t n, cap;
 	struct tl_strmap ids; /* id -> index in v */
 	struct tl_strmap autos; /* automation id -> index in cases */
+	struct tl_strmap keys; /* case key -> index in cases */
 	struct tl_strmap lower; /* lowercased key -> 1, for case clashes */
 	struct tl_strlist owned; /* the lowercased keys */
 	int maps;
@@ -231,8 +232,11 @@ static void build_maps(struct import *im)
 		if (k->automation)
 			tl_strmap_put(&im->autos, k->automation, i);
 	}
-	for (size_t i = 0; i < im->cases.n; i++)
+	for (size_t i = 0; i < im->cases.n; i++) {
 		remember_key(im, ((struct tl_entity *)im->cases.v[i])->key);
+		tl_strmap_put(&im->keys,
+			((struct tl_entity *)im->cases.v[i])->key, i);
+	}
 	im->maps = 1;
 }
 
@@ -405,11 +409,27 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 				t->name);
 			if (!im->maps)
 				build_maps(im);
-			if (key_taken(im, key.ptr))
+			{
+				/* then by key: a case without an automation id
+				 * whose key is the one this id maps to (a
+				 * manual case exported as JUnit and read back)
+				 */
+				size_t at = tl_strmap_get(&im->keys, key.ptr);
+				const struct tl_case *byk = at == (size_t)-1
+					? NULL
+					: im->cases.v[at];
+				if (byk && !byk->automation)
+					k = byk;
+			}
+			if (k)
+				;
+			else if (key_taken(im, key.ptr))
 				tl_buf_printf(&key, "-%06x",
 					fnv1a(id.ptr) & 0xffffff);
-			p->new_case = 1;
-			remember_key(im, key.ptr);
+			if (!k) {
+				p->new_case = 1;
+				remember_key(im, key.ptr);
+			}
 			p->title = clean(t->name, strlen(t->name));
 		}
 		p->id = tl_buf_detach(&id);
@@ -792,6 +812,7 @@ int cmd_import(struct ctx *c, struct args *a)
 	free(im.v);
 	tl_strmap_release(&im.ids);
 	tl_strmap_release(&im.autos);
+	tl_strmap_release(&im.keys);
 	tl_strmap_release(&im.lower);
 	tl_strlist_release(&im.owned);
 	tl_list_release(&im.cases);

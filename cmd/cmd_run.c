@@ -891,3 +891,47 @@ int cmd_run_rm(struct ctx *c, struct args *a)
 	runctx_release(&r);
 	return rc;
 }
+
+int run_document(struct ctx *c, const char *ref, struct tl_value **out)
+{
+	struct runctx r;
+	struct tl_rundata *d;
+	int rc = runctx_load(c, &r, 0);
+	*out = NULL;
+	if (!rc)
+		rc = tl_runs_find(&r.runs, ref, &d, &c->err);
+	if (!rc)
+		rc = tl_run_need_results(d, r.s, &c->err);
+	if (!rc) {
+		struct tl_value *o = run_detail(&r, d);
+		struct tl_value *cases = tl_value_get(o, "cases");
+		/* what an export needs beyond run show: each case's automation
+		 * id, failure type, trace and output */
+		for (size_t i = 0; cases && i < cases->n; i++) {
+			struct tl_value *row = cases->items[i];
+			const char *k = tl_value_gets(row, "case");
+			const struct tl_result *x = tl_run_result(d, k);
+			const struct tl_case *kc = NULL;
+			for (size_t j = 0; j < r.cases.n && !kc; j++)
+				if (!strcmp(((struct tl_case *)r.cases.v[j])
+						    ->ent.key,
+					    k))
+					kc = r.cases.v[j];
+			tl_value_put(row, "automation",
+				opt_strv(kc ? kc->automation : NULL));
+			tl_value_put(row, "type", opt_strv(x ? x->type : NULL));
+			tl_value_put(
+				row, "trace", opt_strv(x ? x->trace : NULL));
+			tl_value_put(
+				row, "output", opt_strv(x ? x->output : NULL));
+			tl_value_put(row, "started",
+				opt_strv(x ? x->started : NULL));
+			tl_value_put(row, "retries",
+				x && x->retries ? tl_value_dup(x->retries)
+						: tl_value_seq());
+		}
+		*out = o;
+	}
+	runctx_release(&r);
+	return rc;
+}

@@ -105,6 +105,12 @@ const struct command tl_commands[] = {
 		"here is the input format; put an output format before the command\n"
 		"(tally --format json import ...).",
 		opts_import, 1, -1, NULL },
+	{ "export", cmd_export, "RUN",
+		"a run for people and tools: md, json, csv, junit or ctrf",
+		"md is a pull-request comment (a summary line, the failures with\n"
+		"their messages, the rest folded away); junit is read back by\n"
+		"tally import to the same statuses; ctrf follows the CTRF schema.",
+		opts_export, 1, 1, "run" },
 	{ "release new", cmd_release_new, "KEY",
 		"add a release (KEY like 1.4.0)", NULL, opts_release_new, 1, 1,
 		NULL },

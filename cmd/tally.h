@@ -122,6 +122,9 @@ void out_cell(struct tl_buf *b, const struct tl_value *v);
 const char *out_bold(struct ctx *c);
 const char *out_reset(struct ctx *c);
 
+/* The document of a run as run show --format json gives it, plus what an
+ * export needs (automation, type, trace, output, started, retries). */
+int run_document(struct ctx *c, const char *ref, struct tl_value **out);
 /* A progress bar from a run's counts object (cmd_run.c). */
 void progress_bar(struct tl_buf *b, const struct tl_value *counts, int width);
 
@@ -168,6 +171,7 @@ TL_DECLARE(cmd_run_rm);
 TL_DECLARE(cmd_run_analyze);
 TL_DECLARE(cmd_record);
 TL_DECLARE(cmd_import);
+TL_DECLARE(cmd_export);
 TL_DECLARE(cmd_release_new);
 TL_DECLARE(cmd_release_list);
 TL_DECLARE(cmd_release_show);
@@ -191,7 +195,7 @@ extern const struct opt_spec opts_init[], opts_project_new[], opts_case_new[],
 	opts_run_edit[], opts_run_list[], opts_run_analyze[], opts_record[],
 	opts_release_new[], opts_release_edit[], opts_defect_new[],
 	opts_defect_edit[], opts_defect_close[], opts_defect_list[],
-	opts_import[];
+	opts_import[], opts_export[];
 
 /* A local defect (key, prefix, title) or an external key matching
  * defects.pattern; caller frees *out (cmd_record.c). */

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# tally export: Markdown for a pull request, JSON, CSV, JUnit that tally
+# reads back to the same statuses, CTRF.
+. "$(dirname "$0")/lib.sh"
+
+cd "$TMP" && tally -q demo "$TMP/demo" >/dev/null && cd "$TMP/demo"
+run=release-1.0-regression
+
+expect_code 0 tally export $run
+expect_eq "$(head -1 "$TMP/out")" "$(printf '**\xe2\x9d\x8c Release 1.0 regression**: 6 tests, 2 passed, 2 failed, 1 blocked, 1 not executed (33%% passed)')" "summary line first"
+expect_grep '^### Failures (2)$' "$TMP/out"
+expect_grep '^| `billing/refunds/full` | refund request timed out after 30s |$' "$TMP/out"
+expect_grep '^<details><summary>All 6 results</summary>$' "$TMP/out"
+expect_grep '^| `auth/password-reset` | blocked |  | MAIL-12 |$' "$TMP/out"
+
+expect_code 0 tally export $run --format json
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["key"]=="release-1.0-regression" and len(o["cases"])==6 and "trace" in o["cases"][0]' "$TMP/out"; ok
+
+expect_code 0 tally export $run --format csv
+expect_eq "$(head -1 "$TMP/out" | tr -d '\r')" "case,title,status,assignee,duration,attempts,defects,message" "csv header"
+expect_eq "$(tr -d '\r' < "$TMP/out" | wc -l | tr -d ' ')" 7 "a row per case"
+
+# JUnit: valid XML, and read back by tally import to the same cases
+expect_code 0 tally export $run --format junit
+cp "$TMP/out" "$TMP/export.xml"
+python3 -c 'import xml.etree.ElementTree as ET,sys; r=ET.parse(sys.argv[1]).getroot(); assert r.tag=="testsuites" and len(r.findall(".//testcase"))==6' "$TMP/export.xml"; ok
+expect_code 0 tally import "$TMP/export.xml" --title "Round trip"
+expect_grep "(6 results, 0 new cases)" "$TMP/out"
+python3 - <<'PY'
+import json, subprocess, os
+def statuses(ref):
+    out = subprocess.run([os.environ["TALLY"], "run", "show", ref, "--format", "json"], capture_output=True, text=True, check=True).stdout
+    return {c["case"]: c["status"] for c in json.loads(out)["cases"]}
+a, b = statuses("release-1.0-regression"), statuses("round-trip")
+# JUnit knows passed, failed and skipped: blocked and not executed come back skipped
+expect = {k: (v if v in ("passed", "failed") else "skipped") for k, v in a.items()}
+assert b == expect, (a, b)
+PY
+ok
+
+# CTRF: the schema's required shape
+expect_code 0 tally export $run --format ctrf
+python3 - "$TMP/out" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+r = o["results"]
+assert set(r["tool"]) >= {"name"} and r["tool"]["name"] == "tally"
+s = r["summary"]
+for k in ("tests", "passed", "failed", "skipped", "pending", "other", "start", "stop"):
+    assert isinstance(s[k], int), k
+assert s["tests"] == len(r["tests"]) == 6 and s["passed"] == 2 and s["failed"] == 2
+assert s["pending"] == 1 and s["other"] == 1
+for t in r["tests"]:
+    assert t["status"] in ("passed", "failed", "skipped", "pending", "other")
+    assert isinstance(t["name"], str) and isinstance(t["duration"], int)
+flaky = [t for t in r["tests"] if t.get("flaky")]
+assert [t["name"] for t in flaky] == ["Login with a wrong password is refused"], flaky
+PY
+ok
+expect_code 2 tally export $run --format pdf
+expect_code 3 tally export nosuch
+done_testing
