@@ -124,6 +124,68 @@ static int build(struct ctx *c, struct tl_repo *repo, size_t *ncommits)
 	return 0;
 }
 
+/* Imports the bundled JUnit and TAP reports, as CI would: each becomes a
+ * run, matching the automated cases by their ids. */
+static int import_one(
+	struct ctx *c, const char *text, const char *format, const char *title)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path = tl_format(
+		"%s/tally-demo-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	struct args a;
+	int fd = mkstemp(path), rc;
+	if (fd < 0) {
+		rc = tl_err_set(
+			&c->err, TL_EIO, "%s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		unlink(path);
+		rc = tl_err_set(
+			&c->err, TL_EIO, "%s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	close(fd);
+	memset(&a, 0, sizeof(a));
+	a.vals = tl_value_map();
+	tl_value_put(a.vals, "format", tl_value_str(format));
+	tl_value_put(a.vals, "title", tl_value_str(title));
+	tl_strlist_push(&a.pos, path);
+	fflush(stdout);
+	rc = cmd_import(c, &a);
+	args_release(&a);
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+static int import_samples(struct ctx *c)
+{
+	int quiet = c->quiet, format = c->format, rc;
+	const char *author = c->author;
+	struct tl_ident au, cm;
+	/* a fresh machine has no git identity: the same fallback as above */
+	if (!c->author &&
+		(ctx_idents(c, c->store->repo, &au, &cm, NULL) || !au.name ||
+			!au.email)) {
+		tl_err_clear(&c->err);
+		c->author = "tally demo <demo@tally.invalid>";
+	}
+	/* the summaries would clutter the demo's own output */
+	c->quiet = 1;
+	c->format = FMT_TABLE;
+	rc = import_one(c, tl_demo_junit, "junit", "CI build 311 (JUnit)");
+	if (!rc)
+		rc = import_one(c, tl_demo_tap, "tap", "CI build 311 (TAP)");
+	c->quiet = quiet;
+	c->format = format;
+	c->author = author;
+	return rc;
+}
+
 int cmd_demo(struct ctx *c, struct args *a)
 {
 	struct tl_repo *repo = NULL;
@@ -150,6 +212,10 @@ int cmd_demo(struct ctx *c, struct args *a)
 			&c->err, TL_EIO, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
+	/* the imports first, so that the counts below include them */
+	if ((rc = ctx_store(c, &s)) || (rc = import_samples(c)))
+		goto out;
+	ncommits += 2;
 	if ((rc = ctx_store(c, &s)) ||
 		(rc = tl_store_cases(s, "web", &cases, &c->err)) ||
 		(rc = tl_store_suites(s, "web", &suites, &c->err)) ||

@@ -213,3 +213,34 @@ const struct tl_demo_file tl_demo_files[] = {
 		"record search/by-name failed in release-1.0-regression" },
 	{ NULL, NULL, NULL },
 };
+
+/* Reports the demo imports, as CI would write them. */
+const char tl_demo_junit[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<testsuites>\n"
+	"  <testsuite name=\"com.acme\" tests=\"5\">\n"
+	"    <testcase classname=\"com.acme.auth.LoginTest\" name=\"testWrongPassword\" time=\"0.8\"/>\n"
+	"    <testcase classname=\"com.acme.auth.LoginTest\" name=\"testLockout\" time=\"1.1\"/>\n"
+	"    <testcase classname=\"com.acme.billing.RefundTest\" name=\"testPartialRefund\" time=\"2.4\">\n"
+	"      <failure message=\"expected 50.00, got 0.00\" type=\"AssertionError\">AssertionError: expected 50.00, got 0.00\n"
+	"    at RefundTest.java:88</failure>\n"
+	"    </testcase>\n"
+	"    <testcase classname=\"com.acme.billing.RefundTest\" name=\"testRefundTwice\" time=\"0.3\">\n"
+	"      <skipped message=\"needs the sandbox account\"/>\n"
+	"    </testcase>\n"
+	"    <testcase classname=\"com.acme.billing.InvoiceTest\" name=\"testVatRounding\" time=\"0.1\">\n"
+	"      <flakyFailure message=\"rounding drifted\" type=\"AssertionError\"/>\n"
+	"    </testcase>\n"
+	"  </testsuite>\n"
+	"</testsuites>\n";
+
+const char tl_demo_tap[] =
+	"TAP version 14\n"
+	"1..3\n"
+	"ok 1 - search.spec.ts > finds products by name\n"
+	"not ok 2 - search.spec.ts > ranks exact matches first\n"
+	"  ---\n"
+	"  message: expected 'Red shoes' first, got 'Shoe polish'\n"
+	"  duration_ms: 412\n"
+	"  ...\n"
+	"ok 3 - search.spec.ts > suggests on typos # TODO fuzzy search\n";

@@ -209,4 +209,5 @@ struct tl_demo_file {
 	const char *subject; /* commit subject after "tally: " */
 };
 extern const struct tl_demo_file tl_demo_files[];
+extern const char tl_demo_junit[], tl_demo_tap[];
 #endif

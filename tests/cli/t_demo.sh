@@ -5,15 +5,19 @@
 cd "$TMP"
 expect_code 0 tally demo "$TMP/demo"
 expect_grep "Built a sample tracker in $TMP/demo" "$TMP/out"
-expect_grep "1 project, 5 suites, 7 cases, 3 requirements, 1 release," "$TMP/out"
-expect_grep "2 runs with 7 results, 1 defect, in 23 commits" "$TMP/out"
+expect_grep "1 project, 12 suites, 12 cases, 3 requirements, 1 release," "$TMP/out"
+expect_grep "4 runs with 15 results, 1 defect, in 25 commits" "$TMP/out"
 expect_grep "^Analysis of release-1.0-regression" "$TMP/out"
 expect_grep "failed in the previous run too (smoke-2026-11-19): search/by-name" "$TMP/out"
 expect_grep "blocked by an open defect      auth/password-reset by MAIL-12" "$TMP/out"
 expect_grep "auth/login/valid-password" "$TMP/out"
 expect_grep "Try next:" "$TMP/out"
 cd "$TMP/demo"
-expect_eq "$(git rev-list --count HEAD)" 23 "one commit per change"
+expect_eq "$(git rev-list --count HEAD)" 25 "one commit per change"
+expect_code 0 tally run show "CI build 311 (JUnit)" --format json
+python3 -c 'import json,sys; c={x["case"]: x for x in json.load(open(sys.argv[1]))["cases"]}; assert c["auth/login/wrong-password"]["status"]=="passed" and c["billing/refunds/partial"]["status"]=="failed" and c["com/acme/billing/InvoiceTest/testVatRounding"]["attempts"]==2' "$TMP/out"; ok
+expect_code 0 tally run show "CI build 311 (TAP)" --format json
+python3 -c 'import json,sys; c={x["case"]: x["status"] for x in json.load(open(sys.argv[1]))["cases"]}; assert c["search/by-name"]=="passed" and sorted(c.values())==["failed","passed","passed"], c' "$TMP/out"; ok
 expect_code 1 tally release show 1.0.0
 expect_grep "^NOT READY" "$TMP/out"
 expect_code 0 tally run show release-1.0 --format json
