@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "formats/junit.h"
 #include "formats/tap.h"
+#include "formats/ctrf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -509,9 +510,14 @@ static int read_file(struct import *im, const char *path, const char *format)
 	} else if (!strcmp(format, "tap")) {
 		im->merge = 0;
 		rc = tl_tap_read(f, name, on_test, im, &info, &im->c->err);
+	} else if (!strcmp(format, "ctrf") || !strcmp(format, "json")) {
+		/* JSON that opens with an object: CTRF (Cucumber is an array)
+		 */
+		im->merge = 0;
+		rc = tl_ctrf_read(f, name, on_test, im, &info, &im->c->err);
 	} else {
 		rc = tl_err_set(&im->c->err, TL_EUSAGE,
-			"%s: the %s format is not supported yet (supported: junit, tap)",
+			"%s: the %s format is not supported yet (supported: junit, tap, ctrf)",
 			name, format);
 	}
 	if (f != stdin)

@@ -86,6 +86,19 @@ expect_eq "$(sed -n 's/^message: //p' $tr/search.yaml)" "no index on CI" "SKIP r
 expect_grep "not ok 2 - remove" $tr/cart.yaml
 expect_grep "^status: passed" "$tr/title-skip-is-no-directive-$(printf '%s' x | head -c0)"*.yaml
 
+# CTRF: validated against the schema, retries from retryAttempts
+expect_code 0 tally import "$TALLY_TESTS/fixtures/ctrf/basic.json" --title "CTRF run"
+expect_grep "4 tests: 2 passed, 1 failed, 0 errored, 1 skipped" "$TMP/out"
+cr=qa/web/runs/$(ls qa/web/runs | grep ctrf-run)/results
+expect_eq "$(cat "$cr/shop/checkout/checkout-works.yaml")" "$(printf 'status: passed\nduration: 1.532\nstarted: 2026-11-21T10:00:00Z\nretries:\n- {status: failed, duration: 0.9, message: timeout}')" "CTRF retries"
+expect_grep "output: |-" "$cr/login.yaml"
+printf '{"reportFormat":"CTRF","specVersion":"1.0.0","results":{"tool":{"name":"x"},"summary":{"tests":0,"passed":0,"failed":0,"skipped":0,"pending":0,"other":0,"start":0,"stop":0},"tests":[{"name":"a","status":"done","duration":1}]}}' > "$TMP/bad.json"
+expect_code 4 tally import "$TMP/bad.json"
+expect_grep "results.tests\[0\].status: expected passed, failed, skipped, pending or other" "$TMP/err"
+printf '{"results": {' > "$TMP/cut.json"
+expect_code 4 tally import "$TMP/cut.json"
+expect_grep "cut.json:1:1[0-9]*: " "$TMP/err"
+
 # bad input: a clear place, no commit, no file
 state() { echo "$(git rev-parse HEAD)|$(git status --porcelain | tr '\n' '|')"; }
 s0=$(state)
@@ -105,7 +118,7 @@ expect_grep "empty file" "$TMP/err"
 expect_code 3 tally import "$TMP/nosuch.xml"
 expect_code 4 tally import "$FX/basic.xml" "$FX/truncated.xml"
 expect_eq "$(state)" "$s0" "nothing written or committed"
-expect_code 2 tally import "$FX/basic.xml" --format ctrf
+expect_code 2 tally import "$FX/basic.xml" --format trx
 expect_grep "not supported yet" "$TMP/err"
 expect_code 0 tally import --dry-run "$FX/basic.xml"
 expect_eq "$(state)" "$s0" "a dry run writes nothing"
