@@ -73,6 +73,16 @@ static int ident_date(struct tl_ident *id, const char *var, struct tl_err *err)
 	return 0;
 }
 
+/* A copy owned by the context, so that an identity outlives the call that
+ * made it (a command makes one or a few commits). */
+static const char *keep(struct ctx *c, const char *s)
+{
+	if (!s)
+		return NULL;
+	tl_strlist_push(&c->keep, s);
+	return c->keep.v[c->keep.n - 1];
+}
+
 /* git's order: GIT_*_NAME/EMAIL, then user.name/user.email, then EMAIL. */
 int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
 	struct tl_ident *committer, struct tl_buf *scratch)
@@ -80,32 +90,30 @@ int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
 	char *cfg_name = tl_repo_config(repo, "user.name");
 	char *cfg_email = tl_repo_config(repo, "user.email");
 	char *an = NULL, *ae = NULL;
+	const char *name, *email;
 	int rc = 0;
 	(void)scratch;
 
 	memset(author, 0, sizeof(*author));
 	memset(committer, 0, sizeof(*committer));
-	if (c->author) {
-		if (tl_parse_ident(c->author, &an, &ae)) {
-			rc = tl_err_set(&c->err, TL_EUSAGE,
-				"--author takes \"Name <email>\", not '%s'",
-				c->author);
-			goto out;
-		}
+	if (c->author && tl_parse_ident(c->author, &an, &ae)) {
+		rc = tl_err_set(&c->err, TL_EUSAGE,
+			"--author takes \"Name <email>\", not '%s'", c->author);
+		goto out;
 	}
-	author->name = an		 ? an
-		: env("GIT_AUTHOR_NAME") ? env("GIT_AUTHOR_NAME")
-					 : cfg_name;
-	author->email = ae		  ? ae
-		: env("GIT_AUTHOR_EMAIL") ? env("GIT_AUTHOR_EMAIL")
-		: cfg_email		  ? cfg_email
-					  : env("EMAIL");
-	committer->name = env("GIT_COMMITTER_NAME") ? env("GIT_COMMITTER_NAME")
-						    : cfg_name;
-	committer->email = env("GIT_COMMITTER_EMAIL")
-		? env("GIT_COMMITTER_EMAIL")
-		: cfg_email ? cfg_email
-			    : env("EMAIL");
+	name = env("GIT_AUTHOR_NAME") ? env("GIT_AUTHOR_NAME") : cfg_name;
+	email = env("GIT_AUTHOR_EMAIL") ? env("GIT_AUTHOR_EMAIL")
+		: cfg_email		? cfg_email
+					: env("EMAIL");
+	author->name = keep(c, an ? an : name);
+	author->email = keep(c, ae ? ae : email);
+	committer->name = keep(c,
+		env("GIT_COMMITTER_NAME") ? env("GIT_COMMITTER_NAME")
+					  : cfg_name);
+	committer->email = keep(c,
+		env("GIT_COMMITTER_EMAIL") ? env("GIT_COMMITTER_EMAIL")
+			: cfg_email	   ? cfg_email
+					   : env("EMAIL"));
 	if (!committer->name || !committer->email) {
 		committer->name = author->name;
 		committer->email = author->email;
@@ -113,32 +121,6 @@ int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
 	rc = ident_date(author, "GIT_AUTHOR_DATE", &c->err);
 	if (!rc)
 		rc = ident_date(committer, "GIT_COMMITTER_DATE", &c->err);
-	/* The strings must outlive this call: the context owns them. */
-	if (!rc) {
-		struct tl_strlist *k = &c->keep;
-#define keep (*k)
-		if (an)
-			tl_strlist_push(&keep, an),
-				author->name = keep.v[keep.n - 1];
-		if (ae)
-			tl_strlist_push(&keep, ae),
-				author->email = keep.v[keep.n - 1];
-		if (cfg_name) {
-			tl_strlist_push(&keep, cfg_name);
-			if (author->name == cfg_name)
-				author->name = keep.v[keep.n - 1];
-			if (committer->name == cfg_name)
-				committer->name = keep.v[keep.n - 1];
-		}
-		if (cfg_email) {
-			tl_strlist_push(&keep, cfg_email);
-			if (author->email == cfg_email)
-				author->email = keep.v[keep.n - 1];
-			if (committer->email == cfg_email)
-				committer->email = keep.v[keep.n - 1];
-		}
-#undef keep
-	}
 out:
 	free(an);
 	free(ae);
