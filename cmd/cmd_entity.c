@@ -106,3 +106,22 @@ int commit_entity(struct ctx *c, enum tl_kind kind, const void *e,
 	free(trailers);
 	return rc;
 }
+
+int opt_assign_kv(
+	struct ctx *c, struct tl_value **map, const char *kv, const char *opt)
+{
+	const char *eq = strchr(kv, '=');
+	char *k;
+	if (!eq || eq == kv)
+		return tl_err_set(&c->err, TL_EUSAGE,
+			"--%s takes KEY=VALUE, not '%s'", opt, kv);
+	if (!*map)
+		*map = tl_value_map();
+	k = tl_strndup(kv, (size_t)(eq - kv));
+	if (eq[1])
+		tl_value_set(*map, k, tl_value_str(eq + 1));
+	else
+		tl_value_del(*map, k);
+	free(k);
+	return 0;
+}

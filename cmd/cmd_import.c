@@ -646,21 +646,9 @@ static int import_commit(struct ctx *c, struct import *im)
 					((struct tl_entity *)rel)->key);
 			tl_list_release(&rels);
 		}
-		for (size_t i = 0; !rc && env && i < env->n; i++) {
-			const char *kv = env->items[i]->str,
-				   *eq = strchr(kv, '=');
-			char *k;
-			if (!eq || eq == kv) {
-				rc = tl_err_set(&c->err, TL_EUSAGE,
-					"--env takes KEY=VALUE, not '%s'", kv);
-				break;
-			}
-			if (!run->environment)
-				run->environment = tl_value_map();
-			k = tl_strndup(kv, (size_t)(eq - kv));
-			tl_value_set(run->environment, k, tl_value_str(eq + 1));
-			free(k);
-		}
+		for (size_t i = 0; !rc && env && i < env->n; i++)
+			rc = opt_assign_kv(c, &run->environment,
+				env->items[i]->str, "env");
 		runkey = tl_strdup(run->ent.key);
 		run_changed = 1;
 		if (rc)

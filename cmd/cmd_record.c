@@ -285,21 +285,9 @@ static int record_one(struct recording *r, struct args *a, const char *casekey,
 		for (size_t i = 0; i < v->n && !rc; i++)
 			rc = attach_file(r, x, casekey, v->items[i]->str);
 	if (!rc && (v = arg_list(a, "env")))
-		for (size_t i = 0; i < v->n && !rc; i++) {
-			const char *kv = v->items[i]->str,
-				   *eq = strchr(kv, '=');
-			char *k;
-			if (!eq || eq == kv) {
-				rc = tl_err_set(&c->err, TL_EUSAGE,
-					"--env takes KEY=VALUE, not '%s'", kv);
-				break;
-			}
-			if (!x->environment)
-				x->environment = tl_value_map();
-			k = tl_strndup(kv, (size_t)(eq - kv));
-			tl_value_set(x->environment, k, tl_value_str(eq + 1));
-			free(k);
-		}
+		for (size_t i = 0; i < v->n && !rc; i++)
+			rc = opt_assign_kv(
+				c, &x->environment, v->items[i]->str, "env");
 	if (!rc && (v = arg_list(a, "defect")))
 		for (size_t i = 0; i < v->n && !rc; i++) {
 			char *dk;

@@ -204,25 +204,6 @@ static int remove_source(
 }
 
 /* KEY=VALUE into a map (VALUE empty removes the key). */
-static int assign_kv(
-	struct ctx *c, struct tl_value **map, const char *kv, const char *opt)
-{
-	const char *eq = strchr(kv, '=');
-	char *k;
-	if (!eq || eq == kv)
-		return tl_err_set(&c->err, TL_EUSAGE,
-			"--%s takes KEY=VALUE, not '%s'", opt, kv);
-	if (!*map)
-		*map = tl_value_map();
-	k = tl_strndup(kv, (size_t)(eq - kv));
-	if (eq[1])
-		tl_value_set(*map, k, tl_value_str(eq + 1));
-	else
-		tl_value_del(*map, k);
-	free(k);
-	return 0;
-}
-
 static int assign_case(
 	struct ctx *c, struct runctx *r, struct tl_run *run, const char *kv)
 {
@@ -371,7 +352,7 @@ int cmd_run_new(struct ctx *c, struct args *a)
 			rc = assign_case(c, &r, run, v->items[i]->str);
 	if (!rc && (v = arg_list(a, "env")))
 		for (size_t i = 0; i < v->n && !rc; i++)
-			rc = assign_kv(
+			rc = opt_assign_kv(
 				c, &run->environment, v->items[i]->str, "env");
 	if (!rc && (v = arg_list(a, "field")))
 		for (size_t i = 0; i < v->n && !rc; i++)
@@ -800,7 +781,7 @@ int cmd_run_edit(struct ctx *c, struct args *a)
 			rc = assign_case(c, &r, d->run, v->items[i]->str);
 	if (!rc && (v = arg_list(a, "env")))
 		for (size_t i = 0; i < v->n && !rc; i++)
-			rc = assign_kv(c, &d->run->environment,
+			rc = opt_assign_kv(c, &d->run->environment,
 				v->items[i]->str, "env");
 	if (!rc && (v = arg_list(a, "field")))
 		for (size_t i = 0; i < v->n && !rc; i++)

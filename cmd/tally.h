@@ -133,6 +133,9 @@ struct tl_value *strlist_value(const struct tl_strlist *l);
 struct tl_value *opt_strv(const char *s);
 int edit_with_editor(struct ctx *c, enum tl_kind kind, const char *path,
 	const char *key, void **out);
+/* KEY=VALUE from --opt into *map (created when NULL); KEY= removes KEY. */
+int opt_assign_kv(
+	struct ctx *c, struct tl_value **map, const char *kv, const char *opt);
 /* Sets *dst from an option value: NULL leaves it, "" clears it. */
 void opt_set_str(char **dst, const char *v);
 /* Writes e (or removes the file when e is NULL) at the tracker path and

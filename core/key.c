@@ -1,4 +1,5 @@
 #include "core/key.h"
+#include "core/text.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -35,28 +36,6 @@ static int reserved_windows_name(const char *s, size_t len)
 	return 0;
 }
 
-/* Returns the length of a valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-	size_t n;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 int tl_key_check_segment(
 	const char *seg, size_t len, const char *what, struct tl_err *err)
 {
@@ -86,7 +65,7 @@ int tl_key_check_segment(
 			return tl_err_set(err, TL_EINVALID,
 				"invalid %s key '%.*s': '%c' is not allowed",
 				what, (int)len, seg, s[i]);
-		n = utf8_len(s + i, len - i);
+		n = tl_utf8_seq(s + i, len - i);
 		if (!n)
 			return tl_err_set(err, TL_EINVALID,
 				"invalid %s key: not valid UTF-8", what);

@@ -5,7 +5,7 @@
 
 #include "core/banned.h"
 
-static size_t utf8_seq(const unsigned char *s, size_t left)
+size_t tl_utf8_seq(const unsigned char *s, size_t left)
 {
 	size_t n;
 	if (s[0] < 0x80)
@@ -39,7 +39,7 @@ void tl_text_clean(struct tl_buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n = tl_utf8_seq(p + i, len - i);
 		if (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n') {
 			i++;
 			continue;

@@ -10,6 +10,9 @@
 void tl_text_clean(struct tl_buf *out, const char *s, size_t len);
 /* The largest length <= max that ends on a UTF-8 character boundary. */
 size_t tl_text_cut(const char *s, size_t len, size_t max);
+/* The length of the valid UTF-8 sequence at s (no overlongs, no
+ * surrogates), or 0. */
+size_t tl_utf8_seq(const unsigned char *s, size_t left);
 /* Parses a size: 10MB, 64KiB, 1.5M, 2048 (bytes). */
 int tl_parse_size(const char *s, size_t *out);
 
