@@ -310,12 +310,19 @@ static int export_ctrf(
 			tl_value_put(
 				t, "rawStatus", tl_value_str(g(r, "type")));
 		{
-			/* the suite is the case's folder */
+			/* the suite: the case's folders, outermost first */
 			const char *k = g(r, "case"), *slash = strrchr(k, '/');
 			if (slash) {
-				char *su = tl_strndup(k, (size_t)(slash - k));
-				tl_value_put(t, "suite", tl_value_str(su));
-				free(su);
+				struct tl_value *su = tl_value_seq();
+				char *dir = tl_strndup(k, (size_t)(slash - k));
+				for (char *p = dir, *q; p; p = q) {
+					q = strchr(p, '/');
+					if (q)
+						*q++ = '\0';
+					tl_value_push(su, tl_value_str(p));
+				}
+				tl_value_put(t, "suite", su);
+				free(dir);
 			}
 		}
 		if (retries && retries->n) {
@@ -353,7 +360,7 @@ static int export_ctrf(
 	tl_value_put(res, "summary", sum);
 	tl_value_put(res, "tests", tests);
 	tl_value_put(root, "reportFormat", tl_value_str("CTRF"));
-	tl_value_put(root, "specVersion", tl_value_str("0.0.0"));
+	tl_value_put(root, "specVersion", tl_value_str("1.0.0"));
 	tl_value_put(root, "results", res);
 	rc = tl_json_emit(b, root, &c->err);
 	tl_value_free(root);

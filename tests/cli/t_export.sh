@@ -57,6 +57,10 @@ flaky = [t for t in r["tests"] if t.get("flaky")]
 assert [t["name"] for t in flaky] == ["Login with a wrong password is refused"], flaky
 PY
 ok
+cp "$TMP/out" "$TMP/export.json"
+expect_code 0 tally --format json import --dry-run "$TMP/export.json"
+expect_grep '"tests": 6' "$TMP/out"
+
 expect_code 2 tally export $run --format pdf
 expect_code 3 tally export nosuch
 done_testing
