@@ -463,6 +463,8 @@ static char *opt_dup(const json_t *o, const char *k)
  * (not run) and other (neither) keep "skipped" meaning skipped. */
 static const char *status_of(const char *s)
 {
+	if (!s)
+		return "blocked"; /* a legacy attempt without a status */
 	if (!strcmp(s, "passed"))
 		return "passed";
 	if (!strcmp(s, "failed"))

@@ -3,6 +3,7 @@
 #include "formats/yaml.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,11 +92,14 @@ static int test_point(struct tap *p, const char *s)
 	while (*q == ' ')
 		q++;
 	if (isdigit((unsigned char)*q)) {
-		p->next_id = strtoll(q, (char **)&q, 10) + 1;
+		long long id = strtoll(q, (char **)&q, 10);
+		/* a huge number must not overflow the next one */
+		p->next_id = id < LLONG_MAX ? id + 1 : LLONG_MAX;
 		while (*q == ' ')
 			q++;
 	} else {
-		p->next_id++;
+		if (p->next_id < LLONG_MAX)
+			p->next_id++;
 	}
 	if (q[0] == '-' && q[1] == ' ')
 		q += 2;
