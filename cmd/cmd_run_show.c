@@ -1,0 +1,238 @@
+/* tally run show, and the run document that export builds on. */
+#include "cmd/run_ctx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static struct tl_value *attempts_value(const struct tl_result *x)
+{
+	long long n = 1;
+	if (x->retries && x->retries->kind == TL_V_SEQ)
+		n += (long long)x->retries->n;
+	return tl_value_int(n);
+}
+
+/* {key, url} for each linked defect: a local defect's url, or the
+ * defects.url template of tally.yaml with {key} filled in. */
+static struct tl_value *defect_links(
+	const struct runctx *r, const struct tl_result *x)
+{
+	struct tl_value *l = tl_value_seq();
+	const char *tmpl = tl_value_gets(r->s->ws->defects, "url");
+	for (size_t i = 0; x && i < x->defects.n; i++) {
+		const char *k = x->defects.v[i];
+		const struct tl_defect *local = NULL;
+		struct tl_value *o = tl_value_map();
+		struct tl_buf url = TL_BUF_INIT;
+		for (size_t j = 0; j < r->defects.n && !local; j++)
+			if (!strcmp(((struct tl_entity *)r->defects.v[j])->key,
+				    k))
+				local = r->defects.v[j];
+		if (local && local->url) {
+			tl_buf_puts(&url, local->url);
+		} else if (!local && tmpl) {
+			const char *at = strstr(tmpl, "{key}");
+			if (at)
+				tl_buf_printf(&url, "%.*s%s%s",
+					(int)(at - tmpl), tmpl, k, at + 5);
+		}
+		tl_value_put(o, "key", tl_value_str(k));
+		tl_value_put(o, "local", tl_value_bool(local != NULL));
+		tl_value_put(o, "url",
+			url.len ? tl_value_str(url.ptr) : tl_value_null());
+		tl_value_push(l, o);
+		tl_buf_release(&url);
+	}
+	return l;
+}
+
+static struct tl_value *run_detail(
+	const struct runctx *r, const struct tl_rundata *d)
+{
+	struct tl_value *o = run_row(d), *cases = tl_value_seq();
+	tl_value_put(o, "sources",
+		d->run->sources ? tl_value_dup(d->run->sources)
+				: tl_value_map());
+	for (size_t i = 0; i < d->cases.n; i++) {
+		const char *k = d->cases.v[i];
+		const struct tl_result *x = tl_run_result(d, k);
+		const char *assignee = x && x->assignee
+			? x->assignee
+			: tl_value_gets(d->run->assignees, k);
+		struct tl_value *row = tl_value_map();
+		tl_value_put(row, "case", tl_value_str(k));
+		tl_value_put(row, "title", opt_strv(case_title(&r->cases, k)));
+		tl_value_put(row, "status",
+			tl_value_str(tl_status_name(tl_run_case_status(d, k))));
+		tl_value_put(row, "assignee", opt_strv(assignee));
+		tl_value_put(row, "duration",
+			x && x->duration.set ? tl_value_num(x->duration.v)
+					     : tl_value_null());
+		tl_value_put(row, "defects",
+			x ? strlist_value(&x->defects) : tl_value_seq());
+		tl_value_put(row, "defect_links", defect_links(r, x));
+		tl_value_put(row, "attempts",
+			x ? attempts_value(x) : tl_value_int(0));
+		tl_value_put(row, "message", opt_strv(x ? x->message : NULL));
+		tl_value_push(cases, row);
+	}
+	tl_value_put(o, "cases", cases);
+	return o;
+}
+
+void progress_bar(struct tl_buf *b, const struct tl_value *counts, int width)
+{
+	long long total = 0, done = 0, passed = 0;
+	const char *t = tl_value_gets(counts, "total");
+	total = t ? strtoll(t, NULL, 10) : 0;
+	passed = strtoll(tl_value_gets(counts, "passed"), NULL, 10);
+	done = total -
+		strtoll(tl_value_gets(counts, "not_executed"), NULL, 10) -
+		strtoll(tl_value_gets(counts, "running"), NULL, 10);
+	if (!total) {
+		tl_buf_puts(b, "no cases selected\n");
+		return;
+	}
+	tl_buf_putc(b, '[');
+	for (int i = 0; i < width; i++)
+		tl_buf_puts(b, i < (int)(done * width / total) ? "#" : ".");
+	tl_buf_printf(b, "] %lld/%lld executed (%.0f%%), %.0f%% passed\n", done,
+		total, 100.0 * (double)done / (double)total,
+		100.0 * (double)passed / (double)total);
+}
+
+static void run_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+{
+	const struct tl_value *cases = tl_value_get(o, "cases");
+	const struct tl_value *counts = tl_value_get(o, "counts");
+	struct tl_buf cell = TL_BUF_INIT;
+	tl_buf_printf(b, "%s%s%s  %s\n", out_bold(c), tl_value_gets(o, "key"),
+		out_reset(c), tl_value_gets(o, "title"));
+	if (tl_value_gets(o, "description"))
+		tl_buf_printf(b, "%s\n", tl_value_gets(o, "description"));
+	tl_buf_printf(b, "\n%-11s %s%s%s\n", "kind", tl_value_gets(o, "kind"),
+		tl_value_gets(o, "release") ? " of release " : "",
+		tl_value_gets(o, "release") ? tl_value_gets(o, "release") : "");
+	tl_buf_printf(b, "%-11s %s%s\n", "status", tl_value_gets(o, "status"),
+		!strcmp(tl_value_gets(o, "closed"), "true") ? " (closed)" : "");
+	tl_buf_printf(b, "%-11s %s by %s\n", "created",
+		tl_value_gets(o, "created") ? tl_value_gets(o, "created") : "-",
+		tl_value_gets(o, "created_by") ? tl_value_gets(o, "created_by")
+					       : "-");
+	out_cell(&cell, tl_value_get(o, "sources"));
+	tl_buf_printf(b, "%-11s %s\n", "sources", cell.len ? cell.ptr : "-");
+	tl_buf_reset(&cell);
+	out_cell(&cell, tl_value_get(o, "environment"));
+	if (cell.len)
+		tl_buf_printf(b, "%-11s %s\n", "environment", cell.ptr);
+	tl_buf_reset(&cell);
+	out_cell(&cell, tl_value_get(o, "fields"));
+	if (cell.len)
+		tl_buf_printf(b, "%-11s %s\n", "fields", cell.ptr);
+	tl_buf_puts(b, "\n");
+	progress_bar(b, counts, 30);
+	tl_buf_puts(b, "\n");
+	for (size_t i = 0; cases && i < cases->n; i++) {
+		const struct tl_value *r = cases->items[i];
+		tl_buf_reset(&cell);
+		{
+			const struct tl_value *dl =
+				tl_value_get(r, "defect_links");
+			for (size_t j = 0; dl && j < dl->n; j++)
+				tl_buf_printf(&cell, "%s%s%s%s%s",
+					j ? ", " : "",
+					tl_value_gets(dl->items[j], "key"),
+					tl_value_gets(dl->items[j], "url")
+						? " <"
+						: "",
+					tl_value_gets(dl->items[j], "url")
+						? tl_value_gets(
+							  dl->items[j], "url")
+						: "",
+					tl_value_gets(dl->items[j], "url")
+						? ">"
+						: "");
+		}
+		tl_buf_printf(b, "  %-13s %-40s %s%s%s%s\n",
+			tl_value_gets(r, "status"), tl_value_gets(r, "case"),
+			tl_value_gets(r, "assignee")
+				? tl_value_gets(r, "assignee")
+				: "",
+			tl_value_gets(r, "duration") ? "  " : "",
+			tl_value_gets(r, "duration")
+				? tl_value_gets(r, "duration")
+				: "",
+			tl_value_gets(r, "duration") ? "s" : "");
+		if (cell.len)
+			tl_buf_printf(b, "  %13s defects: %s\n", "", cell.ptr);
+		if (tl_value_gets(r, "message"))
+			tl_buf_printf(b, "  %13s %.*s\n", "",
+				(int)strcspn(tl_value_gets(r, "message"), "\n"),
+				tl_value_gets(r, "message"));
+	}
+	tl_buf_release(&cell);
+}
+
+int cmd_run_show(struct ctx *c, struct args *a)
+{
+	struct runctx r;
+	struct tl_rundata *d;
+	int rc = runctx_load(c, &r, 0);
+	if (!rc)
+		rc = tl_runs_find(&r.runs, a->pos.v[0], &d, &c->err);
+	if (!rc)
+		rc = tl_run_need_results(d, r.s, &c->err);
+	if (!rc) {
+		struct tl_value *o = run_detail(&r, d);
+		rc = out_object(c, o, run_text);
+		tl_value_free(o);
+	}
+	runctx_release(&r);
+	return rc;
+}
+
+int run_document(struct ctx *c, const char *ref, struct tl_value **out)
+{
+	struct runctx r;
+	struct tl_rundata *d;
+	int rc = runctx_load(c, &r, 0);
+	*out = NULL;
+	if (!rc)
+		rc = tl_runs_find(&r.runs, ref, &d, &c->err);
+	if (!rc)
+		rc = tl_run_need_results(d, r.s, &c->err);
+	if (!rc) {
+		struct tl_value *o = run_detail(&r, d);
+		struct tl_value *cases = tl_value_get(o, "cases");
+		/* what an export needs beyond run show: each case's automation
+		 * id, failure type, trace and output */
+		for (size_t i = 0; cases && i < cases->n; i++) {
+			struct tl_value *row = cases->items[i];
+			const char *k = tl_value_gets(row, "case");
+			const struct tl_result *x = tl_run_result(d, k);
+			const struct tl_case *kc = NULL;
+			for (size_t j = 0; j < r.cases.n && !kc; j++)
+				if (!strcmp(((struct tl_case *)r.cases.v[j])
+						    ->ent.key,
+					    k))
+					kc = r.cases.v[j];
+			tl_value_put(row, "automation",
+				opt_strv(kc ? kc->automation : NULL));
+			tl_value_put(row, "type", opt_strv(x ? x->type : NULL));
+			tl_value_put(
+				row, "trace", opt_strv(x ? x->trace : NULL));
+			tl_value_put(
+				row, "output", opt_strv(x ? x->output : NULL));
+			tl_value_put(row, "started",
+				opt_strv(x ? x->started : NULL));
+			tl_value_put(row, "retries",
+				x && x->retries ? tl_value_dup(x->retries)
+						: tl_value_seq());
+		}
+		*out = o;
+	}
+	runctx_release(&r);
+	return rc;
+}
