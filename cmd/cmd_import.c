@@ -10,6 +10,7 @@
 #include "formats/junit.h"
 #include "formats/tap.h"
 #include "formats/ctrf.h"
+#include "formats/cucumber.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -481,7 +482,9 @@ static const char *detect(FILE *f, struct tl_err *err, const char *name)
 	}
 	if (head[i] == '<')
 		return "junit";
-	if (head[i] == '{' || head[i] == '[')
+	if (head[i] == '[')
+		return "json-array"; /* Cucumber writes an array of features */
+	if (head[i] == '{')
 		return "json";
 	return "tap";
 }
@@ -510,6 +513,10 @@ static int read_file(struct import *im, const char *path, const char *format)
 	} else if (!strcmp(format, "tap")) {
 		im->merge = 0;
 		rc = tl_tap_read(f, name, on_test, im, &info, &im->c->err);
+	} else if (!strcmp(format, "cucumber") ||
+		!strcmp(format, "json-array")) {
+		im->merge = 0;
+		rc = tl_cucumber_read(f, name, on_test, im, &info, &im->c->err);
 	} else if (!strcmp(format, "ctrf") || !strcmp(format, "json")) {
 		/* JSON that opens with an object: CTRF (Cucumber is an array)
 		 */
@@ -517,7 +524,7 @@ static int read_file(struct import *im, const char *path, const char *format)
 		rc = tl_ctrf_read(f, name, on_test, im, &info, &im->c->err);
 	} else {
 		rc = tl_err_set(&im->c->err, TL_EUSAGE,
-			"%s: the %s format is not supported yet (supported: junit, tap, ctrf)",
+			"%s: the %s format is not supported yet (supported: junit, tap, ctrf, cucumber)",
 			name, format);
 	}
 	if (f != stdin)

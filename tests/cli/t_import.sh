@@ -99,6 +99,15 @@ printf '{"results": {' > "$TMP/cut.json"
 expect_code 4 tally import "$TMP/cut.json"
 expect_grep "cut.json:1:1[0-9]*: " "$TMP/err"
 
+# Cucumber: scenarios under their feature, backgrounds are no tests
+expect_code 0 tally import "$TALLY_TESTS/fixtures/cucumber/basic.json" --title "BDD"
+expect_grep "3 tests: 1 passed, 1 failed, 0 errored, 1 skipped" "$TMP/out"
+cu=qa/web/runs/$(ls qa/web/runs | grep bdd)/results/Checkout
+expect_eq "$(sed -n '1,3p' "$cu/Pay-with-a-card.yaml")" "$(printf 'status: failed\nduration: 0.75\nstarted: 2026-11-21T10:00:00Z')" "scenario result"
+expect_grep "message: expected confirmed, got pending" "$cu/Pay-with-a-card.yaml"
+expect_grep "failed    Then the order is confirmed" "$cu/Pay-with-a-card.yaml"
+expect_eq "$(ls "$cu" | wc -l | tr -d ' ')" 3 "two scenarios of one name are two tests"
+
 # bad input: a clear place, no commit, no file
 state() { echo "$(git rev-parse HEAD)|$(git status --porcelain | tr '\n' '|')"; }
 s0=$(state)
