@@ -11,6 +11,7 @@
 #include "formats/tap.h"
 #include "formats/ctrf.h"
 #include "formats/cucumber.h"
+#include "formats/dotnet.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -480,8 +481,25 @@ static const char *detect(FILE *f, struct tl_err *err, const char *name)
 		tl_err_set(err, TL_EINVALID, "%s:1:1: empty file", name);
 		return NULL;
 	}
-	if (head[i] == '<')
+	if (head[i] == '<') {
+		/* the root element: the first one that is not <?...?> or <!...>
+		 */
+		for (size_t k = i; k + 1 < n; k++) {
+			const char *e = (const char *)head + k + 1;
+			if (head[k] != '<' || head[k + 1] == '?' ||
+				head[k + 1] == '!')
+				continue;
+			if (!strncmp(e, "TestRun", 7))
+				return "trx";
+			if (!strncmp(e, "test-run", 8) ||
+				!strncmp(e, "test-results", 12))
+				return "nunit";
+			if (!strncmp(e, "assembl", 7))
+				return "xunit";
+			break;
+		}
 		return "junit";
+	}
 	if (head[i] == '[')
 		return "json-array"; /* Cucumber writes an array of features */
 	if (head[i] == '{')
@@ -513,6 +531,10 @@ static int read_file(struct import *im, const char *path, const char *format)
 	} else if (!strcmp(format, "tap")) {
 		im->merge = 0;
 		rc = tl_tap_read(f, name, on_test, im, &info, &im->c->err);
+	} else if (!strcmp(format, "trx") || !strcmp(format, "nunit") ||
+		!strcmp(format, "xunit")) {
+		im->merge = 0;
+		rc = tl_dotnet_read(f, name, on_test, im, &info, &im->c->err);
 	} else if (!strcmp(format, "cucumber") ||
 		!strcmp(format, "json-array")) {
 		im->merge = 0;
@@ -524,7 +546,7 @@ static int read_file(struct import *im, const char *path, const char *format)
 		rc = tl_ctrf_read(f, name, on_test, im, &info, &im->c->err);
 	} else {
 		rc = tl_err_set(&im->c->err, TL_EUSAGE,
-			"%s: the %s format is not supported yet (supported: junit, tap, ctrf, cucumber)",
+			"%s: the %s format is not supported yet (supported: junit, tap, ctrf, cucumber, trx, nunit, xunit)",
 			name, format);
 	}
 	if (f != stdin)

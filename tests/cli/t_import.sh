@@ -108,6 +108,18 @@ expect_grep "message: expected confirmed, got pending" "$cu/Pay-with-a-card.yaml
 expect_grep "failed    Then the order is confirmed" "$cu/Pay-with-a-card.yaml"
 expect_eq "$(ls "$cu" | wc -l | tr -d ' ')" 3 "two scenarios of one name are two tests"
 
+# TRX, NUnit and xUnit.net, told apart by their root element
+expect_code 0 tally --format json import --dry-run "$TALLY_TESTS/fixtures/dotnet/run.trx"
+expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["tests"], d["passed"], d["failed"], d["skipped"])' "$TMP/out")" "4 2 1 1" "TRX: inner results are not tests"
+expect_code 0 tally --format json import --dry-run "$TALLY_TESTS/fixtures/dotnet/nunit3.xml"
+expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["tests"], d["passed"], d["errored"], d["skipped"])' "$TMP/out")" "3 1 1 1" "NUnit 3"
+expect_code 0 tally import "$TALLY_TESTS/fixtures/dotnet/xunit2.xml" --title "xUnit"
+expect_grep "2 tests: 1 passed, 0 failed, 0 errored, 1 skipped" "$TMP/out"
+expect_code 0 tally import "$TALLY_TESTS/fixtures/dotnet/run.trx" --title "TRX"
+xr=qa/web/runs/$(ls qa/web/runs | grep -- '-trx-')/results/Shop/Tests
+expect_grep "message: expected 200, got 500" "$xr/Refunds.yaml"
+expect_grep "trace: at Refunds() in Tests.cs:line 41" "$xr/Refunds.yaml"
+
 # bad input: a clear place, no commit, no file
 state() { echo "$(git rev-parse HEAD)|$(git status --porcelain | tr '\n' '|')"; }
 s0=$(state)
@@ -127,8 +139,8 @@ expect_grep "empty file" "$TMP/err"
 expect_code 3 tally import "$TMP/nosuch.xml"
 expect_code 4 tally import "$FX/basic.xml" "$FX/truncated.xml"
 expect_eq "$(state)" "$s0" "nothing written or committed"
-expect_code 2 tally import "$FX/basic.xml" --format trx
-expect_grep "not supported yet" "$TMP/err"
+expect_code 4 tally import "$FX/basic.xml" --format trx
+expect_grep "not a TRX, NUnit or xUnit.net report: the root element is <testsuites>" "$TMP/err"
 expect_code 0 tally import --dry-run "$FX/basic.xml"
 expect_eq "$(state)" "$s0" "a dry run writes nothing"
 done_testing

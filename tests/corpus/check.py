@@ -9,7 +9,7 @@ with its reason; 1 otherwise; 77 (ctest's skip) when the corpora are absent.
 """
 import argparse, csv, json, os, subprocess, sys
 
-SUPPORTED = {"junit", "tap", "ctrf", "cucumber"}
+SUPPORTED = {"junit", "tap", "ctrf", "cucumber", "trx", "nunit", "xunit"}
 
 def load_differences(path):
     out = {}
