@@ -1,25 +1,23 @@
 #include "formats/dotnet.h"
 #include "core/model.h"
+#include "formats/xml.h"
 
-#include <expat.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/banned.h"
 
 #define DEPTH_MAX 256
-#define CHUNK 65536
 
 enum flavour { TRX, NUNIT3, NUNIT2, XUNIT };
 enum sink { S_NONE, S_MESSAGE, S_TRACE, S_OUTPUT, S_REASON };
 
 struct reader {
-	XML_Parser p;
+	struct tl_xml *x;
 	const char *name;
 	tl_test_fn fn;
 	void *ctx;
 	struct tl_err *err;
-	int rc;
 	int depth;
 	char *stack[DEPTH_MAX];
 	int flavour; /* -1 until the root element */
@@ -31,26 +29,9 @@ struct reader {
 	struct tl_buf reason;
 };
 
-static const char *attr(const XML_Char **a, const char *name)
-{
-	for (; a && *a; a += 2)
-		if (!strcmp(a[0], name))
-			return a[1];
-	return NULL;
-}
-
 static void stop(struct reader *r, const char *fmt, const char *arg)
 {
-	struct tl_buf b = TL_BUF_INIT;
-	if (r->rc)
-		return;
-	tl_buf_printf(&b, "%s:%lu:%lu: ", r->name,
-		(unsigned long)XML_GetCurrentLineNumber(r->p),
-		(unsigned long)XML_GetCurrentColumnNumber(r->p) + 1);
-	tl_buf_printf(&b, fmt, arg);
-	r->rc = tl_err_set(r->err, TL_EINVALID, "%s", b.ptr);
-	tl_buf_release(&b);
-	XML_StopParser(r->p, XML_FALSE);
+	tl_xml_fail(r->x, fmt, arg);
 }
 
 /* "00:00:01.2345678" (TRX) or seconds (NUnit, xUnit) */
@@ -137,7 +118,7 @@ static int is_test(int flavour, const char *el)
 		(flavour == XUNIT && !strcmp(el, "test"));
 }
 
-static void begin_test(struct reader *r, const XML_Char **a)
+static void begin_test(struct reader *r, const char **a)
 {
 	double d = 0;
 	const char *cls = NULL, *name = NULL, *res = NULL, *label = NULL,
@@ -146,27 +127,27 @@ static void begin_test(struct reader *r, const XML_Char **a)
 	tl_buf_reset(&r->reason);
 	switch (r->flavour) {
 	case TRX:
-		name = attr(a, "testName");
-		res = attr(a, "outcome");
-		time = attr(a, "duration");
+		name = tl_xml_attr(a, "testName");
+		res = tl_xml_attr(a, "outcome");
+		time = tl_xml_attr(a, "duration");
 		break;
 	case NUNIT3:
-		name = attr(a, "fullname") ? attr(a, "fullname")
-					   : attr(a, "name");
+		name = tl_xml_attr(a, "fullname") ? tl_xml_attr(a, "fullname")
+						  : tl_xml_attr(a, "name");
 		cls = NULL;
-		res = attr(a, "result");
-		label = attr(a, "label");
-		time = attr(a, "duration");
+		res = tl_xml_attr(a, "result");
+		label = tl_xml_attr(a, "label");
+		time = tl_xml_attr(a, "duration");
 		break;
 	case NUNIT2:
-		name = attr(a, "name");
-		res = attr(a, "result");
-		time = attr(a, "time");
+		name = tl_xml_attr(a, "name");
+		res = tl_xml_attr(a, "result");
+		time = tl_xml_attr(a, "time");
 		break;
 	default:
-		name = attr(a, "name");
-		res = attr(a, "result");
-		time = attr(a, "time");
+		name = tl_xml_attr(a, "name");
+		res = tl_xml_attr(a, "result");
+		time = tl_xml_attr(a, "time");
 		break;
 	}
 	r->t.classname = cls ? tl_strdup(cls) : NULL;
@@ -189,7 +170,7 @@ static void begin_test(struct reader *r, const XML_Char **a)
 	r->t.raw_ok = !strcmp(r->t.status, "passed");
 	r->t.has_duration = duration(time, &d);
 	r->t.duration = d;
-	r->t.line = (unsigned)XML_GetCurrentLineNumber(r->p);
+	r->t.line = tl_xml_line(r->x);
 	r->in_test = 1;
 	r->test_depth = r->depth;
 }
@@ -199,18 +180,14 @@ static void end_test(struct reader *r)
 	r->in_test = 0;
 	if (!strcmp(r->t.status, "skipped") && !r->t.message && r->reason.len)
 		r->t.message = tl_strdup(r->reason.ptr);
-	if (!r->rc && r->fn(&r->t, r->ctx, r->err)) {
-		r->rc = r->err->code ? r->err->code : TL_ERROR;
-		XML_StopParser(r->p, XML_FALSE);
-	}
+	if (r->fn(&r->t, r->ctx, r->err))
+		tl_xml_abort(r->x, r->err->code);
 	tl_test_reset(&r->t);
 }
 
-static void XMLCALL on_start(void *data, const XML_Char *el, const XML_Char **a)
+static void on_start(void *data, const char *el, const char **a)
 {
 	struct reader *r = data;
-	if (r->rc)
-		return;
 	if (r->depth >= DEPTH_MAX) {
 		stop(r, "elements nested deeper than %s", "256");
 		return;
@@ -244,19 +221,17 @@ static void XMLCALL on_start(void *data, const XML_Char *el, const XML_Char **a)
 		r->sink = S_OUTPUT;
 	else if (!strcmp(el, "reason"))
 		r->sink = S_REASON;
-	else if (!strcmp(el, "failure") && attr(a, "exception-type"))
-		r->t.type = tl_strdup(attr(a, "exception-type"));
+	else if (!strcmp(el, "failure") && tl_xml_attr(a, "exception-type"))
+		r->t.type = tl_strdup(tl_xml_attr(a, "exception-type"));
 	/* a reason's <message> is the skip reason */
 	if (r->sink == S_MESSAGE && r->depth >= 2 &&
 		!strcmp(r->stack[r->depth - 2], "reason"))
 		r->sink = S_REASON;
 }
 
-static void XMLCALL on_end(void *data, const XML_Char *el)
+static void on_end(void *data, const char *el)
 {
 	struct reader *r = data;
-	if (r->rc)
-		return;
 	if (r->in_test && r->depth == r->test_depth) {
 		free(r->stack[--r->depth]);
 		end_test(r);
@@ -269,10 +244,10 @@ static void XMLCALL on_end(void *data, const XML_Char *el)
 	r->sink = S_NONE;
 }
 
-static void XMLCALL on_text(void *data, const XML_Char *s, int len)
+static void on_text(void *data, const char *s, int len)
 {
 	struct reader *r = data;
-	if (r->rc || !r->in_test)
+	if (!r->in_test)
 		return;
 	switch (r->sink) {
 	case S_MESSAGE: {
@@ -298,29 +273,12 @@ static void XMLCALL on_text(void *data, const XML_Char *s, int len)
 	}
 }
 
-static void XMLCALL on_entity(void *data, const XML_Char *name, int param,
-	const XML_Char *value, int value_len, const XML_Char *base,
-	const XML_Char *system_id, const XML_Char *public_id,
-	const XML_Char *notation)
-{
-	(void)param;
-	(void)value;
-	(void)value_len;
-	(void)base;
-	(void)system_id;
-	(void)public_id;
-	(void)notation;
-	stop(data,
-		"the document declares the entity '%s'; entities are not expanded",
-		name);
-}
-
 int tl_dotnet_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 	struct tl_report_info *info, struct tl_err *err)
 {
+	static const struct tl_xml_handlers h = { on_start, on_end, on_text };
 	struct reader r;
-	char *buf = tl_malloc(CHUNK);
-	int done = 0;
+	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.name = name;
@@ -334,42 +292,18 @@ int tl_dotnet_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 		info->properties = NULL;
 		info->declared_tests = -1;
 	}
-	r.p = XML_ParserCreate(NULL);
-	if (!r.p) {
-		free(buf);
-		return tl_err_set(err, TL_ERROR, "cannot start the XML parser");
-	}
-	XML_SetUserData(r.p, &r);
-	XML_SetElementHandler(r.p, on_start, on_end);
-	XML_SetCharacterDataHandler(r.p, on_text);
-	XML_SetEntityDeclHandler(r.p, on_entity);
-	XML_SetParamEntityParsing(r.p, XML_PARAM_ENTITY_PARSING_NEVER);
-	while (!done && !r.rc) {
-		size_t n = fread(buf, 1, CHUNK, f);
-		done = n < CHUNK;
-		if (ferror(f)) {
-			r.rc = tl_err_set(err, TL_EIO, "%s: read error", name);
-			break;
-		}
-		if (XML_Parse(r.p, buf, (int)n, done) == XML_STATUS_ERROR &&
-			!r.rc)
-			r.rc = tl_err_set(err, TL_EINVALID, "%s:%lu:%lu: %s",
-				name,
-				(unsigned long)XML_GetCurrentLineNumber(r.p),
-				(unsigned long)XML_GetCurrentColumnNumber(r.p) +
-					1,
-				XML_ErrorString(XML_GetErrorCode(r.p)));
-	}
-	if (!r.rc && r.flavour < 0)
-		r.rc = tl_err_set(
+	if (!(r.x = tl_xml_new(name, err)))
+		return TL_ERROR;
+	rc = tl_xml_run(r.x, f, &h, &r);
+	if (!rc && r.flavour < 0)
+		rc = tl_err_set(
 			err, TL_EINVALID, "%s:1:1: empty document", name);
-	XML_ParserFree(r.p);
+	tl_xml_free(r.x);
 	for (int i = 0; i < r.depth; i++)
 		free(r.stack[i]);
 	tl_test_reset(&r.t);
 	tl_buf_release(&r.t.trace);
 	tl_buf_release(&r.t.output);
 	tl_buf_release(&r.reason);
-	free(buf);
-	return r.rc;
+	return rc;
 }

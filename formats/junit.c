@@ -1,26 +1,24 @@
 #include "formats/junit.h"
 #include "core/model.h"
+#include "formats/xml.h"
 
-#include <expat.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/banned.h"
 
 #define DEPTH_MAX 256
-#define CHUNK 65536
 
 /* What the character data of the current element goes into. */
 enum sink { SINK_NONE, SINK_TRACE, SINK_OUTPUT, SINK_SKIP_MSG, SINK_ATTEMPT };
 
 struct reader {
-	XML_Parser p;
+	struct tl_xml *x;
 	const char *name;
 	tl_test_fn fn;
 	void *ctx;
 	struct tl_report_info *info;
 	struct tl_err *err;
-	int rc;
 
 	char *stack[DEPTH_MAX]; /* element names */
 	int depth;
@@ -61,27 +59,9 @@ void tl_test_reset(struct tl_test *t)
 	tl_buf_init(&t->output, TL_REPORT_TEXT_MAX);
 }
 
-static const char *attr(const XML_Char **a, const char *name)
+static void stop(struct reader *r, const char *fmt, const char *arg)
 {
-	for (; a && *a; a += 2)
-		if (!strcmp(a[0], name))
-			return a[1];
-	return NULL;
-}
-
-static int stop(struct reader *r, int code, const char *fmt, const char *arg)
-{
-	struct tl_buf b = TL_BUF_INIT;
-	if (r->rc)
-		return r->rc;
-	tl_buf_printf(&b, "%s:%lu:%lu: ", r->name,
-		(unsigned long)XML_GetCurrentLineNumber(r->p),
-		(unsigned long)XML_GetCurrentColumnNumber(r->p) + 1);
-	tl_buf_printf(&b, fmt, arg);
-	r->rc = tl_err_set(r->err, code, "%s", b.ptr);
-	tl_buf_release(&b);
-	XML_StopParser(r->p, XML_FALSE);
-	return r->rc;
+	tl_xml_fail(r->x, fmt, arg);
 }
 
 /* "1.5", "1,234.5" (some tools group digits); NULL or junk: no duration */
@@ -127,7 +107,7 @@ static const char *status_attr(const char *s, int *errored)
 	return NULL;
 }
 
-static void begin_case(struct reader *r, const XML_Char **a)
+static void begin_case(struct reader *r, const char **a)
 {
 	struct tl_buf suite = TL_BUF_INIT;
 	double d;
@@ -138,17 +118,19 @@ static void begin_case(struct reader *r, const XML_Char **a)
 				r->suites.v[i]);
 	r->t.suite = suite.len ? tl_buf_detach(&suite) : NULL;
 	tl_buf_release(&suite);
-	r->t.classname = dup_or_null(attr(a, "classname"));
+	r->t.classname = dup_or_null(tl_xml_attr(a, "classname"));
 	if (!r->t.classname)
-		r->t.classname = dup_or_null(attr(a, "class"));
-	r->t.name = tl_strdup(attr(a, "name") ? attr(a, "name") : "");
-	r->t.file = dup_or_null(attr(a, "file"));
-	r->t.has_duration = parse_time(attr(a, "time"), &d);
+		r->t.classname = dup_or_null(tl_xml_attr(a, "class"));
+	r->t.name =
+		tl_strdup(tl_xml_attr(a, "name") ? tl_xml_attr(a, "name") : "");
+	r->t.file = dup_or_null(tl_xml_attr(a, "file"));
+	r->t.has_duration = parse_time(tl_xml_attr(a, "time"), &d);
 	r->t.duration = d;
-	r->t.status = status_attr(
-		attr(a, "status") ? attr(a, "status") : attr(a, "result"),
-		&r->t.errored);
-	r->t.line = (unsigned)XML_GetCurrentLineNumber(r->p);
+	r->t.status =
+		status_attr(tl_xml_attr(a, "status") ? tl_xml_attr(a, "status")
+						     : tl_xml_attr(a, "result"),
+			&r->t.errored);
+	r->t.line = tl_xml_line(r->x);
 	r->in_case = 1;
 	r->case_depth = r->depth;
 	r->failures = 0;
@@ -171,14 +153,12 @@ static void end_case(struct reader *r)
 	t->raw_ok = !strcmp(t->status, "passed");
 	if (!strcmp(t->status, "skipped") && !t->message && r->skip_msg.len)
 		t->message = tl_strdup(r->skip_msg.ptr);
-	if (!r->rc && r->fn(t, r->ctx, r->err)) {
-		r->rc = r->err->code ? r->err->code : TL_ERROR;
-		XML_StopParser(r->p, XML_FALSE);
-	}
+	if (r->fn(t, r->ctx, r->err))
+		tl_xml_abort(r->x, r->err->code);
 	tl_test_reset(t);
 }
 
-static void begin_attempt(struct reader *r, const char *el, const XML_Char **a)
+static void begin_attempt(struct reader *r, const char *el, const char **a)
 {
 	struct tl_test *t = &r->t;
 	struct tl_attempt *x;
@@ -188,9 +168,9 @@ static void begin_attempt(struct reader *r, const char *el, const XML_Char **a)
 	x = &t->retries[t->nretries++];
 	memset(x, 0, sizeof(*x));
 	x->status = "failed";
-	x->message = dup_or_null(attr(a, "message"));
-	x->type = dup_or_null(attr(a, "type"));
-	x->has_duration = parse_time(attr(a, "time"), &d);
+	x->message = dup_or_null(tl_xml_attr(a, "message"));
+	x->type = dup_or_null(tl_xml_attr(a, "type"));
+	x->has_duration = parse_time(tl_xml_attr(a, "time"), &d);
 	x->duration = d;
 	if (!strncmp(el, "flaky", 5))
 		r->flaky = 1;
@@ -199,32 +179,30 @@ static void begin_attempt(struct reader *r, const char *el, const XML_Char **a)
 	r->sink = SINK_ATTEMPT;
 }
 
-static void XMLCALL on_start(void *data, const XML_Char *el, const XML_Char **a)
+static void on_start(void *data, const char *el, const char **a)
 {
 	struct reader *r = data;
-	if (r->rc)
-		return;
 	if (r->depth >= DEPTH_MAX) {
-		stop(r, TL_EINVALID, "elements nested deeper than %s", "256");
+		stop(r, "elements nested deeper than %s", "256");
 		return;
 	}
 	r->stack[r->depth++] = tl_strdup(el);
 	if (!r->seen_root) {
 		r->seen_root = 1;
 		if (strcmp(el, "testsuites") && strcmp(el, "testsuite")) {
-			stop(r, TL_EINVALID,
+			stop(r,
 				"not a JUnit report: the root element is <%s>, "
 				"expected <testsuites> or <testsuite>",
 				el);
 			return;
 		}
-		if (attr(a, "tests") && r->info)
+		if (tl_xml_attr(a, "tests") && r->info)
 			r->info->declared_tests =
-				strtoll(attr(a, "tests"), NULL, 10);
+				strtoll(tl_xml_attr(a, "tests"), NULL, 10);
 	}
 	if (!strcmp(el, "testsuite") && !r->in_case) {
-		tl_strlist_push(
-			&r->suites, attr(a, "name") ? attr(a, "name") : "");
+		tl_strlist_push(&r->suites,
+			tl_xml_attr(a, "name") ? tl_xml_attr(a, "name") : "");
 		return;
 	}
 	if (!strcmp(el, "testcase") && !r->in_case) {
@@ -232,12 +210,15 @@ static void XMLCALL on_start(void *data, const XML_Char *el, const XML_Char **a)
 		return;
 	}
 	if (!r->in_case) {
-		if (!strcmp(el, "property") && r->info && attr(a, "name")) {
+		if (!strcmp(el, "property") && r->info &&
+			tl_xml_attr(a, "name")) {
 			if (!r->info->properties)
 				r->info->properties = tl_value_map();
-			tl_value_set(r->info->properties, attr(a, "name"),
-				tl_value_str(attr(a, "value") ? attr(a, "value")
-							      : ""));
+			tl_value_set(r->info->properties,
+				tl_xml_attr(a, "name"),
+				tl_value_str(tl_xml_attr(a, "value")
+						? tl_xml_attr(a, "value")
+						: ""));
 		} else if ((!strcmp(el, "error") || !strcmp(el, "failure")) &&
 			r->depth >= 2 &&
 			!strcmp(r->stack[r->depth - 2], "testsuite")) {
@@ -250,9 +231,9 @@ static void XMLCALL on_start(void *data, const XML_Char *el, const XML_Char **a)
 			r->t.classname = tl_buf_detach(&id);
 			r->t.name = tl_strdup("(suite error)");
 			r->t.errored = !strcmp(el, "error");
-			r->t.message = dup_or_null(attr(a, "message"));
-			r->t.type = dup_or_null(attr(a, "type"));
-			r->t.line = (unsigned)XML_GetCurrentLineNumber(r->p);
+			r->t.message = dup_or_null(tl_xml_attr(a, "message"));
+			r->t.type = dup_or_null(tl_xml_attr(a, "type"));
+			r->t.line = tl_xml_line(r->x);
 			r->in_case = 1;
 			r->case_depth = r->depth;
 			r->failures = 1;
@@ -264,8 +245,8 @@ static void XMLCALL on_start(void *data, const XML_Char *el, const XML_Char **a)
 	/* inside a test case */
 	if (!strcmp(el, "failure") || !strcmp(el, "error")) {
 		if (!r->failures++) {
-			r->t.message = dup_or_null(attr(a, "message"));
-			r->t.type = dup_or_null(attr(a, "type"));
+			r->t.message = dup_or_null(tl_xml_attr(a, "message"));
+			r->t.type = dup_or_null(tl_xml_attr(a, "type"));
 			r->t.errored = !strcmp(el, "error");
 		} else {
 			tl_buf_puts(&r->t.trace, r->t.trace.len ? "\n" : "");
@@ -274,7 +255,7 @@ static void XMLCALL on_start(void *data, const XML_Char *el, const XML_Char **a)
 	} else if (!strcmp(el, "skipped")) {
 		r->t.status = "skipped";
 		free(r->t.message);
-		r->t.message = dup_or_null(attr(a, "message"));
+		r->t.message = dup_or_null(tl_xml_attr(a, "message"));
 		r->sink = SINK_SKIP_MSG;
 	} else if (!strcmp(el, "system-out") || !strcmp(el, "system-err")) {
 		if (r->attempt)
@@ -290,19 +271,19 @@ static void XMLCALL on_start(void *data, const XML_Char *el, const XML_Char **a)
 		begin_attempt(r, el, a);
 	} else if (!strcmp(el, "stackTrace") && r->attempt) {
 		r->sink = SINK_ATTEMPT;
-	} else if (!strcmp(el, "property") && attr(a, "name")) {
+	} else if (!strcmp(el, "property") && tl_xml_attr(a, "name")) {
 		if (!r->t.properties)
 			r->t.properties = tl_value_map();
-		tl_value_set(r->t.properties, attr(a, "name"),
-			tl_value_str(attr(a, "value") ? attr(a, "value") : ""));
+		tl_value_set(r->t.properties, tl_xml_attr(a, "name"),
+			tl_value_str(tl_xml_attr(a, "value")
+					? tl_xml_attr(a, "value")
+					: ""));
 	}
 }
 
-static void XMLCALL on_end(void *data, const XML_Char *el)
+static void on_end(void *data, const char *el)
 {
 	struct reader *r = data;
-	if (r->rc)
-		return;
 	/* the element that opened the case closes it (its depth is checked
 	 * before the pop) */
 	if (r->in_case && r->depth == r->case_depth) {
@@ -335,10 +316,10 @@ static void XMLCALL on_end(void *data, const XML_Char *el)
 		r->sink = r->attempt ? SINK_ATTEMPT : SINK_NONE;
 }
 
-static void XMLCALL on_text(void *data, const XML_Char *s, int len)
+static void on_text(void *data, const char *s, int len)
 {
 	struct reader *r = data;
-	if (r->rc || !r->in_case)
+	if (!r->in_case)
 		return;
 	switch (r->sink) {
 	case SINK_TRACE:
@@ -358,38 +339,19 @@ static void XMLCALL on_text(void *data, const XML_Char *s, int len)
 	}
 }
 
-/* Any entity declaration stops the parse: nothing is ever expanded. */
-static void XMLCALL on_entity(void *data, const XML_Char *name, int param,
-	const XML_Char *value, int value_len, const XML_Char *base,
-	const XML_Char *system_id, const XML_Char *public_id,
-	const XML_Char *notation)
-{
-	struct reader *r = data;
-	(void)param;
-	(void)value;
-	(void)value_len;
-	(void)base;
-	(void)system_id;
-	(void)public_id;
-	(void)notation;
-	stop(r, TL_EINVALID,
-		"the document declares the entity '%s'; entities are not expanded",
-		name);
-}
-
 int tl_junit_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 	struct tl_report_info *info, struct tl_err *err)
 {
+	static const struct tl_xml_handlers h = { on_start, on_end, on_text };
 	struct reader r;
-	char *buf = tl_malloc(CHUNK);
-	int done = 0;
+	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.name = name;
 	r.fn = fn;
 	r.ctx = ctx;
-	r.info = info;
 	r.err = err;
+	r.info = info;
 	tl_buf_init(&r.skip_msg, TL_REPORT_TEXT_MAX);
 	tl_buf_init(&r.attempt_text, TL_REPORT_TEXT_MAX);
 	tl_test_reset(&r.t);
@@ -397,52 +359,24 @@ int tl_junit_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 		info->properties = NULL;
 		info->declared_tests = -1;
 	}
-	r.p = XML_ParserCreate(NULL);
-	if (!r.p) {
-		free(buf);
-		return tl_err_set(err, TL_ERROR, "cannot start the XML parser");
-	}
-	XML_SetUserData(r.p, &r);
-	XML_SetElementHandler(r.p, on_start, on_end);
-	XML_SetCharacterDataHandler(r.p, on_text);
-	XML_SetEntityDeclHandler(r.p, on_entity);
-	XML_SetParamEntityParsing(r.p, XML_PARAM_ENTITY_PARSING_NEVER);
-
-	while (!done && !r.rc) {
-		size_t n = fread(buf, 1, CHUNK, f);
-		done = n < CHUNK;
-		if (ferror(f)) {
-			r.rc = tl_err_set(err, TL_EIO, "%s: read error", name);
-			break;
-		}
-		if (XML_Parse(r.p, buf, (int)n, done) == XML_STATUS_ERROR &&
-			!r.rc) {
-			struct tl_buf b = TL_BUF_INIT;
-			tl_buf_printf(&b, "%s:%lu:%lu: %s", name,
-				(unsigned long)XML_GetCurrentLineNumber(r.p),
-				(unsigned long)XML_GetCurrentColumnNumber(r.p) +
-					1,
-				XML_ErrorString(XML_GetErrorCode(r.p)));
-			r.rc = tl_err_set(err, TL_EINVALID, "%s", b.ptr);
-			tl_buf_release(&b);
-		}
-	}
-	if (!r.rc && !r.seen_root)
-		r.rc = tl_err_set(
+	if (!(r.x = tl_xml_new(name, err)))
+		return TL_ERROR;
+	rc = tl_xml_run(r.x, f, &h, &r);
+	if (!rc && !r.seen_root)
+		rc = tl_err_set(
 			err, TL_EINVALID, "%s:1:1: empty document", name);
-	XML_ParserFree(r.p);
+	tl_xml_free(r.x);
 	for (int i = 0; i < r.depth; i++)
 		free(r.stack[i]);
-	tl_strlist_release(&r.suites);
 	tl_test_reset(&r.t);
 	tl_buf_release(&r.t.trace);
 	tl_buf_release(&r.t.output);
+	tl_strlist_release(&r.suites);
 	tl_buf_release(&r.skip_msg);
 	tl_buf_release(&r.attempt_text);
-	free(buf);
-	if (r.rc && info) {
+	if (rc && info) {
 		tl_value_free(info->properties);
 		info->properties = NULL;
 	}
-	return r.rc;
+	return rc;
 }
