@@ -100,21 +100,9 @@ int cmd_defect_new(struct ctx *c, struct args *a)
 	int rc = defctx_load(c, &d);
 	if (rc)
 		goto out;
-	if (arg_str(a, "key")) {
-		tl_buf_puts(&key, arg_str(a, "key"));
-	} else {
-		tl_slugify(&key, a->pos.v[0]);
-		tl_buf_putc(&key, '-');
-		if ((rc = tl_key_random(&key, 4, &c->err)))
-			goto out;
-	}
-	if ((rc = tl_key_check(key.ptr, "defect", &c->err)))
+	if ((rc = new_key(
+		     c, &key, arg_str(a, "key"), a->pos.v[0], NULL, "defect")))
 		goto out;
-	if (strchr(key.ptr, '/')) {
-		rc = tl_err_set(&c->err, TL_EINVALID,
-			"a defect key has no '/': '%s'", key.ptr);
-		goto out;
-	}
 	for (size_t i = 0; i < d.defects.n; i++)
 		if (!tl_key_casecmp(((struct tl_entity *)d.defects.v[i])->key,
 			    key.ptr)) {

@@ -2,6 +2,7 @@
  * edit-in-$EDITOR flow with validation before anything is committed. */
 #include "cmd/tally.h"
 #include "core/fs.h"
+#include "core/key.h"
 #include "formats/entity.h"
 #include "formats/yaml.h"
 
@@ -123,5 +124,27 @@ int opt_assign_kv(
 	else
 		tl_value_del(*map, k);
 	free(k);
+	return 0;
+}
+
+int new_key(struct ctx *c, struct tl_buf *key, const char *given,
+	const char *title, const char *prefix, const char *what)
+{
+	int rc;
+	if (given) {
+		tl_buf_puts(key, given);
+	} else {
+		/* two offline users never generate the same key (DESIGN.md) */
+		tl_buf_puts(key, prefix ? prefix : "");
+		tl_slugify(key, title);
+		tl_buf_putc(key, '-');
+		if ((rc = tl_key_random(key, 4, &c->err)))
+			return rc;
+	}
+	if ((rc = tl_key_check(key->ptr, what, &c->err)))
+		return rc;
+	if (strchr(key->ptr, '/'))
+		return tl_err_set(&c->err, TL_EINVALID,
+			"a %s key has no '/': '%s'", what, key->ptr);
 	return 0;
 }

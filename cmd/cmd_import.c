@@ -650,10 +650,11 @@ static int import_commit(struct ctx *c, struct import *im)
 			title = deftitle;
 		}
 		run = tl_entity_new(TL_KIND_RUN);
-		tl_buf_printf(&key, "%.10s-", im->started);
-		tl_slugify(&key, title);
-		tl_buf_putc(&key, '-');
-		rc = tl_key_random(&key, 4, &c->err);
+		{
+			char prefix[12];
+			snprintf(prefix, sizeof(prefix), "%.10s-", im->started);
+			rc = new_key(c, &key, NULL, title, prefix, "run");
+		}
 		run->ent.key = tl_buf_detach(&key);
 		run->title = one_line(title);
 		run->created = tl_strdup(im->started);

@@ -61,17 +61,13 @@ int cmd_release_new(struct ctx *c, struct args *a)
 	struct tl_list rels = { 0 };
 	struct tl_release *r = NULL;
 	const char *key = a->pos.v[0];
+	struct tl_buf checked = TL_BUF_INIT;
 	char *project = NULL, *path = NULL;
 	int rc;
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
-		(rc = tl_key_check(key, "release", &c->err)) ||
+		(rc = new_key(c, &checked, key, NULL, NULL, "release")) ||
 		(rc = tl_store_releases(s, project, &rels, &c->err)))
 		goto out;
-	if (strchr(key, '/')) {
-		rc = tl_err_set(&c->err, TL_EINVALID,
-			"a release key has no '/': '%s'", key);
-		goto out;
-	}
 	for (size_t i = 0; i < rels.n; i++)
 		if (!tl_key_casecmp(
 			    ((struct tl_entity *)rels.v[i])->key, key)) {
@@ -89,6 +85,7 @@ int cmd_release_new(struct ctx *c, struct args *a)
 	rc = commit_entity(c, TL_KIND_RELEASE, r, path, key, project, "new",
 		"release-new", "Release");
 out:
+	tl_buf_release(&checked);
 	tl_entity_free(TL_KIND_RELEASE, r);
 	tl_list_release(&rels);
 	free(project);

@@ -74,21 +74,9 @@ int cmd_req_new(struct ctx *c, struct args *a)
 
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)))
 		return rc;
-	if (arg_str(a, "key")) {
-		tl_buf_puts(&key, arg_str(a, "key"));
-	} else {
-		tl_slugify(&key, a->pos.v[0]);
-		tl_buf_putc(&key, '-');
-		if ((rc = tl_key_random(&key, 4, &c->err)))
-			goto out;
-	}
-	if ((rc = tl_key_check(key.ptr, "requirement", &c->err)))
+	if ((rc = new_key(c, &key, arg_str(a, "key"), a->pos.v[0], NULL,
+		     "requirement")))
 		goto out;
-	if (strchr(key.ptr, '/')) {
-		rc = tl_err_set(&c->err, TL_EINVALID,
-			"a requirement key has no '/': '%s'", key.ptr);
-		goto out;
-	}
 	if ((rc = tl_store_requirements(s, project, &existing, &c->err)))
 		goto out;
 	for (size_t i = 0; i < existing.n; i++) {

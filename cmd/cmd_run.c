@@ -295,23 +295,12 @@ int cmd_run_new(struct ctx *c, struct args *a)
 
 	if (rc)
 		goto out;
-	if (arg_str(a, "key")) {
-		tl_buf_puts(&key, arg_str(a, "key"));
-	} else {
-		tl_time_format(now, created, sizeof(created));
-		tl_buf_printf(&key, "%.10s-", created);
-		tl_slugify(&key, a->pos.v[0]);
-		tl_buf_putc(&key, '-');
-		if ((rc = tl_key_random(&key, 4, &c->err)))
-			goto out;
-	}
-	if ((rc = tl_key_check(key.ptr, "run", &c->err)))
+	tl_time_format(now, created, sizeof(created));
+	created[10] = '-'; /* the date, then the slug */
+	created[11] = '\0';
+	if ((rc = new_key(
+		     c, &key, arg_str(a, "key"), a->pos.v[0], created, "run")))
 		goto out;
-	if (strchr(key.ptr, '/')) {
-		rc = tl_err_set(&c->err, TL_EINVALID,
-			"a run key has no '/': '%s'", key.ptr);
-		goto out;
-	}
 	for (size_t i = 0; i < r.runs.n; i++)
 		if (!tl_key_casecmp(r.runs.v[i]->run->ent.key, key.ptr)) {
 			rc = tl_err_set(&c->err, TL_EEXISTS,

@@ -136,6 +136,10 @@ int edit_with_editor(struct ctx *c, enum tl_kind kind, const char *path,
 /* KEY=VALUE from --opt into *map (created when NULL); KEY= removes KEY. */
 int opt_assign_kv(
 	struct ctx *c, struct tl_value **map, const char *kv, const char *opt);
+/* The key of a new requirement, defect, release or run: given (--key),
+ * else prefix + slug-of-title + "-xxxx"; one safe folder name. */
+int new_key(struct ctx *c, struct tl_buf *key, const char *given,
+	const char *title, const char *prefix, const char *what);
 /* Sets *dst from an option value: NULL leaves it, "" clears it. */
 void opt_set_str(char **dst, const char *v);
 /* Writes e (or removes the file when e is NULL) at the tracker path and
