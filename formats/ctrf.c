@@ -1,4 +1,5 @@
 #include "formats/ctrf.h"
+#include "formats/json.h"
 #include "core/model.h"
 #include "core/time.h"
 
@@ -548,8 +549,7 @@ static int emit_test(
 int tl_ctrf_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 	struct tl_report_info *info, struct tl_err *err)
 {
-	json_error_t je;
-	json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+	json_t *doc = NULL;
 	struct tl_buf path = TL_BUF_INIT;
 	const json_t *tests;
 	int rc;
@@ -557,10 +557,8 @@ int tl_ctrf_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 		info->properties = NULL;
 		info->declared_tests = -1;
 	}
-	if (!doc)
-		return tl_err_set(err, TL_EINVALID, "%s:%d:%d: %s", name,
-			je.line < 1 ? 1 : je.line,
-			je.column < 1 ? 1 : je.column, je.text);
+	if ((rc = tl_json_load(&doc, f, JSON_REJECT_DUPLICATES, name, err)))
+		return rc;
 	vc.legacy = json_is_object(doc) &&
 		!json_object_get(doc, "reportFormat") &&
 		!json_object_get(doc, "specVersion");

@@ -1,4 +1,5 @@
 #include "formats/cucumber.h"
+#include "formats/json.h"
 #include "core/model.h"
 
 #include <jansson.h>
@@ -76,17 +77,14 @@ static int fold(struct tl_test *t, const json_t *list, int log, double *ns)
 int tl_cucumber_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 	struct tl_report_info *info, struct tl_err *err)
 {
-	json_error_t je;
-	json_t *doc = json_loadf(f, 0, &je);
+	json_t *doc = NULL;
 	int rc = 0;
 	if (info) {
 		info->properties = NULL;
 		info->declared_tests = -1;
 	}
-	if (!doc)
-		return tl_err_set(err, TL_EINVALID, "%s:%d:%d: %s", name,
-			je.line < 1 ? 1 : je.line,
-			je.column < 1 ? 1 : je.column, je.text);
+	if ((rc = tl_json_load(&doc, f, 0, name, err)))
+		return rc;
 	if (!json_is_array(doc)) {
 		json_decref(doc);
 		return tl_err_set(err, TL_EINVALID,

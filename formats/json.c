@@ -78,6 +78,49 @@ static int dump_cb(const char *buf, size_t size, void *data)
 	return 0;
 }
 
+struct bounded {
+	FILE *f;
+	size_t read;
+	int over;
+};
+
+static size_t read_bounded(void *buf, size_t len, void *arg)
+{
+	struct bounded *b = arg;
+	size_t n;
+	if (b->read >= TL_JSON_REPORT_MAX) {
+		b->over = fgetc(b->f) != EOF;
+		return b->over ? (size_t)-1 : 0;
+	}
+	if (len > TL_JSON_REPORT_MAX - b->read)
+		len = TL_JSON_REPORT_MAX - b->read;
+	n = fread(buf, 1, len, b->f);
+	if (!n && ferror(b->f))
+		return (size_t)-1;
+	b->read += n;
+	return n;
+}
+
+int tl_json_load(json_t **out, FILE *f, size_t flags, const char *name,
+	struct tl_err *err)
+{
+	struct bounded b = { f, 0, 0 };
+	json_error_t je;
+	*out = json_load_callback(read_bounded, &b, flags, &je);
+	if (*out)
+		return 0;
+	if (b.over)
+		return tl_err_set(err, TL_EINVALID,
+			"%s: larger than %zu MiB: JSON reports are read whole, "
+			"so this one is refused",
+			name, TL_JSON_REPORT_MAX >> 20);
+	if (ferror(f))
+		return tl_err_set(err, TL_EIO, "%s: read error", name);
+	return tl_err_set(err, TL_EINVALID, "%s:%d:%d: %s", name,
+		je.line < 1 ? 1 : je.line, je.column < 1 ? 1 : je.column,
+		je.text);
+}
+
 int tl_json_emit(
 	struct tl_buf *out, const struct tl_value *v, struct tl_err *err)
 {

@@ -281,6 +281,35 @@ static int line_inner(struct tap *p, char *s, size_t len)
 	return 0;
 }
 
+/* getline that stops taking bytes past LINE_MAX_BYTES: a 2 GB file with
+ * no newline costs 1 MiB, not 2 GB. Returns the line's length (more than
+ * LINE_MAX_BYTES when cut), or -1 at the end. */
+static ssize_t read_line(char **buf, size_t *cap, FILE *f)
+{
+	size_t n = 0;
+	int ch;
+	if (!*buf) {
+		*cap = 256;
+		*buf = tl_malloc(*cap);
+	}
+	while ((ch = getc_unlocked(f)) != EOF) {
+		if (n <= LINE_MAX_BYTES) {
+			if (n + 2 > *cap) {
+				*cap *= 2;
+				*buf = tl_realloc(*buf, *cap);
+			}
+			(*buf)[n] = (char)ch;
+		}
+		n++;
+		if (ch == '\n' || n > LINE_MAX_BYTES)
+			break;
+	}
+	if (!n)
+		return -1;
+	(*buf)[n <= LINE_MAX_BYTES ? n : LINE_MAX_BYTES] = '\0';
+	return (ssize_t)n;
+}
+
 int tl_tap_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 	struct tl_report_info *info, struct tl_err *err)
 {
@@ -303,7 +332,7 @@ int tl_tap_read(FILE *f, const char *name, tl_test_fn fn, void *ctx,
 		info->properties = NULL;
 		info->declared_tests = -1;
 	}
-	while (!rc && !p.bailed && (n = getline(&buf, &cap, f)) >= 0) {
+	while (!rc && !p.bailed && (n = read_line(&buf, &cap, f)) >= 0) {
 		p.line++;
 		if ((size_t)n > LINE_MAX_BYTES) {
 			rc = tl_err_set(err, TL_EINVALID,
