@@ -1,5 +1,6 @@
 /* tally import: test reports into a run, one commit for the whole import. */
 #include "cmd/tally.h"
+#include "core/bulk.h"
 #include "core/fs.h"
 #include "core/key.h"
 #include "core/resolve.h"
@@ -7,6 +8,8 @@
 #include "core/strmap.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "core/trace.h"
+#include "formats/entity.h"
 #include "formats/junit.h"
 #include "formats/tap.h"
 #include "formats/ctrf.h"
@@ -49,7 +52,8 @@ struct counts {
 	long long ok, not_ok, todo, skip, ok_plain, not_ok_plain;
 };
 
-/* One imported test, kept until the commit: repeated ids become retries. */
+/* What is kept of one imported test: its files go to the bulk commit as
+ * they are read, so memory does not grow with the reports' text. */
 struct pending {
 	char *id;
 	const char *status; /* the final one, for the counts */
@@ -58,10 +62,7 @@ struct pending {
 	int todo;
 	int skip;
 	char *key;
-	struct tl_result *x;
 	int new_case;
-	char *title;
-	char *output; /* the whole output when it was capped */
 };
 
 struct import {
@@ -70,7 +71,13 @@ struct import {
 	struct tl_store *s;
 	const char *project;
 	struct tl_list cases;
-	struct tl_rundata *run; /* an existing run, or NULL */
+	struct tl_runs runs;
+	struct tl_rundata *d; /* the existing run (--run), or NULL */
+	struct tl_run *run; /* d's run, or a new one */
+	char *runkey;
+	int run_changed;
+	struct tl_bulk *bulk; /* NULL with --dry-run */
+	struct tl_buf scratch;
 	struct pending *v;
 	size_t n, cap;
 	struct tl_strmap ids; /* id -> index in v */
@@ -83,6 +90,7 @@ struct import {
 	int dry;
 	int merge; /* repeated tests are retries (JUnit), not (TAP) */
 	const char *file;
+	char *folder; /* the report's folder, resolved; NULL for stdin */
 	char started[32];
 };
 
@@ -321,23 +329,35 @@ static void count_all(struct import *im)
 	}
 }
 
-static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
+static char *one_line(const char *s)
 {
-	struct import *im = vctx;
-	struct tl_buf id = TL_BUF_INIT;
-	struct pending *p;
-	struct tl_result *x;
-	(void)err;
+	char *t = tl_strdup(s);
+	for (char *p = t; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return t;
+}
 
-	/* the automation id: classname.name; without a classname the suite
-	 * path tells same-named tests of different suites apart */
-	if (t->classname && *t->classname)
-		tl_buf_printf(&id, "%s.%s", t->classname, t->name);
-	else if (t->suite && *t->suite)
-		tl_buf_printf(&id, "%s / %s", t->suite, t->name);
-	else
-		tl_buf_puts(&id, t->name);
-	x = tl_entity_new(TL_KIND_RESULT);
+/* a + b: the attempts of an earlier result, that result, then b's own */
+static struct tl_value *fold_attempts(
+	const struct tl_result *old, const struct tl_value *own)
+{
+	struct tl_value *r = tl_value_seq();
+	if (old->retries)
+		for (size_t j = 0; j < old->retries->n; j++)
+			tl_value_push(r, tl_value_dup(old->retries->items[j]));
+	tl_value_push(r,
+		attempt_value(old->status, old->duration.set, old->duration.v,
+			old->message, old->type));
+	if (own)
+		for (size_t j = 0; j < own->n; j++)
+			tl_value_push(r, tl_value_dup(own->items[j]));
+	return r;
+}
+
+static struct tl_result *result_from(struct import *im, const struct tl_test *t)
+{
+	struct tl_result *x = tl_entity_new(TL_KIND_RESULT);
 	x->status = tl_strdup(t->status);
 	x->duration.set = t->has_duration;
 	x->duration.v = t->duration;
@@ -364,6 +384,195 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 			free(m);
 		}
 	}
+	return x;
+}
+
+/* Into the bulk commit: the entity's file at path. */
+static int put_entity(struct import *im, enum tl_kind kind, const void *e,
+	const char *path, struct tl_err *err)
+{
+	char *w = tl_store_wpath(im->s, path);
+	int rc;
+	tl_buf_reset(&im->scratch);
+	rc = tl_store_encode(&im->scratch, im->s, kind, e, err);
+	if (!rc)
+		rc = tl_bulk_put(
+			im->bulk, w, im->scratch.ptr, im->scratch.len, err);
+	free(w);
+	return rc;
+}
+
+static int put_case(struct import *im, const struct pending *p,
+	const char *name, struct tl_err *err)
+{
+	struct tl_case *k = tl_entity_new(TL_KIND_CASE);
+	char *title = clean(name, strlen(name));
+	char *path = tl_store_case_path(im->project, p->key);
+	int rc;
+	k->title = one_line(title[0] ? title : p->id);
+	k->type = tl_strdup("automated");
+	k->priority = tl_strdup("medium");
+	k->automation = one_line(p->id);
+	rc = put_entity(im, TL_KIND_CASE, k, path, err);
+	tl_case_free(k);
+	free(title);
+	free(path);
+	return rc;
+}
+
+/* The earlier result of this test in this import becomes attempts. */
+static int fold_earlier(struct import *im, const char *path,
+	struct tl_result *x, struct tl_err *err)
+{
+	void *old = NULL;
+	char *w = tl_store_wpath(im->s, path);
+	int rc = tl_bulk_get(im->bulk, w, &im->scratch, err);
+	free(w);
+	if (!rc)
+		rc = tl_entity_parse(&old, TL_KIND_RESULT, path,
+			im->scratch.ptr, im->scratch.len, err);
+	if (!rc) {
+		struct tl_value *r = fold_attempts(old, x->retries);
+		tl_value_free(x->retries);
+		x->retries = r;
+	}
+	tl_entity_free(TL_KIND_RESULT, old);
+	return rc;
+}
+
+static struct pending *new_pending(
+	struct import *im, const struct tl_test *t, struct tl_buf *id)
+{
+	const struct tl_case *k =
+		im->dry ? NULL : case_by_automation(im, id->ptr);
+	struct tl_buf key = TL_BUF_INIT;
+	struct pending *p;
+	if (im->n == im->cap) {
+		im->cap = im->cap ? im->cap * 2 : 256;
+		im->v = tl_realloc(im->v, tl_mul(im->cap, sizeof(*im->v)));
+	}
+	p = &im->v[im->n];
+	memset(p, 0, sizeof(*p));
+	if (k) {
+		tl_buf_puts(&key, k->ent.key);
+	} else {
+		/* without a classname the suite path is the folder */
+		derive_key(&key, arg_str(im->a, "suite-prefix"),
+			t->classname && *t->classname ? t->classname : t->suite,
+			t->name);
+		if (!im->maps)
+			build_maps(im);
+		{
+			/* then by key: a case without an automation id whose
+			 * key is the one this id maps to (a manual case
+			 * exported as JUnit and read back) */
+			size_t at = tl_strmap_get(&im->keys, key.ptr);
+			const struct tl_case *byk =
+				at == (size_t)-1 ? NULL : im->cases.v[at];
+			if (byk && !byk->automation)
+				k = byk;
+		}
+		if (!k && key_taken(im, key.ptr))
+			tl_buf_printf(&key, "-%06x", fnv1a(id->ptr) & 0xffffff);
+		if (!k) {
+			p->new_case = 1;
+			remember_key(im, key.ptr);
+		}
+	}
+	p->id = tl_buf_detach(id);
+	p->key = tl_buf_detach(&key);
+	tl_strmap_put(&im->ids, p->id, im->n);
+	im->n++;
+	return p;
+}
+
+static void warn(struct import *im, const struct tl_test *t, const char *fmt,
+	const char *what)
+{
+	if (im->c->quiet)
+		return;
+	fprintf(stderr, "tally: warning: %s: %s: ", im->file, t->name);
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+}
+
+/*
+ * [[ATTACHMENT|path]] lines in a test's output (the convention of Jenkins'
+ * JUnit attachments plugin): the file is attached when its real path lies
+ * inside the report's folder, so a report cannot pull in /etc/passwd or
+ * a symlink's target elsewhere.
+ */
+static int attach_markers(struct import *im, const struct tl_test *t,
+	struct tl_result *x, const char *key, struct tl_err *err)
+{
+	static const char open_tag[] = "[[ATTACHMENT|";
+	const char *p = t->output.ptr, *end = p + t->output.len;
+	int rc = 0;
+	while (!rc && (p = strstr(p, open_tag)) && p < end) {
+		const char *s = p + sizeof(open_tag) - 1;
+		const char *close = strstr(s, "]]");
+		char *rel, *cand, *real = NULL;
+		const char *base;
+		size_t flen = im->folder ? strlen(im->folder) : 0;
+		struct tl_buf data = TL_BUF_INIT;
+		if (!close)
+			break;
+		p = close + 2;
+		rel = tl_strndup(s, (size_t)(close - s));
+		cand = rel[0] == '/' || !im->folder
+			? tl_strdup(rel)
+			: tl_format("%s/%s", im->folder, rel);
+		base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+		if (!im->folder)
+			warn(im, t,
+				"%s not attached: a report on standard input has no folder",
+				rel);
+		else if (!(real = realpath(cand, NULL)) ||
+			strncmp(real, im->folder, flen) || real[flen] != '/')
+			warn(im, t,
+				"%s not attached: not a file inside the report's folder",
+				rel);
+		else if (tl_key_check_segment(
+				 base, strlen(base), "attachment", err) ||
+			tl_fs_read(&data, real, attach_limit(im->s, "max-size"),
+				err)) {
+			warn(im, t, "%s not attached: %s", err->msg);
+			tl_err_clear(err);
+		} else {
+			char *ap = tl_format("%s/runs/%s/attachments/%s/%s",
+				im->project, im->runkey, key, base);
+			char *w = tl_store_wpath(im->s, ap);
+			rc = tl_bulk_put(im->bulk, w, data.ptr, data.len, err);
+			if (!tl_strlist_has(&x->attachments, base))
+				tl_strlist_push(&x->attachments, base);
+			free(w);
+			free(ap);
+		}
+		tl_buf_release(&data);
+		free(real);
+		free(cand);
+		free(rel);
+	}
+	return rc;
+}
+
+static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
+{
+	struct import *im = vctx;
+	struct tl_buf id = TL_BUF_INIT;
+	struct pending *p;
+	struct tl_result *x = NULL;
+	char *path = NULL;
+	int rc = 0, again;
+
+	/* the automation id: classname.name; without a classname the suite
+	 * path tells same-named tests of different suites apart */
+	if (t->classname && *t->classname)
+		tl_buf_printf(&id, "%s.%s", t->classname, t->name);
+	else if (t->suite && *t->suite)
+		tl_buf_printf(&id, "%s / %s", t->suite, t->name);
+	else
+		tl_buf_puts(&id, t->name);
 	p = find_pending(im, id.ptr);
 	if (p && !im->merge) {
 		/* TAP: the same description again is another test */
@@ -374,89 +583,66 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 			p = find_pending(im, id.ptr);
 		}
 	}
-	if (p) {
-		/* the same test again in this import: the earlier run of it
-		 * becomes an attempt of the later one */
-		struct tl_result *old = p->x;
-		if (!x->retries)
-			x->retries = tl_value_seq();
-		if (old->retries)
-			for (size_t i = 0; i < old->retries->n; i++)
-				tl_value_push(x->retries,
-					tl_value_dup(old->retries->items[i]));
-		tl_value_push(x->retries,
-			attempt_value(old->status, old->duration.set,
-				old->duration.v, old->message, old->type));
-		tl_entity_free(TL_KIND_RESULT, old);
-		p->x = x;
-		p->status = t->status;
-		p->errored = t->errored;
-	} else {
-		const struct tl_case *k =
-			im->dry ? NULL : case_by_automation(im, id.ptr);
-		struct tl_buf key = TL_BUF_INIT;
-		if (im->n == im->cap) {
-			im->cap = im->cap ? im->cap * 2 : 256;
-			im->v = tl_realloc(
-				im->v, tl_mul(im->cap, sizeof(*im->v)));
-		}
-		p = &im->v[im->n];
-		memset(p, 0, sizeof(*p));
-		if (k) {
-			tl_buf_puts(&key, k->ent.key);
-		} else {
-			/* without a classname the suite path is the folder */
-			derive_key(&key, arg_str(im->a, "suite-prefix"),
-				t->classname && *t->classname ? t->classname
-							      : t->suite,
-				t->name);
-			if (!im->maps)
-				build_maps(im);
-			{
-				/* then by key: a case without an automation id
-				 * whose key is the one this id maps to (a
-				 * manual case exported as JUnit and read back)
-				 */
-				size_t at = tl_strmap_get(&im->keys, key.ptr);
-				const struct tl_case *byk = at == (size_t)-1
-					? NULL
-					: im->cases.v[at];
-				if (byk && !byk->automation)
-					k = byk;
-			}
-			if (k)
-				;
-			else if (key_taken(im, key.ptr))
-				tl_buf_printf(&key, "-%06x",
-					fnv1a(id.ptr) & 0xffffff);
-			if (!k) {
-				p->new_case = 1;
-				remember_key(im, key.ptr);
-			}
-			p->title = clean(t->name, strlen(t->name));
-		}
-		p->id = tl_buf_detach(&id);
-		p->key = tl_buf_detach(&key);
-		p->x = x;
-		p->status = t->status;
-		p->errored = t->errored;
+	again = p != NULL;
+	if (!p) {
+		p = new_pending(im, t, &id);
 		p->raw_ok = t->raw_ok;
 		p->todo = t->directive && !strcmp(t->directive, "todo");
 		p->skip = t->directive && !strcmp(t->directive, "skip");
-		tl_strmap_put(&im->ids, p->id, im->n);
-		im->n++;
+		if (p->new_case && !im->dry)
+			rc = put_case(im, p, t->name, err);
 	}
-	if (t->output.len) {
+	/* the final run of a test decides its status */
+	p->status = t->status;
+	p->errored = t->errored;
+	tl_buf_release(&id);
+	if (im->dry || rc)
+		return rc;
+
+	x = result_from(im, t);
+	path = tl_store_result_path(im->project, im->runkey, p->key);
+	if (again) {
+		/* the same test again in this import (JUnit reruns) */
+		rc = fold_earlier(im, path, x, err);
+	} else {
+		const struct tl_result *old =
+			im->d ? tl_run_result(im->d, p->key) : NULL;
+		if (old) {
+			/* recorded in the run already: an attempt now */
+			struct tl_value *r = fold_attempts(old, x->retries);
+			tl_value_free(x->retries);
+			x->retries = r;
+		}
+		if (im->run->cases.n &&
+			!tl_strlist_has(&im->run->cases, p->key)) {
+			tl_strlist_push(&im->run->cases, p->key);
+			im->run_changed = 1;
+		}
+	}
+	if (!rc && t->output.len)
+		rc = attach_markers(im, t, x, p->key, err);
+	if (!rc && t->output.len) {
 		size_t keep =
 			tl_text_cut(t->output.ptr, t->output.len, TEXT_CAP);
 		x->output = clean(t->output.ptr, keep);
-		free(p->output);
-		p->output = keep < t->output.len
-			? tl_strndup(t->output.ptr, t->output.len)
-			: NULL;
+		if (keep < t->output.len) {
+			/* the whole output, beside the capped one */
+			char *ap = tl_format(
+				"%s/runs/%s/attachments/%s/output.log",
+				im->project, im->runkey, p->key);
+			char *w = tl_store_wpath(im->s, ap);
+			rc = tl_bulk_put(
+				im->bulk, w, t->output.ptr, t->output.len, err);
+			tl_strlist_push(&x->attachments, "output.log");
+			free(w);
+			free(ap);
+		}
 	}
-	tl_buf_release(&id);
-	return 0;
+	if (!rc)
+		rc = put_entity(im, TL_KIND_RESULT, x, path, err);
+	tl_entity_free(TL_KIND_RESULT, x);
+	free(path);
+	return rc;
 }
 
 /* Sniffs the format from the first bytes, not the file name. */
@@ -468,7 +654,7 @@ static const char *detect(FILE *f, struct tl_err *err, const char *name)
 		return tl_err_set(err, TL_EIO, "%s: read error", name), NULL;
 	if (n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
 		i = 3;
-	while (i < n && strchr(" \t\r\n", head[i]))
+	while (i < n && head[i] && strchr(" \t\r\n", head[i]))
 		i++;
 	/* put the bytes back: the reader starts from the top */
 	if (fseek(f, 0, SEEK_SET)) {
@@ -507,6 +693,35 @@ static const char *detect(FILE *f, struct tl_err *err, const char *name)
 	return "tap";
 }
 
+#define ENV_MAX_KEYS 64
+#define ENV_MAX_VALUE 256
+
+/*
+ * Suite properties describe where the tests ran: they fill the run's
+ * environment where --env (or the run) has not set the key. Surefire
+ * writes every Java system property there, so long values (class paths)
+ * are left out and at most ENV_MAX_KEYS are kept.
+ */
+static void suite_environment(struct import *im, const struct tl_value *props)
+{
+	struct tl_run *run = im->run;
+	for (size_t i = 0; props && i < props->n; i++) {
+		const struct tl_value *v = props->items[i];
+		if (v->kind != TL_V_SCALAR || v->len > ENV_MAX_VALUE ||
+			!*props->keys[i] ||
+			(run->environment &&
+				(tl_value_get(
+					 run->environment, props->keys[i]) ||
+					run->environment->n >= ENV_MAX_KEYS)))
+			continue;
+		if (!run->environment)
+			run->environment = tl_value_map();
+		tl_value_put(
+			run->environment, props->keys[i], tl_value_str(v->str));
+		im->run_changed = 1;
+	}
+}
+
 static int read_file(struct import *im, const char *path, const char *format)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -524,9 +739,20 @@ static int read_file(struct import *im, const char *path, const char *format)
 		return im->c->err.code;
 	}
 	im->file = name;
+	free(im->folder);
+	im->folder = NULL;
+	if (f != stdin) {
+		char *dir = tl_strdup(path), *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = slash == dir ? '/' : '\0', slash[1] = '\0';
+		im->folder = realpath(slash ? dir : ".", NULL);
+		free(dir);
+	}
 	if (!strcmp(format, "junit")) {
 		im->merge = 1;
 		rc = tl_junit_read(f, name, on_test, im, &info, &im->c->err);
+		if (!rc && !im->dry)
+			suite_environment(im, info.properties);
 		tl_value_free(info.properties);
 	} else if (!strcmp(format, "tap")) {
 		im->merge = 0;
@@ -600,198 +826,113 @@ static void summary_text(
 	tl_buf_puts(b, tl_value_gets(o, "commit") ? "]\n" : "\n");
 }
 
-static char *one_line(const char *s)
+/* The run the results go to: --run's, or a new one (keyed before any
+ * report is read, since the results' paths name it). */
+static int prepare_run(struct ctx *c, struct import *im)
 {
-	char *t = tl_strdup(s);
-	for (char *p = t; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	return t;
+	const char *runref = arg_str(im->a, "run");
+	struct tl_buf key = TL_BUF_INIT;
+	const char *title = arg_str(im->a, "title");
+	const struct tl_value *env = arg_list(im->a, "env");
+	struct tl_run *run;
+	char *deftitle = NULL, prefix[12];
+	int rc;
+
+	if (runref) {
+		if ((rc = tl_runs_load(
+			     &im->runs, im->s, im->project, 0, &c->err)) ||
+			(rc = tl_runs_find(
+				 &im->runs, runref, &im->d, &c->err)) ||
+			(rc = tl_run_need_results(im->d, im->s, &c->err)))
+			return rc;
+		if (im->d->run->closed == 1)
+			return tl_err_set(&c->err, TL_ECONFLICT,
+				"run %s is closed (tally run reopen %s)",
+				im->d->run->ent.key, im->d->run->ent.key);
+		im->run = im->d->run;
+		im->runkey = tl_strdup(im->run->ent.key);
+		return 0;
+	}
+	if (!title) {
+		const char *f = im->a->pos.v[0];
+		const char *base = strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
+		deftitle = tl_format("Import of %s", base);
+		title = deftitle;
+	}
+	run = im->run = tl_entity_new(TL_KIND_RUN);
+	snprintf(prefix, sizeof(prefix), "%.10s-", im->started);
+	rc = new_key(c, &key, NULL, title, prefix, "run");
+	run->ent.key = tl_buf_detach(&key);
+	run->title = one_line(title);
+	run->created = tl_strdup(im->started);
+	run->created_by = ctx_author_string(c);
+	run->closed = 0;
+	opt_set_str(&run->revision, arg_str(im->a, "revision"));
+	free(deftitle);
+	if (!rc && arg_str(im->a, "release")) {
+		struct tl_list rels = { 0 };
+		void *rel;
+		rc = tl_store_releases(im->s, im->project, &rels, &c->err);
+		if (!rc)
+			rc = tl_resolve_list(&rels, arg_str(im->a, "release"),
+				"release", &rel, &c->err);
+		if (!rc)
+			run->release =
+				tl_strdup(((struct tl_entity *)rel)->key);
+		tl_list_release(&rels);
+	}
+	for (size_t i = 0; !rc && env && i < env->n; i++)
+		rc = opt_assign_kv(
+			c, &run->environment, env->items[i]->str, "env");
+	im->runkey = tl_strdup(run->ent.key);
+	im->run_changed = 1;
+	return rc;
 }
 
 static int import_commit(struct ctx *c, struct import *im)
 {
-	struct tl_txn t = { 0 };
-	struct tl_runs runs = { 0 };
-	struct tl_rundata *d = NULL;
-	struct tl_run *run = NULL;
-	struct tl_buf subject = TL_BUF_INIT, trailers = TL_BUF_INIT;
-	const char *runref = arg_str(im->a, "run");
-	char *runkey = NULL, *path;
-	int rc = 0, run_changed = 0;
+	struct tl_buf msg = TL_BUF_INIT;
+	struct tl_ident au, cm;
+	struct tl_commit_opts o = { 0 };
+	char id[64] = "";
+	int rc = 0;
 
 	if (!im->n)
 		return tl_err_set(&c->err, TL_EINVALID,
 			"the reports hold no test: nothing to import");
-	if (runref) {
-		if ((rc = tl_runs_load(
-			     &runs, im->s, im->project, 0, &c->err)) ||
-			(rc = tl_runs_find(&runs, runref, &d, &c->err)) ||
-			(rc = tl_run_need_results(d, im->s, &c->err)))
-			goto out;
-		if (d->run->closed == 1) {
-			rc = tl_err_set(&c->err, TL_ECONFLICT,
-				"run %s is closed (tally run reopen %s)",
-				d->run->ent.key, d->run->ent.key);
-			goto out;
-		}
-		run = d->run;
-		runkey = tl_strdup(run->ent.key);
-	} else {
-		struct tl_buf key = TL_BUF_INIT;
-		const char *title = arg_str(im->a, "title");
-		const struct tl_value *env = arg_list(im->a, "env");
-		char *deftitle = NULL;
-		if (!title) {
-			const char *f = im->a->pos.v[0];
-			const char *base =
-				strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
-			deftitle = tl_format("Import of %s", base);
-			title = deftitle;
-		}
-		run = tl_entity_new(TL_KIND_RUN);
-		{
-			char prefix[12];
-			snprintf(prefix, sizeof(prefix), "%.10s-", im->started);
-			rc = new_key(c, &key, NULL, title, prefix, "run");
-		}
-		run->ent.key = tl_buf_detach(&key);
-		run->title = one_line(title);
-		run->created = tl_strdup(im->started);
-		run->created_by = ctx_author_string(c);
-		run->closed = 0;
-		opt_set_str(&run->revision, arg_str(im->a, "revision"));
-		free(deftitle);
-		if (!rc && arg_str(im->a, "release")) {
-			struct tl_list rels = { 0 };
-			void *rel;
-			rc = tl_store_releases(
-				im->s, im->project, &rels, &c->err);
-			if (!rc)
-				rc = tl_resolve_list(&rels,
-					arg_str(im->a, "release"), "release",
-					&rel, &c->err);
-			if (!rc)
-				run->release = tl_strdup(
-					((struct tl_entity *)rel)->key);
-			tl_list_release(&rels);
-		}
-		for (size_t i = 0; !rc && env && i < env->n; i++)
-			rc = opt_assign_kv(c, &run->environment,
-				env->items[i]->str, "env");
-		runkey = tl_strdup(run->ent.key);
-		run_changed = 1;
-		if (rc)
-			goto out;
-	}
-	for (size_t i = 0; i < im->n && !rc; i++) {
-		struct pending *p = &im->v[i];
-		if (p->new_case) {
-			struct tl_case *k = tl_entity_new(TL_KIND_CASE);
-			k->title = one_line(p->title[0] ? p->title : p->id);
-			k->type = tl_strdup("automated");
-			k->priority = tl_strdup("medium");
-			k->automation = one_line(p->id);
-			path = tl_store_case_path(im->project, p->key);
-			rc = tl_txn_put(
-				&t, im->s, TL_KIND_CASE, k, path, &c->err);
-			free(path);
-			tl_case_free(k);
-			if (rc)
-				break;
-		}
-		if (d && tl_run_result(d, p->key)) {
-			/* recorded there already: that result becomes an
-			 * attempt */
-			const struct tl_result *old = tl_run_result(d, p->key);
-			struct tl_value *r = tl_value_seq();
-			if (old->retries)
-				for (size_t j = 0; j < old->retries->n; j++)
-					tl_value_push(r,
-						tl_value_dup(
-							old->retries
-								->items[j]));
-			tl_value_push(r,
-				attempt_value(old->status, old->duration.set,
-					old->duration.v, old->message,
-					old->type));
-			if (p->x->retries)
-				for (size_t j = 0; j < p->x->retries->n; j++)
-					tl_value_push(r,
-						tl_value_dup(
-							p->x->retries
-								->items[j]));
-			tl_value_free(p->x->retries);
-			p->x->retries = r;
-		}
-		if (run->cases.n && !tl_strlist_has(&run->cases, p->key)) {
-			tl_strlist_push(&run->cases, p->key);
-			run_changed = 1;
-		}
-		if (p->output) {
-			char *ap = tl_format(
-				"%s/runs/%s/attachments/%s/output.log",
-				im->project, runkey, p->key);
-			tl_txn_put_raw(
-				&t, im->s, ap, p->output, strlen(p->output));
-			if (!tl_strlist_has(&p->x->attachments, "output.log"))
-				tl_strlist_push(
-					&p->x->attachments, "output.log");
-			free(ap);
-		}
-		path = tl_store_result_path(im->project, runkey, p->key);
-		rc = tl_txn_put(&t, im->s, TL_KIND_RESULT, p->x, path, &c->err);
+	if (im->run_changed) {
+		char *path = tl_format(
+			"%s/runs/%s/run.yaml", im->project, im->runkey);
+		rc = put_entity(im, TL_KIND_RUN, im->run, path, &c->err);
 		free(path);
 	}
-	if (!rc && run_changed) {
-		path = tl_format("%s/runs/%s/run.yaml", im->project, runkey);
-		rc = tl_txn_put(&t, im->s, TL_KIND_RUN, run, path, &c->err);
-		free(path);
-	}
+	tl_trace_perf("import: reports read and serialized");
 	if (rc)
-		goto out;
-	tl_buf_printf(&subject, "import %zu results into %s", im->n, runkey);
-	tl_buf_printf(&trailers,
+		return rc;
+	tl_buf_printf(&msg,
+		"tally: import %zu results into %s\n\n"
 		"Tally-Action: import\nTally-Project: %s\nTally-Run: %s\n",
-		im->project, runkey);
+		im->n, im->runkey, im->project, im->runkey);
 	for (size_t i = 0; i < im->a->pos.n; i++)
-		tl_buf_printf(&trailers, "Tally-Source: %s\n", im->a->pos.v[i]);
-	{
-		/* the summary is the output, not ctx_commit's one line */
-		int quiet = c->quiet, format = c->format;
-		char id[64] = "";
-		struct tl_ident au, cm;
-		struct tl_commit_opts o = { 0 };
-		struct tl_buf msg = TL_BUF_INIT;
-		(void)quiet;
-		(void)format;
-		rc = ctx_idents(c, im->s->repo, &au, &cm, NULL);
-		if (!rc) {
-			tl_buf_printf(&msg, "tally: %s\n\n%s", subject.ptr,
-				trailers.ptr);
-			o.message = msg.ptr;
-			o.author = &au;
-			o.committer = &cm;
-			o.no_commit = c->no_commit;
-			rc = tl_txn_commit(&t, im->s, &o, id, &c->err);
-		}
-		tl_buf_release(&msg);
-		if (!rc) {
-			struct tl_value *s =
-				summary(im, runkey, c->no_commit ? NULL : id);
-			if (!c->quiet || c->format == FMT_JSON)
-				rc = out_object(c, s, summary_text);
-			tl_value_free(s);
-		}
+		tl_buf_printf(&msg, "Tally-Source: %s\n", im->a->pos.v[i]);
+	/* the summary is the output, not ctx_commit's one line */
+	rc = ctx_idents(c, im->s->repo, &au, &cm, NULL);
+	if (!rc) {
+		o.message = msg.ptr;
+		o.author = &au;
+		o.committer = &cm;
+		o.no_commit = c->no_commit;
+		o.stage = ctx_stage_hook(c);
+		rc = tl_bulk_commit(im->bulk, &o, id, &c->err);
 	}
-out:
-	if (!d)
-		tl_entity_free(TL_KIND_RUN, run);
-	tl_runs_release(&runs);
-	tl_txn_release(&t);
-	tl_buf_release(&subject);
-	tl_buf_release(&trailers);
-	free(runkey);
+	tl_buf_release(&msg);
+	if (!rc) {
+		struct tl_value *s =
+			summary(im, im->runkey, c->no_commit ? NULL : id);
+		if (!c->quiet || c->format == FMT_JSON)
+			rc = out_object(c, s, summary_text);
+		tl_value_free(s);
+	}
 	return rc;
 }
 
@@ -815,7 +956,12 @@ int cmd_import(struct ctx *c, struct args *a)
 			return rc;
 		im.project = project;
 		rc = tl_store_cases(im.s, project, &im.cases, &c->err);
+		if (!rc)
+			rc = prepare_run(c, &im);
+		if (!rc)
+			rc = tl_bulk_open(&im.bulk, im.s->repo, &c->err);
 	}
+	tl_trace_perf("import: cases loaded");
 	for (size_t i = 0; i < a->pos.n && !rc; i++)
 		rc = read_file(&im, a->pos.v[i], format);
 	count_all(&im);
@@ -829,11 +975,15 @@ int cmd_import(struct ctx *c, struct args *a)
 	for (size_t i = 0; i < im.n; i++) {
 		free(im.v[i].id);
 		free(im.v[i].key);
-		free(im.v[i].title);
-		free(im.v[i].output);
-		tl_entity_free(TL_KIND_RESULT, im.v[i].x);
 	}
 	free(im.v);
+	tl_bulk_free(im.bulk);
+	tl_buf_release(&im.scratch);
+	if (!im.d)
+		tl_entity_free(TL_KIND_RUN, im.run);
+	tl_runs_release(&im.runs);
+	free(im.runkey);
+	free(im.folder);
 	tl_strmap_release(&im.ids);
 	tl_strmap_release(&im.autos);
 	tl_strmap_release(&im.keys);

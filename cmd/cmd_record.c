@@ -35,11 +35,13 @@ const struct opt_spec opts_record[] = {
 };
 /* clang-format on */
 
-static size_t config_size(struct tl_store *s, const char *key, size_t def)
+size_t attach_limit(struct tl_store *s, const char *key)
 {
 	const char *v = tl_value_gets(s->ws->attachments, key);
 	size_t n;
-	return v && !tl_parse_size(v, &n) ? n : def;
+	if (v && !tl_parse_size(v, &n))
+		return n;
+	return strcmp(key, "text-cap") ? DEFAULT_ATTACH_MAX : DEFAULT_TEXT_CAP;
 }
 
 /* Reads a file or stdin, bounded. */
@@ -111,7 +113,7 @@ static int attach_file(struct recording *r, struct tl_result *x,
 	const char *casekey, const char *file)
 {
 	struct tl_buf b = TL_BUF_INIT;
-	size_t cap = config_size(r->s, "max-size", DEFAULT_ATTACH_MAX);
+	size_t cap = attach_limit(r->s, "max-size");
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	int rc = tl_key_check_segment(
 		base, strlen(base), "attachment", &r->c->err);
@@ -135,9 +137,8 @@ static int capped_text(struct recording *r, struct tl_result *x,
 	char **dst)
 {
 	struct tl_buf raw = TL_BUF_INIT, clean = TL_BUF_INIT;
-	size_t cap = config_size(r->s, "text-cap", DEFAULT_TEXT_CAP);
-	int rc = read_input(r->c, file,
-		config_size(r->s, "max-size", DEFAULT_ATTACH_MAX), &raw);
+	size_t cap = attach_limit(r->s, "text-cap");
+	int rc = read_input(r->c, file, attach_limit(r->s, "max-size"), &raw);
 	if (rc)
 		goto out;
 	tl_text_clean(&clean, raw.ptr, raw.len);

@@ -139,6 +139,12 @@ static void kill_at_stage(const char *name)
 		raise(SIGKILL);
 }
 
+void (*ctx_stage_hook(struct ctx *c))(const char *)
+{
+	(void)c;
+	return getenv("TALLY_TEST_KILL_AT") ? kill_at_stage : NULL;
+}
+
 int ctx_commit(struct ctx *c, struct tl_txn *t, const char *subject,
 	const char *trailers, const char *key, const char *path)
 {
@@ -158,8 +164,7 @@ int ctx_commit(struct ctx *c, struct tl_txn *t, const char *subject,
 	o.author = &author;
 	o.committer = &committer;
 	o.no_commit = c->no_commit;
-	if (getenv("TALLY_TEST_KILL_AT"))
-		o.stage = kill_at_stage;
+	o.stage = ctx_stage_hook(c);
 	rc = tl_txn_commit(t, s, &o, id, &c->err);
 	if (!rc && c->format == FMT_JSON) {
 		struct tl_value *v = tl_value_map();

@@ -96,6 +96,8 @@ int ctx_projects(struct ctx *c, struct tl_strlist *out);
 int ctx_commit(struct ctx *c, struct tl_txn *t, const char *subject,
 	const char *trailers, const char *key, const char *path);
 /* Author and committer from --author, GIT_AUTHOR_*, git config. */
+/* The commit protocol's stage hook: TALLY_TEST_KILL_AT's, or NULL. */
+void (*ctx_stage_hook(struct ctx *c))(const char *);
 int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
 	struct tl_ident *committer, struct tl_buf *scratch);
 /* "Now" for created/started: GIT_AUTHOR_DATE when set (the commit's own
@@ -134,6 +136,8 @@ struct tl_value *opt_strv(const char *s);
 int edit_with_editor(struct ctx *c, enum tl_kind kind, const char *path,
 	const char *key, void **out);
 /* KEY=VALUE from --opt into *map (created when NULL); KEY= removes KEY. */
+/* attachments: {max-size, text-cap} of tally.yaml, or their defaults. */
+size_t attach_limit(struct tl_store *s, const char *key);
 int opt_assign_kv(
 	struct ctx *c, struct tl_value **map, const char *kv, const char *opt);
 /* The key of a new requirement, defect, release or run: given (--key),

@@ -1,5 +1,6 @@
 #include "core/repo.h"
 #include "core/repo_internal.h"
+#include "core/bulk.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/time.h"
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/trace.h"
 #include "core/banned.h"
 
 #define MAX_RETRIES 50
@@ -62,6 +64,11 @@ static void global_init(void)
 	if (initialized)
 		return;
 	git_libgit2_init();
+	/* tally writes trees only over blobs it has just written, and reads
+	 * objects it trusts: skip the existence checks on creation and the
+	 * rehash on every read (issue 5's history reads 200,000 blobs) */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	initialized = 1;
 }
 
@@ -191,8 +198,8 @@ static int copy_file(const char *from, const char *to, struct tl_err *err)
 	return rc;
 }
 
-static int update_index(struct tl_repo *r, const struct tl_change *changes,
-	size_t n, const git_oid *ids, struct tl_err *err)
+static int update_index(struct tl_repo *r, const struct tl_staged *st, size_t n,
+	struct tl_err *err)
 {
 	char *indexpath = tl_format("%s/index", r->gitdir);
 	char *tmppath =
@@ -211,32 +218,32 @@ static int update_index(struct tl_repo *r, const struct tl_change *changes,
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		git_index_entry e;
-		struct stat st;
+		struct stat fst;
 		char *full;
-		git_index_conflict_remove(idx, changes[i].path);
+		git_index_conflict_remove(idx, st[i].path);
 		git_error_clear();
-		if (changes[i].remove) {
-			git_index_remove(idx, changes[i].path, 0);
+		if (st[i].remove) {
+			git_index_remove(idx, st[i].path, 0);
 			git_error_clear();
 			continue;
 		}
 		memset(&e, 0, sizeof(e));
-		full = tl_path_join(r->workdir, changes[i].path);
-		if (!lstat(full, &st)) {
-			e.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
-			e.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
-			e.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
-			e.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
-			e.dev = (uint32_t)st.st_dev;
-			e.ino = (uint32_t)st.st_ino;
-			e.uid = st.st_uid;
-			e.gid = st.st_gid;
-			e.file_size = (uint32_t)st.st_size;
+		full = tl_path_join(r->workdir, st[i].path);
+		if (!lstat(full, &fst)) {
+			e.ctime.seconds = (int32_t)fst.st_ctim.tv_sec;
+			e.ctime.nanoseconds = (uint32_t)fst.st_ctim.tv_nsec;
+			e.mtime.seconds = (int32_t)fst.st_mtim.tv_sec;
+			e.mtime.nanoseconds = (uint32_t)fst.st_mtim.tv_nsec;
+			e.dev = (uint32_t)fst.st_dev;
+			e.ino = (uint32_t)fst.st_ino;
+			e.uid = fst.st_uid;
+			e.gid = fst.st_gid;
+			e.file_size = (uint32_t)fst.st_size;
 		}
 		free(full);
 		e.mode = GIT_FILEMODE_BLOB;
-		e.id = ids[i];
-		e.path = changes[i].path;
+		e.id = st[i].id;
+		e.path = st[i].path;
 		rc = git_index_add(idx, &e);
 		if (rc)
 			rc = tl_git_fail(err, rc, "updating the index");
@@ -302,15 +309,9 @@ static int read_head(git_repository *git, char **refname, git_oid *parent,
 	return rc;
 }
 
-struct persist {
-	int (*fn)(void *ctx, struct tl_err *err);
-	void *ctx;
-};
-
-static int try_commit(git_repository *git, const struct tl_change *changes,
-	size_t n, const git_oid *ids, const char *message,
-	git_signature *author, git_signature *committer,
-	void (*stage)(const char *), const struct persist *persist,
+static int try_commit(git_repository *git, const struct tl_staged *st, size_t n,
+	const char *message, git_signature *author, git_signature *committer,
+	void (*stage)(const char *), const struct tl_persist *persist,
 	git_oid *out, int *retry, struct tl_err *err)
 {
 	char *refname = NULL;
@@ -320,7 +321,7 @@ static int try_commit(git_repository *git, const struct tl_change *changes,
 	git_tree_update *ups = tl_calloc(n, sizeof(*ups));
 	git_reference *moved = NULL;
 	size_t nups = 0;
-	int has_parent, rc;
+	int has_parent = 0, rc;
 	struct tl_buf reflog = TL_BUF_INIT;
 
 	*retry = 0;
@@ -335,11 +336,10 @@ static int try_commit(git_repository *git, const struct tl_change *changes,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (changes[i].remove) {
+		if (st[i].remove) {
 			git_tree_entry *te = NULL;
 			if (!base ||
-				git_tree_entry_bypath(
-					&te, base, changes[i].path)) {
+				git_tree_entry_bypath(&te, base, st[i].path)) {
 				git_error_clear();
 				continue; /* nothing to remove */
 			}
@@ -347,12 +347,14 @@ static int try_commit(git_repository *git, const struct tl_change *changes,
 			ups[nups].action = GIT_TREE_UPDATE_REMOVE;
 		} else {
 			ups[nups].action = GIT_TREE_UPDATE_UPSERT;
-			ups[nups].id = ids[i];
+			ups[nups].id = st[i].id;
 			ups[nups].filemode = GIT_FILEMODE_BLOB;
 		}
-		ups[nups++].path = changes[i].path;
+		ups[nups++].path = st[i].path;
 	}
+	tl_trace_perf("commit: tree updates listed");
 	rc = git_tree_create_updated(&tree_id, git, base, nups, ups);
+	tl_trace_perf("commit: tree built");
 	if (!rc)
 		rc = git_tree_lookup(&tree, git, &tree_id);
 	if (rc) {
@@ -399,7 +401,7 @@ out:
 	return rc;
 }
 
-static int check_path(const char *p, struct tl_err *err)
+int tl_repo_check_path(const char *p, struct tl_err *err)
 {
 	if (!*p || p[0] == '/' || strstr(p, "//") || !strcmp(p, "..") ||
 		!strncmp(p, "../", 3) || strstr(p, "/../") ||
@@ -412,98 +414,48 @@ static int check_path(const char *p, struct tl_err *err)
 	return 0;
 }
 
-struct bulk {
-	git_repository
-		*git; /* a private handle: the mempack stays off r->git */
-	git_odb *odb;
-	git_odb_backend *mempack;
-	const char *workdir;
-};
-
-static int bulk_open(struct bulk *b, struct tl_repo *r, struct tl_err *err)
+int tl_repo_check_idents(const struct tl_commit_opts *opts, struct tl_err *err)
 {
-	int rc;
-	memset(b, 0, sizeof(*b));
-	b->workdir = r->workdir;
-	if ((rc = git_repository_open(&b->git, r->gitdir)) ||
-		(rc = git_repository_odb(&b->odb, b->git)) ||
-		(rc = git_mempack_new(&b->mempack)) ||
-		(rc = git_odb_add_backend(b->odb, b->mempack, 1000)))
-		return tl_git_fail(err, rc, "preparing a bulk commit");
-	return 0;
-}
-
-/* Writes what the mempack holds as one packfile, then flushes the work
- * tree's file system: after this a ref may point at the commit. */
-static int bulk_persist(void *ctx, struct tl_err *err)
-{
-	struct bulk *b = ctx;
-	git_buf pack = { 0 };
-	git_odb_writepack *wp = NULL;
-	git_indexer_progress st;
-	int rc;
-	memset(&st, 0, sizeof(st));
-	if ((rc = git_mempack_dump(&pack, b->git, b->mempack)) ||
-		(rc = git_odb_write_pack(&wp, b->odb, NULL, NULL)) ||
-		(rc = wp->append(wp, pack.ptr, pack.size, &st)) ||
-		(rc = wp->commit(wp, &st)))
-		rc = tl_git_fail(err, rc, "writing the packfile");
-	if (wp)
-		wp->free(wp);
-	git_buf_dispose(&pack);
-	if (!rc)
-		rc = tl_fs_sync(b->workdir, err);
+	git_signature *a = NULL, *c = NULL;
+	int rc = 0;
+	if (!opts->no_commit) {
+		rc = make_sig(&a, opts->author, err);
+		if (!rc)
+			rc = make_sig(&c,
+				opts->committer ? opts->committer
+						: opts->author,
+				err);
+	}
+	git_signature_free(a);
+	git_signature_free(c);
 	return rc;
 }
 
-static void bulk_close(struct bulk *b)
+static int by_path(const void *a, const void *b)
 {
-	/* the odb owns the mempack backend */
-	git_odb_free(b->odb);
-	git_repository_free(b->git);
+	return strcmp(((const struct tl_staged *)a)->path,
+		((const struct tl_staged *)b)->path);
 }
 
-int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
-	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err)
+int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
+	size_t n, const struct tl_commit_opts *opts,
+	const struct tl_persist *persist, char *out_id, struct tl_err *err)
 {
-	git_oid *ids = tl_calloc(n ? n : 1, sizeof(*ids));
 	git_signature *author = NULL, *committer = NULL;
 	char *lockpath = NULL;
 	git_oid commit;
-	struct bulk bulk = { 0 };
-	struct persist persist = { bulk_persist, &bulk };
-	int is_bulk = n >= BULK_MIN && !opts->no_commit, rc = 0;
-	git_repository *git = r->git;
+	int rc = 0;
 
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = check_path(changes[i].path, err);
-	if (!rc && !opts->no_commit) {
+	/* sorted, the index takes each path at its end instead of moving
+	 * every later entry (100,000 paths: 3 s -> 0.1 s) */
+	qsort(st, n, sizeof(*st), by_path);
+	if (!opts->no_commit) {
 		rc = make_sig(&author, opts->author, err);
 		if (!rc)
 			rc = make_sig(&committer,
 				opts->committer ? opts->committer
 						: opts->author,
 				err);
-	}
-	if (!rc && is_bulk) {
-		rc = bulk_open(&bulk, r, err);
-		if (!rc)
-			git = bulk.git;
-	}
-	/* 1. the files, each atomically, and their blobs */
-	for (size_t i = 0; i < n && !rc; i++) {
-		char *full = tl_path_join(r->workdir, changes[i].path);
-		if (changes[i].remove) {
-			rc = tl_fs_remove(full, r->workdir, err);
-		} else {
-			rc = tl_fs_write_file(full, changes[i].data,
-				changes[i].len, !is_bulk, err);
-			if (!rc &&
-				(rc = git_blob_create_from_buffer(&ids[i], git,
-					 changes[i].data, changes[i].len)))
-				rc = tl_git_fail(err, rc, "storing a blob");
-		}
-		free(full);
 	}
 	if (!rc && opts->stage)
 		opts->stage("written");
@@ -523,32 +475,86 @@ int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
 					MAX_RETRIES);
 				break;
 			}
-			rc = try_commit(git, changes, n, ids, opts->message,
-				author, committer, opts->stage,
-				is_bulk ? &persist : NULL, &commit, &retry,
-				err);
+			rc = try_commit(git, st, n, opts->message, author,
+				committer, opts->stage, persist, &commit,
+				&retry, err);
 			if (retry)
 				sleep_ms(1 + tries % 7);
 		}
 		if (!rc && out_id)
 			git_oid_tostr(out_id, GIT_OID_HEXSZ + 1, &commit);
+		tl_trace_perf("commit: committed");
+	} else if (!rc && persist) {
+		/* staged only: the index may not name objects not on disk */
+		rc = persist->fn(persist->ctx, err);
 	}
 	if (!rc && !opts->no_commit && opts->stage)
 		opts->stage("moved");
 	/* 3. the index: only our paths, under the lock */
 	if (!rc)
-		rc = update_index(r, changes, n, ids, err);
+		rc = update_index(r, st, n, err);
+	tl_trace_perf("commit: index updated");
 	if (!rc && opts->stage)
 		opts->stage("indexed");
 	if (lockpath) {
 		unlink(lockpath);
 		free(lockpath);
 	}
-	if (is_bulk && bulk.git)
-		bulk_close(&bulk);
 	git_signature_free(author);
 	git_signature_free(committer);
-	free(ids);
+	return rc;
+}
+
+int tl_repo_commit(struct tl_repo *r, const struct tl_change *changes, size_t n,
+	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err)
+{
+	struct tl_staged *st;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = tl_repo_check_path(changes[i].path, err);
+	/* nothing is written before the commit is known to be possible */
+	if (!rc)
+		rc = tl_repo_check_idents(opts, err);
+	if (rc)
+		return rc;
+	if (n >= BULK_MIN) {
+		/* one packfile and one syncfs instead of a loose object and
+		 * an fsync per file */
+		struct tl_bulk *b = NULL;
+		rc = tl_bulk_open(&b, r, err);
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = changes[i].remove
+				? tl_bulk_remove(b, changes[i].path, err)
+				: tl_bulk_put(b, changes[i].path,
+					  changes[i].data, changes[i].len, err);
+		if (!rc)
+			rc = tl_bulk_commit(b, opts, out_id, err);
+		tl_bulk_free(b);
+		return rc;
+	}
+	st = tl_calloc(n ? n : 1, sizeof(*st));
+	/* 1. the files, each atomically, and their blobs */
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *full = tl_path_join(r->workdir, changes[i].path);
+		st[i].path = changes[i].path;
+		st[i].remove = changes[i].remove;
+		if (changes[i].remove) {
+			rc = tl_fs_remove(full, r->workdir, err);
+		} else {
+			rc = tl_fs_write_file(
+				full, changes[i].data, changes[i].len, 1, err);
+			if (!rc &&
+				(rc = git_blob_create_from_buffer(&st[i].id,
+					 r->git, changes[i].data,
+					 changes[i].len)))
+				rc = tl_git_fail(err, rc, "storing a blob");
+		}
+		free(full);
+	}
+	if (!rc)
+		rc = tl_repo_finish(r, r->git, st, n, opts, NULL, out_id, err);
+	free(st);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <git2.h>
 
 #include "core/err.h"
+#include "core/repo.h"
 
 struct tl_repo {
 	git_repository *git;
@@ -13,5 +14,33 @@ struct tl_repo {
 
 /* The one adapter from libgit2's errors to ours. */
 int tl_git_fail(struct tl_err *err, int code, const char *what);
+
+/* A path already written to the work tree, with its blob. */
+struct tl_staged {
+	const char *path; /* borrowed */
+	git_oid id;
+	int remove;
+};
+
+/* Makes objects durable before a ref or the index may name them. */
+struct tl_persist {
+	int (*fn)(void *ctx, struct tl_err *err);
+	void *ctx;
+};
+
+/* Refuses a commit whose author or committer git would refuse. */
+int tl_repo_check_idents(const struct tl_commit_opts *opts, struct tl_err *err);
+
+/* Refuses absolute paths, "..", ".git" and empty segments. */
+int tl_repo_check_path(const char *p, struct tl_err *err);
+
+/* Steps 2 and 3 of the commit protocol for files already written and
+ * hashed: lock the index, commit and move the branch by compare-and-swap
+ * (objects created through git), re-add the paths to the index. Sorts st
+ * by path. persist, when not NULL, runs before anything names the new
+ * objects. */
+int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
+	size_t n, const struct tl_commit_opts *opts,
+	const struct tl_persist *persist, char *out_id, struct tl_err *err);
 
 #endif

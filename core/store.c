@@ -413,14 +413,19 @@ int tl_store_check_fields(struct tl_store *s, enum tl_kind kind, const void *e,
 		ent->path ? ent->path : sc->name, err);
 }
 
+int tl_store_encode(struct tl_buf *out, struct tl_store *s, enum tl_kind kind,
+	const void *e, struct tl_err *err)
+{
+	int rc = tl_store_check_fields(s, kind, e, err);
+	return rc ? rc : tl_entity_write(out, kind, e, err);
+}
+
 int tl_txn_put(struct tl_txn *t, struct tl_store *s, enum tl_kind kind,
 	const void *e, const char *path, struct tl_err *err)
 {
 	struct tl_buf b = TL_BUF_INIT;
 	struct tl_change *c;
-	int rc = tl_store_check_fields(s, kind, e, err);
-	if (!rc)
-		rc = tl_entity_write(&b, kind, e, err);
+	int rc = tl_store_encode(&b, s, kind, e, err);
 	if (rc) {
 		tl_buf_release(&b);
 		return rc;

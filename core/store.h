@@ -6,6 +6,7 @@
  * the tracker ("web/cases/auth/login.yaml") are relative to its root, the
  * folder holding tally.yaml; paths in commits are relative to the work tree.
  */
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/fields.h"
 #include "core/model.h"
@@ -59,6 +60,10 @@ int tl_store_defects(struct tl_store *s, const char *project,
 
 char *tl_store_case_path(const char *project, const char *key);
 char *tl_store_req_path(const char *project, const char *key);
+
+/* The file's bytes for an entity, its custom fields validated. */
+int tl_store_encode(struct tl_buf *out, struct tl_store *s, enum tl_kind kind,
+	const void *e, struct tl_err *err);
 
 /* A set of file changes that becomes one commit. */
 struct tl_txn {

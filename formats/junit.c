@@ -110,7 +110,7 @@ static const char *status_attr(const char *s, int *errored)
 static void begin_case(struct reader *r, const char **a)
 {
 	struct tl_buf suite = TL_BUF_INIT;
-	double d;
+	double d = 0;
 	tl_test_reset(&r->t);
 	for (size_t i = 0; i < r->suites.n; i++)
 		if (*r->suites.v[i])
@@ -162,7 +162,7 @@ static void begin_attempt(struct reader *r, const char *el, const char **a)
 {
 	struct tl_test *t = &r->t;
 	struct tl_attempt *x;
-	double d;
+	double d = 0;
 	t->retries = tl_realloc(
 		t->retries, tl_mul(t->nretries + 1, sizeof(*t->retries)));
 	x = &t->retries[t->nretries++];

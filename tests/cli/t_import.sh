@@ -33,7 +33,7 @@ expect_no_grep "duration" $r/lockout.yaml
 expect_grep "^type: IOException" $r/lockout.yaml
 expect_eq "$(head -1 $r/sso.yaml)" "status: skipped" "skipped"
 expect_grep "message: needs the SSO server" $r/sso.yaml
-expect_eq "$(sed -n '/environment/p;/revision/p' qa/web/runs/$run/run.yaml | tr '\n' '|')" "environment: {ci: github}|revision: abc123|" "run environment and revision"
+expect_eq "$(sed -n '/environment/p;/revision/p' qa/web/runs/$run/run.yaml | tr '\n' '|')" "environment: {ci: github, browser: firefox 131}|revision: abc123|" "run environment (--env, then suite properties) and revision"
 expect_code 0 tally check
 expect_code 0 tally run show "$run" --format json
 expect_grep '"status": "failed"' "$TMP/out"
@@ -65,6 +65,37 @@ ok
 expect_eq "$(find "$TMP" -path '*etc/passwd*' -not -path "$TMP/r/imp/qa/*" | wc -l | tr -d ' ')" 0 "nothing outside the tracker"
 expect_eq "$(tally case show etc/passwd --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["automation"])')" "../../etc.passwd" "the id is kept as written"
 expect_eq "$(echo "$keys" | tr 'A-Z' 'a-z' | sort | uniq -d)" "" "no keys differing only in case"
+
+# --env wins over a suite property of the same name
+expect_code 0 tally import "$FX/basic.xml" --title "Env" --env browser=chrome
+er=$(ls qa/web/runs | grep -- -env-)
+expect_eq "$(grep environment qa/web/runs/$er/run.yaml)" "environment: {browser: chrome}" "--env wins"
+
+# [[ATTACHMENT|path]] markers: attached only from inside the report's folder
+mkdir -p "$TMP/rep/shots" "$TMP/outside"
+printf 'PNG' > "$TMP/rep/shots/login.png"
+printf 'secret' > "$TMP/outside/secret.txt"
+ln -sf "$TMP/outside/secret.txt" "$TMP/rep/shots/link.txt"
+cat > "$TMP/rep/junit.xml" <<'XML'
+<testsuite name="ui">
+  <testcase classname="ui.Login" name="shows">
+    <system-out>[[ATTACHMENT|shots/login.png]]
+[[ATTACHMENT|../outside/secret.txt]]
+[[ATTACHMENT|/etc/passwd]]
+[[ATTACHMENT|shots/link.txt]]
+[[ATTACHMENT|shots/missing.png]]</system-out>
+  </testcase>
+</testsuite>
+XML
+expect_code 0 tally import "$TMP/rep/junit.xml" --title "Shots"
+sr=$(ls qa/web/runs | grep shots)
+expect_eq "$(find qa/web/runs/$sr/attachments -type f | sed "s|qa/web/runs/$sr/||")" "attachments/ui/Login/shows/login.png" "only the file inside the folder"
+expect_eq "$(cat qa/web/runs/$sr/attachments/ui/Login/shows/login.png)" "PNG" "its bytes"
+expect_grep "^attachments: \[login.png\]" qa/web/runs/$sr/results/ui/Login/shows.yaml
+expect_eq "$(grep -c 'not attached' "$TMP/err")" 4 "a warning for each refused marker"
+expect_grep "../outside/secret.txt not attached: not a file inside the report's folder" "$TMP/err"
+expect_grep "shots/link.txt not attached" "$TMP/err"
+expect_eq "$(git show --stat HEAD | grep -c secret)" 0 "nothing from outside committed"
 
 # standard input needs the format
 expect_code 0 tally import - --format junit --title "From a pipe" < "$FX/rerun.xml"
@@ -143,4 +174,22 @@ expect_code 4 tally import "$FX/basic.xml" --format trx
 expect_grep "not a TRX, NUnit or xUnit.net report: the root element is <testsuites>" "$TMP/err"
 expect_code 0 tally import --dry-run "$FX/basic.xml"
 expect_eq "$(state)" "$s0" "a dry run writes nothing"
+
+# invalid UTF-8 in an XML body (declared UTF-8): the byte's place
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuite>\n  <testcase name="caf\xe9 ok"/>\n</testsuite>\n' > "$TMP/badutf8.xml"
+expect_code 4 tally import "$TMP/badutf8.xml"
+expect_grep "badutf8.xml:3:[0-9]*: " "$TMP/err"
+# 2 GB files (sparse: no disk, no time): refused at once, in bounded memory
+truncate -s 2G "$TMP/nul.tap"
+expect_code 4 tally import "$TMP/nul.tap"
+expect_grep "nul.tap:1:1: a line longer than 1 MiB" "$TMP/err"
+printf '<testsuite>' > "$TMP/big.xml" && truncate -s 2G "$TMP/big.xml"
+expect_code 4 tally import "$TMP/big.xml"
+expect_grep "big.xml:1:12: not well-formed" "$TMP/err"
+# JSON is parsed whole, so past 256 MiB it is refused, not loaded
+{ printf '['; head -c 300000000 /dev/zero | tr '\0' ' '; printf ']'; } > "$TMP/big.json"
+expect_code 4 tally import "$TMP/big.json"
+expect_grep "big.json: larger than 256 MiB" "$TMP/err"
+rm -f "$TMP/nul.tap" "$TMP/big.xml" "$TMP/big.json"
+expect_eq "$(state)" "$s0" "nothing written or committed after refused input"
 done_testing

@@ -1,6 +1,7 @@
 /* The commit protocol, checked against real repositories with git. */
 #include "helpers.h"
 
+#include "core/bulk.h"
 #include "core/repo.h"
 
 static char *dir;
@@ -213,4 +214,89 @@ Test(repo, a_bulk_commit_writes_one_pack_and_a_sound_repository)
 		free(paths[i]);
 		free(data[i]);
 	}
+}
+
+Test(repo, a_bulk_holds_files_back_until_its_commit)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_bulk *b = NULL;
+	struct tl_buf got = TL_BUF_INIT;
+	char *out;
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	cr_assert_eq(tl_bulk_put(b, "qa/a.yaml", "a: 1\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_put(b, "qa/b.yaml", "b: 1\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_put(b, "qa/a.yaml", "a: 2\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_get(b, "qa/a.yaml", &got, &err), 0);
+	cr_assert_str_eq(got.ptr, "a: 2\n", "a later put replaces");
+	cr_assert_eq(tl_bulk_remove(b, "qa/b.yaml", &err), 0);
+	cr_assert_eq(tl_bulk_get(b, "qa/b.yaml", &got, &err), TL_ENOTFOUND);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_bulk_put(b, "../x", "x", 1, &err), TL_EINVALID);
+	tl_err_clear(&err);
+	/* given up: nothing in the work tree, no spill file in .git */
+	tl_bulk_free(b);
+	out = th_sh(dir,
+		"ls -A | grep -v '^.git$' | wc -l; ls .git | grep -c bulk || true");
+	cr_assert_str_eq(out, "0\n0\n");
+	free(out);
+	tl_buf_release(&got);
+}
+
+static void put_many(struct tl_bulk *b, const char *dirname, int n, int size)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_buf data = TL_BUF_INIT;
+	for (int i = 0; i < n; i++) {
+		char *path = tl_format("qa/%s/f%05d.yaml", dirname, i);
+		tl_buf_reset(&data);
+		/* distinct, poorly compressible content */
+		for (int k = 0;
+			tl_buf_printf(&data, "k%d: %u\n", k,
+				(unsigned)(i * 2654435761u + k * 40503u)),
+			 (int)data.len < size;
+			k++)
+			;
+		cr_assert_eq(tl_bulk_put(b, path, data.ptr, data.len, &err), 0,
+			"%s", err.msg);
+		free(path);
+	}
+	tl_buf_release(&data);
+}
+
+Test(repo, a_bulk_commit_packs_only_new_objects_in_bounded_packs)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_bulk *b = NULL;
+	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0, NULL };
+	char *out, *before;
+	th_write(dir, "kept", "1\n");
+	free(th_sh(dir, "git add kept && git commit -qm one"));
+	/* 3,000 files of 2 KiB: more than one pack's worth */
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	put_many(b, "big", 3000, 2048);
+	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
+	tl_bulk_free(b);
+	out = th_sh(dir,
+		"git fsck --strict --no-progress 2>&1; "
+		"test $(ls .git/objects/pack/*.pack | wc -l) -ge 2 && echo packs; "
+		"git ls-tree -r --name-only HEAD | wc -l; git status --porcelain");
+	cr_assert_str_eq(out, "packs\n3001\n");
+	free(out);
+	/* a second bulk commit packs its 300 blobs, 3 trees and 1 commit,
+	 * not what the new tree also reaches */
+	before = th_sh(dir, "git count-objects -v | sed -n 's/in-pack: //p'");
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	put_many(b, "small", 300, 64);
+	cr_assert_eq(tl_bulk_remove(b, "qa/big/f00000.yaml", &err), 0);
+	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
+	tl_bulk_free(b);
+	out = th_sh(dir,
+		"echo $(( $(git count-objects -v | sed -n 's/in-pack: //p') - %s ));"
+		"git fsck --strict --no-progress 2>&1; "
+		"test -e qa/big/f00000.yaml || echo removed; "
+		"git ls-tree -r --name-only HEAD | wc -l",
+		before);
+	cr_assert_str_eq(out, "305\nremoved\n3300\n");
+	free(out);
+	free(before);
 }

@@ -1,0 +1,31 @@
+#ifndef TL_BULK_H
+#define TL_BULK_H
+/*
+ * A commit of many files in bounded memory (an import of 100,000 test
+ * results). Files put here go to a spill file, not the work tree, until
+ * tl_bulk_commit; nothing is written where a user can see it if the
+ * caller gives up. The commit writes the files (flushed with one syncfs),
+ * stores their blobs in packfiles of at most 8 MiB of content each, and
+ * then runs the ordinary commit protocol (core/repo.h).
+ */
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/repo.h"
+
+struct tl_bulk;
+
+int tl_bulk_open(struct tl_bulk **out, struct tl_repo *r, struct tl_err *err);
+/* Puts a file (a later put of the same path replaces it). */
+int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
+	size_t len, struct tl_err *err);
+int tl_bulk_remove(struct tl_bulk *b, const char *path, struct tl_err *err);
+/* Reads back what was put at path: TL_ENOTFOUND when nothing was. */
+int tl_bulk_get(struct tl_bulk *b, const char *path, struct tl_buf *out,
+	struct tl_err *err);
+int tl_bulk_commit(struct tl_bulk *b, const struct tl_commit_opts *opts,
+	char *out_id, struct tl_err *err);
+void tl_bulk_free(struct tl_bulk *b);
+
+#endif
