@@ -111,6 +111,19 @@ const struct command tl_commands[] = {
 		"their messages, the rest folded away); junit is read back by\n"
 		"tally import to the same statuses; ctrf follows the CTRF schema.",
 		opts_export, 1, 1, "run" },
+	{ "history", cmd_history, "CASE",
+		"every result of a case across runs, from the commits, with its metrics",
+		"Results come from the commits, so runs deleted since still count.\n"
+		"Shows a sparkline of statuses and durations, the METRICS.md rates,\n"
+		"flip rates, state (regressed with its culprit range, flaky, ...),\n"
+		"duration statistics and the failures grouped by message.",
+		opts_history, 1, 1, "case" },
+	{ "flaky", cmd_flaky, NULL,
+		"cases ranked by flakiness, from the commits",
+		"A case is listed when it is flaky (a FLAKY verdict on one revision\n"
+		"in the evidence window), flaky-suspected (flips without same-code\n"
+		"proof) or passed on a retry; --all lists every case.",
+		opts_flaky, 0, 0, NULL },
 	{ "release new", cmd_release_new, "KEY",
 		"add a release (KEY like 1.4.0)", NULL, opts_release_new, 1, 1,
 		NULL },

@@ -54,7 +54,7 @@ const struct opt_spec *opt_find(
 static int is_list_command(const struct command *cmd)
 {
 	const char *sp = strrchr(cmd->name, ' ');
-	return sp && !strcmp(sp + 1, "list");
+	return (sp && !strcmp(sp + 1, "list")) || !strcmp(cmd->name, "flaky");
 }
 
 /* Options a command accepts: its own, the list ones, then the globals. */

@@ -1,0 +1,443 @@
+/* tally history CASE and tally flaky: METRICS.md over the commits. */
+#include "cmd/tally.h"
+#include "core/history.h"
+#include "core/resolve.h"
+#include "core/time.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define WINDOW 30
+
+/* clang-format off */
+const struct opt_spec opts_history[] = {
+	{ "window", 0, OPT_STR, "N", "results the windowed rates cover (default 30)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct opt_spec opts_flaky[] = {
+	{ "window", 0, OPT_STR, "N", "results the windowed rates cover (default 30)", NULL },
+	{ "since", 0, OPT_STR, "DATE", "only results from this day on", NULL },
+	{ "min-results", 0, OPT_STR, "N", "leave out cases with fewer results (default 2)", NULL },
+	{ "suite", 0, OPT_STR, "SUITE", "only cases under this suite", NULL },
+	{ "all", 0, OPT_FLAG, NULL, "every case, not only the flaky ones", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+/* clang-format on */
+
+static int number_opt(struct ctx *c, struct args *a, const char *name,
+	size_t def, size_t *out)
+{
+	const char *v = arg_str(a, name);
+	char *end;
+	unsigned long n;
+	*out = def;
+	if (!v)
+		return 0;
+	n = strtoul(v, &end, 10);
+	if (*end || !*v || n == 0 || n > 1000000)
+		return tl_err_set(&c->err, TL_EUSAGE,
+			"--%s wants a positive whole number, not '%s'", name,
+			v);
+	*out = n;
+	return 0;
+}
+
+static struct tl_value *rounded(double v)
+{
+	return tl_value_num(round(v * 10000) / 10000);
+}
+
+static struct tl_value *iso(int64_t t)
+{
+	char b[32];
+	tl_time_format(t, b, sizeof(b));
+	return tl_value_str(b);
+}
+
+static const char *confidence(const struct tl_case_metrics *m)
+{
+	if (m->state.state == TL_STATE_FLAKY)
+		return m->state.high_confidence ? "high" : "low";
+	if (m->state.state == TL_STATE_FLAKY_SUSPECTED)
+		return "low";
+	return NULL;
+}
+
+/* One glyph per result: passed, failed, passed on a retry, other. */
+static void status_spark(struct tl_buf *b, const struct tl_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int por;
+		enum tl_verdict v = tl_verdict_of(ev[i].outcomes, &por);
+		tl_buf_puts(b,
+			v == TL_VERDICT_PASS ? "\xe2\x9c\x93" /* ✓ */
+				: v == TL_VERDICT_FAIL ? "\xe2\x9c\x97" /* ✗ */
+				: v == TL_VERDICT_FLAKY
+				? (por ? "~" : "\xe2\x9c\x97")
+				: "\xc2\xb7"); /* · */
+	}
+}
+
+static void duration_spark(
+	struct tl_buf *b, const struct tl_event *ev, size_t n)
+{
+	static const char *const bars[] = { "\xe2\x96\x81", "\xe2\x96\x82",
+		"\xe2\x96\x83", "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
+		"\xe2\x96\x87", "\xe2\x96\x88" };
+	double lo = 0, hi = 0;
+	int any = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].has_duration) {
+			if (!any || ev[i].duration < lo)
+				lo = ev[i].duration;
+			if (!any || ev[i].duration > hi)
+				hi = ev[i].duration;
+			any = 1;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (!ev[i].has_duration) {
+			tl_buf_putc(b, ' ');
+			continue;
+		}
+		tl_buf_puts(b,
+			bars[hi > lo ? (int)((ev[i].duration - lo) / (hi - lo) *
+						       7.0 +
+					       0.5)
+				     : 0]);
+	}
+}
+
+static void put_rates(struct tl_value *o, const struct tl_rates *r)
+{
+	struct tl_value *ci = tl_value_seq();
+	tl_value_put(o, "rated_results", tl_value_int((long long)r->results));
+	tl_value_put(o, "decisive", tl_value_int((long long)r->decisive));
+	tl_value_put(o, "fail_rate", rounded(r->fail_rate));
+	tl_value_put(o, "pass_rate", rounded(r->pass_rate));
+	tl_value_put(o, "first_attempt_fail_rate",
+		rounded(r->first_attempt_fail_rate));
+	tl_value_push(ci, rounded(r->first_attempt_low));
+	tl_value_push(ci, rounded(r->first_attempt_high));
+	tl_value_put(o, "first_attempt_fail_interval", ci);
+	tl_value_put(o, "flaky_rate", rounded(r->flaky_rate));
+	tl_value_put(o, "pass_on_retry_rate", rounded(r->pass_on_retry_rate));
+	tl_value_put(
+		o, "pass_on_retry", tl_value_int((long long)r->pass_on_retry));
+	tl_value_put(o, "retry_cost", rounded(r->retry_cost));
+}
+
+/* The first line of a message: failures group by it (not yet by the
+ * sig-v1 signature of METRICS.md). */
+static char *first_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+	return nl ? tl_strndup(s, (size_t)(nl - s)) : tl_strdup(s);
+}
+
+static struct tl_value *failures_of(const struct tl_event *ev, size_t n)
+{
+	struct tl_value *by = tl_value_map(), *out = tl_value_seq();
+	for (size_t i = 0; i < n; i++) {
+		struct tl_value *g;
+		char *line;
+		if (!strchr(ev[i].outcomes, 'F'))
+			continue;
+		line = first_line(ev[i].message ? ev[i].message : "");
+		if (!(g = tl_value_get(by, line))) {
+			g = tl_value_map();
+			tl_value_put(g, "message", tl_value_str(line));
+			tl_value_put(g, "count", tl_value_int(0));
+			tl_value_put(g, "first_seen", iso(ev[i].time));
+			tl_value_put(g, "last_seen", iso(ev[i].time));
+			tl_value_put(by, line, g);
+		}
+		tl_value_set(g, "count",
+			tl_value_int(atoll(tl_value_gets(g, "count")) + 1));
+		tl_value_set(g, "last_seen", iso(ev[i].time));
+		free(line);
+	}
+	for (size_t i = 0; i < by->n; i++)
+		tl_value_push(out, tl_value_dup(by->items[i]));
+	tl_value_free(by);
+	return out;
+}
+
+/* What tally flaky and tally history share about one case (set, so
+ * that these win over the windowed rates of the same names). */
+static void put_summary(
+	struct tl_value *o, const char *key, const struct tl_case_metrics *m)
+{
+	const char *conf = confidence(m);
+	tl_value_set(o, "case", tl_value_str(key));
+	tl_value_set(o, "state", tl_value_str(tl_state_name(m->state.state)));
+	tl_value_set(
+		o, "confidence", conf ? tl_value_str(conf) : tl_value_null());
+	tl_value_set(o, "results", tl_value_int((long long)m->results));
+	tl_value_set(o, "flip_rate", rounded(m->flip_rate));
+	tl_value_set(
+		o, "revision_flip_rate", rounded(m->state.revision_flip_rate));
+	tl_value_set(o, "weighted_flip_rate", rounded(m->weighted_flip_rate));
+	tl_value_set(o, "flaky_verdicts",
+		tl_value_int((long long)m->state.flaky_verdicts));
+	tl_value_set(o, "pass_on_retry",
+		tl_value_int((long long)m->all.pass_on_retry));
+	tl_value_set(o, "fail_rate", rounded(m->rates.fail_rate));
+	tl_value_set(o, "last_seen", iso(m->last_seen));
+}
+
+static void history_text(
+	struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+{
+	const struct tl_value *rs = tl_value_get(o, "results");
+	const struct tl_value *d = tl_value_get(o, "durations");
+	const struct tl_value *f = tl_value_get(o, "failures");
+	const char *culprit = tl_value_gets(o, "culprit");
+	tl_buf_printf(b, "%s%s%s  %s", out_bold(c), tl_value_gets(o, "case"),
+		out_reset(c), tl_value_gets(o, "state"));
+	if (tl_value_gets(o, "confidence"))
+		tl_buf_printf(
+			b, " (%s confidence)", tl_value_gets(o, "confidence"));
+	if (culprit)
+		tl_buf_printf(b, ", culprit range %s", culprit);
+	tl_buf_printf(b, "\n  statuses   %s\n  durations  %s\n",
+		tl_value_gets(o, "sparkline"),
+		tl_value_gets(o, "duration_sparkline"));
+	tl_buf_printf(b,
+		"  %s results; fail rate %s, first-attempt fail rate %s, "
+		"pass on retry %s\n  flip rate %s, revision-aware %s, weighted %s\n",
+		tl_value_gets(o, "result_count"), tl_value_gets(o, "fail_rate"),
+		tl_value_gets(o, "first_attempt_fail_rate"),
+		tl_value_gets(o, "pass_on_retry"),
+		tl_value_gets(o, "flip_rate"),
+		tl_value_gets(o, "revision_flip_rate"),
+		tl_value_gets(o, "weighted_flip_rate"));
+	if (d && atoll(tl_value_gets(d, "samples")))
+		tl_buf_printf(b,
+			"  durations: median %s s, p95 %s s, MAD %s s, slope %s s/result%s\n",
+			tl_value_gets(d, "median"), tl_value_gets(d, "p95"),
+			tl_value_gets(d, "mad"), tl_value_gets(d, "slope"),
+			!strcmp(tl_value_gets(d, "regression"), "true")
+				? " (a duration regression)"
+				: "");
+	for (size_t i = 0; f && i < f->n; i++)
+		tl_buf_printf(b, "  failure x%s: %s\n",
+			tl_value_gets(f->items[i], "count"),
+			tl_value_gets(f->items[i], "message"));
+	tl_buf_puts(b, "\n");
+	for (size_t i = 0; rs && i < rs->n; i++) {
+		const struct tl_value *r = rs->items[i];
+		const char *rev = tl_value_gets(r, "revision");
+		tl_buf_printf(b, "  %s  %-9s %-5s %-8s %-10.10s %-7.7s %s\n",
+			tl_value_gets(r, "time"), tl_value_gets(r, "status"),
+			tl_value_gets(r, "attempts"),
+			tl_value_gets(r, "duration")
+				? tl_value_gets(r, "duration")
+				: "-",
+			rev ? rev : "-", tl_value_gets(r, "commit"),
+			tl_value_gets(r, "run"));
+	}
+}
+
+int cmd_history(struct ctx *c, struct args *a)
+{
+	struct tl_store *s;
+	struct tl_list cases = { 0 };
+	struct tl_history h = { 0 };
+	struct tl_case_metrics m;
+	struct tl_value *o = NULL, *rs, *d;
+	struct tl_buf spark = TL_BUF_INIT;
+	char *project = NULL, *key = NULL;
+	size_t window;
+	void *k;
+	int rc;
+
+	if ((rc = number_opt(c, a, "window", WINDOW, &window)) ||
+		(rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
+		(rc = tl_store_cases(s, project, &cases, &c->err)))
+		goto out;
+	rc = tl_resolve_list(&cases, a->pos.v[0], "case", &k, &c->err);
+	if (rc == TL_ENOTFOUND) {
+		/* a case deleted from the tree keeps its history */
+		tl_err_clear(&c->err);
+		key = tl_strdup(a->pos.v[0]);
+		rc = 0;
+	} else if (!rc) {
+		key = tl_strdup(((struct tl_entity *)k)->key);
+	}
+	if (rc || (rc = tl_history_load(&h, s, project, key, &c->err)))
+		goto out;
+	if (!h.n) {
+		rc = tl_err_set(&c->err, TL_ENOTFOUND,
+			"no result of case '%s' in the history", key);
+		goto out;
+	}
+	tl_case_metrics_of(h.v, h.n, window, ctx_now(c), &m);
+	o = tl_value_map();
+	put_rates(o, &m.rates);
+	put_summary(o, key, &m); /* after: its keys win */
+	if (m.state.last_pass >= 0) {
+		const char *from = m.timeline[m.state.last_pass].revision;
+		const char *to = m.timeline[m.state.first_fail].revision;
+		char *range =
+			tl_format("%s..%s", from ? from : "?", to ? to : "?");
+		tl_value_put(o, "culprit", tl_value_str(range));
+		free(range);
+	} else {
+		tl_value_put(o, "culprit", tl_value_null());
+	}
+	status_spark(&spark, h.v, h.n);
+	tl_value_put(o, "sparkline", tl_value_str(spark.ptr));
+	tl_buf_reset(&spark);
+	duration_spark(&spark, h.v, h.n);
+	tl_value_put(o, "duration_sparkline", tl_value_str(spark.ptr));
+	{
+		struct tl_value *all = tl_value_map();
+		put_rates(all, &m.all);
+		tl_value_put(o, "all_history", all);
+	}
+	d = tl_value_map();
+	tl_value_put(d, "samples", tl_value_int((long long)m.durations.n));
+	tl_value_put(d, "median", rounded(m.durations.median));
+	tl_value_put(d, "p95", rounded(m.durations.p95));
+	tl_value_put(d, "mad", rounded(m.durations.mad));
+	tl_value_put(d, "slope", rounded(m.durations.slope));
+	tl_value_put(d, "regression", tl_value_bool(m.durations.regression));
+	tl_value_put(o, "durations", d);
+	tl_value_put(o, "failures", failures_of(h.v, h.n));
+	rs = tl_value_seq();
+	for (size_t i = 0; i < h.n; i++) {
+		const struct tl_event *e = &h.v[i];
+		struct tl_value *r = tl_value_map();
+		tl_value_put(r, "run", tl_value_str(e->run));
+		tl_value_put(r, "status",
+			e->status ? tl_value_str(e->status) : tl_value_null());
+		tl_value_put(r, "attempts",
+			tl_value_int((long long)strlen(e->outcomes)));
+		tl_value_put(r, "duration",
+			e->has_duration ? tl_value_num(e->duration)
+					: tl_value_null());
+		tl_value_put(r, "revision",
+			e->revision ? tl_value_str(e->revision)
+				    : tl_value_null());
+		tl_value_put(r, "author",
+			e->author ? tl_value_str(e->author) : tl_value_null());
+		tl_value_put(r, "commit", tl_value_str(e->commit));
+		tl_value_put(r, "time", iso(e->time));
+		tl_value_put(r, "message",
+			e->message ? tl_value_str(e->message)
+				   : tl_value_null());
+		tl_value_push(rs, r);
+	}
+	/* here "results" is the list; the count moves to result_count */
+	tl_value_set(o, "results", rs);
+	tl_value_put(o, "result_count", tl_value_int((long long)h.n));
+	tl_case_metrics_release(&m);
+	rc = out_object(c, o, history_text);
+out:
+	tl_buf_release(&spark);
+	tl_value_free(o);
+	tl_history_release(&h);
+	tl_list_release(&cases);
+	free(project);
+	free(key);
+	return rc;
+}
+
+static int rank_of(const struct tl_case_metrics *m)
+{
+	if (m->state.state == TL_STATE_FLAKY)
+		return m->state.high_confidence ? 0 : 1;
+	if (m->state.state == TL_STATE_FLAKY_SUSPECTED)
+		return 2;
+	return m->all.pass_on_retry ? 3 : 4;
+}
+
+struct ranked {
+	int rank;
+	double weight;
+	struct tl_value *row;
+};
+
+static int by_rank(const void *x, const void *y)
+{
+	const struct ranked *a = x, *b = y;
+	if (a->rank != b->rank)
+		return a->rank - b->rank;
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	return strcmp(
+		tl_value_gets(a->row, "case"), tl_value_gets(b->row, "case"));
+}
+
+int cmd_flaky(struct ctx *c, struct args *a)
+{
+	static const char *const cols[] = { "case", "state", "confidence",
+		"results", "flaky_verdicts", "pass_on_retry", "flip_rate",
+		"revision_flip_rate", "last_seen", NULL };
+	static const char *const all[] = { "case", "state", "confidence",
+		"results", "flaky_verdicts", "pass_on_retry", "flip_rate",
+		"revision_flip_rate", "weighted_flip_rate", "fail_rate",
+		"last_seen", NULL };
+	struct tl_store *s;
+	struct tl_history h = { 0 };
+	struct ranked *v = NULL;
+	struct tl_value *rows = tl_value_seq();
+	const char *suite = arg_str(a, "suite");
+	const char *since = arg_str(a, "since");
+	char *project = NULL;
+	size_t window, min, nv = 0;
+	int64_t from = 0;
+	int rc;
+
+	if ((rc = number_opt(c, a, "window", WINDOW, &window)) ||
+		(rc = number_opt(c, a, "min-results", 2, &min)))
+		goto out;
+	if (since && tl_date_parse(since, &from)) {
+		rc = tl_err_set(&c->err, TL_EUSAGE,
+			"--since wants a date (2026-11-01), not '%s'", since);
+		goto out;
+	}
+	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
+		(rc = tl_history_load(&h, s, project, NULL, &c->err)))
+		goto out;
+	v = tl_calloc(h.n ? h.n : 1, sizeof(*v));
+	for (size_t i = 0, j; i < h.n; i = j) {
+		size_t first = i;
+		struct tl_case_metrics m;
+		for (j = i; j < h.n && !strcmp(h.v[j].casekey, h.v[i].casekey);
+			j++)
+			;
+		while (first < j && h.v[first].time < from)
+			first++;
+		if (j - first < min ||
+			(suite &&
+				(strncmp(h.v[i].casekey, suite,
+					 strlen(suite)) ||
+					h.v[i].casekey[strlen(suite)] != '/')))
+			continue;
+		tl_case_metrics_of(
+			h.v + first, j - first, window, ctx_now(c), &m);
+		if (rank_of(&m) < 4 || arg_flag(a, "all")) {
+			v[nv].rank = rank_of(&m);
+			v[nv].weight = m.weighted_flip_rate;
+			v[nv].row = tl_value_map();
+			put_summary(v[nv].row, h.v[i].casekey, &m);
+			nv++;
+		}
+		tl_case_metrics_release(&m);
+	}
+	qsort(v, nv, sizeof(*v), by_rank);
+	for (size_t i = 0; i < nv; i++)
+		tl_value_push(rows, v[i].row);
+	rc = out_rows(c, a, rows, cols, all);
+out:
+	free(v);
+	tl_value_free(rows);
+	tl_history_release(&h);
+	free(project);
+	return rc;
+}

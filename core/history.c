@@ -1,0 +1,279 @@
+/* Result events from the commits, and per-case metrics over them. */
+#include "core/history.h"
+#include "core/buf.h"
+#include "core/strmap.h"
+#include "core/time.h"
+#include "core/walk.h"
+#include "formats/entity.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+struct loader {
+	struct tl_history *h;
+	size_t cap;
+	const char *only;
+	struct tl_strmap at; /* "run/case" -> event */
+	struct tl_strlist ids; /* the map's keys */
+	struct tl_value *runrev; /* run -> revision */
+	size_t seq;
+};
+
+static void event_clear(struct tl_event *e)
+{
+	free(e->casekey);
+	free(e->run);
+	free(e->status);
+	free(e->outcomes);
+	free(e->revision);
+	free(e->message);
+	free(e->type);
+	free(e->commit);
+	free(e->author);
+	free(e->started);
+	memset(e, 0, sizeof(*e));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? tl_strdup(s) : NULL;
+}
+
+static void fill(struct tl_event *e, const struct tl_result *x,
+	const struct tl_blob_change *ch, const char *run, const char *key)
+{
+	struct tl_buf o = TL_BUF_INIT;
+	int64_t t;
+	e->casekey = tl_strdup(key);
+	e->run = tl_strdup(run);
+	e->status = dup_or_null(x->status);
+	for (size_t i = 0; x->retries && i < x->retries->n; i++) {
+		const struct tl_value *a = x->retries->items[i];
+		const char *d = tl_value_gets(a, "duration");
+		tl_buf_putc(&o, tl_outcome_of(tl_value_gets(a, "status")));
+		if (d)
+			e->retry_cost += strtod(d, NULL);
+	}
+	tl_buf_putc(&o, tl_outcome_of(x->status));
+	e->outcomes = tl_buf_detach(&o);
+	e->has_duration = x->duration.set;
+	e->duration = x->duration.v;
+	e->revision = dup_or_null(x->revision);
+	e->message = dup_or_null(x->message);
+	e->type = dup_or_null(x->type);
+	e->commit = tl_strdup(ch->commit);
+	e->author = dup_or_null(ch->author);
+	e->started = dup_or_null(x->started);
+	e->time = x->started && !tl_time_parse(x->started, &t, NULL) ? t
+								     : ch->time;
+}
+
+static int on_change(
+	const struct tl_blob_change *ch, void *vctx, struct tl_err *err)
+{
+	struct loader *l = vctx;
+	const char *slash = strchr(ch->path, '/');
+	struct tl_err ignore = TL_ERR_INIT;
+	char *run, *key, *id;
+	struct tl_result *x = NULL;
+	size_t at;
+	(void)err;
+	if (!slash || !ch->data)
+		return 0; /* a deletion changes no history */
+	run = tl_strndup(ch->path, (size_t)(slash - ch->path));
+	if (!strcmp(slash, "/run.yaml")) {
+		struct tl_run *r = NULL;
+		if (!tl_entity_parse((void **)&r, TL_KIND_RUN, ch->path,
+			    ch->data, ch->len, &ignore) &&
+			r->revision)
+			tl_value_set(l->runrev, run, tl_value_str(r->revision));
+		tl_err_clear(&ignore);
+		tl_entity_free(TL_KIND_RUN, r);
+		free(run);
+		return 0;
+	}
+	if (strncmp(slash, "/results/", 9) || strlen(slash) < 15) {
+		free(run);
+		return 0;
+	}
+	key = tl_strndup(slash + 9, strlen(slash + 9) - 5);
+	/* history may hold files that no longer parse: they are skipped */
+	if ((l->only && strcmp(key, l->only)) ||
+		tl_entity_parse((void **)&x, TL_KIND_RESULT, ch->path, ch->data,
+			ch->len, &ignore)) {
+		tl_err_clear(&ignore);
+		free(run);
+		free(key);
+		return 0;
+	}
+	id = tl_format("%s/%s", run, key);
+	at = tl_strmap_get(&l->at, id);
+	if (at == (size_t)-1) {
+		struct tl_history *h = l->h;
+		if (h->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 256;
+			h->v = tl_realloc(h->v, tl_mul(l->cap, sizeof(*h->v)));
+		}
+		at = h->n++;
+		memset(&h->v[at], 0, sizeof(h->v[at]));
+		tl_strlist_push(&l->ids, id);
+		tl_strmap_put(&l->at, l->ids.v[l->ids.n - 1], at);
+	}
+	/* a later version of a result replaces the earlier one */
+	event_clear(&l->h->v[at]);
+	fill(&l->h->v[at], x, ch, run, key);
+	l->h->v[at].seq = l->seq++;
+	tl_entity_free(TL_KIND_RESULT, x);
+	free(id);
+	free(run);
+	free(key);
+	return 0;
+}
+
+/* Runs' run.yaml and results/; with one case, only the folders that
+ * can hold it. */
+static int want(const char *path, int is_folder, void *vctx)
+{
+	struct loader *l = vctx;
+	const char *slash = strchr(path, '/');
+	const char *rest;
+	size_t n;
+	if (!slash)
+		return is_folder;
+	if (!strcmp(slash, "/run.yaml"))
+		return !is_folder;
+	if (strncmp(slash, "/results", 8) || (slash[8] && slash[8] != '/'))
+		return 0;
+	if (!slash[8] || !l->only)
+		return 1;
+	rest = slash + 9;
+	n = strlen(rest);
+	if (is_folder)
+		return !strncmp(l->only, rest, n) && l->only[n] == '/';
+	return n == strlen(l->only) + 5 && !strncmp(rest, l->only, n - 5);
+}
+
+static int by_case_time(const void *a, const void *b)
+{
+	const struct tl_event *x = a, *y = b;
+	int c = strcmp(x->casekey, y->casekey);
+	if (c)
+		return c;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int tl_history_load(struct tl_history *h, struct tl_store *s,
+	const char *project, const char *casekey, struct tl_err *err)
+{
+	struct loader l;
+	char *prefix = tl_format("%s%s/runs", s->prefix, project);
+	int rc;
+	memset(&l, 0, sizeof(l));
+	memset(h, 0, sizeof(*h));
+	l.h = h;
+	l.only = casekey;
+	l.runrev = tl_value_map();
+	rc = tl_walk_changes(s->repo, prefix, want, on_change, &l, err);
+	for (size_t i = 0; i < h->n; i++)
+		if (!h->v[i].revision)
+			h->v[i].revision = dup_or_null(
+				tl_value_gets(l.runrev, h->v[i].run));
+	if (h->n)
+		qsort(h->v, h->n, sizeof(*h->v), by_case_time);
+	tl_strmap_release(&l.at);
+	tl_strlist_release(&l.ids);
+	tl_value_free(l.runrev);
+	free(prefix);
+	if (rc)
+		tl_history_release(h);
+	return rc;
+}
+
+void tl_history_release(struct tl_history *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		event_clear(&h->v[i]);
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
+static char final_outcome(const struct tl_event *e)
+{
+	return e->outcomes[strlen(e->outcomes) - 1];
+}
+
+void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
+	int64_t now, struct tl_case_metrics *out)
+{
+	struct tl_mresult *r = tl_calloc(n ? n : 1, sizeof(*r));
+	int *y = tl_calloc(n ? n : 1, sizeof(*y));
+	double *samples = tl_calloc(n ? n : 1, sizeof(*samples));
+	size_t ny = 0, ns = 0, from = n > window ? n - window : 0;
+	struct tl_buf o = TL_BUF_INIT;
+
+	memset(out, 0, sizeof(*out));
+	out->results = n;
+	for (size_t i = 0; i < n; i++) {
+		char f = final_outcome(&ev[i]);
+		r[i].outcomes = ev[i].outcomes;
+		r[i].retry_cost = ev[i].retry_cost;
+		if (f != 'N')
+			y[ny++] = f == 'F';
+		if (f == 'P' && ev[i].has_duration)
+			samples[ns++] = ev[i].duration;
+		out->last_seen = ev[i].time;
+	}
+	tl_rates_of(r + from, n - from, &out->rates);
+	tl_rates_of(r, n, &out->all);
+	out->flip_rate = tl_flip_rate(y, ny);
+	out->weighted_flip_rate = tl_weighted_flip_rate(y, ny, 0.1);
+	tl_durations_of(samples, ns, &out->durations);
+	/* source verdicts: all attempts of the results on one revision; a
+	 * result without a revision is its own group. Groups in the order
+	 * of their first result. */
+	out->timeline = tl_calloc(n ? n : 1, sizeof(*out->timeline));
+	{
+		char *done = tl_calloc(n ? n : 1, 1);
+		for (size_t i = 0; i < n; i++) {
+			enum tl_verdict v;
+			int64_t last = ev[i].time;
+			if (done[i])
+				continue;
+			tl_buf_reset(&o);
+			for (size_t j = i; j < n; j++) {
+				int same = j == i ||
+					(ev[i].revision && ev[j].revision &&
+						!strcmp(ev[i].revision,
+							ev[j].revision));
+				if (!same || done[j])
+					continue;
+				done[j] = 1;
+				tl_buf_puts(&o, ev[j].outcomes);
+				last = ev[j].time;
+			}
+			v = tl_verdict_of(o.ptr, NULL);
+			if (v == TL_VERDICT_SKIP)
+				continue;
+			out->timeline[out->ntimeline].verdict = v;
+			out->timeline[out->ntimeline].revision = ev[i].revision;
+			out->timeline[out->ntimeline].time = last;
+			out->ntimeline++;
+		}
+		free(done);
+	}
+	tl_state_of(out->timeline, out->ntimeline, now, &out->state);
+	tl_buf_release(&o);
+	free(samples);
+	free(y);
+	free(r);
+}
+
+void tl_case_metrics_release(struct tl_case_metrics *m)
+{
+	free(m->timeline);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,63 @@
+#ifndef TL_HISTORY_H
+#define TL_HISTORY_H
+/*
+ * Results as events, from the commits (DESIGN.md "History and flakiness"):
+ * every result blob a commit added or changed under a project's runs/
+ * becomes an event, so runs deleted from the tree still count. The latest
+ * version of a (run, case) result is the one that counts. Then, per case,
+ * the metrics of METRICS.md over those events (core/metrics.h).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/metrics.h"
+#include "core/store.h"
+
+struct tl_event {
+	char *casekey;
+	char *run;
+	char *status; /* the final attempt's */
+	char *outcomes; /* every attempt, oldest first: "FFP" */
+	int has_duration;
+	double duration; /* the final attempt's */
+	double retry_cost;
+	char *revision; /* the result's, else its run's; may be NULL */
+	char *message; /* the final attempt's first failure message */
+	char *type;
+	char *commit; /* hex id of the commit that recorded it */
+	char *author;
+	int64_t time; /* started, else the commit's time */
+	char *started; /* as written, may be NULL */
+	size_t seq; /* walk order: ties in time keep the commits' order */
+};
+
+struct tl_history {
+	struct tl_event *v; /* sorted by case, then time */
+	size_t n;
+};
+
+/* Events of a project's results; casekey (may be NULL) keeps one case
+ * (and its aliases' events are not merged yet). */
+int tl_history_load(struct tl_history *h, struct tl_store *s,
+	const char *project, const char *casekey, struct tl_err *err);
+void tl_history_release(struct tl_history *h);
+
+/* What the metrics say of one case's events (ev: n events, time order). */
+struct tl_case_metrics {
+	struct tl_rates rates; /* over the last `window` results */
+	struct tl_rates all; /* over every result */
+	double flip_rate, weighted_flip_rate;
+	struct tl_state_info state;
+	struct tl_durations durations;
+	struct tl_point *timeline; /* source verdicts, oldest first */
+	size_t ntimeline;
+	size_t results;
+	int64_t last_seen;
+};
+
+void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
+	int64_t now, struct tl_case_metrics *out);
+void tl_case_metrics_release(struct tl_case_metrics *m);
+
+#endif

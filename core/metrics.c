@@ -1,0 +1,290 @@
+/* METRICS.md as arithmetic: verdicts, rates, flip rates, durations, states. */
+#include "core/metrics.h"
+#include "core/buf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define DAY (24 * 3600)
+
+const char *tl_verdict_name(enum tl_verdict v)
+{
+	static const char *const names[] = { "SKIP", "PASS", "FLAKY", "FAIL" };
+	return names[v];
+}
+
+const char *tl_state_name(enum tl_state s)
+{
+	static const char *const names[] = { "new", "regressed", "broken",
+		"flaky", "flaky-suspected", "fixed", "failing", "stable" };
+	return names[s];
+}
+
+char tl_outcome_of(const char *status)
+{
+	if (!status)
+		return 'N';
+	if (!strcmp(status, "passed"))
+		return 'P';
+	if (!strcmp(status, "failed"))
+		return 'F';
+	return 'N';
+}
+
+enum tl_verdict tl_verdict_of(const char *outcomes, int *pass_on_retry)
+{
+	int pass = 0, bad = 0;
+	char last = 0;
+	for (const char *o = outcomes; *o; o++) {
+		pass |= *o == 'P';
+		bad |= *o == 'F';
+		if (*o != 'N')
+			last = *o;
+	}
+	if (pass_on_retry)
+		*pass_on_retry = pass && bad && last == 'P';
+	if (pass && bad)
+		return TL_VERDICT_FLAKY;
+	return bad ? TL_VERDICT_FAIL : pass ? TL_VERDICT_PASS : TL_VERDICT_SKIP;
+}
+
+void tl_wilson(size_t k, size_t n, double *low, double *high)
+{
+	const double z = 1.959963984540054;
+	double p, d, c, h;
+	if (!n) {
+		*low = 0;
+		*high = 1;
+		return;
+	}
+	p = (double)k / (double)n;
+	d = 1 + z * z / (double)n;
+	c = (p + z * z / (2.0 * (double)n)) / d;
+	h = z *
+		sqrt(p * (1 - p) / (double)n +
+			z * z / (4.0 * (double)n * (double)n)) /
+		d;
+	*low = c - h < 0 ? 0 : c - h;
+	*high = c + h > 1 ? 1 : c + h;
+}
+
+void tl_rates_of(const struct tl_mresult *r, size_t n, struct tl_rates *out)
+{
+	size_t fail = 0, pass = 0, first_bad = 0, flaky = 0, had_bad = 0;
+	memset(out, 0, sizeof(*out));
+	out->results = n;
+	for (size_t i = 0; i < n; i++) {
+		int por = 0;
+		enum tl_verdict v = tl_verdict_of(r[i].outcomes, &por);
+		const char *first = r[i].outcomes;
+		out->retry_cost += r[i].retry_cost;
+		if (v == TL_VERDICT_SKIP)
+			continue;
+		out->decisive++;
+		fail += v == TL_VERDICT_FAIL;
+		pass += v == TL_VERDICT_PASS;
+		while (*first == 'N')
+			first++;
+		first_bad += *first == 'F';
+		flaky += por;
+		if (strchr(r[i].outcomes, 'F')) {
+			had_bad++;
+			out->pass_on_retry += por;
+		}
+	}
+	if (out->decisive) {
+		double d = (double)out->decisive;
+		out->fail_rate = (double)fail / d;
+		out->pass_rate = (double)pass / d;
+		out->first_attempt_fail_rate = (double)first_bad / d;
+		out->flaky_rate = (double)flaky / d;
+	}
+	tl_wilson(first_bad, out->decisive, &out->first_attempt_low,
+		&out->first_attempt_high);
+	if (had_bad)
+		out->pass_on_retry_rate =
+			(double)out->pass_on_retry / (double)had_bad;
+}
+
+double tl_flip_rate(const int *y, size_t n)
+{
+	size_t flips = 0;
+	if (n < 2)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		flips += y[i] != y[i - 1];
+	return (double)flips / (double)(n - 1);
+}
+
+double tl_weighted_flip_rate(const int *y, size_t n, double lambda)
+{
+	double e = 0;
+	size_t steps = 0;
+	for (size_t i = 1; i < n; i++, steps++)
+		e = lambda * (y[i] != y[i - 1]) + (1 - lambda) * e;
+	if (!steps)
+		return 0;
+	return e / (1 - pow(1 - lambda, (double)steps));
+}
+
+double tl_revision_flip_rate(
+	const enum tl_verdict *v, size_t n, size_t hold, size_t *flips)
+{
+	size_t scored = 0, score = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (v[i] == TL_VERDICT_FLAKY) {
+			scored++;
+			score++;
+			continue;
+		}
+		if (v[i] == v[i - 1]) {
+			scored++;
+			continue;
+		}
+		/* a change: a transition when it holds for `hold` verdicts
+		 * with no FLAKY among them, a flip when contradicted sooner,
+		 * pending (unscored) at the head */
+		{
+			size_t k = i + 1;
+			while (k < n && k < i + hold && v[k] == v[i])
+				k++;
+			if (k == i + hold) {
+				scored++;
+			} else if (k < n) {
+				scored++;
+				score++;
+			}
+		}
+	}
+	if (flips)
+		*flips = score;
+	return scored ? (double)score / (double)scored : 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+double tl_median(double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), by_value);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double mad_of(const double *s, size_t n, double med)
+{
+	double *d = tl_calloc(n ? n : 1, sizeof(*d));
+	double m;
+	for (size_t i = 0; i < n; i++)
+		d[i] = fabs(s[i] - med);
+	m = tl_median(d, n);
+	free(d);
+	return m;
+}
+
+void tl_durations_of(const double *samples, size_t n, struct tl_durations *out)
+{
+	size_t use = n > 30 ? 30 : n, np = 0;
+	const double *s = samples + (n - use);
+	double *v = tl_calloc(use ? use : 1, sizeof(*v));
+	double *pairs;
+	memset(out, 0, sizeof(*out));
+	out->n = use;
+	if (!use) {
+		free(v);
+		return;
+	}
+	memcpy(v, s, use * sizeof(*v));
+	out->median = tl_median(v, use); /* v is sorted now */
+	out->p95 = v[(size_t)ceil(0.95 * (double)use) - 1];
+	out->mad = mad_of(s, use, out->median);
+	/* Theil-Sen: the median of the slopes between every pair */
+	pairs = tl_calloc(use * use / 2 + 1, sizeof(*pairs));
+	for (size_t i = 0; i < use; i++)
+		for (size_t j = i + 1; j < use; j++)
+			pairs[np++] = (s[j] - s[i]) / (double)(j - i);
+	out->slope = tl_median(pairs, np);
+	free(pairs);
+	free(v);
+	/* a regression: the last 5 against up to 30 before them (10+) */
+	if (n >= 15) {
+		size_t nb = n - 5 > 30 ? 30 : n - 5;
+		const double *b = samples + (n - 5 - nb);
+		double *x = tl_calloc(nb, sizeof(*x));
+		double last[5], mad;
+		memcpy(x, b, nb * sizeof(*x));
+		memcpy(last, samples + n - 5, sizeof(last));
+		out->before = tl_median(x, nb);
+		out->after = tl_median(last, 5);
+		mad = mad_of(b, nb, out->before);
+		out->regression = out->after >= 1.2 * out->before &&
+			out->after - out->before >=
+				fmax(3 * 1.4826 * mad, 0.05);
+		free(x);
+	}
+}
+
+/* The up to 10 verdicts before end are all PASS. */
+static int passes_before(const enum tl_verdict *v, size_t end)
+{
+	for (size_t i = end > 10 ? end - 10 : 0; i < end; i++)
+		if (v[i] != TL_VERDICT_PASS)
+			return 0;
+	return 1;
+}
+
+void tl_state_of(const struct tl_point *t, size_t n, int64_t now,
+	struct tl_state_info *out)
+{
+	enum tl_verdict *v = tl_calloc(n ? n : 1, sizeof(*v));
+	size_t streak = 0, fails10 = 0, window = 0, flaky_all = 0;
+	memset(out, 0, sizeof(*out));
+	out->last_pass = out->first_fail = -1;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = t[i].verdict;
+		flaky_all += v[i] == TL_VERDICT_FLAKY;
+	}
+	out->revision_flip_rate = tl_revision_flip_rate(v, n, 3, &out->flips);
+	/* the evidence window: 14 days, widened to 20 verdicts */
+	for (size_t i = n; i > 0; i--) {
+		int in_days = now - t[i - 1].time <= 14 * DAY;
+		if (!in_days && window >= 20)
+			break;
+		window++;
+		out->flaky_verdicts += v[i - 1] == TL_VERDICT_FLAKY;
+	}
+	while (streak < n && v[n - 1 - streak] == TL_VERDICT_FAIL)
+		streak++;
+	for (size_t i = n > 10 ? n - 10 : 0; i < n; i++)
+		fails10 += v[i] == TL_VERDICT_FAIL;
+	if (n < 2) {
+		out->state = TL_STATE_NEW;
+	} else if (streak && n - streak >= 3 && passes_before(v, n - streak)) {
+		out->state = TL_STATE_REGRESSED;
+		out->last_pass = (long)(n - streak - 1);
+		out->first_fail = (long)(n - streak);
+	} else if (streak >= 3 || fails10 >= 6) {
+		out->state = TL_STATE_BROKEN;
+	} else if (out->flaky_verdicts) {
+		out->state = TL_STATE_FLAKY;
+		out->high_confidence = out->flaky_verdicts >= 2 &&
+			(double)flaky_all / (double)n >= 0.01;
+	} else if (out->revision_flip_rate >= 0.2 && out->flips >= 3 &&
+		n >= 10) {
+		out->state = TL_STATE_FLAKY_SUSPECTED;
+	} else if (v[n - 1] == TL_VERDICT_PASS && v[n - 2] == TL_VERDICT_FAIL) {
+		out->state = TL_STATE_FIXED;
+	} else if (v[n - 1] == TL_VERDICT_FAIL) {
+		out->state = TL_STATE_FAILING;
+	} else {
+		out->state = TL_STATE_STABLE;
+	}
+	free(v);
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# tally history and tally flaky: METRICS.md from the commits, on a history
+# with planted behaviour: a case that passes on retry, a case whose result
+# differs on one revision, a regression, a steady case.
+. "$(dirname "$0")/lib.sh"
+
+new_tracker hist
+report() { # report REV RETRY_FAILS REG_FAILS SAME_FAILS
+	{
+		echo '<testsuite name="s">'
+		if [ "$2" = 1 ]; then
+			echo '<testcase classname="app.Api" name="retry"><flakyFailure message="conn reset"/></testcase>'
+		else
+			echo '<testcase classname="app.Api" name="retry"/>'
+		fi
+		echo '<testcase classname="app.Api" name="steady" time="0.5"/>'
+		if [ "$3" = 1 ]; then
+			echo '<testcase classname="app.Api" name="reg"><failure message="expected 3, got 4"/></testcase>'
+		else
+			echo '<testcase classname="app.Api" name="reg" time="1"/>'
+		fi
+		if [ "$4" = 1 ]; then
+			echo '<testcase classname="app.Api" name="same"><failure message="order 1234 lost"/></testcase>'
+		else
+			echo '<testcase classname="app.Api" name="same"/>'
+		fi
+		echo '</testsuite>'
+	} > "$TMP/r.xml"
+	tally -q import "$TMP/r.xml" --title "ci $1" --revision "$1"
+}
+report r1 0 0 0
+report r2 1 0 0
+report r3 0 0 1
+report r3 0 0 0   # a rerun on r3: same code, another outcome
+report r4 1 0 0
+report r5 0 1 0
+report r6 1 1 0
+
+# flaky: the planted cases, not the regression
+expect_code 0 tally --format json flaky
+expect_eq "$(python3 -c 'import json,sys; print(" ".join(sorted(r["case"] for r in json.load(sys.stdin))))' < "$TMP/out")" "app/Api/retry app/Api/same" "the flaky cases, only"
+python3 - "$TMP/out" <<'PY' || fail "flaky JSON keys"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+need = {"case", "state", "confidence", "results", "flip_rate", "revision_flip_rate",
+        "weighted_flip_rate", "pass_on_retry", "fail_rate", "last_seen"}
+for r in rows:
+    assert need <= set(r), set(r) ^ need
+retry = next(r for r in rows if r["case"] == "app/Api/retry")
+assert retry["state"] == "flaky" and retry["confidence"] == "high", retry
+assert retry["pass_on_retry"] == 3 and retry["results"] == 7, retry
+same = next(r for r in rows if r["case"] == "app/Api/same")
+assert same["state"] == "flaky" and same["pass_on_retry"] == 0, same
+assert rows[0]["case"] == "app/Api/retry", "high confidence first"
+PY
+ok
+expect_code 0 tally flaky
+expect_eq "$(cut -f1,2 "$TMP/out" | tr '\t\n' ' |')" "app/Api/retry flaky|app/Api/same flaky|" "table"
+expect_code 0 tally flaky --all --columns case,state
+expect_grep "app/Api/reg	regressed" "$TMP/out"
+expect_grep "app/Api/steady	stable" "$TMP/out"
+expect_code 0 tally flaky --min-results 8
+expect_eq "$(cat "$TMP/out")" "" "--min-results leaves them out"
+expect_code 0 tally flaky --suite app/Api --all --columns case
+expect_eq "$(wc -l < "$TMP/out" | tr -d ' ')" 4 "--suite"
+expect_code 0 tally flaky --suite other
+expect_eq "$(cat "$TMP/out")" "" "--suite other"
+expect_code 2 tally flaky --min-results none
+expect_grep "positive whole number" "$TMP/err"
+expect_code 2 tally flaky --since yesterday
+expect_code 0 tally flaky --since 2030-01-01 --all
+expect_eq "$(cat "$TMP/out")" "" "--since after every result"
+
+# history of the regression: state and culprit range
+expect_code 0 tally history reg
+expect_grep "app/Api/reg  regressed, culprit range r4..r5" "$TMP/out"
+expect_grep "statuses   ✓✓✓✓✓✗✗" "$TMP/out"
+expect_grep "failure x2: expected 3, got 4" "$TMP/out"
+expect_code 0 tally history app/Api/reg --format json
+python3 - "$TMP/out" <<'PY' || fail "history JSON"
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h["state"] == "regressed" and h["culprit"] == "r4..r5", h["state"]
+assert h["result_count"] == 7 and len(h["results"]) == 7
+r = h["results"][-1]
+assert r["status"] == "failed" and r["revision"] == "r6" and r["author"].startswith("Alice Tester")
+assert len(r["commit"]) == 40 and r["run"].startswith("2026-11-21-ci-r6")
+assert h["failures"][0]["count"] == 2
+assert h["durations"]["samples"] == 5 and h["durations"]["median"] == 1
+assert h["fail_rate"] == round(2 / 7, 4)
+PY
+ok
+expect_code 0 tally history retry --format json
+expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["sparkline"], h["pass_on_retry"], h["pass_on_retry_rate"])' < "$TMP/out")" "✓~✓✓~✓~ 3 1" "retries"
+
+# history lives in the commits: a deleted run and a deleted case still count
+run1=$(ls qa/web/runs | grep ci-r1)
+expect_code 0 tally run rm "$run1"
+expect_code 0 tally history steady --format json
+expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["result_count"])' < "$TMP/out")" 7 "a deleted run still counts"
+git rm -q qa/web/cases/app/Api/steady.yaml && git commit -qm "drop a case"
+expect_code 0 tally history app/Api/steady
+expect_grep "stable" "$TMP/out"
+expect_code 3 tally history nosuch
+expect_grep "no result of case 'nosuch'" "$TMP/err"
+done_testing
