@@ -268,7 +268,7 @@ int cmd_history(struct ctx *c, struct args *a)
 	} else if (!rc) {
 		key = tl_strdup(((struct tl_entity *)k)->key);
 	}
-	if (rc || (rc = tl_history_load(&h, s, project, key, &c->err)))
+	if (rc || (rc = tl_history_load(&h, s, project, NULL, key, &c->err)))
 		goto out;
 	if (!h.n) {
 		rc = tl_err_set(&c->err, TL_ENOTFOUND,
@@ -402,7 +402,7 @@ int cmd_flaky(struct ctx *c, struct args *a)
 		goto out;
 	}
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
-		(rc = tl_history_load(&h, s, project, NULL, &c->err)))
+		(rc = tl_history_load(&h, s, project, NULL, NULL, &c->err)))
 		goto out;
 	v = tl_calloc(h.n ? h.n : 1, sizeof(*v));
 	for (size_t i = 0, j; i < h.n; i = j) {

@@ -121,8 +121,8 @@ static int timeline(struct tl_value *progress, struct tl_store *s,
 	char *prefix = tl_format("%s%s/runs", s->prefix, project);
 	struct tl_value *days = tl_value_seq();
 	long long cumulative = 0;
-	int rc =
-		tl_walk_changes(s->repo, prefix, want_path, on_change, &t, err);
+	int rc = tl_walk_changes(
+		s->repo, NULL, prefix, want_path, on_change, &t, err);
 	for (size_t i = 0; !rc && i < t.n; i++) {
 		struct tl_value *d = tl_value_map();
 		cumulative += t.days[i].newly;

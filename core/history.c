@@ -167,7 +167,8 @@ static int by_case_time(const void *a, const void *b)
 }
 
 int tl_history_load(struct tl_history *h, struct tl_store *s,
-	const char *project, const char *casekey, struct tl_err *err)
+	const char *project, const char *rev, const char *casekey,
+	struct tl_err *err)
 {
 	struct loader l;
 	char *prefix = tl_format("%s%s/runs", s->prefix, project);
@@ -177,7 +178,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	l.h = h;
 	l.only = casekey;
 	l.runrev = tl_value_map();
-	rc = tl_walk_changes(s->repo, prefix, want, on_change, &l, err);
+	rc = tl_walk_changes(s->repo, rev, prefix, want, on_change, &l, err);
 	for (size_t i = 0; i < h->n; i++)
 		if (!h->v[i].revision)
 			h->v[i].revision = dup_or_null(

@@ -37,10 +37,11 @@ struct tl_history {
 	size_t n;
 };
 
-/* Events of a project's results; casekey (may be NULL) keeps one case
- * (and its aliases' events are not merged yet). */
+/* Events of a project's results along the first parents of rev (NULL:
+ * HEAD); casekey (may be NULL) keeps one case. */
 int tl_history_load(struct tl_history *h, struct tl_store *s,
-	const char *project, const char *casekey, struct tl_err *err);
+	const char *project, const char *rev, const char *casekey,
+	struct tl_err *err);
 void tl_history_release(struct tl_history *h);
 
 /* What the metrics say of one case's events (ev: n events, time order). */

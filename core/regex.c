@@ -73,6 +73,37 @@ int tl_regex_search(const struct tl_regex *re, const char *s, size_t len,
 	}
 }
 
+int tl_regex_replace(const struct tl_regex *re, const char *s, size_t len,
+	const char *with, struct tl_buf *out, struct tl_err *err)
+{
+	/* pcre2 says how much room it needs when the first try is short */
+	PCRE2_SIZE n = len * 2 + 64;
+	int rc;
+	for (int tries = 0; tries < 2; tries++) {
+		tl_buf_reset(out);
+		tl_buf_grow(out, n);
+		rc = pcre2_substitute(re->code, (PCRE2_SPTR)s, len, 0,
+			PCRE2_SUBSTITUTE_GLOBAL |
+				PCRE2_SUBSTITUTE_OVERFLOW_LENGTH,
+			NULL, re->mctx, (PCRE2_SPTR)with, PCRE2_ZERO_TERMINATED,
+			(PCRE2_UCHAR *)out->ptr, &n);
+		if (rc != PCRE2_ERROR_NOMEMORY)
+			break;
+	}
+	if (rc >= 0) {
+		out->len = n;
+		out->ptr[n] = '\0';
+		return rc;
+	}
+	{
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		tl_buf_reset(out);
+		return tl_err_set(err, TL_EINVALID, "replacing '%s': %s",
+			re->pattern, (const char *)msg);
+	}
+}
+
 const char *tl_regex_version(void)
 {
 	static char v[64];

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 struct tl_regex;
@@ -16,6 +17,10 @@ int tl_regex_new(struct tl_regex **out, const char *pattern, int caseless,
 /* 1 when it matches anywhere in s, 0 when not, negative on error. */
 int tl_regex_search(const struct tl_regex *re, const char *s, size_t len,
 	struct tl_err *err);
+/* Every match replaced by with ($1 names a group) into out; returns the
+ * number of replacements or a negative code. */
+int tl_regex_replace(const struct tl_regex *re, const char *s, size_t len,
+	const char *with, struct tl_buf *out, struct tl_err *err);
 void tl_regex_free(struct tl_regex *re);
 /* "10.42" */
 const char *tl_regex_version(void);

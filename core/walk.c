@@ -21,10 +21,14 @@ static int emit(struct walk *w, const char *path, const git_oid *blob)
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	int rc;
+	char hex[GIT_OID_HEXSZ + 1];
 	w->ch.path = path;
 	w->ch.data = NULL;
 	w->ch.len = 0;
+	w->ch.blob = NULL;
 	if (blob) {
+		git_oid_tostr(hex, sizeof(hex), blob);
+		w->ch.blob = hex;
 		/* git_odb_read skips the blob object wrapper (DESIGN.md) */
 		if ((rc = git_repository_odb(&odb, w->git)) ||
 			(rc = git_odb_read(&obj, odb, blob))) {
@@ -143,8 +147,31 @@ static int subtree(
 	return rc;
 }
 
-int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_want_fn want,
-	tl_change_fn fn, void *ctx, struct tl_err *err)
+int tl_repo_resolve(
+	struct tl_repo *r, const char *rev, char *out_hex, struct tl_err *err)
+{
+	git_object *o = NULL;
+	int rc = git_revparse_single(&o, r->git, rev);
+	if (!rc) {
+		git_object *c = NULL;
+		rc = git_object_peel(&c, o, GIT_OBJECT_COMMIT);
+		if (!rc)
+			git_oid_tostr(
+				out_hex, GIT_OID_HEXSZ + 1, git_object_id(c));
+		git_object_free(c);
+	}
+	git_object_free(o);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS ||
+		rc == GIT_EINVALIDSPEC || rc == GIT_EPEEL) {
+		git_error_clear();
+		return tl_err_set(
+			err, TL_ENOTFOUND, "unknown revision '%s'", rev);
+	}
+	return rc ? tl_git_fail(err, rc, "resolving a revision") : 0;
+}
+
+int tl_walk_changes(struct tl_repo *r, const char *rev, const char *prefix,
+	tl_want_fn want, tl_change_fn fn, void *ctx, struct tl_err *err)
 {
 	git_revwalk *rw = NULL;
 	git_oid id;
@@ -152,13 +179,24 @@ int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_want_fn want,
 	struct tl_buf path = TL_BUF_INIT;
 	int rc;
 
-	if (git_repository_head_unborn(r->git) == 1)
+	if (!rev && git_repository_head_unborn(r->git) == 1)
 		return 0; /* no commits, no history */
 	if ((rc = git_revwalk_new(&rw, r->git)))
 		return tl_git_fail(err, rc, "walking history");
 	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	git_revwalk_simplify_first_parent(rw);
-	rc = git_revwalk_push_head(rw);
+	if (rev) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid start;
+		if ((rc = tl_repo_resolve(r, rev, hex, err))) {
+			git_revwalk_free(rw);
+			return rc;
+		}
+		git_oid_fromstr(&start, hex);
+		rc = git_revwalk_push(rw, &start);
+	} else {
+		rc = git_revwalk_push_head(rw);
+	}
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
 		git_error_clear();
 		git_revwalk_free(rw);

@@ -19,6 +19,7 @@ struct tl_blob_change {
 	int64_t time; /* the commit's author time */
 	const char *commit; /* hex id */
 	const char *author; /* "Name <email>" */
+	const char *blob; /* hex id of data's blob; NULL when deleted */
 };
 
 /* Says whether a path below the prefix matters (a folder, or a file):
@@ -29,9 +30,14 @@ typedef int (*tl_change_fn)(
 	const struct tl_blob_change *c, void *ctx, struct tl_err *err);
 
 /* Calls fn for every blob added, changed or deleted under prefix (a
- * work-tree folder such as "qa/web/runs"), commit by commit; want (may be
- * NULL) prunes what is not needed. */
-int tl_walk_changes(struct tl_repo *r, const char *prefix, tl_want_fn want,
-	tl_change_fn fn, void *ctx, struct tl_err *err);
+ * work-tree folder such as "qa/web/runs"), commit by commit along the
+ * first parents of rev (NULL: HEAD; any revision git understands); want
+ * (may be NULL) prunes what is not needed. */
+int tl_walk_changes(struct tl_repo *r, const char *rev, const char *prefix,
+	tl_want_fn want, tl_change_fn fn, void *ctx, struct tl_err *err);
+
+/* Resolves a revision to a commit id in hex (41 bytes). */
+int tl_repo_resolve(
+	struct tl_repo *r, const char *rev, char *out_hex, struct tl_err *err);
 
 #endif

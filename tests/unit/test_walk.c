@@ -35,7 +35,8 @@ static char *walk(const char *prefix)
 {
 	struct tl_buf b = TL_BUF_INIT;
 	struct tl_err err = TL_ERR_INIT;
-	cr_assert_eq(tl_walk_changes(repo, prefix, NULL, collect, &b, &err), 0,
+	cr_assert_eq(
+		tl_walk_changes(repo, NULL, prefix, NULL, collect, &b, &err), 0,
 		"%s", err.msg);
 	return tl_buf_detach(&b);
 }
@@ -94,7 +95,9 @@ Test(walk, refused_paths_are_neither_descended_nor_read)
 	free(th_sh(dir,
 		"mkdir -p qa/a && echo 1 > qa/a/x && echo 1 > qa/y && "
 		"git add . && git commit -qm one"));
-	cr_assert_eq(tl_walk_changes(repo, "qa", skip_a, collect, &b, &err), 0);
+	cr_assert_eq(
+		tl_walk_changes(repo, NULL, "qa", skip_a, collect, &b, &err),
+		0);
 	cr_assert_str_eq(b.ptr, "y=1;");
 	tl_buf_release(&b);
 }
