@@ -124,6 +124,21 @@ const struct command tl_commands[] = {
 		"in the evidence window), flaky-suspected (flips without same-code\n"
 		"proof) or passed on a retry; --all lists every case.",
 		opts_flaky, 0, 0, NULL },
+	{ "diff", cmd_diff, "[BASE...HEAD]",
+		"what a change did to the tests: new failures, fixes, new flakes",
+		"Compares, per case, the latest result reachable from each side.\n"
+		"BASE...HEAD starts from their merge base, BASE..HEAD from BASE\n"
+		"itself; with nothing, the upstream branch...HEAD. Classes: new\n"
+		"failure, fixed, still failing, newly flaky, duration regression,\n"
+		"known failure (quarantine.yaml), added and removed cases.\n"
+		"--format md is a pull-request comment.",
+		opts_diff, 0, 1, NULL },
+	{ "gate", cmd_gate, "[BASE...HEAD]",
+		"apply the gate: policy of tally.yaml to the diff; exit 1 on a violation",
+		"Rules: max-new-failures (default 0), max-failures, min-pass-rate,\n"
+		"max-flaky-rate, max-duration-regressions, min-tests. Known\n"
+		"failures (quarantine.yaml) never count. Names every violated rule.",
+		opts_diff, 0, 1, NULL },
 	{ "release new", cmd_release_new, "KEY",
 		"add a release (KEY like 1.4.0)", NULL, opts_release_new, 1, 1,
 		NULL },

@@ -54,7 +54,8 @@ const struct opt_spec *opt_find(
 static int is_list_command(const struct command *cmd)
 {
 	const char *sp = strrchr(cmd->name, ' ');
-	return (sp && !strcmp(sp + 1, "list")) || !strcmp(cmd->name, "flaky");
+	return (sp && !strcmp(sp + 1, "list")) || !strcmp(cmd->name, "flaky") ||
+		!strcmp(cmd->name, "diff");
 }
 
 /* Options a command accepts: its own, the list ones, then the globals. */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/quarantine.h"
+
 #include "core/banned.h"
 
 static void add(struct tl_problems *p, const char *path, unsigned line,
@@ -337,5 +339,16 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 		free(ppath);
 	}
 	tl_fs_list_free(names, n);
+	{
+		struct tl_quarantine q;
+		struct tl_err e = TL_ERR_INIT;
+		if (tl_quarantine_load(&q, s, &e)) {
+			char *w = tl_store_wpath(s, "quarantine.yaml");
+			tl_problems_add_err(out, w, e.msg);
+			free(w);
+		}
+		tl_quarantine_release(&q);
+		tl_err_clear(&e);
+	}
 	return 0;
 }

@@ -30,6 +30,7 @@ static void event_clear(struct tl_event *e)
 	free(e->revision);
 	free(e->message);
 	free(e->type);
+	free(e->trace);
 	free(e->commit);
 	free(e->author);
 	free(e->started);
@@ -63,6 +64,8 @@ static void fill(struct tl_event *e, const struct tl_result *x,
 	e->revision = dup_or_null(x->revision);
 	e->message = dup_or_null(x->message);
 	e->type = dup_or_null(x->type);
+	if (x->trace && !x->message) /* a signature's fallback */
+		e->trace = tl_strndup(x->trace, 512);
 	e->commit = tl_strdup(ch->commit);
 	e->author = dup_or_null(ch->author);
 	e->started = dup_or_null(x->started);

@@ -25,6 +25,7 @@ struct tl_event {
 	char *revision; /* the result's, else its run's; may be NULL */
 	char *message; /* the final attempt's first failure message */
 	char *type;
+	char *trace; /* the first lines of the trace, for signatures */
 	char *commit; /* hex id of the commit that recorded it */
 	char *author;
 	int64_t time; /* started, else the commit's time */

@@ -170,6 +170,76 @@ int tl_repo_resolve(
 	return rc ? tl_git_fail(err, rc, "resolving a revision") : 0;
 }
 
+static int list_tree(git_repository *git, git_tree *t, struct tl_buf *path,
+	struct tl_strlist *out)
+{
+	size_t base = path->len;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < git_tree_entrycount(t); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		tl_buf_truncate(path, base);
+		tl_buf_printf(
+			path, "%s%s", base ? "/" : "", git_tree_entry_name(e));
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL;
+			if (!(rc = git_tree_lookup(
+				      &sub, git, git_tree_entry_id(e))))
+				rc = list_tree(git, sub, path, out);
+			git_tree_free(sub);
+		} else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+			tl_strlist_push(out, path->ptr);
+		}
+	}
+	tl_buf_truncate(path, base);
+	return rc;
+}
+
+int tl_repo_list_files(struct tl_repo *r, const char *rev, const char *prefix,
+	struct tl_strlist *out, struct tl_err *err)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid id;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	struct tl_buf path = TL_BUF_INIT;
+	int rc = tl_repo_resolve(r, rev, hex, err);
+	if (rc)
+		return rc;
+	git_oid_fromstr(&id, hex);
+	if ((rc = git_commit_lookup(&c, r->git, &id)) ||
+		(rc = subtree(&t, r->git, c, prefix)))
+		rc = tl_git_fail(err, rc, "reading a tree");
+	else if (t && (rc = list_tree(r->git, t, &path, out)))
+		rc = tl_git_fail(err, rc, "reading a tree");
+	git_tree_free(t);
+	git_commit_free(c);
+	tl_buf_release(&path);
+	return rc;
+}
+
+int tl_repo_merge_base(struct tl_repo *r, const char *a, const char *b,
+	char *out_hex, struct tl_err *err)
+{
+	char ha[GIT_OID_HEXSZ + 1], hb[GIT_OID_HEXSZ + 1];
+	git_oid ia, ib, base;
+	int rc;
+	if ((rc = tl_repo_resolve(r, a, ha, err)) ||
+		(rc = tl_repo_resolve(r, b, hb, err)))
+		return rc;
+	git_oid_fromstr(&ia, ha);
+	git_oid_fromstr(&ib, hb);
+	rc = git_merge_base(&base, r->git, &ia, &ib);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return tl_err_set(err, TL_ENOTFOUND,
+			"%s and %s have no common ancestor", a, b);
+	}
+	if (rc)
+		return tl_git_fail(err, rc, "finding the merge base");
+	git_oid_tostr(out_hex, GIT_OID_HEXSZ + 1, &base);
+	return 0;
+}
+
 int tl_walk_changes(struct tl_repo *r, const char *rev, const char *prefix,
 	tl_want_fn want, tl_change_fn fn, void *ctx, struct tl_err *err)
 {

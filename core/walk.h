@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/model.h"
 #include "core/repo.h"
 
 struct tl_blob_change {
@@ -35,6 +36,14 @@ typedef int (*tl_change_fn)(
  * (may be NULL) prunes what is not needed. */
 int tl_walk_changes(struct tl_repo *r, const char *rev, const char *prefix,
 	tl_want_fn want, tl_change_fn fn, void *ctx, struct tl_err *err);
+
+/* The files under prefix in rev's tree, relative to prefix, sorted (an
+ * empty list when prefix is not there). */
+int tl_repo_list_files(struct tl_repo *r, const char *rev, const char *prefix,
+	struct tl_strlist *out, struct tl_err *err);
+/* The best common ancestor of two revisions, in hex (41 bytes). */
+int tl_repo_merge_base(struct tl_repo *r, const char *a, const char *b,
+	char *out_hex, struct tl_err *err);
 
 /* Resolves a revision to a commit id in hex (41 bytes). */
 int tl_repo_resolve(
