@@ -139,6 +139,12 @@ const struct command tl_commands[] = {
 		"max-flaky-rate, max-duration-regressions, min-tests. Known\n"
 		"failures (quarantine.yaml) never count. Names every violated rule.",
 		opts_diff, 0, 1, NULL },
+	{ "log", cmd_log, "[RUN [CASE]]",
+		"the audit trail: who changed which result or entity, from what to what",
+		"From the commits, newest first: time, commit, author, what was\n"
+		"added, changed or deleted, and a result's status before and after.\n"
+		"RUN (its full key: deleted runs are found too) and CASE narrow it.",
+		opts_log, 0, 2, "run" },
 	{ "release new", cmd_release_new, "KEY",
 		"add a release (KEY like 1.4.0)", NULL, opts_release_new, 1, 1,
 		NULL },

@@ -55,7 +55,7 @@ static int is_list_command(const struct command *cmd)
 {
 	const char *sp = strrchr(cmd->name, ' ');
 	return (sp && !strcmp(sp + 1, "list")) || !strcmp(cmd->name, "flaky") ||
-		!strcmp(cmd->name, "diff");
+		!strcmp(cmd->name, "diff") || !strcmp(cmd->name, "log");
 }
 
 /* Options a command accepts: its own, the list ones, then the globals. */

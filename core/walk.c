@@ -302,6 +302,7 @@ int tl_walk_changes(struct tl_repo *r, const char *rev, const char *prefix,
 			w.ch.time = a->when.time;
 			w.ch.commit = hex;
 			w.ch.author = who;
+			w.ch.subject = git_commit_summary(c);
 			rc = diff_trees(&w, before, now, &path);
 		}
 		free(who);

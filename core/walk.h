@@ -21,6 +21,7 @@ struct tl_blob_change {
 	const char *commit; /* hex id */
 	const char *author; /* "Name <email>" */
 	const char *blob; /* hex id of data's blob; NULL when deleted */
+	const char *subject; /* the commit message's first line */
 };
 
 /* Says whether a path below the prefix matters (a folder, or a file):
