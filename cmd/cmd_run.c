@@ -666,3 +666,145 @@ int cmd_run_rm(struct ctx *c, struct args *a)
 	runctx_release(&r);
 	return rc;
 }
+
+/* clang-format off */
+const struct opt_spec opts_prune[] = {
+	{ "older-than", 0, OPT_STR, "AGE", "runs created more than AGE ago (90d, 12w)", NULL },
+	{ "keep", 0, OPT_STR, "N", "keep the N newest runs", NULL },
+	{ "dry-run", 'n', OPT_FLAG, NULL, "list what would go, change nothing", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+/* clang-format on */
+
+/* "90d" or "12w" in seconds. */
+static int parse_age(const char *s, int64_t *out)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (end == s || n < 0 || n > 100000 || !end[0] || end[1] ||
+		!strchr("dw", end[0]))
+		return -1;
+	*out = (int64_t)n * 24 * 3600 * (end[0] == 'w' ? 7 : 1);
+	return 0;
+}
+
+static int newest_first(const void *x, const void *y)
+{
+	const struct tl_rundata *a = *(struct tl_rundata *const *)x;
+	const struct tl_rundata *b = *(struct tl_rundata *const *)y;
+	const char *ca = a->run->created ? a->run->created : "";
+	const char *cb = b->run->created ? b->run->created : "";
+	int c = strcmp(cb, ca);
+	return c ? c : strcmp(a->run->ent.key, b->run->ent.key);
+}
+
+int cmd_prune(struct ctx *c, struct args *a)
+{
+	const char *older = arg_str(a, "older-than"),
+		   *keep = arg_str(a, "keep");
+	struct runctx r;
+	struct tl_txn t = { 0 };
+	struct tl_value *gone = tl_value_seq();
+	struct tl_rundata **v = NULL;
+	int64_t age = 0, now = ctx_now(c);
+	long nkeep = -1;
+	char id[64] = "";
+	int rc;
+
+	if (!older == !keep) {
+		tl_value_free(gone);
+		return tl_err_set(&c->err, TL_EUSAGE,
+			"give --older-than AGE (90d) or --keep N");
+	}
+	if (older && parse_age(older, &age)) {
+		tl_value_free(gone);
+		return tl_err_set(&c->err, TL_EUSAGE,
+			"--older-than wants days or weeks (90d, 12w), not '%s'",
+			older);
+	}
+	if (keep) {
+		char *end;
+		nkeep = strtol(keep, &end, 10);
+		if (end == keep || *end || nkeep < 0) {
+			tl_value_free(gone);
+			return tl_err_set(&c->err, TL_EUSAGE,
+				"--keep wants a number, not '%s'", keep);
+		}
+	}
+	rc = runctx_load(c, &r, 0);
+	if (!rc) {
+		v = tl_calloc(r.runs.n ? r.runs.n : 1, sizeof(*v));
+		memcpy(v, r.runs.v, r.runs.n * sizeof(*v));
+		qsort(v, r.runs.n, sizeof(*v), newest_first);
+	}
+	for (size_t i = 0; !rc && i < r.runs.n; i++) {
+		struct tl_rundata *d = v[i];
+		int64_t created;
+		int drop = keep ? (long)i >= nkeep
+				: d->run->created &&
+				!tl_time_parse(
+					d->run->created, &created, NULL) &&
+				now - created > age;
+		if (!drop)
+			continue;
+		tl_value_push(gone, tl_value_str(d->run->ent.key));
+		if (!arg_flag(a, "dry-run")) {
+			char *dir =
+				tl_store_run_dir(r.project, d->run->ent.key);
+			char *full = tl_path_join(r.s->root, dir);
+			struct rm_ctx rm = { &t, r.s, dir };
+			rc = tl_fs_walk(full, remove_one, &rm, &c->err);
+			free(full);
+			free(dir);
+		}
+	}
+	if (!rc && gone->n && !arg_flag(a, "dry-run")) {
+		/* history keeps them: it lives in the commits */
+		char *subject = tl_format("prune %zu runs", gone->n);
+		char *trailers = tl_format(
+			"Tally-Action: prune\nTally-Project: %s\n", r.project);
+		struct tl_ident au, cm;
+		struct tl_commit_opts o = { 0 };
+		char *msg = tl_format("tally: %s\n\n%s", subject, trailers);
+		rc = ctx_idents(c, r.s->repo, &au, &cm, NULL);
+		if (!rc) {
+			o.message = msg;
+			o.author = &au;
+			o.committer = &cm;
+			o.no_commit = c->no_commit;
+			o.stage = ctx_stage_hook(c);
+			rc = tl_txn_commit(&t, r.s, &o, id, &c->err);
+		}
+		free(msg);
+		free(subject);
+		free(trailers);
+	}
+	if (!rc) {
+		struct tl_value *o = tl_value_map();
+		tl_value_put(o, "pruned", tl_value_dup(gone));
+		tl_value_put(
+			o, "dry_run", tl_value_bool(arg_flag(a, "dry-run")));
+		tl_value_put(
+			o, "commit", *id ? tl_value_str(id) : tl_value_null());
+		if (c->format == FMT_JSON || c->format == FMT_YAML)
+			rc = out_object(c, o, NULL);
+		else if (!c->quiet) {
+			struct tl_buf b = TL_BUF_INIT;
+			for (size_t i = 0; i < gone->n; i++)
+				tl_buf_printf(&b, "%s %s\n",
+					arg_flag(a, "dry-run") ? "would prune"
+							       : "pruned",
+					gone->items[i]->str);
+			if (!gone->n)
+				tl_buf_puts(&b, "nothing to prune\n");
+			out_write(&b);
+			tl_buf_release(&b);
+		}
+		tl_value_free(o);
+	}
+	free(v);
+	tl_value_free(gone);
+	tl_txn_release(&t);
+	runctx_release(&r);
+	return rc;
+}

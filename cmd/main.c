@@ -145,6 +145,12 @@ const struct command tl_commands[] = {
 		"added, changed or deleted, and a result's status before and after.\n"
 		"RUN (its full key: deleted runs are found too) and CASE narrow it.",
 		opts_log, 0, 2, "run" },
+	{ "prune", cmd_prune, NULL,
+		"remove old runs from the working tree, one commit; history keeps them",
+		"--older-than 90d removes runs created more than 90 days ago,\n"
+		"--keep N all but the N newest. History, flakiness and the audit\n"
+		"trail come from the commits, so they do not change.",
+		opts_prune, 0, 0, NULL },
 	{ "release new", cmd_release_new, "KEY",
 		"add a release (KEY like 1.4.0)", NULL, opts_release_new, 1, 1,
 		NULL },
