@@ -1,4 +1,5 @@
 #include "cmd/tally.h"
+#include "core/runs.h"
 #include "core/fs.h"
 #include "core/key.h"
 #include "core/resolve.h"
@@ -455,5 +456,135 @@ int cmd_case_rm(struct ctx *c, struct args *a)
 	tl_list_release(&l);
 	free(project);
 	free(path);
+	return rc;
+}
+
+struct mv_ctx {
+	struct tl_txn *t;
+	struct tl_store *s;
+	const char *from, *to; /* folders below the tracker root */
+	struct tl_err *err;
+};
+
+/* One file of an attachments folder, moved. */
+static int move_one(const char *rel, void *vctx, struct tl_err *err)
+{
+	struct mv_ctx *m = vctx;
+	char *src = tl_format("%s/%s", m->from, rel);
+	char *dst = tl_format("%s/%s", m->to, rel);
+	char *full = tl_path_join(m->s->root, src);
+	struct tl_buf b = TL_BUF_INIT;
+	int rc = tl_fs_read(&b, full, 0, err);
+	if (!rc) {
+		tl_txn_put_raw(m->t, m->s, dst, b.ptr, b.len);
+		tl_txn_remove(m->t, m->s, src);
+	}
+	tl_buf_release(&b);
+	free(full);
+	free(src);
+	free(dst);
+	return rc;
+}
+
+/*
+ * tally case mv OLD NEW: the case file moves and keeps OLD in aliases:,
+ * so history follows it; runs that select it, their results and their
+ * attachments move with it. One commit.
+ */
+int cmd_case_mv(struct ctx *c, struct args *a)
+{
+	struct tl_list l = { 0 };
+	struct tl_case *k;
+	struct tl_txn t = { 0 };
+	struct tl_runs runs = { 0 };
+	char *project = NULL, *from = NULL;
+	const char *to = a->pos.v[1];
+	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
+
+	if (!rc)
+		rc = tl_key_check(to, "case", &c->err);
+	for (size_t i = 0; !rc && i < l.n; i++) {
+		const char *other = ((struct tl_entity *)l.v[i])->key;
+		if (l.v[i] != k && !tl_key_casecmp(other, to))
+			rc = tl_err_set(&c->err, TL_EEXISTS, "case %s exists%s",
+				other,
+				strcmp(other, to)
+					? " (keys may not differ only in letter case)"
+					: "");
+	}
+	if (!rc && !strcmp(k->ent.key, to))
+		rc = tl_err_set(
+			&c->err, TL_EUSAGE, "the case is %s already", to);
+	if (!rc)
+		rc = tl_runs_load(&runs, c->store, project, 1, &c->err);
+	if (!rc) {
+		char *oldpath = tl_store_case_path(project, k->ent.key);
+		char *newpath = tl_store_case_path(project, to);
+		from = tl_strdup(k->ent.key);
+		if (!tl_strlist_has(&k->aliases, from))
+			tl_strlist_push(&k->aliases, from);
+		free(k->ent.key);
+		k->ent.key = tl_strdup(to);
+		tl_txn_remove(&t, c->store, oldpath);
+		rc = tl_txn_put(
+			&t, c->store, TL_KIND_CASE, k, newpath, &c->err);
+		free(oldpath);
+		free(newpath);
+	}
+	for (size_t i = 0; !rc && i < runs.n; i++) {
+		struct tl_rundata *d = runs.v[i];
+		struct tl_run *run = d->run;
+		const struct tl_result *x = tl_run_result(d, from);
+		char *dir = tl_store_run_dir(project, run->ent.key);
+		for (size_t j = 0; j < run->cases.n; j++)
+			if (!strcmp(run->cases.v[j], from)) {
+				free(run->cases.v[j]);
+				run->cases.v[j] = tl_strdup(to);
+				char *p = tl_format("%s/run.yaml", dir);
+				rc = tl_txn_put(&t, c->store, TL_KIND_RUN, run,
+					p, &c->err);
+				free(p);
+				break;
+			}
+		if (!rc && x) {
+			char *op = tl_store_result_path(
+				project, run->ent.key, from);
+			char *np =
+				tl_store_result_path(project, run->ent.key, to);
+			tl_txn_remove(&t, c->store, op);
+			rc = tl_txn_put(
+				&t, c->store, TL_KIND_RESULT, x, np, &c->err);
+			free(op);
+			free(np);
+		}
+		if (!rc) {
+			char *af = tl_format("%s/attachments/%s", dir, from);
+			char *at = tl_format("%s/attachments/%s", dir, to);
+			char *full = tl_path_join(c->store->root, af);
+			struct mv_ctx m = { &t, c->store, af, at, &c->err };
+			if (tl_fs_is_dir(full))
+				rc = tl_fs_walk(full, move_one, &m, &c->err);
+			free(full);
+			free(af);
+			free(at);
+		}
+		free(dir);
+	}
+	if (!rc) {
+		char *subject = tl_format("move case %s to %s", from, to);
+		char *trailers = tl_format(
+			"Tally-Action: case-mv\nTally-Project: %s\nTally-Case: %s\n",
+			project, to);
+		char *path = tl_store_case_path(project, to);
+		rc = ctx_commit(c, &t, subject, trailers, to, path);
+		free(subject);
+		free(trailers);
+		free(path);
+	}
+	tl_txn_release(&t);
+	tl_runs_release(&runs);
+	tl_list_release(&l);
+	free(project);
+	free(from);
 	return rc;
 }

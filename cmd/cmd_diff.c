@@ -51,6 +51,7 @@ struct diff {
 	struct side base, head;
 	struct tl_quarantine q;
 	struct tl_sigrules *rules;
+	struct tl_value *aliases; /* earlier case keys -> current ones */
 	struct tl_value *rows; /* {class, case, base, head, detail, ...} */
 	size_t counts[D__COUNT];
 	size_t tests, passed, decisive, flaky; /* at head */
@@ -62,8 +63,8 @@ static int load_side(struct diff *d, struct side *sd, const char *rev)
 	char *prefix = tl_format("%s%s/cases", d->s->prefix, d->project);
 	int rc = tl_repo_resolve(d->s->repo, rev, sd->rev, err);
 	if (!rc)
-		rc = tl_history_load(
-			&sd->h, d->s, d->project, sd->rev, NULL, err);
+		rc = tl_history_load(&sd->h, d->s, d->project, sd->rev,
+			d->aliases, NULL, err);
 	if (!rc)
 		rc = tl_repo_list_files(
 			d->s->repo, sd->rev, prefix, &sd->cases, err);
@@ -72,6 +73,13 @@ static int load_side(struct diff *d, struct side *sd, const char *rev)
 		size_t n = strlen(sd->cases.v[i]);
 		if (n > 5 && !strcmp(sd->cases.v[i] + n - 5, ".yaml"))
 			sd->cases.v[i][n - 5] = '\0';
+		if (d->aliases && tl_value_gets(d->aliases, sd->cases.v[i])) {
+			/* a case renamed since: its current key */
+			char *now = tl_strdup(
+				tl_value_gets(d->aliases, sd->cases.v[i]));
+			free(sd->cases.v[i]);
+			sd->cases.v[i] = now;
+		}
 	}
 	free(prefix);
 	return rc;
@@ -257,6 +265,8 @@ static int diff_run(struct diff *d, const char *spec)
 	if ((rc = ctx_store(d->c, &d->s)) ||
 		(rc = ctx_project(d->c, &d->project)) ||
 		(rc = range(d, spec, &base, &head)) ||
+		(rc = tl_history_aliases(
+			 &d->aliases, d->s, d->project, &d->c->err)) ||
 		(rc = load_side(d, &d->base, base)) ||
 		(rc = load_side(d, &d->head, head)) ||
 		(rc = tl_quarantine_load(&d->q, d->s, &d->c->err)) ||
@@ -302,6 +312,7 @@ static void diff_release(struct diff *d)
 	tl_strlist_release(&d->head.cases);
 	tl_quarantine_release(&d->q);
 	tl_sigrules_free(d->rules);
+	tl_value_free(d->aliases);
 	tl_value_free(d->rows);
 	free(d->project);
 }

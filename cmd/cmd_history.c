@@ -250,6 +250,7 @@ int cmd_history(struct ctx *c, struct args *a)
 	struct tl_case_metrics m;
 	struct tl_value *o = NULL, *rs, *d;
 	struct tl_buf spark = TL_BUF_INIT;
+	struct tl_value *aliases = NULL;
 	char *project = NULL, *key = NULL;
 	size_t window;
 	void *k;
@@ -268,7 +269,9 @@ int cmd_history(struct ctx *c, struct args *a)
 	} else if (!rc) {
 		key = tl_strdup(((struct tl_entity *)k)->key);
 	}
-	if (rc || (rc = tl_history_load(&h, s, project, NULL, key, &c->err)))
+	if (rc || (rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
+		(rc = tl_history_load(
+			 &h, s, project, NULL, aliases, key, &c->err)))
 		goto out;
 	if (!h.n) {
 		rc = tl_err_set(&c->err, TL_ENOTFOUND,
@@ -339,6 +342,7 @@ int cmd_history(struct ctx *c, struct args *a)
 	rc = out_object(c, o, history_text);
 out:
 	tl_buf_release(&spark);
+	tl_value_free(aliases);
 	tl_value_free(o);
 	tl_history_release(&h);
 	tl_list_release(&cases);
@@ -388,6 +392,7 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	struct tl_value *rows = tl_value_seq();
 	const char *suite = arg_str(a, "suite");
 	const char *since = arg_str(a, "since");
+	struct tl_value *aliases = NULL;
 	char *project = NULL;
 	size_t window, min, nv = 0;
 	int64_t from = 0;
@@ -402,7 +407,9 @@ int cmd_flaky(struct ctx *c, struct args *a)
 		goto out;
 	}
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
-		(rc = tl_history_load(&h, s, project, NULL, NULL, &c->err)))
+		(rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
+		(rc = tl_history_load(
+			 &h, s, project, NULL, aliases, NULL, &c->err)))
 		goto out;
 	v = tl_calloc(h.n ? h.n : 1, sizeof(*v));
 	for (size_t i = 0, j; i < h.n; i = j) {
@@ -436,6 +443,7 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	rc = out_rows(c, a, rows, cols, all);
 out:
 	free(v);
+	tl_value_free(aliases);
 	tl_value_free(rows);
 	tl_history_release(&h);
 	free(project);

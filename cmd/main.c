@@ -47,6 +47,12 @@ const struct command tl_commands[] = {
 		opts_case_edit, 1, 1, "case" },
 	{ "case rm", cmd_case_rm, "CASE", "remove a test case",
 		"Its history stays in git.", opts_rm, 1, 1, "case" },
+	{ "case mv", cmd_case_mv, "CASE NEW-KEY",
+		"rename a test case; its history follows it",
+		"The file moves, the old key goes to aliases: so history, flaky\n"
+		"and diff follow the case; runs that select it, their results and\n"
+		"attachments move too. One commit.",
+		opts_none, 2, 2, "case" },
 	{ "suite list", cmd_suite_list, NULL, "list suites (folders of cases)",
 		LIST_HELP, opts_none, 0, 0, NULL },
 	{ "suite show", cmd_suite_show, "SUITE", "show a suite and its cases",

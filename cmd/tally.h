@@ -189,6 +189,7 @@ TL_DECLARE(cmd_diff);
 TL_DECLARE(cmd_gate);
 TL_DECLARE(cmd_log);
 TL_DECLARE(cmd_prune);
+TL_DECLARE(cmd_case_mv);
 TL_DECLARE(cmd_release_new);
 TL_DECLARE(cmd_release_list);
 TL_DECLARE(cmd_release_show);

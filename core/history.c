@@ -15,6 +15,7 @@ struct loader {
 	struct tl_history *h;
 	size_t cap;
 	const char *only;
+	const struct tl_value *aliases;
 	struct tl_strmap at; /* "run/case" -> event */
 	struct tl_strlist ids; /* the map's keys */
 	struct tl_value *runrev; /* run -> revision */
@@ -34,6 +35,7 @@ static void event_clear(struct tl_event *e)
 	free(e->commit);
 	free(e->author);
 	free(e->started);
+	free(e->blob);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -69,6 +71,7 @@ static void fill(struct tl_event *e, const struct tl_result *x,
 	e->commit = tl_strdup(ch->commit);
 	e->author = dup_or_null(ch->author);
 	e->started = dup_or_null(x->started);
+	e->blob = dup_or_null(ch->blob);
 	e->time = x->started && !tl_time_parse(x->started, &t, NULL) ? t
 								     : ch->time;
 }
@@ -102,6 +105,11 @@ static int on_change(
 		return 0;
 	}
 	key = tl_strndup(slash + 9, strlen(slash + 9) - 5);
+	if (l->aliases && tl_value_gets(l->aliases, key)) {
+		char *now = tl_strdup(tl_value_gets(l->aliases, key));
+		free(key);
+		key = now;
+	}
 	/* history may hold files that no longer parse: they are skipped */
 	if ((l->only && strcmp(key, l->only)) ||
 		tl_entity_parse((void **)&x, TL_KIND_RESULT, ch->path, ch->data,
@@ -124,10 +132,16 @@ static int on_change(
 		tl_strlist_push(&l->ids, id);
 		tl_strmap_put(&l->at, l->ids.v[l->ids.n - 1], at);
 	}
-	/* a later version of a result replaces the earlier one */
-	event_clear(&l->h->v[at]);
-	fill(&l->h->v[at], x, ch, run, key);
-	l->h->v[at].seq = l->seq++;
+	/* a later version of a result replaces the earlier one, in the
+	 * place the first took (a moved file is the same result) */
+	if (l->h->v[at].blob && ch->blob && !strcmp(l->h->v[at].blob, ch->blob))
+		; /* the same bytes (a moved file): the first commit stays */
+	else {
+		size_t seq = l->h->v[at].commit ? l->h->v[at].seq : l->seq++;
+		event_clear(&l->h->v[at]);
+		fill(&l->h->v[at], x, ch, run, key);
+		l->h->v[at].seq = seq;
+	}
 	tl_entity_free(TL_KIND_RESULT, x);
 	free(id);
 	free(run);
@@ -149,8 +163,8 @@ static int want(const char *path, int is_folder, void *vctx)
 		return !is_folder;
 	if (strncmp(slash, "/results", 8) || (slash[8] && slash[8] != '/'))
 		return 0;
-	if (!slash[8] || !l->only)
-		return 1;
+	if (!slash[8] || !l->only || l->aliases)
+		return 1; /* an alias may be anywhere */
 	rest = slash + 9;
 	n = strlen(rest);
 	if (is_folder)
@@ -169,9 +183,28 @@ static int by_case_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+int tl_history_aliases(struct tl_value **out, struct tl_store *s,
+	const char *project, struct tl_err *err)
+{
+	struct tl_list cases = { 0 };
+	int rc = tl_store_cases(s, project, &cases, err);
+	*out = NULL;
+	for (size_t i = 0; !rc && i < cases.n; i++) {
+		const struct tl_case *k = cases.v[i];
+		for (size_t j = 0; j < k->aliases.n; j++) {
+			if (!*out)
+				*out = tl_value_map();
+			tl_value_set(*out, k->aliases.v[j],
+				tl_value_str(k->ent.key));
+		}
+	}
+	tl_list_release(&cases);
+	return rc;
+}
+
 int tl_history_load(struct tl_history *h, struct tl_store *s,
-	const char *project, const char *rev, const char *casekey,
-	struct tl_err *err)
+	const char *project, const char *rev, const struct tl_value *aliases,
+	const char *casekey, struct tl_err *err)
 {
 	struct loader l;
 	char *prefix = tl_format("%s%s/runs", s->prefix, project);
@@ -180,6 +213,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	memset(h, 0, sizeof(*h));
 	l.h = h;
 	l.only = casekey;
+	l.aliases = aliases;
 	l.runrev = tl_value_map();
 	rc = tl_walk_changes(s->repo, rev, prefix, want, on_change, &l, err);
 	for (size_t i = 0; i < h->n; i++)

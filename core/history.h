@@ -31,6 +31,7 @@ struct tl_event {
 	int64_t time; /* started, else the commit's time */
 	char *started; /* as written, may be NULL */
 	size_t seq; /* walk order: ties in time keep the commits' order */
+	char *blob; /* the result file's blob id */
 };
 
 struct tl_history {
@@ -39,10 +40,16 @@ struct tl_history {
 };
 
 /* Events of a project's results along the first parents of rev (NULL:
- * HEAD); casekey (may be NULL) keeps one case. */
+ * HEAD). aliases (may be NULL) maps earlier case keys to current ones
+ * (tally case mv), so a renamed case keeps its history; casekey (may be
+ * NULL) keeps one case, by its current key. */
 int tl_history_load(struct tl_history *h, struct tl_store *s,
-	const char *project, const char *rev, const char *casekey,
-	struct tl_err *err);
+	const char *project, const char *rev, const struct tl_value *aliases,
+	const char *casekey, struct tl_err *err);
+
+/* The aliases of a project's cases: earlier key -> current key. */
+int tl_history_aliases(struct tl_value **out, struct tl_store *s,
+	const char *project, struct tl_err *err);
 void tl_history_release(struct tl_history *h);
 
 /* What the metrics say of one case's events (ev: n events, time order). */

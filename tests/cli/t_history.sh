@@ -114,6 +114,23 @@ expect_grep "nothing to prune" "$TMP/out"
 expect_code 2 tally prune
 expect_code 2 tally prune --older-than soon
 
+# tally case mv: the old key becomes an alias and history follows it
+n=$(commits)
+expect_code 0 tally case mv reg app/Api/regression
+expect_eq "$(commits)" "$((n + 1))" "one commit"
+expect_grep "^aliases: \[app/Api/reg\]" qa/web/cases/app/Api/regression.yaml
+expect_eq "$(find qa/web -name 'reg.yaml' | wc -l | tr -d ' ')" 0 "no file under the old key"
+expect_eq "$(find qa/web/runs -name 'regression.yaml' | wc -l | tr -d ' ')" 2 "the runs' results moved"
+expect_code 0 tally check
+expect_code 0 tally history regression --format json
+expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["result_count"], h["state"], h["culprit"])' < "$TMP/out")" "7 regressed r4..r5" "history follows the rename"
+expect_code 0 tally flaky --all --columns case
+expect_no_grep "app/Api/reg$" "$TMP/out"
+expect_grep "app/Api/regression" "$TMP/out"
+expect_code 4 tally case mv regression app/Api/steady
+expect_grep "case app/Api/steady exists" "$TMP/err"
+expect_code 4 tally case mv regression ../outside
+
 # history lives in the commits: a deleted run and a deleted case still count
 run1=$(ls qa/web/runs | head -1)
 expect_code 0 tally run rm "$run1"
