@@ -46,7 +46,7 @@ expect_grep "^case$" "$TMP/out"
 expect_no_grep "__complete" "$TMP/out"
 expect_eq "$(tail -1 "$TMP/out")" ":4" "directive"
 expect_code 0 tally __complete case ""
-expect_eq "$(head -n -1 "$TMP/out" | tr '\n' ' ')" "new list show edit rm " "verbs"
+expect_eq "$(head -n -1 "$TMP/out" | tr '\n' ' ')" "new list show edit rm mv " "verbs"
 expect_code 0 tally __complete case show ""
 expect_eq "$(head -n -1 "$TMP/out")" "auth/login" "case keys"
 expect_code 0 tally __complete req edit R
