@@ -130,6 +130,13 @@ const struct command tl_commands[] = {
 		"in the evidence window), flaky-suspected (flips without same-code\n"
 		"proof) or passed on a retry; --all lists every case.",
 		opts_flaky, 0, 0, NULL },
+	{ "failures", cmd_failures, NULL,
+		"failures clustered by signature and category across runs",
+		"Each cluster: its sig-v1 signature and normalized text, category\n"
+		"(failures.categories), count, cases, first and last seen and an\n"
+		"example message; then cases that fail in the same runs, and runs\n"
+		"that look like infrastructure trouble (20+ results, over 80% bad).",
+		opts_failures, 0, 0, NULL },
 	{ "diff", cmd_diff, "[BASE...HEAD]",
 		"what a change did to the tests: new failures, fixes, new flakes",
 		"Compares, per case, the latest result reachable from each side.\n"

@@ -190,6 +190,7 @@ TL_DECLARE(cmd_gate);
 TL_DECLARE(cmd_log);
 TL_DECLARE(cmd_prune);
 TL_DECLARE(cmd_case_mv);
+TL_DECLARE(cmd_failures);
 TL_DECLARE(cmd_release_new);
 TL_DECLARE(cmd_release_list);
 TL_DECLARE(cmd_release_show);
@@ -213,7 +214,7 @@ extern const struct opt_spec opts_init[], opts_project_new[], opts_case_new[],
 	opts_run_edit[], opts_run_list[], opts_run_analyze[], opts_record[],
 	opts_release_new[], opts_release_edit[], opts_defect_new[],
 	opts_defect_edit[], opts_defect_close[], opts_defect_list[],
-	opts_import[], opts_export[], opts_history[], opts_flaky[], opts_diff[], opts_log[], opts_prune[];
+	opts_import[], opts_export[], opts_history[], opts_flaky[], opts_diff[], opts_log[], opts_prune[], opts_failures[];
 
 /* A local defect (key, prefix, title) or an external key matching
  * defects.pattern; caller frees *out (cmd_record.c). */

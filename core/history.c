@@ -183,6 +183,34 @@ static int by_case_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* METRICS.md's infrastructure guard: a run with 20 or more decisive
+ * results of which over 80% are bad is left out of flake and regression
+ * inference (it still counts in the rates). */
+static void mark_infra(struct tl_history *h)
+{
+	struct tl_strmap runs = { 0 };
+	size_t *decisive = tl_calloc(h->n ? h->n : 1, sizeof(size_t));
+	size_t *bad = tl_calloc(h->n ? h->n : 1, sizeof(size_t));
+	size_t nruns = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		const char *o = h->v[i].outcomes;
+		char f = o[strlen(o) - 1];
+		size_t r = tl_strmap_get(&runs, h->v[i].run);
+		if (r == (size_t)-1)
+			tl_strmap_put(&runs, h->v[i].run, r = nruns++);
+		decisive[r] += f != 'N';
+		bad[r] += f == 'F';
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		size_t r = tl_strmap_get(&runs, h->v[i].run);
+		h->v[i].infra =
+			decisive[r] >= 20 && bad[r] * 5 > decisive[r] * 4;
+	}
+	tl_strmap_release(&runs);
+	free(decisive);
+	free(bad);
+}
+
 int tl_history_aliases(struct tl_value **out, struct tl_store *s,
 	const char *project, struct tl_err *err)
 {
@@ -220,6 +248,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		if (!h->v[i].revision)
 			h->v[i].revision = dup_or_null(
 				tl_value_gets(l.runrev, h->v[i].run));
+	mark_infra(h);
 	if (h->n)
 		qsort(h->v, h->n, sizeof(*h->v), by_case_time);
 	tl_strmap_release(&l.at);
@@ -279,7 +308,7 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 		for (size_t i = 0; i < n; i++) {
 			enum tl_verdict v;
 			int64_t last = ev[i].time;
-			if (done[i])
+			if (done[i] || ev[i].infra)
 				continue;
 			tl_buf_reset(&o);
 			for (size_t j = i; j < n; j++) {
@@ -287,7 +316,7 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 					(ev[i].revision && ev[j].revision &&
 						!strcmp(ev[i].revision,
 							ev[j].revision));
-				if (!same || done[j])
+				if (!same || done[j] || ev[j].infra)
 					continue;
 				done[j] = 1;
 				tl_buf_puts(&o, ev[j].outcomes);

@@ -32,6 +32,7 @@ struct tl_event {
 	char *started; /* as written, may be NULL */
 	size_t seq; /* walk order: ties in time keep the commits' order */
 	char *blob; /* the result file's blob id */
+	int infra; /* its run is infra-suspect: 20+ decisive, over 80% bad */
 };
 
 struct tl_history {
