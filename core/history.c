@@ -14,7 +14,6 @@
 struct loader {
 	struct tl_history *h;
 	size_t cap;
-	const char *only;
 	const struct tl_value *aliases;
 	struct tl_strmap at; /* "run/case" -> event */
 	struct tl_strlist ids; /* the map's keys */
@@ -111,9 +110,8 @@ static int on_change(
 		key = now;
 	}
 	/* history may hold files that no longer parse: they are skipped */
-	if ((l->only && strcmp(key, l->only)) ||
-		tl_entity_parse((void **)&x, TL_KIND_RESULT, ch->path, ch->data,
-			ch->len, &ignore)) {
+	if (tl_entity_parse((void **)&x, TL_KIND_RESULT, ch->path, ch->data,
+		    ch->len, &ignore)) {
 		tl_err_clear(&ignore);
 		free(run);
 		free(key);
@@ -149,27 +147,16 @@ static int on_change(
 	return 0;
 }
 
-/* Runs' run.yaml and results/; with one case, only the folders that
- * can hold it. */
+/* Runs' run.yaml and results/, nothing else (attachments are large). */
 static int want(const char *path, int is_folder, void *vctx)
 {
-	struct loader *l = vctx;
 	const char *slash = strchr(path, '/');
-	const char *rest;
-	size_t n;
+	(void)vctx;
 	if (!slash)
 		return is_folder;
 	if (!strcmp(slash, "/run.yaml"))
 		return !is_folder;
-	if (strncmp(slash, "/results", 8) || (slash[8] && slash[8] != '/'))
-		return 0;
-	if (!slash[8] || !l->only || l->aliases)
-		return 1; /* an alias may be anywhere */
-	rest = slash + 9;
-	n = strlen(rest);
-	if (is_folder)
-		return !strncmp(l->only, rest, n) && l->only[n] == '/';
-	return n == strlen(l->only) + 5 && !strncmp(rest, l->only, n - 5);
+	return !strncmp(slash, "/results", 8) && (!slash[8] || slash[8] == '/');
 }
 
 static int by_case_time(const void *a, const void *b)
@@ -240,7 +227,8 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	memset(&l, 0, sizeof(l));
 	memset(h, 0, sizeof(*h));
 	l.h = h;
-	l.only = casekey;
+	/* every case is read, even for one: the infrastructure guard
+	 * needs whole runs */
 	l.aliases = aliases;
 	l.runrev = tl_value_map();
 	rc = tl_walk_changes(s->repo, rev, prefix, want, on_change, &l, err);
@@ -249,6 +237,16 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			h->v[i].revision = dup_or_null(
 				tl_value_gets(l.runrev, h->v[i].run));
 	mark_infra(h);
+	if (casekey) {
+		size_t k = 0;
+		for (size_t i = 0; i < h->n; i++) {
+			if (strcmp(h->v[i].casekey, casekey))
+				event_clear(&h->v[i]);
+			else
+				h->v[k++] = h->v[i];
+		}
+		h->n = k;
+	}
 	if (h->n)
 		qsort(h->v, h->n, sizeof(*h->v), by_case_time);
 	tl_strmap_release(&l.at);
