@@ -214,7 +214,8 @@ extern const struct opt_spec opts_init[], opts_project_new[], opts_case_new[],
 	opts_run_edit[], opts_run_list[], opts_run_analyze[], opts_record[],
 	opts_release_new[], opts_release_edit[], opts_defect_new[],
 	opts_defect_edit[], opts_defect_close[], opts_defect_list[],
-	opts_import[], opts_export[], opts_history[], opts_flaky[], opts_diff[], opts_log[], opts_prune[], opts_failures[];
+	opts_import[], opts_export[], opts_history[], opts_flaky[], opts_diff[],
+	opts_log[], opts_prune[], opts_failures[];
 
 /* A local defect (key, prefix, title) or an external key matching
  * defects.pattern; caller frees *out (cmd_record.c). */

@@ -1,11 +1,13 @@
 /* Result events from the commits, and per-case metrics over them. */
 #include "core/history.h"
 #include "core/buf.h"
+#include "core/hcache.h"
 #include "core/strmap.h"
 #include "core/time.h"
 #include "core/walk.h"
 #include "formats/entity.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,8 @@ struct loader {
 	struct tl_history *h;
 	size_t cap;
 	const struct tl_value *aliases;
+	struct tl_hcache *cache;
+	struct tl_buf rec;
 	struct tl_strmap at; /* "run/case" -> event */
 	struct tl_strlist ids; /* the map's keys */
 	struct tl_value *runrev; /* run -> revision */
@@ -38,41 +42,146 @@ static void event_clear(struct tl_event *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/*
+ * What a blob parses to, as the cache keeps it: a kind ('E' a result, 'R'
+ * a run, 'X' a file that does not parse) and NUL-ended fields, each
+ * starting with '1' when present or '0' when not. Fresh and cached blobs
+ * both go through this form, so the cache cannot change an output.
+ */
+enum {
+	F_STATUS,
+	F_OUTCOMES,
+	F_DURATION,
+	F_RETRY,
+	F_REVISION,
+	F_MESSAGE,
+	F_TYPE,
+	F_TRACE,
+	F_STARTED,
+	F__COUNT
+};
+
+static void field(struct tl_buf *b, const char *s)
+{
+	tl_buf_putc(b, s ? '1' : '0');
+	if (s)
+		tl_buf_puts(b, s);
+	tl_buf_putc(b, '\0');
+}
+
+static void encode(
+	struct tl_buf *b, const char *path, const char *data, size_t len)
+{
+	struct tl_err ignore = TL_ERR_INIT;
+	const char *slash = strchr(path, '/');
+	tl_buf_reset(b);
+	if (!strcmp(slash, "/run.yaml")) {
+		struct tl_run *r = NULL;
+		if (tl_entity_parse((void **)&r, TL_KIND_RUN, path, data, len,
+			    &ignore)) {
+			tl_buf_putc(b, 'X');
+		} else {
+			tl_buf_putc(b, 'R');
+			field(b, r->revision);
+		}
+		tl_entity_free(TL_KIND_RUN, r);
+	} else {
+		struct tl_result *x = NULL;
+		struct tl_buf o = TL_BUF_INIT;
+		char num[40];
+		double cost = 0;
+		if (tl_entity_parse((void **)&x, TL_KIND_RESULT, path, data,
+			    len, &ignore)) {
+			tl_buf_putc(b, 'X');
+			tl_err_clear(&ignore);
+			return;
+		}
+		for (size_t i = 0; x->retries && i < x->retries->n; i++) {
+			const struct tl_value *at = x->retries->items[i];
+			const char *d = tl_value_gets(at, "duration");
+			tl_buf_putc(
+				&o, tl_outcome_of(tl_value_gets(at, "status")));
+			if (d)
+				cost += strtod(d, NULL);
+		}
+		tl_buf_putc(&o, tl_outcome_of(x->status));
+		tl_buf_putc(b, 'E');
+		field(b, x->status);
+		field(b, o.ptr);
+		snprintf(num, sizeof(num), "%.17g", x->duration.v);
+		field(b, x->duration.set ? num : NULL);
+		snprintf(num, sizeof(num), "%.17g", cost);
+		field(b, num);
+		field(b, x->revision);
+		field(b, x->message);
+		field(b, x->type);
+		if (x->trace && !x->message) {
+			/* a signature's fallback: the start is enough */
+			char *t = tl_strndup(x->trace, 512);
+			field(b, t);
+			free(t);
+		} else {
+			field(b, NULL);
+		}
+		field(b, x->started);
+		tl_buf_release(&o);
+		tl_entity_free(TL_KIND_RESULT, x);
+	}
+	tl_err_clear(&ignore);
+}
+
+/* Splits a record; 0 when it is whole. */
+static int decode(
+	const char *p, size_t len, char *kind, const char **f, size_t nf)
+{
+	const char *end = p + len;
+	if (!len)
+		return -1;
+	*kind = *p++;
+	for (size_t i = 0; i < nf; i++) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		if (p >= end || !nul)
+			return -1;
+		f[i] = *p == '1' ? p + 1 : NULL;
+		p = nul + 1;
+	}
+	return 0;
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? tl_strdup(s) : NULL;
 }
 
-static void fill(struct tl_event *e, const struct tl_result *x,
+static void fill(struct tl_event *e, const char **f,
 	const struct tl_blob_change *ch, const char *run, const char *key)
 {
-	struct tl_buf o = TL_BUF_INIT;
 	int64_t t;
 	e->casekey = tl_strdup(key);
 	e->run = tl_strdup(run);
-	e->status = dup_or_null(x->status);
-	for (size_t i = 0; x->retries && i < x->retries->n; i++) {
-		const struct tl_value *a = x->retries->items[i];
-		const char *d = tl_value_gets(a, "duration");
-		tl_buf_putc(&o, tl_outcome_of(tl_value_gets(a, "status")));
-		if (d)
-			e->retry_cost += strtod(d, NULL);
-	}
-	tl_buf_putc(&o, tl_outcome_of(x->status));
-	e->outcomes = tl_buf_detach(&o);
-	e->has_duration = x->duration.set;
-	e->duration = x->duration.v;
-	e->revision = dup_or_null(x->revision);
-	e->message = dup_or_null(x->message);
-	e->type = dup_or_null(x->type);
-	if (x->trace && !x->message) /* a signature's fallback */
-		e->trace = tl_strndup(x->trace, 512);
+	e->status = dup_or_null(f[F_STATUS]);
+	e->outcomes = tl_strdup(f[F_OUTCOMES] ? f[F_OUTCOMES] : "N");
+	e->has_duration = f[F_DURATION] != NULL;
+	e->duration = f[F_DURATION] ? strtod(f[F_DURATION], NULL) : 0;
+	e->retry_cost = f[F_RETRY] ? strtod(f[F_RETRY], NULL) : 0;
+	e->revision = dup_or_null(f[F_REVISION]);
+	e->message = dup_or_null(f[F_MESSAGE]);
+	e->type = dup_or_null(f[F_TYPE]);
+	e->trace = dup_or_null(f[F_TRACE]);
 	e->commit = tl_strdup(ch->commit);
 	e->author = dup_or_null(ch->author);
-	e->started = dup_or_null(x->started);
+	e->started = dup_or_null(f[F_STARTED]);
 	e->blob = dup_or_null(ch->blob);
-	e->time = x->started && !tl_time_parse(x->started, &t, NULL) ? t
-								     : ch->time;
+	e->time = f[F_STARTED] && !tl_time_parse(f[F_STARTED], &t, NULL)
+		? t
+		: ch->time;
+}
+
+static int need(const char *blob, void *vctx)
+{
+	struct loader *l = vctx;
+	size_t len;
+	return !l->cache || !tl_hcache_blob(l->cache, blob, &len);
 }
 
 static int on_change(
@@ -80,26 +189,36 @@ static int on_change(
 {
 	struct loader *l = vctx;
 	const char *slash = strchr(ch->path, '/');
-	struct tl_err ignore = TL_ERR_INIT;
 	char *run, *key, *id;
-	struct tl_result *x = NULL;
 	size_t at;
+	const char *f[F__COUNT];
+	const char *rec;
+	size_t len;
+	char kind;
 	(void)err;
-	if (!slash || !ch->data)
+	if (!slash || !ch->blob)
 		return 0; /* a deletion changes no history */
+	if (ch->data) {
+		encode(&l->rec, ch->path, ch->data, ch->len);
+		if (l->cache)
+			tl_hcache_put_blob(
+				l->cache, ch->blob, l->rec.ptr, l->rec.len);
+		rec = l->rec.ptr;
+		len = l->rec.len;
+	} else if (!(rec = tl_hcache_blob(l->cache, ch->blob, &len))) {
+		return 0;
+	}
+	if (decode(rec, len, &kind, f, 1) || kind == 'X')
+		return 0; /* history may hold files that no longer parse */
 	run = tl_strndup(ch->path, (size_t)(slash - ch->path));
-	if (!strcmp(slash, "/run.yaml")) {
-		struct tl_run *r = NULL;
-		if (!tl_entity_parse((void **)&r, TL_KIND_RUN, ch->path,
-			    ch->data, ch->len, &ignore) &&
-			r->revision)
-			tl_value_set(l->runrev, run, tl_value_str(r->revision));
-		tl_err_clear(&ignore);
-		tl_entity_free(TL_KIND_RUN, r);
+	if (kind == 'R') {
+		if (f[0])
+			tl_value_set(l->runrev, run, tl_value_str(f[0]));
 		free(run);
 		return 0;
 	}
-	if (strncmp(slash, "/results/", 9) || strlen(slash) < 15) {
+	if (strncmp(slash, "/results/", 9) || strlen(slash) < 15 ||
+		decode(rec, len, &kind, f, F__COUNT)) {
 		free(run);
 		return 0;
 	}
@@ -108,14 +227,6 @@ static int on_change(
 		char *now = tl_strdup(tl_value_gets(l->aliases, key));
 		free(key);
 		key = now;
-	}
-	/* history may hold files that no longer parse: they are skipped */
-	if (tl_entity_parse((void **)&x, TL_KIND_RESULT, ch->path, ch->data,
-		    ch->len, &ignore)) {
-		tl_err_clear(&ignore);
-		free(run);
-		free(key);
-		return 0;
 	}
 	id = tl_format("%s/%s", run, key);
 	at = tl_strmap_get(&l->at, id);
@@ -137,10 +248,9 @@ static int on_change(
 	else {
 		size_t seq = l->h->v[at].commit ? l->h->v[at].seq : l->seq++;
 		event_clear(&l->h->v[at]);
-		fill(&l->h->v[at], x, ch, run, key);
+		fill(&l->h->v[at], f, ch, run, key);
 		l->h->v[at].seq = seq;
 	}
-	tl_entity_free(TL_KIND_RESULT, x);
 	free(id);
 	free(run);
 	free(key);
@@ -231,7 +341,27 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	 * needs whole runs */
 	l.aliases = aliases;
 	l.runrev = tl_value_map();
-	rc = tl_walk_changes(s->repo, rev, prefix, want, on_change, &l, err);
+	l.rec = (struct tl_buf)TL_BUF_INIT;
+	{
+		/* one cache per walked folder: its name stands for the prefix
+		 * (the want function is this file's) */
+		uint64_t hsh = 1469598103934665603ull;
+		char name[40];
+		struct tl_walk_opts o = { NULL, need };
+		for (const char *p = prefix; *p; p++)
+			hsh = (hsh ^ (unsigned char)*p) * 1099511628211ull;
+		snprintf(name, sizeof(name), "history-%016llx",
+			(unsigned long long)hsh);
+		if (!getenv("TALLY_NO_CACHE"))
+			tl_hcache_open(&l.cache, s->repo, name, err);
+		o.cache = l.cache;
+		rc = tl_walk_changes_opts(
+			s->repo, rev, prefix, want, on_change, &l, &o, err);
+		if (!rc && l.cache)
+			tl_hcache_save(l.cache);
+		tl_hcache_free(l.cache);
+		tl_buf_release(&l.rec);
+	}
 	for (size_t i = 0; i < h->n; i++)
 		if (!h->v[i].revision)
 			h->v[i].revision = dup_or_null(

@@ -1,5 +1,6 @@
 #include "core/walk.h"
 #include "core/buf.h"
+#include "core/hcache.h"
 #include "core/repo_internal.h"
 
 #include <stdlib.h>
@@ -14,6 +15,8 @@ struct walk {
 	void *ctx;
 	struct tl_blob_change ch;
 	struct tl_err *err;
+	int (*need)(const char *blob, void *ctx);
+	struct tl_hc_commit *collect; /* the changes, for the cache */
 };
 
 static int emit(struct walk *w, const char *path, const git_oid *blob)
@@ -26,9 +29,18 @@ static int emit(struct walk *w, const char *path, const git_oid *blob)
 	w->ch.data = NULL;
 	w->ch.len = 0;
 	w->ch.blob = NULL;
-	if (blob) {
+	if (blob)
 		git_oid_tostr(hex, sizeof(hex), blob);
+	if (w->collect) {
+		struct tl_hc_commit *x = w->collect;
+		x->v = tl_realloc(x->v, tl_mul(x->n + 1, sizeof(*x->v)));
+		x->v[x->n].path = tl_strdup(path);
+		memcpy(x->v[x->n].blob, blob ? hex : "", blob ? 41 : 1);
+		x->n++;
+	}
+	if (blob)
 		w->ch.blob = hex;
+	if (blob && (!w->need || w->need(hex, w->ctx))) {
 		/* git_odb_read skips the blob object wrapper (DESIGN.md) */
 		if ((rc = git_repository_odb(&odb, w->git)) ||
 			(rc = git_odb_read(&obj, odb, blob))) {
@@ -243,9 +255,35 @@ int tl_repo_merge_base(struct tl_repo *r, const char *a, const char *b,
 int tl_walk_changes(struct tl_repo *r, const char *rev, const char *prefix,
 	tl_want_fn want, tl_change_fn fn, void *ctx, struct tl_err *err)
 {
+	return tl_walk_changes_opts(r, rev, prefix, want, fn, ctx, NULL, err);
+}
+
+/* A commit the cache knows: its changes again, without reading a tree. */
+static int replay(struct walk *w, const struct tl_hc_commit *x)
+{
+	int rc = 0;
+	w->ch.time = x->time;
+	w->ch.author = x->author;
+	w->ch.subject = NULL;
+	for (size_t i = 0; i < x->n && !rc; i++) {
+		git_oid id;
+		if (x->v[i].blob[0] && git_oid_fromstr(&id, x->v[i].blob))
+			return tl_err_set(w->err, TL_EINVALID,
+				"a damaged history cache entry");
+		rc = emit(w, x->v[i].path, x->v[i].blob[0] ? &id : NULL);
+	}
+	return rc;
+}
+
+int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
+	tl_want_fn want, tl_change_fn fn, void *ctx,
+	const struct tl_walk_opts *opts, struct tl_err *err)
+{
 	git_revwalk *rw = NULL;
 	git_oid id;
-	struct walk w = { r->git, want, fn, ctx, { 0 }, err };
+	struct walk w = { r->git, want, fn, ctx, { 0 }, err,
+		opts ? opts->need : NULL, NULL };
+	struct tl_hcache *cache = opts ? opts->cache : NULL;
 	struct tl_buf path = TL_BUF_INIT;
 	int rc;
 
@@ -281,6 +319,14 @@ int tl_walk_changes(struct tl_repo *r, const char *rev, const char *prefix,
 		git_tree *now = NULL, *before = NULL;
 		char hex[GIT_OID_HEXSZ + 1];
 		char *who = NULL;
+		struct tl_hc_commit fresh = { 0, NULL, NULL, 0 };
+		const struct tl_hc_commit *known;
+		git_oid_tostr(hex, sizeof(hex), &id);
+		w.ch.commit = hex;
+		if (cache && (known = tl_hcache_commit(cache, hex))) {
+			rc = replay(&w, known);
+			continue;
+		}
 		if ((rc = git_commit_lookup(&c, r->git, &id)) ||
 			(rc = subtree(&now, r->git, c, prefix))) {
 			rc = tl_git_fail(err, rc, "reading a commit");
@@ -297,14 +343,23 @@ int tl_walk_changes(struct tl_repo *r, const char *rev, const char *prefix,
 					   git_tree_id(before))) &&
 			(now || before)) {
 			const git_signature *a = git_commit_author(c);
-			git_oid_tostr(hex, sizeof(hex), &id);
 			who = tl_format("%s <%s>", a->name, a->email);
 			w.ch.time = a->when.time;
-			w.ch.commit = hex;
 			w.ch.author = who;
 			w.ch.subject = git_commit_summary(c);
+			w.collect = cache ? &fresh : NULL;
 			rc = diff_trees(&w, before, now, &path);
+			w.collect = NULL;
 		}
+		if (!rc && cache) {
+			/* a commit that changed nothing here is cached too */
+			fresh.time = w.ch.time;
+			fresh.author = who;
+			tl_hcache_put_commit(cache, hex, &fresh);
+		}
+		for (size_t i = 0; i < fresh.n; i++)
+			free(fresh.v[i].path);
+		free(fresh.v);
 		free(who);
 		git_tree_free(now);
 		git_tree_free(before);

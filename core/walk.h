@@ -46,6 +46,22 @@ int tl_repo_list_files(struct tl_repo *r, const char *rev, const char *prefix,
 int tl_repo_merge_base(struct tl_repo *r, const char *a, const char *b,
 	char *out_hex, struct tl_err *err);
 
+struct tl_hcache;
+
+struct tl_walk_opts {
+	/* what commits changed, by commit id: a commit in it is not read
+	 * again (the cache's name must stand for prefix and want) */
+	struct tl_hcache *cache;
+	/* whether fn needs a blob's bytes (NULL: always); without them
+	 * data is NULL but blob is set */
+	int (*need)(const char *blob, void *ctx);
+};
+
+/* tl_walk_changes with a cache and lazy blob reads. */
+int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
+	tl_want_fn want, tl_change_fn fn, void *ctx,
+	const struct tl_walk_opts *opts, struct tl_err *err);
+
 /* Resolves a revision to a commit id in hex (41 bytes). */
 int tl_repo_resolve(
 	struct tl_repo *r, const char *rev, char *out_hex, struct tl_err *err);

@@ -1,0 +1,325 @@
+/* .git/tally/<name>.cache: commit changes and parsed blobs by object id. */
+#include "core/hcache.h"
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/repo_internal.h"
+#include "core/strmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+/* Bump when the layout or what a blob record means changes. */
+#define MAGIC "TALLYHC\0"
+#define VERSION 1u
+#define CACHE_MAX ((size_t)1 << 30)
+
+struct centry {
+	char hex[41];
+	struct tl_hc_commit x;
+	int used;
+};
+
+struct bentry {
+	char hex[41];
+	char *data;
+	size_t len;
+	int used;
+};
+
+struct tl_hcache {
+	char *path;
+	struct centry **c;
+	size_t nc;
+	struct bentry **b;
+	size_t nb;
+	struct tl_strmap cmap, bmap;
+	int dirty;
+};
+
+static uint64_t fnv64(const unsigned char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+static void put32(struct tl_buf *b, uint32_t v)
+{
+	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+		(unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	tl_buf_put(b, x, 4);
+}
+
+struct reader {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static uint32_t get32(struct reader *r)
+{
+	uint32_t v;
+	if (r->end - r->p < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
+		(uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+	r->p += 4;
+	return v;
+}
+
+static const unsigned char *take(struct reader *r, size_t n)
+{
+	const unsigned char *at = r->p;
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += n;
+	return at;
+}
+
+static int is_hex40(const unsigned char *s)
+{
+	for (int i = 0; i < 40; i++)
+		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+			return 0;
+	return 1;
+}
+
+static struct centry *add_commit(struct tl_hcache *c, const char *hex)
+{
+	struct centry *e = tl_calloc(1, sizeof(*e));
+	memcpy(e->hex, hex, 40);
+	c->c = tl_realloc(c->c, tl_mul(c->nc + 1, sizeof(*c->c)));
+	c->c[c->nc] = e;
+	tl_strmap_put(&c->cmap, e->hex, c->nc++);
+	return e;
+}
+
+static struct bentry *add_blob(struct tl_hcache *c, const char *hex)
+{
+	struct bentry *e = tl_calloc(1, sizeof(*e));
+	memcpy(e->hex, hex, 40);
+	c->b = tl_realloc(c->b, tl_mul(c->nb + 1, sizeof(*c->b)));
+	c->b[c->nb] = e;
+	tl_strmap_put(&c->bmap, e->hex, c->nb++);
+	return e;
+}
+
+static void clear(struct tl_hcache *c)
+{
+	for (size_t i = 0; i < c->nc; i++) {
+		for (size_t k = 0; k < c->c[i]->x.n; k++)
+			free(c->c[i]->x.v[k].path);
+		free(c->c[i]->x.v);
+		free(c->c[i]->x.author);
+		free(c->c[i]);
+	}
+	for (size_t i = 0; i < c->nb; i++) {
+		free(c->b[i]->data);
+		free(c->b[i]);
+	}
+	free(c->c);
+	free(c->b);
+	c->c = NULL;
+	c->b = NULL;
+	c->nc = c->nb = 0;
+	tl_strmap_release(&c->cmap);
+	tl_strmap_release(&c->bmap);
+}
+
+/* 0 when the whole file made sense; anything else drops it. */
+static int parse(struct tl_hcache *c, const unsigned char *p, size_t n)
+{
+	struct reader r;
+	uint64_t sum;
+	if (n < 8 + 4 + 8 || memcmp(p, MAGIC, 8))
+		return -1;
+	memcpy(&sum, p + n - 8, 8);
+	if (sum != fnv64(p, n - 8))
+		return -1;
+	r.p = p + 8;
+	r.end = p + n - 8;
+	r.bad = 0;
+	if (get32(&r) != VERSION)
+		return -1;
+	while (!r.bad && r.p < r.end) {
+		const unsigned char *type = take(&r, 1), *hex = take(&r, 40);
+		if (r.bad || !is_hex40(hex))
+			return -1;
+		if (*type == 'C') {
+			uint32_t lo = get32(&r), hi = get32(&r);
+			uint32_t alen = get32(&r);
+			const unsigned char *author = take(&r, alen);
+			uint32_t k = get32(&r);
+			struct centry *e;
+			if (r.bad || k > (uint32_t)(r.end - r.p))
+				return -1;
+			e = add_commit(c, (const char *)hex);
+			e->x.time = (int64_t)((uint64_t)hi << 32 | lo);
+			e->x.author = tl_strndup((const char *)author, alen);
+			e->x.v = tl_calloc(k ? k : 1, sizeof(*e->x.v));
+			for (uint32_t i = 0; i < k && !r.bad; i++) {
+				uint32_t len = get32(&r);
+				const unsigned char *path = take(&r, len);
+				const unsigned char *blob = take(&r, 40);
+				if (r.bad)
+					break;
+				e->x.v[i].path =
+					tl_strndup((const char *)path, len);
+				if (blob[0] != '-')
+					memcpy(e->x.v[i].blob, blob, 40);
+				e->x.n++;
+			}
+		} else if (*type == 'B') {
+			uint32_t len = get32(&r);
+			const unsigned char *data = take(&r, len);
+			struct bentry *e;
+			if (r.bad)
+				break;
+			e = add_blob(c, (const char *)hex);
+			e->data = tl_malloc(len ? len : 1);
+			memcpy(e->data, data, len);
+			e->len = len;
+		} else {
+			return -1;
+		}
+	}
+	return r.bad ? -1 : 0;
+}
+
+int tl_hcache_open(struct tl_hcache **out, struct tl_repo *r, const char *name,
+	struct tl_err *err)
+{
+	struct tl_hcache *c = tl_calloc(1, sizeof(*c));
+	struct tl_buf b = TL_BUF_INIT;
+	struct tl_err ignore = TL_ERR_INIT;
+	(void)err;
+	c->path = tl_format("%s/tally/%s.cache", r->gitdir, name);
+	if (!tl_fs_read(&b, c->path, CACHE_MAX, &ignore) &&
+		parse(c, (const unsigned char *)b.ptr, b.len))
+		clear(c); /* damaged or of another version: rebuilt */
+	tl_err_clear(&ignore);
+	tl_buf_release(&b);
+	*out = c;
+	return 0;
+}
+
+const struct tl_hc_commit *tl_hcache_commit(
+	struct tl_hcache *c, const char *commit)
+{
+	size_t i = tl_strmap_get(&c->cmap, commit);
+	if (i == (size_t)-1)
+		return NULL;
+	c->c[i]->used = 1;
+	return &c->c[i]->x;
+}
+
+void tl_hcache_put_commit(
+	struct tl_hcache *c, const char *commit, const struct tl_hc_commit *v)
+{
+	struct centry *e;
+	if (tl_strmap_get(&c->cmap, commit) != (size_t)-1)
+		return;
+	e = add_commit(c, commit);
+	e->x.time = v->time;
+	e->x.author = tl_strdup(v->author ? v->author : "");
+	e->x.v = tl_calloc(v->n ? v->n : 1, sizeof(*e->x.v));
+	for (size_t i = 0; i < v->n; i++) {
+		e->x.v[i].path = tl_strdup(v->v[i].path);
+		memcpy(e->x.v[i].blob, v->v[i].blob, sizeof(e->x.v[i].blob));
+	}
+	e->x.n = v->n;
+	e->used = 1;
+	c->dirty = 1;
+}
+
+const char *tl_hcache_blob(struct tl_hcache *c, const char *blob, size_t *len)
+{
+	size_t i = tl_strmap_get(&c->bmap, blob);
+	if (i == (size_t)-1)
+		return NULL;
+	c->b[i]->used = 1;
+	*len = c->b[i]->len;
+	return c->b[i]->data;
+}
+
+void tl_hcache_put_blob(
+	struct tl_hcache *c, const char *blob, const char *data, size_t len)
+{
+	struct bentry *e;
+	if (tl_strmap_get(&c->bmap, blob) != (size_t)-1)
+		return;
+	e = add_blob(c, blob);
+	e->data = tl_malloc(len ? len : 1);
+	memcpy(e->data, data, len);
+	e->len = len;
+	e->used = 1;
+	c->dirty = 1;
+}
+
+void tl_hcache_save(struct tl_hcache *c)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	struct tl_err ignore = TL_ERR_INIT;
+	uint64_t sum;
+	char *dir;
+	if (!c->dirty)
+		return;
+	tl_buf_put(&b, MAGIC, 8);
+	put32(&b, VERSION);
+	/* only what this query used: what a rebase left behind goes */
+	for (size_t i = 0; i < c->nc; i++) {
+		const struct centry *e = c->c[i];
+		if (!e->used)
+			continue;
+		tl_buf_putc(&b, 'C');
+		tl_buf_put(&b, e->hex, 40);
+		put32(&b, (uint32_t)((uint64_t)e->x.time & 0xffffffffu));
+		put32(&b, (uint32_t)((uint64_t)e->x.time >> 32));
+		put32(&b, (uint32_t)strlen(e->x.author));
+		tl_buf_puts(&b, e->x.author);
+		put32(&b, (uint32_t)e->x.n);
+		for (size_t k = 0; k < e->x.n; k++) {
+			put32(&b, (uint32_t)strlen(e->x.v[k].path));
+			tl_buf_puts(&b, e->x.v[k].path);
+			tl_buf_put(&b,
+				e->x.v[k].blob[0]
+					? e->x.v[k].blob
+					: "----------------------------------------",
+				40);
+		}
+	}
+	for (size_t i = 0; i < c->nb; i++) {
+		const struct bentry *e = c->b[i];
+		if (!e->used)
+			continue;
+		tl_buf_putc(&b, 'B');
+		tl_buf_put(&b, e->hex, 40);
+		put32(&b, (uint32_t)e->len);
+		tl_buf_put(&b, e->data, e->len);
+	}
+	sum = fnv64((const unsigned char *)b.ptr, b.len);
+	tl_buf_put(&b, &sum, 8);
+	dir = tl_strndup(c->path, (size_t)(strrchr(c->path, '/') - c->path));
+	if (!tl_fs_mkdirs(dir, &ignore))
+		tl_fs_write_file(c->path, b.ptr, b.len, 0, &ignore);
+	tl_err_clear(&ignore);
+	free(dir);
+	tl_buf_release(&b);
+	c->dirty = 0;
+}
+
+void tl_hcache_free(struct tl_hcache *c)
+{
+	if (!c)
+		return;
+	clear(c);
+	free(c->path);
+	free(c);
+}

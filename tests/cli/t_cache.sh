@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The history cache under .git/tally/ is invisible: every history command
+# prints the same with it, without it (TALLY_NO_CACHE=1 or the folder
+# deleted), when it is damaged, after a rebase and after tally prune.
+. "$(dirname "$0")/lib.sh"
+
+new_tracker cache
+report() { # report REV FAIL_A FAIL_B
+	{
+		echo '<testsuite name="s">'
+		if [ "$2" = 1 ]; then
+			echo '<testcase classname="c.K" name="a"><failure message="timeout after 30s"/></testcase>'
+		else
+			echo '<testcase classname="c.K" name="a" time="0.2"/>'
+		fi
+		if [ "$3" = 1 ]; then
+			echo '<testcase classname="c.K" name="b"><flakyFailure message="reset"/></testcase>'
+		else
+			echo '<testcase classname="c.K" name="b" time="1.5"/>'
+		fi
+		echo '</testsuite>'
+	} > "$TMP/r.xml"
+	tally -q import "$TMP/r.xml" --title "ci $1" --revision "$1"
+}
+report r1 0 0
+report r2 1 1
+report r2 0 0
+report r3 0 1
+report r4 1 0
+report r5 1 1
+
+# snap LABEL: every history command's JSON into $TMP/LABEL/
+snap() {
+	mkdir -p "$TMP/$1"
+	tally --format json flaky --all > "$TMP/$1/flaky"
+	tally --format json history a > "$TMP/$1/history-a"
+	tally --format json history b > "$TMP/$1/history-b"
+	tally --format json failures > "$TMP/$1/failures"
+	tally --format json log > "$TMP/$1/log"
+}
+same() { # same A B WHAT
+	diff -r "$TMP/$1" "$TMP/$2" > "$TMP/diff" || fail "$3: $(head -20 "$TMP/diff")"
+	ok
+}
+
+TALLY_NO_CACHE=1 snap plain
+expect_eq "$(ls .git/tally 2>/dev/null | wc -l | tr -d ' ')" 0 "TALLY_NO_CACHE writes no cache"
+snap cold
+expect_eq "$(ls .git/tally/*.cache | wc -l | tr -d ' ')" 1 "one cache file"
+[ -s "$(ls .git/tally/*.cache)" ] || fail "the cache is written"
+ok
+same plain cold "cold equals no cache"
+cat .git/tally/*.cache | cksum > "$TMP/sum1"
+snap warm
+same plain warm "warm equals no cache"
+expect_eq "$(cat .git/tally/*.cache | cksum)" "$(cat "$TMP/sum1")" "nothing new: the cache is not rewritten"
+
+# damaged caches: flipped bytes, truncated, another version, garbage
+for f in .git/tally/*.cache; do
+	printf 'XXXXXXXX' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
+done
+snap flipped
+same plain flipped "a damaged cache is ignored"
+for f in .git/tally/*.cache; do truncate -s 13 "$f"; done
+snap truncated
+same plain truncated "a truncated cache is ignored"
+for f in .git/tally/*.cache; do
+	printf '\x63' | dd of="$f" bs=1 seek=8 conv=notrunc status=none
+done
+snap version
+same plain version "a cache of another version is ignored"
+for f in .git/tally/*.cache; do head -c 5000 /dev/urandom > "$f"; done
+snap garbage
+same plain garbage "a garbage cache is ignored"
+rm -rf .git/tally
+snap deleted
+same plain deleted "deleting the cache changes nothing"
+
+# a rebase rewrites every commit id and drops one import: the warm cache
+# sees new commits and answers as a fresh walk does
+snap before-rebase
+export GIT_COMMITTER_DATE="2026-11-21T11:00:00Z"
+git rebase -q --onto HEAD~4 HEAD~3 2> "$TMP/err" || fail "rebase: $(cat "$TMP/err")"
+snap rebased
+TALLY_NO_CACHE=1 snap rebased-plain
+same rebased-plain rebased "after a rebase"
+! diff -q "$TMP/before-rebase/flaky" "$TMP/rebased/flaky" > /dev/null || fail "the dropped import must change the answer"
+ok
+expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["result_count"])' < "$TMP/rebased/history-a")" 5 "one run fewer"
+
+# tally prune: the warm cache and a fresh walk agree, and nothing changed
+snap before-prune
+expect_code 0 tally -q prune --keep 1
+snap pruned
+TALLY_NO_CACHE=1 snap pruned-plain
+same pruned-plain pruned "after prune, cached and fresh agree"
+for f in flaky history-a history-b failures; do
+	cmp -s "$TMP/before-prune/$f" "$TMP/pruned/$f" || fail "$f changed by prune"
+	ok
+done
+done_testing
