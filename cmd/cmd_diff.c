@@ -281,9 +281,9 @@ static int diff_run(struct diff *d, const char *spec)
 		tl_strlist_push(&all, d->base.h.v[i].casekey);
 	for (size_t i = 0; i < d->head.h.n; i++)
 		tl_strlist_push(&all, d->head.h.v[i].casekey);
-	qsort(all.v, all.n, sizeof(*all.v), by_str);
-	qsort(d->base.cases.v, d->base.cases.n, sizeof(char *), by_str);
-	qsort(d->head.cases.v, d->head.cases.n, sizeof(char *), by_str);
+	tl_sort(all.v, all.n, sizeof(*all.v), by_str);
+	tl_sort(d->base.cases.v, d->base.cases.n, sizeof(char *), by_str);
+	tl_sort(d->head.cases.v, d->head.cases.n, sizeof(char *), by_str);
 	for (size_t i = 0; !rc && i < all.n; i++) {
 		const char *k = all.v[i];
 		int in_base, in_head;

@@ -306,7 +306,7 @@ int cmd_failures(struct ctx *c, struct args *a)
 			tl_value_push(sigs, by->items[i]);
 			by->items[i] = NULL;
 		}
-		qsort(sigs->items, sigs->n, sizeof(*sigs->items), by_count);
+		tl_sort(sigs->items, sigs->n, sizeof(*sigs->items), by_count);
 		o = tl_value_map();
 		tl_value_put(o, "signatures", sigs);
 		tl_value_put(o, "co_failing", co_failing(&h, infra));

@@ -215,14 +215,17 @@ static void history_text(
 		tl_value_gets(o, "flip_rate"),
 		tl_value_gets(o, "revision_flip_rate"),
 		tl_value_gets(o, "weighted_flip_rate"));
-	if (d && atoll(tl_value_gets(d, "samples")))
+	if (d && atoll(tl_value_gets(d, "samples"))) {
+		const char *from = tl_value_gets(d, "regression_revision");
 		tl_buf_printf(b,
-			"  durations: median %s s, p95 %s s, MAD %s s, slope %s s/result%s\n",
+			"  durations: median %s s, p95 %s s, MAD %s s, slope %s s/result",
 			tl_value_gets(d, "median"), tl_value_gets(d, "p95"),
-			tl_value_gets(d, "mad"), tl_value_gets(d, "slope"),
-			!strcmp(tl_value_gets(d, "regression"), "true")
-				? " (a duration regression)"
-				: "");
+			tl_value_gets(d, "mad"), tl_value_gets(d, "slope"));
+		if (!strcmp(tl_value_gets(d, "regression"), "true"))
+			tl_buf_printf(b, " (a duration regression%s%s)",
+				from ? " from " : "", from ? from : "");
+		tl_buf_puts(b, "\n");
+	}
 	for (size_t i = 0; f && i < f->n; i++)
 		tl_buf_printf(b, "  failure x%s: %s\n",
 			tl_value_gets(f->items[i], "count"),
@@ -309,6 +312,9 @@ int cmd_history(struct ctx *c, struct args *a)
 	tl_value_put(d, "mad", rounded(m.durations.mad));
 	tl_value_put(d, "slope", rounded(m.durations.slope));
 	tl_value_put(d, "regression", tl_value_bool(m.durations.regression));
+	tl_value_put(d, "regression_revision",
+		m.slow_revision ? tl_value_str(m.slow_revision)
+				: tl_value_null());
 	tl_value_put(o, "durations", d);
 	tl_value_put(o, "failures", failures_of(h.v, h.n));
 	rs = tl_value_seq();
@@ -437,7 +443,7 @@ int cmd_flaky(struct ctx *c, struct args *a)
 		}
 		tl_case_metrics_release(&m);
 	}
-	qsort(v, nv, sizeof(*v), by_rank);
+	tl_sort(v, nv, sizeof(*v), by_rank);
 	for (size_t i = 0; i < nv; i++)
 		tl_value_push(rows, v[i].row);
 	rc = out_rows(c, a, rows, cols, all);

@@ -735,7 +735,7 @@ int cmd_prune(struct ctx *c, struct args *a)
 	if (!rc) {
 		v = tl_calloc(r.runs.n ? r.runs.n : 1, sizeof(*v));
 		memcpy(v, r.runs.v, r.runs.n * sizeof(*v));
-		qsort(v, r.runs.n, sizeof(*v), newest_first);
+		tl_sort(v, r.runs.n, sizeof(*v), newest_first);
 	}
 	for (size_t i = 0; !rc && i < r.runs.n; i++) {
 		struct tl_rundata *d = v[i];

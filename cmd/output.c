@@ -149,7 +149,7 @@ static int sort_rows(struct ctx *c, struct tl_value *rows, const char *spec,
 		items[i].is_num = items[i].text[0] && !*end;
 	}
 	sort_desc = desc;
-	qsort(items, rows->n, sizeof(*items), cmp_items);
+	tl_sort(items, rows->n, sizeof(*items), cmp_items);
 	for (size_t i = 0; i < rows->n; i++) {
 		rows->items[i] = items[i].row;
 		free(items[i].text);

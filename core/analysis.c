@@ -295,7 +295,7 @@ static struct tl_value *hotspots_section(
 			tl_value_push(recurring, r);
 		}
 	}
-	qsort(st, ns, sizeof(*st), cmp_suites);
+	tl_sort(st, ns, sizeof(*st), cmp_suites);
 	for (size_t j = 0; j < ns; j++) {
 		struct tl_value *r;
 		if (st[j].failed) {

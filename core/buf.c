@@ -186,3 +186,10 @@ void tl_buf_reset(struct tl_buf *b)
 	tl_buf_truncate(b, 0);
 	b->overflow = 0;
 }
+
+void tl_sort(void *base, size_t n, size_t size,
+	int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}

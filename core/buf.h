@@ -47,5 +47,9 @@ char *tl_strndup(const char *s, size_t n);
 /* Overflow-checked a * b, aborting like an allocation failure. */
 size_t tl_mul(size_t a, size_t b);
 char *tl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* qsort that accepts an empty array with a NULL base (qsort itself may
+ * not be passed NULL, even with n == 0). */
+void tl_sort(void *base, size_t n, size_t size,
+	int (*cmp)(const void *, const void *));
 
 #endif

@@ -291,7 +291,7 @@ int tl_bulk_commit(struct tl_bulk *b, const struct tl_commit_opts *opts,
 		return rc;
 	}
 	/* in path order, so files of one folder are written together */
-	qsort(b->v, b->n, sizeof(*b->v), by_path);
+	tl_sort(b->v, b->n, sizeof(*b->v), by_path);
 	tl_strmap_release(&b->paths); /* the indexes moved */
 	if ((rc = git_repository_open(&b->git, b->r->gitdir)) ||
 		(rc = git_repository_odb(&b->odb, b->git)) ||

@@ -183,7 +183,7 @@ static void check_cases(struct pctx *c, const struct tl_list *reqs)
 		}
 	}
 	/* Keys differing only in case collide on macOS and Windows. */
-	qsort(keys, cases->n, sizeof(*keys), cmp_lower);
+	tl_sort(keys, cases->n, sizeof(*keys), cmp_lower);
 	for (size_t i = 1; i < cases->n; i++)
 		if (!tl_key_casecmp(keys[i - 1], keys[i])) {
 			char *m = tl_format(

@@ -378,7 +378,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		h->n = k;
 	}
 	if (h->n)
-		qsort(h->v, h->n, sizeof(*h->v), by_case_time);
+		tl_sort(h->v, h->n, sizeof(*h->v), by_case_time);
 	tl_strmap_release(&l.at);
 	tl_strlist_release(&l.ids);
 	tl_value_free(l.runrev);
@@ -407,6 +407,7 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 	struct tl_mresult *r = tl_calloc(n ? n : 1, sizeof(*r));
 	int *y = tl_calloc(n ? n : 1, sizeof(*y));
 	double *samples = tl_calloc(n ? n : 1, sizeof(*samples));
+	size_t *sample_at = tl_calloc(n ? n : 1, sizeof(*sample_at));
 	size_t ny = 0, ns = 0, from = n > window ? n - window : 0;
 	struct tl_buf o = TL_BUF_INIT;
 
@@ -418,8 +419,10 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 		r[i].retry_cost = ev[i].retry_cost;
 		if (f != 'N')
 			y[ny++] = f == 'F';
-		if (f == 'P' && ev[i].has_duration)
+		if (f == 'P' && ev[i].has_duration) {
+			sample_at[ns] = i;
 			samples[ns++] = ev[i].duration;
+		}
 		out->last_seen = ev[i].time;
 	}
 	tl_rates_of(r + from, n - from, &out->rates);
@@ -427,6 +430,9 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 	out->flip_rate = tl_flip_rate(y, ny);
 	out->weighted_flip_rate = tl_weighted_flip_rate(y, ny, 0.1);
 	tl_durations_of(samples, ns, &out->durations);
+	if (out->durations.regression)
+		out->slow_revision =
+			ev[sample_at[out->durations.first_slow]].revision;
 	/* source verdicts: all attempts of the results on one revision; a
 	 * result without a revision is its own group. Groups in the order
 	 * of their first result. */
@@ -463,6 +469,7 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 	tl_state_of(out->timeline, out->ntimeline, now, &out->state);
 	tl_buf_release(&o);
 	free(samples);
+	free(sample_at);
 	free(y);
 	free(r);
 }

@@ -60,6 +60,7 @@ struct tl_case_metrics {
 	double flip_rate, weighted_flip_rate;
 	struct tl_state_info state;
 	struct tl_durations durations;
+	const char *slow_revision; /* a duration regression's first revision */
 	struct tl_point *timeline; /* source verdicts, oldest first */
 	size_t ntimeline;
 	size_t results;

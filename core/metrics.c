@@ -174,7 +174,7 @@ double tl_median(double *v, size_t n)
 {
 	if (!n)
 		return 0;
-	qsort(v, n, sizeof(*v), by_value);
+	tl_sort(v, n, sizeof(*v), by_value);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -227,6 +227,18 @@ void tl_durations_of(const double *samples, size_t n, struct tl_durations *out)
 		out->regression = out->after >= 1.2 * out->before &&
 			out->after - out->before >=
 				fmax(3 * 1.4826 * mad, 0.05);
+		if (out->regression) {
+			double bound = fmax(1.2 * out->before,
+				out->before + fmax(3 * 1.4826 * mad, 0.05));
+			size_t i = n;
+			/* the newest samples may dip below the bound while
+			 * the median of the last 5 is past it */
+			while (i > n - 5 && samples[i - 1] < bound)
+				i--;
+			while (i > 0 && samples[i - 1] >= bound)
+				i--;
+			out->first_slow = i;
+		}
 		free(x);
 	}
 }

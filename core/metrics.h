@@ -64,6 +64,8 @@ struct tl_durations {
 	double median, p95, mad, slope; /* slope: seconds per sample */
 	int regression; /* the last 5 against the 30 before them */
 	double before, after; /* the two medians when regression is judged */
+	size_t first_slow; /* regression: the first sample of the streak
+			    * past the bound, an index into samples */
 };
 
 /* samples: durations of passing attempts, oldest first. */

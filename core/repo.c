@@ -448,7 +448,7 @@ int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
 
 	/* sorted, the index takes each path at its end instead of moving
 	 * every later entry (100,000 paths: 3 s -> 0.1 s) */
-	qsort(st, n, sizeof(*st), by_path);
+	tl_sort(st, n, sizeof(*st), by_path);
 	if (!opts->no_commit) {
 		rc = make_sig(&author, opts->author, err);
 		if (!rc)

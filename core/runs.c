@@ -77,7 +77,7 @@ static void sort_unique(struct tl_strlist *l)
 	size_t kept = 0;
 	if (!l->n)
 		return;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	tl_sort(l->v, l->n, sizeof(*l->v), cmp_str);
 	for (size_t i = 0; i < l->n; i++) {
 		if (kept && !strcmp(l->v[kept - 1], l->v[i])) {
 			free(l->v[i]);
@@ -140,8 +140,8 @@ int tl_run_need_results(
 	rc = tl_fs_walk(full, load_result, &ctx, err);
 	if (!rc) {
 		if (r->results.n)
-			qsort(r->results.v, r->results.n, sizeof(*r->results.v),
-				cmp_entity);
+			tl_sort(r->results.v, r->results.n,
+				sizeof(*r->results.v), cmp_entity);
 		compute_cases(r);
 		r->loaded = 1;
 	} else {
@@ -230,7 +230,7 @@ int tl_runs_load(struct tl_runs *out, struct tl_store *s, const char *project,
 		return rc;
 	}
 	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_runs);
+		tl_sort(out->v, out->n, sizeof(*out->v), cmp_runs);
 	return 0;
 }
 

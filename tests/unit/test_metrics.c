@@ -127,6 +127,17 @@ Test(metrics, durations_median_p95_mad_slope_and_regression)
 	tl_durations_of(s, 25, &d);
 	cr_assert(d.regression);
 	cr_assert(NEAR(d.before, 1.05) && NEAR(d.after, 2.0));
+	cr_assert_eq(d.first_slow, 20);
+	/* slow from sample 18 on, the newest back under the bound: the
+	 * regression still starts at 18 */
+	for (int i = 0; i < 18; i++)
+		s[i] = 1.0 + (i % 2) * 0.1;
+	for (int i = 18; i < 24; i++)
+		s[i] = 2.0;
+	s[24] = 1.1;
+	tl_durations_of(s, 25, &d);
+	cr_assert(d.regression);
+	cr_assert_eq(d.first_slow, 18, "got %zu", d.first_slow);
 	/* a rising line: Theil-Sen slope 0.5 per sample */
 	for (int i = 0; i < 10; i++)
 		s[i] = 0.5 * i;
