@@ -44,6 +44,8 @@ int tl_fs_read_flags(struct tl_buf *out, const char *path, size_t cap,
 			"%s: file is larger than the %zu MiB limit", path,
 			cap >> 20);
 	}
+	if (st.st_size > 0)
+		tl_buf_grow(out, (size_t)st.st_size + 1); /* one allocation */
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

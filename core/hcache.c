@@ -4,6 +4,7 @@
 #include "core/fs.h"
 #include "core/repo_internal.h"
 #include "core/strmap.h"
+#include "core/strpool.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 /* Bump when the layout or what a blob record means changes. */
 #define MAGIC "TALLYHC\0"
-#define VERSION 1u
+#define VERSION 2u
 #define CACHE_MAX ((size_t)1 << 30)
 
 struct centry {
@@ -24,25 +25,36 @@ struct centry {
 
 struct bentry {
 	char hex[41];
-	char *data;
+	const char *data; /* in the loaded file or the pool */
 	size_t len;
 	int used;
 };
 
+/* Entries point into the file as it was read (kept whole) or into the
+ * pool: a warm query copies nothing. Arrays of pointers, so that the
+ * strmaps' keys (the entries' hex) stay put as the arrays grow. */
 struct tl_hcache {
 	char *path;
+	struct tl_buf file;
+	struct tl_strpool pool;
 	struct centry **c;
-	size_t nc;
+	size_t nc, capc;
 	struct bentry **b;
-	size_t nb;
+	size_t nb, capb;
 	struct tl_strmap cmap, bmap;
 	int dirty;
 };
 
+/* FNV-1a over 8-byte words (a checksum against damage, not an attack) */
 static uint64_t fnv64(const unsigned char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
+	uint64_t h = 1469598103934665603ull, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 1099511628211ull;
+	}
+	for (; i < n; i++)
 		h = (h ^ p[i]) * 1099511628211ull;
 	return h;
 }
@@ -95,7 +107,10 @@ static struct centry *add_commit(struct tl_hcache *c, const char *hex)
 {
 	struct centry *e = tl_calloc(1, sizeof(*e));
 	memcpy(e->hex, hex, 40);
-	c->c = tl_realloc(c->c, tl_mul(c->nc + 1, sizeof(*c->c)));
+	if (c->nc == c->capc) {
+		c->capc = c->capc ? c->capc * 2 : 1024;
+		c->c = tl_realloc(c->c, tl_mul(c->capc, sizeof(*c->c)));
+	}
 	c->c[c->nc] = e;
 	tl_strmap_put(&c->cmap, e->hex, c->nc++);
 	return e;
@@ -105,7 +120,10 @@ static struct bentry *add_blob(struct tl_hcache *c, const char *hex)
 {
 	struct bentry *e = tl_calloc(1, sizeof(*e));
 	memcpy(e->hex, hex, 40);
-	c->b = tl_realloc(c->b, tl_mul(c->nb + 1, sizeof(*c->b)));
+	if (c->nb == c->capb) {
+		c->capb = c->capb ? c->capb * 2 : 1024;
+		c->b = tl_realloc(c->b, tl_mul(c->capb, sizeof(*c->b)));
+	}
 	c->b[c->nb] = e;
 	tl_strmap_put(&c->bmap, e->hex, c->nb++);
 	return e;
@@ -114,21 +132,18 @@ static struct bentry *add_blob(struct tl_hcache *c, const char *hex)
 static void clear(struct tl_hcache *c)
 {
 	for (size_t i = 0; i < c->nc; i++) {
-		for (size_t k = 0; k < c->c[i]->x.n; k++)
-			free(c->c[i]->x.v[k].path);
 		free(c->c[i]->x.v);
-		free(c->c[i]->x.author);
 		free(c->c[i]);
 	}
-	for (size_t i = 0; i < c->nb; i++) {
-		free(c->b[i]->data);
+	for (size_t i = 0; i < c->nb; i++)
 		free(c->b[i]);
-	}
 	free(c->c);
 	free(c->b);
 	c->c = NULL;
 	c->b = NULL;
-	c->nc = c->nb = 0;
+	c->nc = c->nb = c->capc = c->capb = 0;
+	tl_strpool_release(&c->pool);
+	tl_buf_release(&c->file);
 	tl_strmap_release(&c->cmap);
 	tl_strmap_release(&c->bmap);
 }
@@ -148,6 +163,18 @@ static int parse(struct tl_hcache *c, const unsigned char *p, size_t n)
 	r.bad = 0;
 	if (get32(&r) != VERSION)
 		return -1;
+	{
+		/* the counts let the tables be sized once */
+		uint32_t nc = get32(&r), nb = get32(&r);
+		if (r.bad || nc > n / 45 || nb > n / 45)
+			return -1;
+		tl_strmap_reserve(&c->cmap, nc);
+		tl_strmap_reserve(&c->bmap, nb);
+		c->capc = nc;
+		c->c = tl_calloc(nc ? nc : 1, sizeof(*c->c));
+		c->capb = nb;
+		c->b = tl_calloc(nb ? nb : 1, sizeof(*c->b));
+	}
 	while (!r.bad && r.p < r.end) {
 		const unsigned char *type = take(&r, 1), *hex = take(&r, 40);
 		if (r.bad || !is_hex40(hex))
@@ -155,23 +182,25 @@ static int parse(struct tl_hcache *c, const unsigned char *p, size_t n)
 		if (*type == 'C') {
 			uint32_t lo = get32(&r), hi = get32(&r);
 			uint32_t alen = get32(&r);
-			const unsigned char *author = take(&r, alen);
+			const unsigned char *author =
+				take(&r, (size_t)alen + 1);
 			uint32_t k = get32(&r);
 			struct centry *e;
-			if (r.bad || k > (uint32_t)(r.end - r.p))
+			if (r.bad || author[alen] ||
+				k > (uint32_t)(r.end - r.p))
 				return -1;
 			e = add_commit(c, (const char *)hex);
 			e->x.time = (int64_t)((uint64_t)hi << 32 | lo);
-			e->x.author = tl_strndup((const char *)author, alen);
+			e->x.author = (const char *)author;
 			e->x.v = tl_calloc(k ? k : 1, sizeof(*e->x.v));
 			for (uint32_t i = 0; i < k && !r.bad; i++) {
 				uint32_t len = get32(&r);
-				const unsigned char *path = take(&r, len);
+				const unsigned char *path =
+					take(&r, (size_t)len + 1);
 				const unsigned char *blob = take(&r, 40);
-				if (r.bad)
-					break;
-				e->x.v[i].path =
-					tl_strndup((const char *)path, len);
+				if (r.bad || path[len])
+					return -1;
+				e->x.v[i].path = (const char *)path;
 				if (blob[0] != '-')
 					memcpy(e->x.v[i].blob, blob, 40);
 				e->x.n++;
@@ -183,8 +212,7 @@ static int parse(struct tl_hcache *c, const unsigned char *p, size_t n)
 			if (r.bad)
 				break;
 			e = add_blob(c, (const char *)hex);
-			e->data = tl_malloc(len ? len : 1);
-			memcpy(e->data, data, len);
+			e->data = (const char *)data;
 			e->len = len;
 		} else {
 			return -1;
@@ -197,15 +225,14 @@ int tl_hcache_open(struct tl_hcache **out, struct tl_repo *r, const char *name,
 	struct tl_err *err)
 {
 	struct tl_hcache *c = tl_calloc(1, sizeof(*c));
-	struct tl_buf b = TL_BUF_INIT;
 	struct tl_err ignore = TL_ERR_INIT;
 	(void)err;
 	c->path = tl_format("%s/tally/%s.cache", r->gitdir, name);
-	if (!tl_fs_read(&b, c->path, CACHE_MAX, &ignore) &&
-		parse(c, (const unsigned char *)b.ptr, b.len))
+	c->file = (struct tl_buf)TL_BUF_INIT;
+	if (!tl_fs_read(&c->file, c->path, CACHE_MAX, &ignore) &&
+		parse(c, (const unsigned char *)c->file.ptr, c->file.len))
 		clear(c); /* damaged or of another version: rebuilt */
 	tl_err_clear(&ignore);
-	tl_buf_release(&b);
 	*out = c;
 	return 0;
 }
@@ -228,10 +255,10 @@ void tl_hcache_put_commit(
 		return;
 	e = add_commit(c, commit);
 	e->x.time = v->time;
-	e->x.author = tl_strdup(v->author ? v->author : "");
+	e->x.author = tl_strpool_intern(&c->pool, v->author ? v->author : "");
 	e->x.v = tl_calloc(v->n ? v->n : 1, sizeof(*e->x.v));
 	for (size_t i = 0; i < v->n; i++) {
-		e->x.v[i].path = tl_strdup(v->v[i].path);
+		e->x.v[i].path = tl_strpool_add(&c->pool, v->v[i].path);
 		memcpy(e->x.v[i].blob, v->v[i].blob, sizeof(e->x.v[i].blob));
 	}
 	e->x.n = v->n;
@@ -256,8 +283,7 @@ void tl_hcache_put_blob(
 	if (tl_strmap_get(&c->bmap, blob) != (size_t)-1)
 		return;
 	e = add_blob(c, blob);
-	e->data = tl_malloc(len ? len : 1);
-	memcpy(e->data, data, len);
+	e->data = tl_strpool_addn(&c->pool, data, len);
 	e->len = len;
 	e->used = 1;
 	c->dirty = 1;
@@ -273,6 +299,15 @@ void tl_hcache_save(struct tl_hcache *c)
 		return;
 	tl_buf_put(&b, MAGIC, 8);
 	put32(&b, VERSION);
+	{
+		uint32_t nc = 0, nb = 0;
+		for (size_t i = 0; i < c->nc; i++)
+			nc += c->c[i]->used != 0;
+		for (size_t i = 0; i < c->nb; i++)
+			nb += c->b[i]->used != 0;
+		put32(&b, nc);
+		put32(&b, nb);
+	}
 	/* only what this query used: what a rebase left behind goes */
 	for (size_t i = 0; i < c->nc; i++) {
 		const struct centry *e = c->c[i];
@@ -283,11 +318,12 @@ void tl_hcache_save(struct tl_hcache *c)
 		put32(&b, (uint32_t)((uint64_t)e->x.time & 0xffffffffu));
 		put32(&b, (uint32_t)((uint64_t)e->x.time >> 32));
 		put32(&b, (uint32_t)strlen(e->x.author));
-		tl_buf_puts(&b, e->x.author);
+		tl_buf_put(&b, e->x.author, strlen(e->x.author) + 1);
 		put32(&b, (uint32_t)e->x.n);
 		for (size_t k = 0; k < e->x.n; k++) {
 			put32(&b, (uint32_t)strlen(e->x.v[k].path));
-			tl_buf_puts(&b, e->x.v[k].path);
+			tl_buf_put(
+				&b, e->x.v[k].path, strlen(e->x.v[k].path) + 1);
 			tl_buf_put(&b,
 				e->x.v[k].blob[0]
 					? e->x.v[k].blob

@@ -18,7 +18,7 @@
 struct tl_hcache;
 
 struct tl_hc_change {
-	char *path;
+	const char *path;
 	char blob[41]; /* "" for a deletion */
 };
 
@@ -28,7 +28,7 @@ int tl_hcache_open(struct tl_hcache **out, struct tl_repo *r, const char *name,
 /* A commit's author, time and the changes it made. */
 struct tl_hc_commit {
 	int64_t time;
-	char *author;
+	const char *author;
 	struct tl_hc_change *v;
 	size_t n;
 };

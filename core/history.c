@@ -19,28 +19,20 @@ struct loader {
 	const struct tl_value *aliases;
 	struct tl_hcache *cache;
 	struct tl_buf rec;
-	struct tl_strmap at; /* "run/case" -> event */
-	struct tl_strlist ids; /* the map's keys */
-	struct tl_value *runrev; /* run -> revision */
+	struct tl_strmap at; /* "run/case" -> event (keys in the pool) */
+	struct tl_strmap alias; /* earlier key -> index into aliasv */
+	const char **aliasv;
+	struct tl_strmap runrev; /* run -> index into revs */
+	const char **revs;
+	size_t nrevs;
+	struct tl_buf id;
 	size_t seq;
+	/* need() looked this blob up in the cache just before on_change */
+	const char *hit_blob, *hit_rec;
+	size_t hit_len;
+	/* the last commit's strings, interned once per commit */
+	const char *commit, *author;
 };
-
-static void event_clear(struct tl_event *e)
-{
-	free(e->casekey);
-	free(e->run);
-	free(e->status);
-	free(e->outcomes);
-	free(e->revision);
-	free(e->message);
-	free(e->type);
-	free(e->trace);
-	free(e->commit);
-	free(e->author);
-	free(e->started);
-	free(e->blob);
-	memset(e, 0, sizeof(*e));
-}
 
 /*
  * What a blob parses to, as the cache keeps it: a kind ('E' a result, 'R'
@@ -148,30 +140,23 @@ static int decode(
 	return 0;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? tl_strdup(s) : NULL;
-}
-
-static void fill(struct tl_event *e, const char **f,
+static void fill(struct tl_strpool *p, struct tl_event *e, const char **f,
 	const struct tl_blob_change *ch, const char *run, const char *key)
 {
 	int64_t t;
-	e->casekey = tl_strdup(key);
-	e->run = tl_strdup(run);
-	e->status = dup_or_null(f[F_STATUS]);
-	e->outcomes = tl_strdup(f[F_OUTCOMES] ? f[F_OUTCOMES] : "N");
+	e->casekey = key; /* key and run: interned by the caller */
+	e->run = run;
+	e->status = tl_strpool_intern(p, f[F_STATUS]);
+	e->outcomes = tl_strpool_intern(p, f[F_OUTCOMES] ? f[F_OUTCOMES] : "N");
 	e->has_duration = f[F_DURATION] != NULL;
 	e->duration = f[F_DURATION] ? strtod(f[F_DURATION], NULL) : 0;
 	e->retry_cost = f[F_RETRY] ? strtod(f[F_RETRY], NULL) : 0;
-	e->revision = dup_or_null(f[F_REVISION]);
-	e->message = dup_or_null(f[F_MESSAGE]);
-	e->type = dup_or_null(f[F_TYPE]);
-	e->trace = dup_or_null(f[F_TRACE]);
-	e->commit = tl_strdup(ch->commit);
-	e->author = dup_or_null(ch->author);
-	e->started = dup_or_null(f[F_STARTED]);
-	e->blob = dup_or_null(ch->blob);
+	e->revision = tl_strpool_intern(p, f[F_REVISION]);
+	e->message = tl_strpool_intern(p, f[F_MESSAGE]);
+	e->type = tl_strpool_intern(p, f[F_TYPE]);
+	e->trace = tl_strpool_intern(p, f[F_TRACE]);
+	e->started = tl_strpool_add(p, f[F_STARTED]);
+	e->blob = tl_strpool_add(p, ch->blob);
 	e->time = f[F_STARTED] && !tl_time_parse(f[F_STARTED], &t, NULL)
 		? t
 		: ch->time;
@@ -180,17 +165,21 @@ static void fill(struct tl_event *e, const char **f,
 static int need(const char *blob, void *vctx)
 {
 	struct loader *l = vctx;
-	size_t len;
-	return !l->cache || !tl_hcache_blob(l->cache, blob, &len);
+	if (!l->cache)
+		return 1;
+	l->hit_rec = tl_hcache_blob(l->cache, blob, &l->hit_len);
+	l->hit_blob = l->hit_rec ? blob : NULL;
+	return !l->hit_rec;
 }
 
 static int on_change(
 	const struct tl_blob_change *ch, void *vctx, struct tl_err *err)
 {
 	struct loader *l = vctx;
+	struct tl_strpool *p = &l->h->pool;
 	const char *slash = strchr(ch->path, '/');
-	char *run, *key, *id;
-	size_t at;
+	const char *run, *key, *id;
+	size_t at, ai;
 	const char *f[F__COUNT];
 	const char *rec;
 	size_t len;
@@ -205,31 +194,42 @@ static int on_change(
 				l->cache, ch->blob, l->rec.ptr, l->rec.len);
 		rec = l->rec.ptr;
 		len = l->rec.len;
+	} else if (l->hit_blob && !strcmp(l->hit_blob, ch->blob)) {
+		rec = l->hit_rec;
+		len = l->hit_len;
 	} else if (!(rec = tl_hcache_blob(l->cache, ch->blob, &len))) {
 		return 0;
 	}
+	l->hit_blob = NULL;
+	if (!l->commit || strcmp(l->commit, ch->commit)) {
+		l->commit = tl_strpool_intern(p, ch->commit);
+		l->author = tl_strpool_intern(p, ch->author);
+	}
 	if (decode(rec, len, &kind, f, 1) || kind == 'X')
 		return 0; /* history may hold files that no longer parse */
-	run = tl_strndup(ch->path, (size_t)(slash - ch->path));
+	tl_buf_reset(&l->id);
+	tl_buf_put(&l->id, ch->path, (size_t)(slash - ch->path));
+	run = tl_strpool_intern(p, l->id.ptr);
 	if (kind == 'R') {
-		if (f[0])
-			tl_value_set(l->runrev, run, tl_value_str(f[0]));
-		free(run);
+		if (f[0]) {
+			l->revs = tl_realloc(l->revs,
+				tl_mul(l->nrevs + 1, sizeof(*l->revs)));
+			l->revs[l->nrevs] = tl_strpool_intern(p, f[0]);
+			tl_strmap_put(&l->runrev, run, l->nrevs++);
+		}
 		return 0;
 	}
 	if (strncmp(slash, "/results/", 9) || strlen(slash) < 15 ||
-		decode(rec, len, &kind, f, F__COUNT)) {
-		free(run);
+		decode(rec, len, &kind, f, F__COUNT))
 		return 0;
-	}
-	key = tl_strndup(slash + 9, strlen(slash + 9) - 5);
-	if (l->aliases && tl_value_gets(l->aliases, key)) {
-		char *now = tl_strdup(tl_value_gets(l->aliases, key));
-		free(key);
-		key = now;
-	}
-	id = tl_format("%s/%s", run, key);
-	at = tl_strmap_get(&l->at, id);
+	tl_buf_reset(&l->id);
+	tl_buf_put(&l->id, slash + 9, strlen(slash + 9) - 5);
+	ai = tl_strmap_get(&l->alias, l->id.ptr);
+	key = ai != (size_t)-1 ? l->aliasv[ai]
+			       : tl_strpool_intern(p, l->id.ptr);
+	tl_buf_reset(&l->id);
+	tl_buf_printf(&l->id, "%s/%s", run, key);
+	at = tl_strmap_get(&l->at, l->id.ptr);
 	if (at == (size_t)-1) {
 		struct tl_history *h = l->h;
 		if (h->n == l->cap) {
@@ -238,8 +238,8 @@ static int on_change(
 		}
 		at = h->n++;
 		memset(&h->v[at], 0, sizeof(h->v[at]));
-		tl_strlist_push(&l->ids, id);
-		tl_strmap_put(&l->at, l->ids.v[l->ids.n - 1], at);
+		id = tl_strpool_addn(p, l->id.ptr, l->id.len);
+		tl_strmap_put(&l->at, id, at);
 	}
 	/* a later version of a result replaces the earlier one, in the
 	 * place the first took (a moved file is the same result) */
@@ -247,13 +247,12 @@ static int on_change(
 		; /* the same bytes (a moved file): the first commit stays */
 	else {
 		size_t seq = l->h->v[at].commit ? l->h->v[at].seq : l->seq++;
-		event_clear(&l->h->v[at]);
-		fill(&l->h->v[at], f, ch, run, key);
+		memset(&l->h->v[at], 0, sizeof(l->h->v[at]));
+		fill(p, &l->h->v[at], f, ch, run, key);
+		l->h->v[at].commit = l->commit;
+		l->h->v[at].author = l->author;
 		l->h->v[at].seq = seq;
 	}
-	free(id);
-	free(run);
-	free(key);
 	return 0;
 }
 
@@ -340,7 +339,18 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	/* every case is read, even for one: the infrastructure guard
 	 * needs whole runs */
 	l.aliases = aliases;
-	l.runrev = tl_value_map();
+	for (size_t i = 0;
+		aliases && aliases->kind == TL_V_MAP && i < aliases->n; i++) {
+		const char *to = tl_value_gets(aliases, aliases->keys[i]);
+		if (!to)
+			continue;
+		l.aliasv =
+			tl_realloc(l.aliasv, tl_mul(i + 1, sizeof(*l.aliasv)));
+		l.aliasv[i] = tl_strpool_intern(&h->pool, to);
+		tl_strmap_put(&l.alias,
+			tl_strpool_intern(&h->pool, aliases->keys[i]), i);
+	}
+	l.id = (struct tl_buf)TL_BUF_INIT;
 	l.rec = (struct tl_buf)TL_BUF_INIT;
 	{
 		/* one cache per walked folder: its name stands for the prefix
@@ -362,17 +372,18 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		tl_hcache_free(l.cache);
 		tl_buf_release(&l.rec);
 	}
-	for (size_t i = 0; i < h->n; i++)
-		if (!h->v[i].revision)
-			h->v[i].revision = dup_or_null(
-				tl_value_gets(l.runrev, h->v[i].run));
+	for (size_t i = 0; i < h->n; i++) {
+		size_t r;
+		if (!h->v[i].revision &&
+			(r = tl_strmap_get(&l.runrev, h->v[i].run)) !=
+				(size_t)-1)
+			h->v[i].revision = l.revs[r];
+	}
 	mark_infra(h);
 	if (casekey) {
 		size_t k = 0;
 		for (size_t i = 0; i < h->n; i++) {
-			if (strcmp(h->v[i].casekey, casekey))
-				event_clear(&h->v[i]);
-			else
+			if (!strcmp(h->v[i].casekey, casekey))
 				h->v[k++] = h->v[i];
 		}
 		h->n = k;
@@ -380,8 +391,11 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	if (h->n)
 		tl_sort(h->v, h->n, sizeof(*h->v), by_case_time);
 	tl_strmap_release(&l.at);
-	tl_strlist_release(&l.ids);
-	tl_value_free(l.runrev);
+	tl_strmap_release(&l.alias);
+	tl_strmap_release(&l.runrev);
+	free(l.aliasv);
+	free(l.revs);
+	tl_buf_release(&l.id);
 	free(prefix);
 	if (rc)
 		tl_history_release(h);
@@ -390,9 +404,8 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 
 void tl_history_release(struct tl_history *h)
 {
-	for (size_t i = 0; i < h->n; i++)
-		event_clear(&h->v[i]);
 	free(h->v);
+	tl_strpool_release(&h->pool);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -438,33 +451,49 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 	 * of their first result. */
 	out->timeline = tl_calloc(n ? n : 1, sizeof(*out->timeline));
 	{
-		char *done = tl_calloc(n ? n : 1, 1);
+		/* groups by revision in linear time: next links the events
+		 * of one group, first[g] and last[g] its ends */
+		struct tl_strmap byrev = { 0 };
+		size_t *next = tl_calloc(n ? n : 1, sizeof(*next));
+		size_t *first = tl_calloc(n ? n : 1, sizeof(*first));
+		size_t *last = tl_calloc(n ? n : 1, sizeof(*last));
+		size_t ng = 0;
 		for (size_t i = 0; i < n; i++) {
-			enum tl_verdict v;
-			int64_t last = ev[i].time;
-			if (done[i] || ev[i].infra)
+			size_t g = (size_t)-1;
+			next[i] = (size_t)-1;
+			if (ev[i].infra)
 				continue;
-			tl_buf_reset(&o);
-			for (size_t j = i; j < n; j++) {
-				int same = j == i ||
-					(ev[i].revision && ev[j].revision &&
-						!strcmp(ev[i].revision,
-							ev[j].revision));
-				if (!same || done[j] || ev[j].infra)
-					continue;
-				done[j] = 1;
-				tl_buf_puts(&o, ev[j].outcomes);
-				last = ev[j].time;
+			if (ev[i].revision)
+				g = tl_strmap_get(&byrev, ev[i].revision);
+			if (g == (size_t)-1) {
+				g = ng++;
+				first[g] = i;
+				if (ev[i].revision)
+					tl_strmap_put(
+						&byrev, ev[i].revision, g);
+			} else {
+				next[last[g]] = i;
 			}
+			last[g] = i;
+		}
+		for (size_t g = 0; g < ng; g++) {
+			enum tl_verdict v;
+			tl_buf_reset(&o);
+			for (size_t j = first[g]; j != (size_t)-1; j = next[j])
+				tl_buf_puts(&o, ev[j].outcomes);
 			v = tl_verdict_of(o.ptr, NULL);
 			if (v == TL_VERDICT_SKIP)
 				continue;
 			out->timeline[out->ntimeline].verdict = v;
-			out->timeline[out->ntimeline].revision = ev[i].revision;
-			out->timeline[out->ntimeline].time = last;
+			out->timeline[out->ntimeline].revision =
+				ev[first[g]].revision;
+			out->timeline[out->ntimeline].time = ev[last[g]].time;
 			out->ntimeline++;
 		}
-		free(done);
+		tl_strmap_release(&byrev);
+		free(next);
+		free(first);
+		free(last);
 	}
 	tl_state_of(out->timeline, out->ntimeline, now, &out->state);
 	tl_buf_release(&o);

@@ -13,31 +13,34 @@
 #include "core/err.h"
 #include "core/metrics.h"
 #include "core/store.h"
+#include "core/strpool.h"
 
 struct tl_event {
-	char *casekey;
-	char *run;
-	char *status; /* the final attempt's */
-	char *outcomes; /* every attempt, oldest first: "FFP" */
+	/* strings live in the history's pool */
+	const char *casekey;
+	const char *run;
+	const char *status; /* the final attempt's */
+	const char *outcomes; /* every attempt, oldest first: "FFP" */
 	int has_duration;
 	double duration; /* the final attempt's */
 	double retry_cost;
-	char *revision; /* the result's, else its run's; may be NULL */
-	char *message; /* the final attempt's first failure message */
-	char *type;
-	char *trace; /* the first lines of the trace, for signatures */
-	char *commit; /* hex id of the commit that recorded it */
-	char *author;
+	const char *revision; /* the result's, else its run's; may be NULL */
+	const char *message; /* the final attempt's first failure message */
+	const char *type;
+	const char *trace; /* the first lines of the trace, for signatures */
+	const char *commit; /* hex id of the commit that recorded it */
+	const char *author;
 	int64_t time; /* started, else the commit's time */
-	char *started; /* as written, may be NULL */
+	const char *started; /* as written, may be NULL */
 	size_t seq; /* walk order: ties in time keep the commits' order */
-	char *blob; /* the result file's blob id */
+	const char *blob; /* the result file's blob id */
 	int infra; /* its run is infra-suspect: 20+ decisive, over 80% bad */
 };
 
 struct tl_history {
 	struct tl_event *v; /* sorted by case, then time */
 	size_t n;
+	struct tl_strpool pool; /* the events' strings */
 };
 
 /* Events of a project's results along the first parents of rev (NULL:

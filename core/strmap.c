@@ -15,43 +15,73 @@ static uint64_t hash(const char *s)
 	return h;
 }
 
-size_t tl_strmap_get(const struct tl_strmap *m, const char *key)
+size_t tl_strmap_index(const struct tl_strmap *m, const char *key)
 {
+	uint64_t h;
 	if (!m->cap)
 		return (size_t)-1;
-	for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	h = hash(key);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->keys[i])
 			return (size_t)-1;
-		if (!strcmp(m->keys[i], key))
-			return m->vals[i];
+		if (m->hashes[i] == h && !strcmp(m->keys[i], key))
+			return i;
 	}
 }
 
-static void grow(struct tl_strmap *m)
+size_t tl_strmap_get(const struct tl_strmap *m, const char *key)
+{
+	size_t i = tl_strmap_index(m, key);
+	return i == (size_t)-1 ? i : m->vals[i];
+}
+
+static void resize(struct tl_strmap *m, size_t cap)
 {
 	struct tl_strmap bigger = { 0 };
-	bigger.cap = m->cap ? m->cap * 2 : 64;
+	bigger.cap = cap;
 	bigger.keys = tl_calloc(bigger.cap, sizeof(*bigger.keys));
 	bigger.vals = tl_calloc(bigger.cap, sizeof(*bigger.vals));
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->keys[i])
-			tl_strmap_put(&bigger, m->keys[i], m->vals[i]);
+	bigger.hashes = tl_calloc(bigger.cap, sizeof(*bigger.hashes));
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t j;
+		if (!m->keys[i])
+			continue;
+		/* keys are distinct: place without comparing or rehashing */
+		for (j = m->hashes[i] & (cap - 1); bigger.keys[j];
+			j = (j + 1) & (cap - 1))
+			;
+		bigger.keys[j] = m->keys[i];
+		bigger.vals[j] = m->vals[i];
+		bigger.hashes[j] = m->hashes[i];
+		bigger.n++;
+	}
 	tl_strmap_release(m);
 	*m = bigger;
 }
 
+void tl_strmap_reserve(struct tl_strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+	while (n * 2 > cap)
+		cap = tl_mul(cap, 2);
+	if (cap > m->cap)
+		resize(m, cap);
+}
+
 void tl_strmap_put(struct tl_strmap *m, const char *key, size_t val)
 {
+	uint64_t h = hash(key);
 	if ((m->n + 1) * 2 > m->cap)
-		grow(m);
-	for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		resize(m, m->cap ? m->cap * 2 : 64);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->keys[i]) {
 			m->keys[i] = key;
 			m->vals[i] = val;
+			m->hashes[i] = h;
 			m->n++;
 			return;
 		}
-		if (!strcmp(m->keys[i], key)) {
+		if (m->hashes[i] == h && !strcmp(m->keys[i], key)) {
 			m->vals[i] = val;
 			return;
 		}
@@ -62,5 +92,6 @@ void tl_strmap_release(struct tl_strmap *m)
 {
 	free(m->keys);
 	free(m->vals);
+	free(m->hashes);
 	memset(m, 0, sizeof(*m));
 }

@@ -33,7 +33,9 @@ static int emit(struct walk *w, const char *path, const git_oid *blob)
 		git_oid_tostr(hex, sizeof(hex), blob);
 	if (w->collect) {
 		struct tl_hc_commit *x = w->collect;
-		x->v = tl_realloc(x->v, tl_mul(x->n + 1, sizeof(*x->v)));
+		if (!(x->n & (x->n - 1))) /* 0, 1, 2, 4...: double */
+			x->v = tl_realloc(x->v,
+				tl_mul(x->n ? x->n * 2 : 1, sizeof(*x->v)));
 		x->v[x->n].path = tl_strdup(path);
 		memcpy(x->v[x->n].blob, blob ? hex : "", blob ? 41 : 1);
 		x->n++;
@@ -358,7 +360,7 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 			tl_hcache_put_commit(cache, hex, &fresh);
 		}
 		for (size_t i = 0; i < fresh.n; i++)
-			free(fresh.v[i].path);
+			free((char *)fresh.v[i].path); /* ours, from collect */
 		free(fresh.v);
 		free(who);
 		git_tree_free(now);

@@ -1,0 +1,58 @@
+#include "core/strpool.h"
+#include "core/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define CHUNK ((size_t)64 * 1024)
+
+const char *tl_strpool_addn(struct tl_strpool *p, const char *s, size_t n)
+{
+	char *at;
+	if (!s)
+		return NULL;
+	if (n + 1 > p->avail) {
+		/* a string larger than a chunk gets a chunk of its own */
+		size_t size = n + 1 > CHUNK ? n + 1 : CHUNK;
+		p->chunks = tl_realloc(
+			p->chunks, tl_mul(p->nchunks + 1, sizeof(*p->chunks)));
+		p->chunks[p->nchunks++] = tl_malloc(size);
+		p->used = 0;
+		p->avail = size;
+	}
+	at = p->chunks[p->nchunks - 1] + p->used;
+	memcpy(at, s, n);
+	at[n] = '\0';
+	p->used += n + 1;
+	p->avail -= n + 1;
+	return at;
+}
+
+const char *tl_strpool_add(struct tl_strpool *p, const char *s)
+{
+	return s ? tl_strpool_addn(p, s, strlen(s)) : NULL;
+}
+
+const char *tl_strpool_intern(struct tl_strpool *p, const char *s)
+{
+	const char *at;
+	size_t i;
+	if (!s)
+		return NULL;
+	if ((i = tl_strmap_index(&p->seen, s)) != (size_t)-1)
+		return p->seen.keys[i];
+	at = tl_strpool_add(p, s);
+	tl_strmap_put(&p->seen, at, 0);
+	return at;
+}
+
+void tl_strpool_release(struct tl_strpool *p)
+{
+	for (size_t i = 0; i < p->nchunks; i++)
+		free(p->chunks[i]);
+	free(p->chunks);
+	tl_strmap_release(&p->seen);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# History benchmark (run by hand, not a test): generates a tracker repo with
+# planted behaviour (gen_history.py; default 5,000 commits, ~200,000
+# results) and prints, on that repo in one run, the time of
+#   git log --raw --no-renames -- qa/      (the baseline)
+#   tally flaky, cold (cache deleted) and warm (nothing new)
+#   tally history CASE, warm
+# with peak memory, and each as a ratio to the baseline.
+#   tests/bench/history.sh [path/to/tally] [gen_history.py options...]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+tally=${1:-$here/../../build/tally}
+shift || true
+gen=("$@")
+[ ${#gen[@]} -gt 0 ] || gen=(--cases 420 --runs 450 --manual 50 --manual-results 90)
+work=$(mktemp -d /tmp/tally-hbench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+repo=$work/repo
+
+echo "generating: ${gen[*]}"
+python3 "$here/gen_history.py" "$repo" "${gen[@]}"
+cd "$repo"
+git gc -q --aggressive 2>/dev/null || git gc -q
+export GIT_AUTHOR_DATE=2026-11-20T00:00:00Z
+
+measure() { # prints "seconds KB"
+	/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+	cat "$work/time"
+}
+best() { # best of 3: "seconds KB"
+	local s k bs=999999 bk=0
+	for _ in 1 2 3; do
+		read -r s k < <(measure "$@")
+		if awk -v a="$s" -v b="$bs" 'BEGIN { exit !(a < b) }'; then bs=$s bk=$k; fi
+	done
+	echo "$bs $bk"
+}
+
+read -r gs gk < <(best git log --raw --no-renames -- qa/)
+cold() { rm -rf .git/tally && "$tally" flaky --all; }
+export -f cold
+export tally
+read -r cs ck < <(best bash -c cold)
+"$tally" flaky > /dev/null # leaves a complete cache
+read -r ws wk < <(best "$tally" flaky --all)
+case=$(python3 -c 'import json; print(json.load(open(".git/truth.json"))["flaky"][0])')
+read -r hs hk < <(best "$tally" history "$case")
+read -r ns nk < <(measure env TALLY_NO_CACHE=1 "$tally" flaky --all)
+
+printf '%-34s %9s %9s %9s\n' "" seconds "peak MB" "x git log"
+row() { awk -v n="$1" -v s="$2" -v k="$3" -v g="$gs" 'BEGIN { printf "%-34s %9.2f %9.1f %9.2f\n", n, s, k/1024, s/g }'; }
+row "git log --raw --no-renames -- qa/" "$gs" "$gk"
+row "tally flaky, cold" "$cs" "$ck"
+row "tally flaky, warm" "$ws" "$wk"
+row "tally flaky, no cache" "$ns" "$nk"
+row "tally history CASE, warm" "$hs" "$hk"
+awk -v w="$ws" -v c="$cs" 'BEGIN { printf "warm / cold: %.3f\n", w/c }'
+echo "$(git rev-list --count HEAD) commits, $(python3 -c 'import json; print(json.load(open(".git/truth.json"))["results"])') results, cache $(du -sh .git/tally | cut -f1)"
