@@ -126,8 +126,8 @@ static int build(struct ctx *c, struct tl_repo *repo, size_t *ncommits)
 
 /* Imports the bundled JUnit and TAP reports, as CI would: each becomes a
  * run, matching the automated cases by their ids. */
-static int import_one(
-	struct ctx *c, const char *text, const char *format, const char *title)
+static int import_one(struct ctx *c, const char *text, const char *format,
+	const char *title, const char *revision)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *path = tl_format(
@@ -153,6 +153,8 @@ static int import_one(
 	a.vals = tl_value_map();
 	tl_value_put(a.vals, "format", tl_value_str(format));
 	tl_value_put(a.vals, "title", tl_value_str(title));
+	if (revision)
+		tl_value_put(a.vals, "revision", tl_value_str(revision));
 	tl_strlist_push(&a.pos, path);
 	fflush(stdout);
 	rc = cmd_import(c, &a);
@@ -162,7 +164,10 @@ static int import_one(
 	return rc;
 }
 
-static int import_samples(struct ctx *c)
+static int import_history(
+	struct ctx *c, struct tl_repo *repo, char **base, size_t *ncommits);
+
+static int import_samples(struct ctx *c, char **base, size_t *ncommits)
 {
 	int quiet = c->quiet, format = c->format, rc;
 	const char *author = c->author;
@@ -177,12 +182,99 @@ static int import_samples(struct ctx *c)
 	/* the summaries would clutter the demo's own output */
 	c->quiet = 1;
 	c->format = FMT_TABLE;
-	rc = import_one(c, tl_demo_junit, "junit", "CI build 311 (JUnit)");
+	rc = import_one(
+		c, tl_demo_junit, "junit", "CI build 311 (JUnit)", NULL);
 	if (!rc)
-		rc = import_one(c, tl_demo_tap, "tap", "CI build 311 (TAP)");
+		rc = import_one(
+			c, tl_demo_tap, "tap", "CI build 311 (TAP)", NULL);
+	if (!rc)
+		*ncommits += 2;
+	if (!rc)
+		rc = import_history(c, c->store->repo, base, ncommits);
 	c->quiet = quiet;
 	c->format = format;
 	c->author = author;
+	return rc;
+}
+
+/*
+ * Nightly builds after 311, then a pull request on its own branch: a
+ * history with a test that flakes on one revision (retries, reruns) and
+ * a branch that breaks one test, fixes another and makes a third flaky,
+ * for tally history, flaky and diff to show.
+ */
+struct nightly {
+	const char *title, *revision;
+	const char *wrong, *lockout, *refund,
+		*vat; /* "pass", "fail", "flaky" */
+};
+
+static const struct nightly nightlies[] = {
+	{ "Nightly 312", "9c1e4d2", "pass", "pass", "fail", "pass" },
+	{ "Nightly 312 rerun", "9c1e4d2", "pass", "pass", "fail", "flaky" },
+	{ "Nightly 313", "b7a03f1", "pass", "pass", "fail", "pass" },
+	{ "Nightly 314", "e45d9a8", "pass", "pass", "fail", "flaky" },
+	{ "Nightly 314 rerun", "e45d9a8", "pass", "pass", "fail", "pass" },
+};
+static const struct nightly pull_request = { "PR 42 (fix/refunds)", "5f8b2c0",
+	"fail", "flaky", "pass", "pass" };
+
+static void testcase(struct tl_buf *b, const char *cls, const char *name,
+	const char *what, const char *time, const char *message)
+{
+	tl_buf_printf(b,
+		"    <testcase classname=\"%s\" name=\"%s\" time=\"%s\"", cls,
+		name, time);
+	if (!strcmp(what, "fail"))
+		tl_buf_printf(b,
+			"><failure message=\"%s\" type=\"AssertionError\"/></testcase>\n",
+			message);
+	else if (!strcmp(what, "flaky"))
+		tl_buf_printf(b,
+			"><flakyFailure message=\"%s\" type=\"AssertionError\"/></testcase>\n",
+			message);
+	else
+		tl_buf_puts(b, "/>\n");
+}
+
+static int import_nightly(struct ctx *c, const struct nightly *n)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	int rc;
+	tl_buf_puts(&b, "<testsuites>\n  <testsuite name=\"com.acme\">\n");
+	testcase(&b, "com.acme.auth.LoginTest", "testWrongPassword", n->wrong,
+		"0.8", "session cookie missing after redirect");
+	testcase(&b, "com.acme.auth.LoginTest", "testLockout", n->lockout,
+		"1.1", "expected lockout after 5 attempts, got 6");
+	testcase(&b, "com.acme.billing.RefundTest", "testPartialRefund",
+		n->refund, "2.4", "expected 50.00, got 0.00");
+	testcase(&b, "com.acme.billing.InvoiceTest", "testVatRounding", n->vat,
+		"0.1", "rounding drifted");
+	tl_buf_puts(&b, "  </testsuite>\n</testsuites>\n");
+	rc = import_one(c, b.ptr, "junit", n->title, n->revision);
+	tl_buf_release(&b);
+	return rc;
+}
+
+/* The history part: nightlies on the current branch, the pull request
+ * on a branch of its own; base receives the current branch's name. */
+static int import_history(
+	struct ctx *c, struct tl_repo *repo, char **base, size_t *ncommits)
+{
+	int quiet = c->quiet, format = c->format, rc = 0;
+	c->quiet = 1;
+	c->format = FMT_TABLE;
+	for (size_t i = 0; !rc && i < sizeof(nightlies) / sizeof(*nightlies);
+		i++)
+		if (!(rc = import_nightly(c, &nightlies[i])))
+			(*ncommits)++;
+	if (!rc &&
+		!(rc = tl_repo_branch_here(
+			  repo, "fix/refunds", base, &c->err)) &&
+		!(rc = import_nightly(c, &pull_request)))
+		(*ncommits)++;
+	c->quiet = quiet;
+	c->format = format;
 	return rc;
 }
 
@@ -195,7 +287,7 @@ int cmd_demo(struct ctx *c, struct args *a)
 	struct tl_runs runs = { 0 };
 	size_t nresults = 0;
 	struct args list;
-	char *dir = NULL, *self = NULL;
+	char *dir = NULL, *self = NULL, *base = NULL, *range = NULL;
 	size_t ncommits = 0;
 	int rc;
 
@@ -213,9 +305,9 @@ int cmd_demo(struct ctx *c, struct args *a)
 		goto out;
 	}
 	/* the imports first, so that the counts below include them */
-	if ((rc = ctx_store(c, &s)) || (rc = import_samples(c)))
+	if ((rc = ctx_store(c, &s)) ||
+		(rc = import_samples(c, &base, &ncommits)))
 		goto out;
-	ncommits += 2;
 	if ((rc = ctx_store(c, &s)) ||
 		(rc = tl_store_cases(s, "web", &cases, &c->err)) ||
 		(rc = tl_store_suites(s, "web", &suites, &c->err)) ||
@@ -266,6 +358,38 @@ int cmd_demo(struct ctx *c, struct args *a)
 	args_release(&list);
 	if (rc)
 		goto out;
+	/* history from the commits: a flaky case, and what the pull
+	 * request's branch changes against the branch it left */
+	range = tl_format("%s...HEAD", base ? base : "HEAD~1");
+	printf("\nHistory of a flaky case (tally history testVatRounding):\n");
+	memset(&list, 0, sizeof(list));
+	list.vals = tl_value_map();
+	tl_strlist_push(
+		&list.pos, "com/acme/billing/InvoiceTest/testVatRounding");
+	fflush(stdout);
+	rc = cmd_history(c, &list);
+	args_release(&list);
+	if (rc)
+		goto out;
+	printf("Flaky cases (tally flaky):\n");
+	memset(&list, 0, sizeof(list));
+	list.vals = tl_value_map();
+	fflush(stdout);
+	rc = cmd_flaky(c, &list);
+	args_release(&list);
+	if (rc)
+		goto out;
+	printf("\nWhat the pull request changes (tally diff %s):\n", range);
+	memset(&list, 0, sizeof(list));
+	list.vals = tl_value_map();
+	tl_strlist_push(&list.pos, range);
+	fflush(stdout);
+	fflush(stderr);
+	rc = cmd_diff(c, &list);
+	fflush(stderr);
+	args_release(&list);
+	if (rc)
+		goto out;
 	{
 		/* right after the quick start tally is not on PATH yet: name
 		 * the binary as it was run */
@@ -280,8 +404,11 @@ int cmd_demo(struct ctx *c, struct args *a)
 		       "  %s run new \"Sprint 13\" --suite billing\n"
 		       "  %s record sprint-13 billing/refunds/full passed --duration 12s\n"
 		       "  %s check                    # validate every file\n"
+		       "  %s gate %s     # the pull request against the gate: policy\n"
+		       "  %s failures                 # failures grouped by signature\n"
+		       "  %s log                      # the audit trail, from the commits\n"
 		       "  git log --stat                 # every change is one commit\n",
-			dir, t, t, t, t, t, t, t, t);
+			dir, t, t, t, t, t, t, t, t, t, range, t, t);
 	}
 out:
 	tl_list_release(&cases);
@@ -293,5 +420,7 @@ out:
 	tl_repo_free(repo);
 	free(dir);
 	free(self);
+	free(base);
+	free(range);
 	return rc;
 }

@@ -88,13 +88,21 @@ static void encode(
 			tl_err_clear(&ignore);
 			return;
 		}
+		const char *said = x->message, *kind = x->type;
 		for (size_t i = 0; x->retries && i < x->retries->n; i++) {
 			const struct tl_value *at = x->retries->items[i];
 			const char *d = tl_value_gets(at, "duration");
-			tl_buf_putc(
-				&o, tl_outcome_of(tl_value_gets(at, "status")));
+			char oc = tl_outcome_of(tl_value_gets(at, "status"));
+			tl_buf_putc(&o, oc);
 			if (d)
 				cost += strtod(d, NULL);
+			/* passed on a retry: the failure is the last bad
+			 * attempt's */
+			if (!x->message && oc == 'F' &&
+				tl_value_gets(at, "message")) {
+				said = tl_value_gets(at, "message");
+				kind = tl_value_gets(at, "type");
+			}
 		}
 		tl_buf_putc(&o, tl_outcome_of(x->status));
 		tl_buf_putc(b, 'E');
@@ -105,9 +113,9 @@ static void encode(
 		snprintf(num, sizeof(num), "%.17g", cost);
 		field(b, num);
 		field(b, x->revision);
-		field(b, x->message);
-		field(b, x->type);
-		if (x->trace && !x->message) {
+		field(b, said);
+		field(b, kind);
+		if (x->trace && !said) {
 			/* a signature's fallback: the start is enough */
 			char *t = tl_strndup(x->trace, 512);
 			field(b, t);

@@ -25,7 +25,8 @@ struct tl_event {
 	double duration; /* the final attempt's */
 	double retry_cost;
 	const char *revision; /* the result's, else its run's; may be NULL */
-	const char *message; /* the final attempt's first failure message */
+	const char *message; /* the final attempt's failure message, else
+			      * (passed on a retry) the last failed attempt's */
 	const char *type;
 	const char *trace; /* the first lines of the trace, for signatures */
 	const char *commit; /* hex id of the commit that recorded it */

@@ -614,3 +614,31 @@ int tl_parse_ident(const char *s, char **name, char **email)
 	*email = tl_strndup(lt + 1, (size_t)(gt - lt - 1));
 	return 0;
 }
+
+int tl_repo_branch_here(
+	struct tl_repo *r, const char *name, char **was, struct tl_err *err)
+{
+	git_reference *ref = NULL, *cur = NULL;
+	git_commit *head = NULL;
+	git_oid id;
+	char *full = tl_format("refs/heads/%s", name);
+	const char *short_name;
+	int rc;
+	if (was)
+		*was = NULL;
+	if (was && !git_repository_head(&cur, r->git) &&
+		git_reference_is_branch(cur) &&
+		!git_branch_name(&short_name, cur))
+		*was = tl_strdup(short_name);
+	git_error_clear();
+	git_reference_free(cur);
+	if ((rc = git_reference_name_to_id(&id, r->git, "HEAD")) ||
+		(rc = git_commit_lookup(&head, r->git, &id)) ||
+		(rc = git_branch_create(&ref, r->git, name, head, 0)) ||
+		(rc = git_repository_set_head(r->git, full)))
+		rc = tl_git_fail(err, rc, "starting a branch");
+	git_reference_free(ref);
+	git_commit_free(head);
+	free(full);
+	return rc;
+}

@@ -46,6 +46,11 @@ int tl_repo_open(struct tl_repo **out, const char *dir, struct tl_err *err);
 /* Creates a repository in dir (git init) and opens it. */
 int tl_repo_init(struct tl_repo **out, const char *dir, struct tl_err *err);
 void tl_repo_free(struct tl_repo *r);
+/* Starts branch name at HEAD's commit and makes it HEAD (git switch -c):
+ * the work tree and index stay as they are. was (may be NULL) receives
+ * the branch HEAD was on, or NULL when it was detached. */
+int tl_repo_branch_here(
+	struct tl_repo *r, const char *name, char **was, struct tl_err *err);
 /* "1.5.1" (caller frees) */
 char *tl_repo_libgit2_version(void);
 /* Releases libgit2's global state at exit. */

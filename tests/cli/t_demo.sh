@@ -6,14 +6,26 @@ cd "$TMP"
 expect_code 0 tally demo "$TMP/demo"
 expect_grep "Built a sample tracker in $TMP/demo" "$TMP/out"
 expect_grep "1 project, 12 suites, 12 cases, 3 requirements, 1 release," "$TMP/out"
-expect_grep "4 runs with 15 results, 1 defect, in 25 commits" "$TMP/out"
+expect_grep "10 runs with 39 results, 1 defect, in 31 commits" "$TMP/out"
 expect_grep "^Analysis of release-1.0-regression" "$TMP/out"
 expect_grep "failed in the previous run too (smoke-2026-11-19): search/by-name" "$TMP/out"
 expect_grep "blocked by an open defect      auth/password-reset by MAIL-12" "$TMP/out"
 expect_grep "auth/login/valid-password" "$TMP/out"
 expect_grep "Try next:" "$TMP/out"
+# history from the commits: a flaky case and what the pull request changes
+expect_grep "^com/acme/billing/InvoiceTest/testVatRounding  flaky (high confidence)" "$TMP/out"
+expect_grep "failure x3: rounding drifted" "$TMP/out"
+expect_grep "^What the pull request changes (tally diff main...HEAD):" "$TMP/out"
+expect_grep ": 1 new failure, 1 fixed, .* still failing, 1 newly flaky$" "$TMP/err"
+expect_grep "^new-failure	auth/login/wrong-password	passed	failed" "$TMP/out"
+expect_grep "^fixed	billing/refunds/partial	failed	passed" "$TMP/out"
+expect_grep "^newly-flaky	com/acme/auth/LoginTest/testLockout" "$TMP/out"
 cd "$TMP/demo"
-expect_eq "$(git rev-list --count HEAD)" 25 "one commit per change"
+expect_eq "$(git rev-list --count HEAD)" 31 "one commit per change"
+expect_eq "$(git rev-parse --abbrev-ref HEAD)" "fix/refunds" "the pull request's branch"
+expect_eq "$(git rev-list --count main..HEAD)" 1 "one commit on it"
+expect_code 1 tally gate main...HEAD
+expect_grep "violated: max-new-failures (limit 0, got 1)" "$TMP/out"
 expect_code 0 tally run show "CI build 311 (JUnit)" --format json
 python3 -c 'import json,sys; c={x["case"]: x for x in json.load(open(sys.argv[1]))["cases"]}; assert c["auth/login/wrong-password"]["status"]=="passed" and c["billing/refunds/partial"]["status"]=="failed" and c["com/acme/billing/InvoiceTest/testVatRounding"]["attempts"]==2' "$TMP/out"; ok
 expect_code 0 tally run show "CI build 311 (TAP)" --format json
