@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/quarantine.h"
+#include "core/time.h"
+#include "formats/json.h"
+#include "formats/yaml.h"
+
 #include "core/banned.h"
 
 #define WINDOW 30
@@ -24,9 +29,64 @@ const struct opt_spec opts_flaky[] = {
 	{ "min-results", 0, OPT_STR, "N", "leave out cases with fewer results (default 2)", NULL },
 	{ "suite", 0, OPT_STR, "SUITE", "only cases under this suite", NULL },
 	{ "all", 0, OPT_FLAG, NULL, "every case, not only the flaky ones", NULL },
+	{ "quarantine-suggest", 0, OPT_FLAG, NULL, "print quarantine.yaml entries for the flaky cases not yet in it", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 /* clang-format on */
+
+/* quarantine.yaml entries for the flaky rows no entry covers yet: a
+ * proposal to review and paste, never written by tally itself. */
+static int quarantine_suggest(
+	struct ctx *c, struct tl_store *s, const struct tl_value *rows)
+{
+	struct tl_quarantine q = { 0 };
+	struct tl_value *out = tl_value_seq();
+	struct tl_buf b = TL_BUF_INIT;
+	int64_t now = ctx_now(c);
+	char day[32];
+	int rc;
+	tl_time_format(now + 30 * 86400, day, sizeof(day));
+	day[10] = '\0'; /* the date part: an entry holds through that day */
+	if ((rc = tl_quarantine_load(&q, s, &c->err)))
+		goto out;
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct tl_value *r = rows->items[i];
+		const char *key = tl_value_gets(r, "case");
+		struct tl_value *e;
+		char *why;
+		if (strcmp(tl_value_gets(r, "state"), "flaky") ||
+			tl_quarantine_match(&q, key, NULL, now))
+			continue;
+		e = tl_value_map();
+		tl_value_put(e, "case", tl_value_str(key));
+		tl_value_put(e, "defect", tl_value_null());
+		why = tl_format(
+			"flaky: %s same-revision flaky verdicts, %s passed on retry, flip rate %s",
+			tl_value_gets(r, "flaky_verdicts"),
+			tl_value_gets(r, "pass_on_retry"),
+			tl_value_gets(r, "flip_rate"));
+		tl_value_put(e, "reason", tl_value_str(why));
+		free(why);
+		tl_value_put(e, "expires", tl_value_str(day));
+		e->style = TL_STYLE_BLOCK;
+		tl_value_push(out, e);
+	}
+	if (c->format == FMT_JSON)
+		rc = tl_json_emit(&b, out, &c->err);
+	else if (out->n)
+		rc = tl_yaml_emit(&b, out, &c->err);
+	if (!rc)
+		out_write(&b);
+	if (!rc && !c->quiet && c->format != FMT_JSON)
+		fprintf(stderr,
+			"%zu suggested; review them, name a defect, and add them to quarantine.yaml\n",
+			out->n);
+out:
+	tl_buf_release(&b);
+	tl_value_free(out);
+	tl_quarantine_release(&q);
+	return rc;
+}
 
 static int number_opt(struct ctx *c, struct args *a, const char *name,
 	size_t def, size_t *out)
@@ -446,7 +506,10 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	tl_sort(v, nv, sizeof(*v), by_rank);
 	for (size_t i = 0; i < nv; i++)
 		tl_value_push(rows, v[i].row);
-	rc = out_rows(c, a, rows, cols, all);
+	if (arg_flag(a, "quarantine-suggest"))
+		rc = quarantine_suggest(c, s, rows);
+	else
+		rc = out_rows(c, a, rows, cols, all);
 out:
 	free(v);
 	tl_value_free(aliases);

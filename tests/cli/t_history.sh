@@ -141,4 +141,20 @@ expect_code 0 tally history app/Api/steady
 expect_grep "stable" "$TMP/out"
 expect_code 3 tally history nosuch
 expect_grep "no result of case 'nosuch'" "$TMP/err"
+
+# --quarantine-suggest: entries for the flaky cases, valid once pasted in,
+# and not proposed again
+expect_code 0 tally flaky --quarantine-suggest
+expect_eq "$(grep -c '^- case: ' "$TMP/out")" 2 "two entries"
+expect_grep "^- case: app/Api/retry" "$TMP/out"
+expect_grep "^  reason: 'flaky: .* passed on retry" "$TMP/out"
+expect_grep "^  expires: 2026-12-21$" "$TMP/out"
+expect_grep "2 suggested" "$TMP/err"
+expect_code 0 tally --format json flaky --quarantine-suggest
+expect_eq "$(python3 -c 'import json,sys; print(sorted(e["case"] for e in json.load(sys.stdin)))' < "$TMP/out")" "['app/Api/retry', 'app/Api/same']" "JSON"
+tally flaky --quarantine-suggest > qa/quarantine.yaml 2>/dev/null
+expect_code 0 tally check
+expect_code 0 tally flaky --quarantine-suggest
+expect_eq "$(cat "$TMP/out")" "" "nothing left to suggest"
+expect_grep "0 suggested" "$TMP/err"
 done_testing
