@@ -228,6 +228,27 @@ static struct tl_value *failures_of(const struct tl_event *ev, size_t n)
 
 /* What tally flaky and tally history share about one case (set, so
  * that these win over the windowed rates of the same names). */
+/* "key=value" lines as an object (null when there are none). */
+static struct tl_value *env_map(const char *lines)
+{
+	struct tl_value *m;
+	if (!lines)
+		return tl_value_null();
+	m = tl_value_map();
+	while (*lines) {
+		const char *end = strchr(lines, '\n'), *eq;
+		size_t n = end ? (size_t)(end - lines) : strlen(lines);
+		char *pair = tl_strndup(lines, n);
+		if ((eq = strchr(pair, '=')) != NULL) {
+			pair[eq - pair] = '\0';
+			tl_value_set(m, pair, tl_value_str(eq + 1));
+		}
+		free(pair);
+		lines += n + (end != NULL);
+	}
+	return m;
+}
+
 static void put_summary(
 	struct tl_value *o, const char *key, const struct tl_case_metrics *m)
 {
@@ -294,7 +315,8 @@ static void history_text(
 	for (size_t i = 0; rs && i < rs->n; i++) {
 		const struct tl_value *r = rs->items[i];
 		const char *rev = tl_value_gets(r, "revision");
-		tl_buf_printf(b, "  %s  %-9s %-5s %-8s %-10.10s %-7.7s %s\n",
+		const struct tl_value *env = tl_value_get(r, "environment");
+		tl_buf_printf(b, "  %s  %-9s %-5s %-8s %-10.10s %-7.7s %s",
 			tl_value_gets(r, "time"), tl_value_gets(r, "status"),
 			tl_value_gets(r, "attempts"),
 			tl_value_gets(r, "duration")
@@ -302,6 +324,11 @@ static void history_text(
 				: "-",
 			rev ? rev : "-", tl_value_gets(r, "commit"),
 			tl_value_gets(r, "run"));
+		for (size_t k = 0; env && env->kind == TL_V_MAP && k < env->n;
+			k++)
+			tl_buf_printf(b, "%s%s=%s", k ? "," : "  ",
+				env->keys[k], tl_value_gets(env, env->keys[k]));
+		tl_buf_putc(b, '\n');
 	}
 }
 
@@ -392,6 +419,7 @@ int cmd_history(struct ctx *c, struct args *a)
 		tl_value_put(r, "revision",
 			e->revision ? tl_value_str(e->revision)
 				    : tl_value_null());
+		tl_value_put(r, "environment", env_map(e->environment));
 		tl_value_put(r, "author",
 			e->author ? tl_value_str(e->author) : tl_value_null());
 		tl_value_put(r, "commit", tl_value_str(e->commit));

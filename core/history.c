@@ -23,7 +23,7 @@ struct loader {
 	struct tl_strmap alias; /* earlier key -> index into aliasv */
 	const char **aliasv;
 	struct tl_strmap runrev; /* run -> index into revs */
-	const char **revs;
+	const char **revs, **envs; /* a run's revision and environment */
 	size_t nrevs;
 	struct tl_buf id;
 	size_t seq;
@@ -50,8 +50,29 @@ enum {
 	F_TYPE,
 	F_TRACE,
 	F_STARTED,
+	F_ENV,
 	F__COUNT
 };
+
+/* An environment as "key=value" lines (a line break in a value becomes
+ * a blank); NULL when there is none. Caller frees. */
+static char *env_lines(const struct tl_value *env)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	for (size_t i = 0; env && env->kind == TL_V_MAP && i < env->n; i++) {
+		const char *v = tl_value_gets(env, env->keys[i]);
+		if (b.len)
+			tl_buf_putc(&b, '\n');
+		tl_buf_printf(&b, "%s=", env->keys[i]);
+		for (; v && *v; v++)
+			tl_buf_putc(&b, *v == '\n' || *v == '\r' ? ' ' : *v);
+	}
+	if (!b.len) {
+		tl_buf_release(&b);
+		return NULL;
+	}
+	return tl_buf_detach(&b);
+}
 
 static void field(struct tl_buf *b, const char *s)
 {
@@ -73,8 +94,11 @@ static void encode(
 			    &ignore)) {
 			tl_buf_putc(b, 'X');
 		} else {
+			char *env = env_lines(r->environment);
 			tl_buf_putc(b, 'R');
 			field(b, r->revision);
+			field(b, env);
+			free(env);
 		}
 		tl_entity_free(TL_KIND_RUN, r);
 	} else {
@@ -124,6 +148,11 @@ static void encode(
 			field(b, NULL);
 		}
 		field(b, x->started);
+		{
+			char *env = env_lines(x->environment);
+			field(b, env);
+			free(env);
+		}
 		tl_buf_release(&o);
 		tl_entity_free(TL_KIND_RESULT, x);
 	}
@@ -164,6 +193,7 @@ static void fill(struct tl_strpool *p, struct tl_event *e, const char **f,
 	e->type = tl_strpool_intern(p, f[F_TYPE]);
 	e->trace = tl_strpool_intern(p, f[F_TRACE]);
 	e->started = tl_strpool_add(p, f[F_STARTED]);
+	e->environment = tl_strpool_intern(p, f[F_ENV]);
 	e->blob = tl_strpool_add(p, ch->blob);
 	e->time = f[F_STARTED] && !tl_time_parse(f[F_STARTED], &t, NULL)
 		? t
@@ -219,10 +249,13 @@ static int on_change(
 	tl_buf_put(&l->id, ch->path, (size_t)(slash - ch->path));
 	run = tl_strpool_intern(p, l->id.ptr);
 	if (kind == 'R') {
-		if (f[0]) {
+		if (!decode(rec, len, &kind, f, 2) && (f[0] || f[1])) {
 			l->revs = tl_realloc(l->revs,
 				tl_mul(l->nrevs + 1, sizeof(*l->revs)));
+			l->envs = tl_realloc(l->envs,
+				tl_mul(l->nrevs + 1, sizeof(*l->envs)));
 			l->revs[l->nrevs] = tl_strpool_intern(p, f[0]);
+			l->envs[l->nrevs] = tl_strpool_intern(p, f[1]);
 			tl_strmap_put(&l->runrev, run, l->nrevs++);
 		}
 		return 0;
@@ -382,10 +415,12 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	}
 	for (size_t i = 0; i < h->n; i++) {
 		size_t r;
-		if (!h->v[i].revision &&
-			(r = tl_strmap_get(&l.runrev, h->v[i].run)) !=
-				(size_t)-1)
+		if ((r = tl_strmap_get(&l.runrev, h->v[i].run)) == (size_t)-1)
+			continue;
+		if (!h->v[i].revision)
 			h->v[i].revision = l.revs[r];
+		if (!h->v[i].environment)
+			h->v[i].environment = l.envs[r];
 	}
 	mark_infra(h);
 	if (casekey) {
@@ -403,6 +438,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	tl_strmap_release(&l.runrev);
 	free(l.aliasv);
 	free(l.revs);
+	free(l.envs);
 	tl_buf_release(&l.id);
 	free(prefix);
 	if (rc)

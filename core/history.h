@@ -33,6 +33,9 @@ struct tl_event {
 	const char *author;
 	int64_t time; /* started, else the commit's time */
 	const char *started; /* as written, may be NULL */
+	/* "key=value" lines: the result's environment, else its run's;
+	 * may be NULL */
+	const char *environment;
 	size_t seq; /* walk order: ties in time keep the commits' order */
 	const char *blob; /* the result file's blob id */
 	int infra; /* its run is infra-suspect: 20+ decisive, over 80% bad */

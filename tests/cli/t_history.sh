@@ -90,6 +90,13 @@ assert h["durations"]["samples"] == 5 and h["durations"]["median"] == 1
 assert h["fail_rate"] == round(2 / 7, 4)
 PY
 ok
+# the environment: the result's, else its run's
+expect_code 0 tally -q import "$TMP/r.xml" --title "ci env" --revision r7 --env os=linux --env db=pg15
+expect_code 0 tally history steady --format json
+expect_eq "$(python3 -c 'import json,sys; r=json.load(sys.stdin)["results"]; print(r[-1]["environment"], r[0]["environment"])' < "$TMP/out")" "{'db': 'pg15', 'os': 'linux'} None" "environment"
+expect_code 0 tally history steady
+expect_grep "ci-env-.*  os=linux,db=pg15$" "$TMP/out"
+git reset -q --hard HEAD~1
 expect_code 0 tally history retry --format json
 expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["sparkline"], h["pass_on_retry"], h["pass_on_retry_rate"])' < "$TMP/out")" "✓~✓✓~✓~ 3 1" "retries"
 
