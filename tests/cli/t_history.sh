@@ -71,6 +71,18 @@ expect_code 2 tally flaky --since yesterday
 expect_code 0 tally flaky --since 2030-01-01 --all
 expect_eq "$(cat "$TMP/out")" "" "--since after every result"
 
+# --at REV: history as of an earlier commit (before r5 and r6 were recorded)
+expect_code 0 tally history reg --at HEAD~2 --format json
+expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["result_count"], h["state"])' < "$TMP/out")" "5 stable" "history --at"
+expect_code 0 tally flaky --at HEAD~2 --all --columns case,state,results
+expect_grep "app/Api/reg	stable	5" "$TMP/out"
+expect_code 0 tally --format json log --at HEAD~1
+expect_eq "$(python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if "r6" in (r.get("subject") or "") or "ci-r6" in (r.get("key") or "")))' < "$TMP/out")" 0 "log --at leaves out later commits"
+expect_code 0 tally failures --at HEAD~2 --format json
+expect_eq "$(python3 -c 'import json,sys; print(sorted(s["text"] for s in json.load(sys.stdin)["signatures"]))' < "$TMP/out")" "['order <n> lost']" "failures --at"
+expect_code 3 tally history reg --at nosuch
+expect_grep "unknown revision 'nosuch'" "$TMP/err"
+
 # history of the regression: state and culprit range
 expect_code 0 tally history reg
 expect_grep "app/Api/reg  regressed, culprit range r4..r5" "$TMP/out"
