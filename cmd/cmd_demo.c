@@ -278,6 +278,26 @@ static int import_history(
 	return rc;
 }
 
+/* Runs a command as `tally CMD [ARG]` would, its output in order with
+ * the demo's own. */
+static int show(
+	struct ctx *c, int (*run)(struct ctx *, struct args *), const char *arg)
+{
+	struct args a;
+	int rc;
+	memset(&a, 0, sizeof(a));
+	a.vals = tl_value_map();
+	if (arg)
+		tl_strlist_push(&a.pos, arg);
+	fflush(stdout);
+	fflush(stderr);
+	rc = run(c, &a);
+	fflush(stdout);
+	fflush(stderr);
+	args_release(&a);
+	return rc;
+}
+
 int cmd_demo(struct ctx *c, struct args *a)
 {
 	struct tl_repo *repo = NULL;
@@ -286,7 +306,6 @@ int cmd_demo(struct ctx *c, struct args *a)
 	struct tl_list rels = { 0 }, defects = { 0 };
 	struct tl_runs runs = { 0 };
 	size_t nresults = 0;
-	struct args list;
 	char *dir = NULL, *self = NULL, *base = NULL, *range = NULL;
 	size_t ncommits = 0;
 	int rc;
@@ -341,54 +360,24 @@ int cmd_demo(struct ctx *c, struct args *a)
 	       "  %zu runs with %zu results, %zu defect, in %zu commits\n\n",
 		dir, suites.n, cases.n, reqs.n, rels.n, runs.n, nresults,
 		defects.n, ncommits);
-	memset(&list, 0, sizeof(list));
-	list.vals = tl_value_map();
-	fflush(stdout);
-	rc = cmd_case_list(c, &list);
-	args_release(&list);
-	if (rc)
+	if ((rc = show(c, cmd_case_list, NULL)))
 		goto out;
 	/* the analysis of the release's execution, as a lead would read it */
 	printf("\n");
-	memset(&list, 0, sizeof(list));
-	list.vals = tl_value_map();
-	tl_strlist_push(&list.pos, "release-1.0-regression");
-	fflush(stdout);
-	rc = cmd_run_analyze(c, &list);
-	args_release(&list);
-	if (rc)
+	if ((rc = show(c, cmd_run_analyze, "release-1.0-regression")))
 		goto out;
 	/* history from the commits: a flaky case, and what the pull
 	 * request's branch changes against the branch it left */
 	range = tl_format("%s...HEAD", base ? base : "HEAD~1");
 	printf("\nHistory of a flaky case (tally history testVatRounding):\n");
-	memset(&list, 0, sizeof(list));
-	list.vals = tl_value_map();
-	tl_strlist_push(
-		&list.pos, "com/acme/billing/InvoiceTest/testVatRounding");
-	fflush(stdout);
-	rc = cmd_history(c, &list);
-	args_release(&list);
-	if (rc)
+	if ((rc = show(c, cmd_history,
+		     "com/acme/billing/InvoiceTest/testVatRounding")))
 		goto out;
 	printf("Flaky cases (tally flaky):\n");
-	memset(&list, 0, sizeof(list));
-	list.vals = tl_value_map();
-	fflush(stdout);
-	rc = cmd_flaky(c, &list);
-	args_release(&list);
-	if (rc)
+	if ((rc = show(c, cmd_flaky, NULL)))
 		goto out;
 	printf("\nWhat the pull request changes (tally diff %s):\n", range);
-	memset(&list, 0, sizeof(list));
-	list.vals = tl_value_map();
-	tl_strlist_push(&list.pos, range);
-	fflush(stdout);
-	fflush(stderr);
-	rc = cmd_diff(c, &list);
-	fflush(stderr);
-	args_release(&list);
-	if (rc)
+	if ((rc = show(c, cmd_diff, range)))
 		goto out;
 	{
 		/* right after the quick start tally is not on PATH yet: name
