@@ -215,9 +215,11 @@ static int has(const struct tl_strlist *sorted, const char *s)
 }
 
 /* BASE...HEAD (merge base), BASE..HEAD (as given), REV (REV...HEAD), or
- * nothing: the upstream branch...HEAD. */
+ * nothing: the upstream branch...HEAD. With --at, its revision stands
+ * where HEAD is implied. */
 static int range(struct diff *d, const char *spec, char **base, char **head)
 {
+	const char *tip = d->c->at ? d->c->at : "HEAD";
 	const char *dots = spec ? strstr(spec, "..") : NULL;
 	int three = dots && dots[2] == '.';
 	char *a, *b;
@@ -225,22 +227,22 @@ static int range(struct diff *d, const char *spec, char **base, char **head)
 	int rc;
 	if (!spec) {
 		a = tl_strdup("@{upstream}");
-		b = tl_strdup("HEAD");
+		b = tl_strdup(tip);
 		three = 1;
 	} else if (!dots) {
 		a = tl_strdup(spec);
-		b = tl_strdup("HEAD");
+		b = tl_strdup(tip);
 		three = 1;
 	} else {
 		a = tl_strndup(spec, (size_t)(dots - spec));
 		b = tl_strdup(dots + (three ? 3 : 2));
 		if (!*a) {
 			free(a);
-			a = tl_strdup("HEAD");
+			a = tl_strdup(tip);
 		}
 		if (!*b) {
 			free(b);
-			b = tl_strdup("HEAD");
+			b = tl_strdup(tip);
 		}
 	}
 	rc = three ? tl_repo_merge_base(d->s->repo, a, b, hex, &d->c->err)
@@ -258,12 +260,13 @@ static int diff_run(struct diff *d, const char *spec)
 {
 	struct tl_strlist all = { 0 };
 	char *base = NULL, *head = NULL;
-	int64_t now = ctx_now(d->c);
+	int64_t now;
 	int rc;
 
 	d->rows = tl_value_seq();
-	if ((rc = ctx_store(d->c, &d->s)) ||
-		(rc = ctx_project(d->c, &d->project)) ||
+	rc = ctx_store(d->c, &d->s);
+	now = ctx_now(d->c); /* after the store: --at's time */
+	if (rc || (rc = ctx_project(d->c, &d->project)) ||
 		(rc = range(d, spec, &base, &head)) ||
 		(rc = tl_history_aliases(
 			 &d->aliases, d->s, d->project, &d->c->err)) ||

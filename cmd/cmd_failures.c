@@ -13,7 +13,6 @@
 
 /* clang-format off */
 const struct opt_spec opts_failures[] = {
-	{ "at", 0, OPT_STR, "REV", "history as of this revision (its first parents)", NULL },
 	{ "since", 0, OPT_STR, "DATE", "only results from this day on", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -253,8 +252,8 @@ int cmd_failures(struct ctx *c, struct args *a)
 			 tl_value_get(s->ws->failures, "categories"), &cats,
 			 &ncats, &c->err)) ||
 		(rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
-		(rc = tl_history_load(&h, s, project, arg_str(a, "at"), aliases,
-			 NULL, &c->err)))
+		(rc = tl_history_load(
+			 &h, s, project, c->at, aliases, NULL, &c->err)))
 		goto out;
 	for (size_t i = 0; !rc && i < h.n; i++) {
 		const struct tl_event *e = &h.v[i];

@@ -19,13 +19,11 @@
 
 /* clang-format off */
 const struct opt_spec opts_history[] = {
-	{ "at", 0, OPT_STR, "REV", "history as of this revision (its first parents)", NULL },
 	{ "window", 0, OPT_STR, "N", "results the windowed rates cover (default 30)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 const struct opt_spec opts_flaky[] = {
-	{ "at", 0, OPT_STR, "REV", "history as of this revision (its first parents)", NULL },
 	{ "window", 0, OPT_STR, "N", "results the windowed rates cover (default 30)", NULL },
 	{ "since", 0, OPT_STR, "DATE", "only results from this day on", NULL },
 	{ "min-results", 0, OPT_STR, "N", "leave out cases with fewer results (default 2)", NULL },
@@ -362,8 +360,8 @@ int cmd_history(struct ctx *c, struct args *a)
 		key = tl_strdup(((struct tl_entity *)k)->key);
 	}
 	if (rc || (rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
-		(rc = tl_history_load(&h, s, project, arg_str(a, "at"), aliases,
-			 key, &c->err)))
+		(rc = tl_history_load(
+			 &h, s, project, c->at, aliases, key, &c->err)))
 		goto out;
 	if (!h.n) {
 		rc = tl_err_set(&c->err, TL_ENOTFOUND,
@@ -504,8 +502,8 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	}
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
 		(rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
-		(rc = tl_history_load(&h, s, project, arg_str(a, "at"), aliases,
-			 NULL, &c->err)))
+		(rc = tl_history_load(
+			 &h, s, project, c->at, aliases, NULL, &c->err)))
 		goto out;
 	v = tl_calloc(h.n ? h.n : 1, sizeof(*v));
 	for (size_t i = 0, j; i < h.n; i = j) {

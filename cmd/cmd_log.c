@@ -11,7 +11,6 @@
 
 /* clang-format off */
 const struct opt_spec opts_log[] = {
-	{ "at", 0, OPT_STR, "REV", "history as of this revision (its first parents)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 /* clang-format on */
@@ -176,8 +175,8 @@ int cmd_log(struct ctx *c, struct args *a)
 	prefix = tl_format("%s%s", s->prefix, project);
 	/* the run's key as written: deleted runs are not in the tree, so
 	 * the reference is its folder's name */
-	if ((rc = tl_walk_changes(s->repo, arg_str(a, "at"), prefix, want,
-		     on_change, &t, &c->err)))
+	if ((rc = tl_walk_changes(
+		     s->repo, c->at, prefix, want, on_change, &t, &c->err)))
 		goto out;
 	if (t.run && !t.rows->n) {
 		rc = tl_err_set(&c->err, TL_ENOTFOUND,

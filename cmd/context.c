@@ -1,5 +1,6 @@
 #include "cmd/tally.h"
 #include "core/repo.h"
+#include "core/snapshot.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -15,7 +16,7 @@ int ctx_store(struct ctx *c, struct tl_store **out)
 {
 	int rc = 0;
 	if (!c->store)
-		rc = tl_store_open(&c->store, ".", &c->err);
+		rc = tl_store_open_at(&c->store, ".", c->at, &c->err);
 	*out = c->store;
 	return rc;
 }
@@ -228,7 +229,9 @@ int64_t ctx_now(struct ctx *c)
 	const char *d = env("GIT_AUTHOR_DATE");
 	int64_t t;
 	int tz;
-	(void)c;
+	/* with --at, "now" is that commit's time: windows of days end there */
+	if (c->at && c->store && c->store->snap)
+		return tl_snapshot_time(c->store->snap);
 	if (d && !tl_parse_git_date(d, &t, &tz))
 		return t;
 	return (int64_t)time(NULL);

@@ -251,6 +251,22 @@ int cmd_version(struct ctx *c, struct args *a)
 	return 0;
 }
 
+/* The commands --at applies to: they only read. A command not named here
+ * refuses --at, so a new command is safe until it is added. */
+static int reads_only(const struct command *cmd)
+{
+	static const char *const names[] = { "project list", "project show",
+		"case list", "case show", "suite list", "suite show",
+		"req list", "req show", "run list", "run show", "run analyze",
+		"release list", "release show", "defect list", "defect show",
+		"export", "history", "flaky", "failures", "diff", "gate", "log",
+		"check", "help", "version", NULL };
+	for (const char *const *n = names; *n; n++)
+		if (!strcmp(*n, cmd->name))
+			return 1;
+	return 0;
+}
+
 static int run(struct ctx *c, int argc, char **argv)
 {
 	const struct command *cmd = NULL;
@@ -331,6 +347,13 @@ static int run(struct ctx *c, int argc, char **argv)
 		for (; i < argc; i++)
 			tl_strlist_push(&a.pos, argv[i]);
 	} else if ((rc = args_parse(&a, cmd, argc - i, argv + i, c, &c->err))) {
+		args_release(&a);
+		return rc;
+	}
+	if (c->at && !reads_only(cmd)) {
+		rc = tl_err_set(&c->err, TL_EUSAGE,
+			"--at reads the tracker as of a revision; 'tally %s' changes it",
+			cmd->name);
 		args_release(&a);
 		return rc;
 	}

@@ -24,6 +24,9 @@ const struct opt_spec tl_global_opts[] = {
 	{ "quiet", 'q', OPT_FLAG, NULL, "print only data and errors", NULL },
 	{ "author", 0, OPT_STR, "\"NAME <EMAIL>\"", "author of the commit",
 		NULL },
+	{ "at", 0, OPT_STR, "REV",
+		"read the tracker and its history as of REV (read-only commands)",
+		NULL },
 	{ "help", 'h', OPT_FLAG, NULL, "show this help", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -93,6 +96,8 @@ int ctx_apply_global(
 		c->quiet = 1;
 	else if (!strcmp(name, "author"))
 		c->author = value;
+	else if (!strcmp(name, "at"))
+		c->at = value;
 	else if (!strcmp(name, "format")) {
 		if (!in(formats, value))
 			return tl_err_set(err, TL_EUSAGE,

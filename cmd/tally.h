@@ -60,6 +60,7 @@ struct ctx {
 	int color;
 	int quiet;
 	const char *author;
+	const char *at; /* --at REV: read the tracker as of REV */
 	int tty;
 	struct tl_store *store;
 	struct tl_err err;
@@ -101,7 +102,8 @@ void (*ctx_stage_hook(struct ctx *c))(const char *);
 int ctx_idents(struct ctx *c, struct tl_repo *repo, struct tl_ident *author,
 	struct tl_ident *committer, struct tl_buf *scratch);
 /* "Now" for created/started: GIT_AUTHOR_DATE when set (the commit's own
- * time), else the clock. */
+ * time), else the clock; with --at, once the store is open, REV's commit
+ * time. */
 int64_t ctx_now(struct ctx *c);
 /* "Name <email>" of the author, for created-by; caller frees. */
 char *ctx_author_string(struct ctx *c);

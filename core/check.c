@@ -121,13 +121,16 @@ out:
 
 static void walk_kind(struct pctx *c, const char *sub, enum tl_kind kind)
 {
-	char *dir = tl_format("%s/%s/%s", c->s->root, c->project, sub);
+	char *dir = tl_format("%s/%s", c->project, sub);
 	struct tl_err err = TL_ERR_INIT;
 	c->sub = sub;
 	c->kind = kind;
 	c->loaded.kind = kind;
-	if (tl_fs_walk(dir, visit, c, &err))
-		add(c->out, dir, 0, 0, err.msg);
+	if (tl_store_walk(c->s, dir, visit, c, &err)) {
+		char *w = tl_store_wpath(c->s, dir);
+		add(c->out, w, 0, 0, err.msg);
+		free(w);
+	}
 	tl_err_clear(&err);
 	free(dir);
 }
@@ -220,7 +223,7 @@ static void problem_at(struct tl_problems *out, const struct tl_entity *e,
 static void check_runs(struct pctx *c, const struct tl_list *rels,
 	const struct tl_list *defects)
 {
-	char *dir = tl_format("%s/%s/runs", c->s->root, c->project);
+	char *dir = tl_format("%s/runs", c->project);
 	const char *pat = tl_value_gets(c->s->ws->defects, "pattern");
 	struct tl_regex *re = NULL;
 	struct tl_err err = TL_ERR_INIT;
@@ -228,7 +231,7 @@ static void check_runs(struct pctx *c, const struct tl_list *rels,
 	size_t n;
 	if (pat && tl_regex_new(&re, pat, 0, &err))
 		tl_err_clear(&err); /* tally.yaml's own check reports it */
-	if (tl_fs_list(&names, &n, dir, 1, &err)) {
+	if (tl_store_list(c->s, dir, 1, &names, &n, &err)) {
 		tl_err_clear(&err);
 		n = 0;
 		names = NULL;
@@ -291,18 +294,16 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 {
 	char **names;
 	size_t n;
-	int rc = tl_fs_list(&names, &n, s->root, 1, err);
+	int rc = tl_store_list(s, "", 1, &names, &n, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		struct pctx c = { s, out, names[i], NULL, 0, { 0 } };
 		struct tl_list reqs, rels, defects;
 		char *ppath = tl_format("%s/project.yaml", names[i]);
-		char *full = tl_path_join(s->root, ppath);
 		struct tl_err e = TL_ERR_INIT;
 		void *proj;
-		if (!tl_fs_is_file(full)) {
-			free(full);
+		if (!tl_store_is_file(s, ppath)) {
 			free(ppath);
 			continue; /* not a project folder */
 		}
@@ -335,7 +336,6 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 		tl_list_release(&reqs);
 		tl_list_release(&rels);
 		tl_list_release(&defects);
-		free(full);
 		free(ppath);
 	}
 	tl_fs_list_free(names, n);

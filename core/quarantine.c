@@ -80,11 +80,11 @@ static int entry(struct tl_qentry *e, const struct tl_value *m,
 int tl_quarantine_load(
 	struct tl_quarantine *q, struct tl_store *s, struct tl_err *err)
 {
-	char *full = tl_path_join(s->root, "quarantine.yaml");
 	char *name = tl_store_wpath(s, "quarantine.yaml");
 	struct tl_buf b = TL_BUF_INIT;
 	struct tl_value *doc = NULL;
-	int rc = tl_fs_read(&b, full, TL_YAML_MAX_BYTES, err);
+	int rc =
+		tl_store_read(s, "quarantine.yaml", TL_YAML_MAX_BYTES, &b, err);
 	memset(q, 0, sizeof(*q));
 	if (rc == TL_ENOTFOUND) {
 		tl_err_clear(err);
@@ -108,7 +108,6 @@ out:
 	tl_value_free(doc);
 	tl_buf_release(&b);
 	free(name);
-	free(full);
 	return rc;
 }
 

@@ -127,17 +127,16 @@ static void compute_cases(struct tl_rundata *r)
 int tl_run_need_results(
 	struct tl_rundata *r, struct tl_store *s, struct tl_err *err)
 {
-	char *resdir, *full;
+	char *resdir;
 	struct results_ctx ctx;
 	int rc;
 	if (r->loaded)
 		return 0;
 	resdir = tl_format("%s/runs/%s/results", r->project, r->run->ent.key);
-	full = tl_path_join(s->root, resdir);
 	ctx.s = s;
 	ctx.dir = resdir;
 	ctx.out = &r->results;
-	rc = tl_fs_walk(full, load_result, &ctx, err);
+	rc = tl_store_walk(s, resdir, load_result, &ctx, err);
 	if (!rc) {
 		if (r->results.n)
 			tl_sort(r->results.v, r->results.n,
@@ -149,7 +148,6 @@ int tl_run_need_results(
 		r->results.kind = TL_KIND_RESULT;
 	}
 	free(resdir);
-	free(full);
 	return rc;
 }
 
@@ -205,10 +203,10 @@ static int cmp_runs(const void *a, const void *b)
 int tl_runs_load(struct tl_runs *out, struct tl_store *s, const char *project,
 	int results, struct tl_err *err)
 {
-	char *dir = tl_format("%s/%s/runs", s->root, project);
+	char *dir = tl_format("%s/runs", project);
 	char **names;
 	size_t n;
-	int rc = tl_fs_list(&names, &n, dir, 1, err);
+	int rc = tl_store_list(s, dir, 1, &names, &n, err);
 	memset(out, 0, sizeof(*out));
 	free(dir);
 	if (rc == TL_ENOTFOUND) {

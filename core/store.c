@@ -3,6 +3,7 @@
 #include "core/fs.h"
 #include "core/key.h"
 #include "core/resolve.h"
+#include "core/snapshot.h"
 #include "formats/entity.h"
 #include "formats/yaml.h"
 
@@ -25,8 +26,8 @@ static int under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
 }
 
-int tl_store_open_root(struct tl_store **out, struct tl_repo *repo,
-	const char *root, struct tl_err *err)
+static int open_root(struct tl_store **out, struct tl_repo *repo,
+	const char *root, const char *rev, struct tl_err *err)
 {
 	struct tl_store *s = tl_calloc(1, sizeof(*s));
 	int rc;
@@ -43,6 +44,8 @@ int tl_store_open_root(struct tl_store **out, struct tl_repo *repo,
 	s->prefix = strlen(s->root) == strlen(s->workdir)
 		? tl_strdup("")
 		: tl_format("%s/", s->root + strlen(s->workdir) + 1);
+	if (rev && (rc = tl_snapshot_open(&s->snap, repo, rev, s->prefix, err)))
+		goto fail;
 	rc = tl_store_load(
 		(void **)&s->ws, s, TL_KIND_WORKSPACE, "tally.yaml", "", err);
 	if (rc)
@@ -68,7 +71,19 @@ fail:
 	return rc;
 }
 
+int tl_store_open_root(struct tl_store **out, struct tl_repo *repo,
+	const char *root, struct tl_err *err)
+{
+	return open_root(out, repo, root, NULL, err);
+}
+
 int tl_store_open(struct tl_store **out, const char *dir, struct tl_err *err)
+{
+	return tl_store_open_at(out, dir, NULL, err);
+}
+
+int tl_store_open_at(struct tl_store **out, const char *dir, const char *rev,
+	struct tl_err *err)
 {
 	struct tl_repo *repo;
 	char *cur, *wd, *root = NULL;
@@ -104,7 +119,7 @@ int tl_store_open(struct tl_store **out, const char *dir, struct tl_err *err)
 			"(run 'tally init' to create one)",
 			dir, wd, wd);
 	} else {
-		rc = tl_store_open_root(out, repo, root, err);
+		rc = open_root(out, repo, root, rev, err);
 	}
 	free(cur);
 	free(wd);
@@ -118,6 +133,7 @@ void tl_store_free(struct tl_store *s)
 {
 	if (!s)
 		return;
+	tl_snapshot_free(s->snap); /* before the repository it reads */
 	tl_repo_free(s->repo);
 	tl_workspace_free(s->ws);
 	tl_fields_release(&s->fields);
@@ -135,21 +151,14 @@ char *tl_store_wpath(const struct tl_store *s, const char *path)
 int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
 	const char *path, const char *key, struct tl_err *err)
 {
-	char *full = tl_path_join(s->root, path);
 	char *wpath = tl_store_wpath(s, path);
 	struct tl_buf b = TL_BUF_INIT;
 	int rc;
 
 	*out = NULL;
-	rc = tl_fs_read_flags(&b, full, TL_YAML_MAX_BYTES, 1, err);
-	if (rc) {
-		if (rc == TL_ENOTFOUND)
-			tl_err_set(err, rc, "%s: no such file", wpath);
-		else if (err->msg && !strncmp(err->msg, full, strlen(full)))
-			tl_err_set(err, rc, "%s%s", wpath,
-				err->msg + strlen(full));
+	rc = tl_store_read(s, path, TL_YAML_MAX_BYTES, &b, err);
+	if (rc)
 		goto out;
-	}
 	rc = tl_entity_parse(out, kind, wpath, b.ptr, b.len, err);
 	if (rc)
 		goto out;
@@ -157,7 +166,6 @@ int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
 	((struct tl_entity *)*out)->path = tl_strdup(wpath);
 out:
 	tl_buf_release(&b);
-	free(full);
 	free(wpath);
 	return rc;
 }
@@ -167,21 +175,19 @@ int tl_store_projects(
 {
 	char **names;
 	size_t n;
-	int rc = tl_fs_list(&names, &n, s->root, 1, err);
+	int rc = tl_store_list(s, "", 1, &names, &n, err);
 	out->kind = TL_KIND_PROJECT;
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *path = tl_format("%s/project.yaml", names[i]);
-		char *full = tl_path_join(s->root, path);
-		if (tl_fs_is_file(full)) {
+		if (tl_store_is_file(s, path)) {
 			void *p;
 			rc = tl_store_load(
 				&p, s, TL_KIND_PROJECT, path, names[i], err);
 			if (!rc)
 				tl_list_push(out, p);
 		}
-		free(full);
 		free(path);
 	}
 	tl_fs_list_free(names, n);
@@ -268,12 +274,10 @@ static int load_dir(struct tl_store *s, const char *project, const char *sub,
 	enum tl_kind kind, struct tl_list *out, struct tl_err *err)
 {
 	char *dir = tl_format("%s/%s", project, sub);
-	char *full = tl_path_join(s->root, dir);
 	struct load_ctx c = { s, dir, kind, out, 0 };
 	int rc;
 	out->kind = kind;
-	rc = tl_fs_walk(full, load_one, &c, err);
-	free(full);
+	rc = tl_store_walk(s, dir, load_one, &c, err);
 	free(dir);
 	if (rc)
 		tl_list_release(out);
@@ -309,10 +313,9 @@ static int collect_dirs(struct tl_store *s, const char *cases, const char *rel,
 	struct tl_list *out, int depth, struct tl_err *err)
 {
 	char *dir = rel[0] ? tl_format("%s/%s", cases, rel) : tl_strdup(cases);
-	char *full = tl_path_join(s->root, dir);
 	char **names;
 	size_t n;
-	int rc = tl_fs_list(&names, &n, full, 1, err);
+	int rc = tl_store_list(s, dir, 1, &names, &n, err);
 	if (rc == TL_ENOTFOUND && !rel[0]) {
 		tl_err_clear(err);
 		rc = 0;
@@ -326,9 +329,8 @@ static int collect_dirs(struct tl_store *s, const char *cases, const char *rel,
 		char *key = rel[0] ? tl_format("%s/%s", rel, names[i])
 				   : tl_strdup(names[i]);
 		char *meta = tl_format("%s/%s/_suite.yaml", cases, key);
-		char *metafull = tl_path_join(s->root, meta);
 		struct tl_suite *su;
-		if (tl_fs_is_file(metafull)) {
+		if (tl_store_is_file(s, meta)) {
 			rc = tl_store_load(
 				(void **)&su, s, TL_KIND_SUITE, meta, key, err);
 		} else {
@@ -340,12 +342,10 @@ static int collect_dirs(struct tl_store *s, const char *cases, const char *rel,
 			tl_list_push(out, su);
 			rc = collect_dirs(s, cases, key, out, depth + 1, err);
 		}
-		free(metafull);
 		free(meta);
 		free(key);
 	}
 	tl_fs_list_free(names, n);
-	free(full);
 	free(dir);
 	return rc;
 }
@@ -455,7 +455,16 @@ void tl_txn_remove(struct tl_txn *t, struct tl_store *s, const char *path)
 int tl_txn_commit(struct tl_txn *t, struct tl_store *s,
 	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err)
 {
+	if (s->snap)
+		return tl_store_refuse_write(s, err);
 	return tl_repo_commit(s->repo, t->changes, t->n, opts, out_id, err);
+}
+
+int tl_store_refuse_write(const struct tl_store *s, struct tl_err *err)
+{
+	return tl_err_set(err, TL_EUSAGE,
+		"--at shows the tracker as of %.12s; it cannot change it",
+		tl_snapshot_commit(s->snap));
 }
 
 void tl_txn_release(struct tl_txn *t)

@@ -9,8 +9,11 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/fields.h"
+#include "core/fs.h"
 #include "core/model.h"
 #include "core/repo.h"
+
+struct tl_snapshot;
 
 struct tl_store {
 	struct tl_repo *repo;
@@ -20,6 +23,9 @@ struct tl_store {
 			 top) */
 	struct tl_workspace *ws;
 	struct tl_field_defs fields;
+	/* with --at: the files as of that revision; the store is then
+	 * read-only (a transaction is refused) */
+	struct tl_snapshot *snap;
 };
 
 #define TL_FORMAT_VERSION 1
@@ -27,10 +33,26 @@ struct tl_store {
 /* Opens the repository containing dir and finds the tracker: tally.yaml in
  * dir or a parent inside the work tree, else qa/tally.yaml at its top. */
 int tl_store_open(struct tl_store **out, const char *dir, struct tl_err *err);
+/* The same tracker as of revision rev (NULL: the work tree), read from
+ * git's objects: a read-only store. */
+int tl_store_open_at(struct tl_store **out, const char *dir, const char *rev,
+	struct tl_err *err);
 /* Opens with a known tracker root (used right after init). */
 int tl_store_open_root(struct tl_store **out, struct tl_repo *repo,
 	const char *root, struct tl_err *err);
 void tl_store_free(struct tl_store *s);
+
+/* Reads of tracker paths (store_read.c), from the work tree or the
+ * snapshot: the contracts of tl_fs_read_flags (no links followed),
+ * tl_fs_list and tl_fs_walk, with errors naming work-tree paths. */
+int tl_store_read(struct tl_store *s, const char *path, size_t cap,
+	struct tl_buf *out, struct tl_err *err);
+int tl_store_list(struct tl_store *s, const char *dir, int dirs, char ***out,
+	size_t *n, struct tl_err *err);
+int tl_store_walk(struct tl_store *s, const char *dir, tl_walk_fn fn, void *ctx,
+	struct tl_err *err);
+int tl_store_is_file(struct tl_store *s, const char *path);
+int tl_store_is_dir(struct tl_store *s, const char *path);
 
 /* "qa/" + path: the work-tree path of a tracker path. Caller frees. */
 char *tl_store_wpath(const struct tl_store *s, const char *path);
@@ -81,6 +103,8 @@ void tl_txn_remove(struct tl_txn *t, struct tl_store *s, const char *path);
 int tl_txn_commit(struct tl_txn *t, struct tl_store *s,
 	const struct tl_commit_opts *opts, char *out_id, struct tl_err *err);
 void tl_txn_release(struct tl_txn *t);
+/* The error for a change asked of a store opened with --at. */
+int tl_store_refuse_write(const struct tl_store *s, struct tl_err *err);
 
 /* Validates custom fields of an entity against tally.yaml. */
 int tl_store_check_fields(struct tl_store *s, enum tl_kind kind, const void *e,

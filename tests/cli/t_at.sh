@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# --at REV: every read-only command reads the tracker and its history as
+# of that revision, straight from git's objects; commands that change the
+# tracker refuse it, and nothing is checked out or written.
+. "$(dirname "$0")/lib.sh"
+
+new_tracker at
+tally -q case new "Login" --suite auth
+tally -q release new 1.0 --title "First"
+tally -q run new "Smoke" --key smoke --case auth/login --release 1.0
+tally -q record smoke auth/login passed
+v1=$(git rev-parse HEAD)
+tally -q case edit auth/login --title "Sign in"
+tally -q record smoke auth/login failed -m "button gone"
+tally -q release edit 1.0 --title "First release"
+tally -q case mv auth/login auth/sign-in
+tally -q run new "Later" --key later --case auth/sign-in
+v2=$(git rev-parse HEAD)
+
+# the tree as of v1: old titles, old results, no later run
+expect_code 0 tally case list --at "$v1" --columns key,title
+expect_eq "$(cat "$TMP/out")" "auth/login	Login" "case list --at"
+expect_code 0 tally case list --columns key,title
+expect_eq "$(cat "$TMP/out")" "auth/sign-in	Sign in" "case list now"
+expect_code 0 tally --at "$v1" case show auth/login --format json
+expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["title"])' < "$TMP/out")" "Login" "case show --at"
+expect_code 3 tally case show auth/login
+expect_code 0 tally run list --at "$v1" --columns key
+expect_eq "$(cat "$TMP/out")" "smoke" "run list --at"
+expect_code 0 tally run show smoke --at "$v1" --format json
+expect_eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([(r["case"], r["status"]) for r in d["cases"]])' < "$TMP/out")" "[('auth/login', 'passed')]" "run show --at"
+expect_code 0 tally run show smoke --format json
+expect_eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([(r["case"], r["status"]) for r in d["cases"]])' < "$TMP/out")" "[('auth/sign-in', 'failed')]" "run show now"
+expect_code 0 tally release show 1.0 --at "$v1" --format json
+expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["title"])' < "$TMP/out")" "First" "release show --at"
+expect_code 0 tally suite list --at "$v1" --columns key
+expect_eq "$(cat "$TMP/out")" "auth" "suite list --at"
+expect_code 0 tally export smoke --format csv --at "$v1"
+expect_grep "auth/login" "$TMP/out"
+expect_no_grep "sign-in" "$TMP/out"
+
+# history --at: REV's case keys and aliases. Before the move only the old
+# key exists, and its one result in smoke was still a pass; after it the
+# new key carries the result recorded under the old one.
+hist() { python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["result_count"], [r["status"] for r in h["results"]])' < "$TMP/out"; }
+expect_code 0 tally history auth/login --at "$v1" --format json
+expect_eq "$(hist)" "1 ['passed']" "history --at v1"
+expect_code 3 tally history auth/sign-in --at "$v1"
+expect_code 0 tally history auth/sign-in --at "$v2" --format json
+expect_eq "$(hist)" "1 ['failed']" "history follows the alias at v2"
+
+# check --at reads that revision's files: a broken commit is reported with
+# its path and position, the fixed one after it is clean
+printf 'title: [unclosed\n' > qa/web/cases/auth/broken.yaml
+git add qa && git commit -qm "a broken case"
+bad=$(git rev-parse HEAD)
+git rm -q qa/web/cases/auth/broken.yaml && git commit -qm "fix"
+expect_code 0 tally check
+expect_code 1 tally check --at "$bad"
+expect_grep "qa/web/cases/auth/broken.yaml:2" "$TMP/out"
+expect_code 0 tally check --at "$v2"
+# a work-tree edit does not leak into --at
+echo "junk: [" >> qa/tally.yaml
+expect_code 0 tally case list --at HEAD --columns key
+expect_eq "$(cat "$TMP/out")" "auth/sign-in" "--at ignores the work tree"
+git checkout -q qa/tally.yaml
+
+# writes are refused before anything happens
+n=$(commits)
+for cmd in "case new X" "record smoke auth/sign-in passed" "run close smoke" "prune --keep 1" "import $TMP/none.xml"; do
+	# shellcheck disable=SC2086
+	expect_code 2 tally --at "$v1" $cmd
+	expect_grep "changes it" "$TMP/err"
+done
+expect_eq "$(commits)" "$n" "no commit under --at"
+expect_eq "$(git status --porcelain)" "" "nothing written under --at"
+
+# bad revisions, and a revision before the tracker existed
+expect_code 3 tally case list --at nosuch
+expect_grep "unknown revision 'nosuch'" "$TMP/err"
+git commit -q --allow-empty -m "empty root" && git checkout -q --orphan bare && git rm -rqf . && git commit -q --allow-empty -m "no tracker" && orphan=$(git rev-parse HEAD) && git checkout -q main
+expect_code 3 tally case list --at "$orphan"
+expect_grep "no tracker there at that revision" "$TMP/err"
+
+# the evidence window ends at REV's time: a flaky verdict 21 results back
+# is in the 14 days before the last import, long before now
+new_tracker window
+junit() { printf '<testsuite name="s"><testcase classname="w" name="c">%s</testcase></testsuite>\n' "$1" > "$TMP/w.xml"; }
+day=1
+imp() {
+	GIT_AUTHOR_DATE="2026-01-0${day}T10:00:00Z" GIT_COMMITTER_DATE="2026-01-0${day}T10:00:00Z" \
+		tally -q import "$TMP/w.xml" --revision "$1"
+}
+junit '<failure message="x"/>'; imp f1
+junit ''; imp f1
+day=2
+for i in $(seq 1 20); do imp "p$i"; done
+expect_code 0 tally flaky --all --columns case,state
+expect_eq "$(cat "$TMP/out")" "w/c	stable" "the old verdict is out of the window now"
+expect_code 0 tally flaky --at HEAD --all --columns case,state
+expect_eq "$(cat "$TMP/out")" "w/c	flaky" "with --at the window ends at HEAD's time"
+
+done_testing
