@@ -209,6 +209,17 @@ char *tl_path_join(const char *a, const char *b)
 	return tl_format("%s/%s", a, b);
 }
 
+struct named {
+	char *name;
+	char kind;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct named *)a)->name,
+		((const struct named *)b)->name);
+}
+
 /* Lists dir with each entry's kind: 'd' folder, 'f' regular file. Links
  * and other kinds are left out: a symbolic link could lead out of the
  * tracker root, so links are never followed. d_type saves a stat per
@@ -252,16 +263,21 @@ static int list_typed(char ***out, char **kinds, size_t *n, const char *dir,
 		k[cnt++] = kind;
 	}
 	closedir(d);
-	/* sorted by name, kinds alongside (insertion sort: readdir order is
-	 * often close to sorted already) */
-	for (size_t i = 1; i < cnt; i++)
-		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char *t = v[j], tk = k[j];
-			v[j] = v[j - 1];
-			k[j] = k[j - 1];
-			v[j - 1] = t;
-			k[j - 1] = tk;
+	/* sorted by name, kinds alongside: the kind rides in a sort key, as
+	 * readdir's order on large folders is hashed, not near sorted */
+	if (cnt > 1) {
+		struct named *t = tl_calloc(cnt, sizeof(*t));
+		for (size_t i = 0; i < cnt; i++) {
+			t[i].name = v[i];
+			t[i].kind = k[i];
 		}
+		tl_sort(t, cnt, sizeof(*t), by_name);
+		for (size_t i = 0; i < cnt; i++) {
+			v[i] = t[i].name;
+			k[i] = t[i].kind;
+		}
+		free(t);
+	}
 	*out = v;
 	*kinds = k;
 	*n = cnt;
