@@ -152,8 +152,10 @@ static int classify(struct diff *d, const char *casekey, int64_t now)
 	events_of(&d->head.h, casekey, &hf, &ht);
 	bv = latest(&d->base.h, bf, bt, &be);
 	hv = latest(&d->head.h, hf, ht, &he);
-	tl_case_metrics_of(d->base.h.v + bf, bt - bf, 30, now, &bm);
-	tl_case_metrics_of(d->head.h.v + hf, ht - hf, 30, now, &hm);
+	tl_case_metrics_of(
+		d->base.h.v + bf, bt - bf, &d->base.h.params, now, &bm);
+	tl_case_metrics_of(
+		d->head.h.v + hf, ht - hf, &d->head.h.params, now, &hm);
 	if (he) {
 		d->tests++;
 		if (hv != TL_VERDICT_SKIP)
@@ -437,20 +439,26 @@ int cmd_diff(struct ctx *c, struct args *a)
 
 /* ---- gate ---- */
 
+/* Each rule's limit lives in struct tl_params (core/params.c reads and
+ * checks tally.yaml's gate:); < 0 is off. */
 struct rule_check {
 	const char *name;
-	int is_rate;
 	int is_min;
-	double def; /* < 0: off unless set */
+	size_t off;
 };
 
+#define RULE(name, is_min, field)                               \
+	{                                                       \
+		name, is_min, offsetof(struct tl_params, field) \
+	}
+
 static const struct rule_check rules[] = {
-	{ "max-new-failures", 0, 0, 0 },
-	{ "max-failures", 0, 0, -1 },
-	{ "min-pass-rate", 1, 1, -1 },
-	{ "max-flaky-rate", 1, 0, -1 },
-	{ "max-duration-regressions", 0, 0, -1 },
-	{ "min-tests", 0, 1, -1 },
+	RULE("max-new-failures", 0, max_new_failures),
+	RULE("max-failures", 0, max_failures),
+	RULE("min-pass-rate", 1, min_pass_rate),
+	RULE("max-flaky-rate", 0, max_flaky_rate),
+	RULE("max-duration-regressions", 0, max_duration_regressions),
+	RULE("min-tests", 1, min_tests),
 };
 
 static double measure(const struct diff *d, const char *name)
@@ -480,12 +488,10 @@ int cmd_gate(struct ctx *c, struct args *a)
 	rc = diff_run(&d, a->pos.n ? a->pos.v[0] : NULL);
 	for (size_t i = 0; !rc && i < sizeof(rules) / sizeof(*rules); i++) {
 		const struct rule_check *r = &rules[i];
-		const char *set = tl_value_gets(d.s->ws->gate, r->name);
-		double limit = set ? strtod(set, NULL) : r->def;
+		double limit = *(const double *)(const void
+				*)((const char *)&d.head.h.params + r->off);
 		double got = measure(&d, r->name);
 		int fails;
-		if (set && !strcmp(set, "none"))
-			continue;
 		if (limit < 0)
 			continue;
 		fails = r->is_min ? got < limit : got > limit;

@@ -15,16 +15,14 @@
 
 #include "core/banned.h"
 
-#define WINDOW 30
-
 /* clang-format off */
 const struct opt_spec opts_history[] = {
-	{ "window", 0, OPT_STR, "N", "results the windowed rates cover (default 30)", NULL },
+	{ "window", 0, OPT_STR, "N", "results the windowed rates cover (default: flaky.window, 30)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 const struct opt_spec opts_flaky[] = {
-	{ "window", 0, OPT_STR, "N", "results the windowed rates cover (default 30)", NULL },
+	{ "window", 0, OPT_STR, "N", "results the windowed rates cover (default: flaky.window, 30)", NULL },
 	{ "since", 0, OPT_STR, "DATE", "only results from this day on", NULL },
 	{ "min-results", 0, OPT_STR, "N", "leave out cases with fewer results (default 2)", NULL },
 	{ "suite", 0, OPT_STR, "SUITE", "only cases under this suite", NULL },
@@ -346,7 +344,7 @@ int cmd_history(struct ctx *c, struct args *a)
 	void *k;
 	int rc;
 
-	if ((rc = number_opt(c, a, "window", WINDOW, &window)) ||
+	if ((rc = number_opt(c, a, "window", 0, &window)) ||
 		(rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
 		(rc = tl_store_cases(s, project, &cases, &c->err)))
 		goto out;
@@ -363,12 +361,14 @@ int cmd_history(struct ctx *c, struct args *a)
 		(rc = tl_history_load(
 			 &h, s, project, c->at, aliases, key, &c->err)))
 		goto out;
+	if (window)
+		h.params.window = window;
 	if (!h.n) {
 		rc = tl_err_set(&c->err, TL_ENOTFOUND,
 			"no result of case '%s' in the history", key);
 		goto out;
 	}
-	tl_case_metrics_of(h.v, h.n, window, ctx_now(c), &m);
+	tl_case_metrics_of(h.v, h.n, &h.params, ctx_now(c), &m);
 	o = tl_value_map();
 	put_rates(o, &m.rates);
 	put_summary(o, key, &m); /* after: its keys win */
@@ -492,7 +492,7 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	int64_t from = 0;
 	int rc;
 
-	if ((rc = number_opt(c, a, "window", WINDOW, &window)) ||
+	if ((rc = number_opt(c, a, "window", 0, &window)) ||
 		(rc = number_opt(c, a, "min-results", 2, &min)))
 		goto out;
 	if (since && tl_date_parse(since, &from)) {
@@ -505,6 +505,8 @@ int cmd_flaky(struct ctx *c, struct args *a)
 		(rc = tl_history_load(
 			 &h, s, project, c->at, aliases, NULL, &c->err)))
 		goto out;
+	if (window)
+		h.params.window = window;
 	v = tl_calloc(h.n ? h.n : 1, sizeof(*v));
 	for (size_t i = 0, j; i < h.n; i = j) {
 		size_t first = i;
@@ -521,7 +523,7 @@ int cmd_flaky(struct ctx *c, struct args *a)
 					h.v[i].casekey[strlen(suite)] != '/')))
 			continue;
 		tl_case_metrics_of(
-			h.v + first, j - first, window, ctx_now(c), &m);
+			h.v + first, j - first, &h.params, ctx_now(c), &m);
 		if (rank_of(&m) < 4 || arg_flag(a, "all")) {
 			v[nv].rank = rank_of(&m);
 			v[nv].weight = m.weighted_flip_rate;

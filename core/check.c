@@ -1,4 +1,5 @@
 #include "core/check.h"
+#include "core/params.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/key.h"
@@ -348,6 +349,16 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 			free(w);
 		}
 		tl_quarantine_release(&q);
+		tl_err_clear(&e);
+	}
+	{
+		struct tl_params p;
+		struct tl_err e = TL_ERR_INIT;
+		if (tl_params_of(&p, s, &e)) {
+			char *w = tl_store_wpath(s, "tally.yaml");
+			tl_problems_add_err(out, w, e.msg);
+			free(w);
+		}
 		tl_err_clear(&e);
 	}
 	return 0;

@@ -325,6 +325,7 @@ static int by_case_time(const void *a, const void *b)
  * inference (it still counts in the rates). */
 static void mark_infra(struct tl_history *h)
 {
+	const struct tl_params *p = &h->params;
 	struct tl_strmap runs = { 0 };
 	size_t *decisive = tl_calloc(h->n ? h->n : 1, sizeof(size_t));
 	size_t *bad = tl_calloc(h->n ? h->n : 1, sizeof(size_t));
@@ -340,8 +341,9 @@ static void mark_infra(struct tl_history *h)
 	}
 	for (size_t i = 0; i < h->n; i++) {
 		size_t r = tl_strmap_get(&runs, h->v[i].run);
-		h->v[i].infra =
-			decisive[r] >= 20 && bad[r] * 5 > decisive[r] * 4;
+		h->v[i].infra = decisive[r] >= p->infra_results &&
+			(double)bad[r] >
+				p->infra_bad_rate * (double)decisive[r];
 	}
 	tl_strmap_release(&runs);
 	free(decisive);
@@ -376,6 +378,10 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	int rc;
 	memset(&l, 0, sizeof(l));
 	memset(h, 0, sizeof(*h));
+	if ((rc = tl_params_of(&h->params, s, err))) {
+		free(prefix);
+		return rc;
+	}
 	l.h = h;
 	/* every case is read, even for one: the infrastructure guard
 	 * needs whole runs */
@@ -458,9 +464,10 @@ static char final_outcome(const struct tl_event *e)
 	return e->outcomes[strlen(e->outcomes) - 1];
 }
 
-void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
-	int64_t now, struct tl_case_metrics *out)
+void tl_case_metrics_of(const struct tl_event *ev, size_t n,
+	const struct tl_params *p, int64_t now, struct tl_case_metrics *out)
 {
+	size_t window = p->window;
 	struct tl_mresult *r = tl_calloc(n ? n : 1, sizeof(*r));
 	int *y = tl_calloc(n ? n : 1, sizeof(*y));
 	double *samples = tl_calloc(n ? n : 1, sizeof(*samples));
@@ -485,8 +492,8 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 	tl_rates_of(r + from, n - from, &out->rates);
 	tl_rates_of(r, n, &out->all);
 	out->flip_rate = tl_flip_rate(y, ny);
-	out->weighted_flip_rate = tl_weighted_flip_rate(y, ny, 0.1);
-	tl_durations_of(samples, ns, &out->durations);
+	out->weighted_flip_rate = tl_weighted_flip_rate(y, ny, p->lambda);
+	tl_durations_of(samples, ns, p, &out->durations);
 	if (out->durations.regression)
 		out->slow_revision =
 			ev[sample_at[out->durations.first_slow]].revision;
@@ -539,7 +546,7 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
 		free(first);
 		free(last);
 	}
-	tl_state_of(out->timeline, out->ntimeline, now, &out->state);
+	tl_state_of(out->timeline, out->ntimeline, now, p, &out->state);
 	tl_buf_release(&o);
 	free(samples);
 	free(sample_at);

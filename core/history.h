@@ -45,6 +45,7 @@ struct tl_history {
 	struct tl_event *v; /* sorted by case, then time */
 	size_t n;
 	struct tl_strpool pool; /* the events' strings */
+	struct tl_params params; /* tally.yaml's flaky:, durations:, gate: */
 };
 
 /* Events of a project's results along the first parents of rev (NULL:
@@ -74,8 +75,9 @@ struct tl_case_metrics {
 	int64_t last_seen;
 };
 
-void tl_case_metrics_of(const struct tl_event *ev, size_t n, size_t window,
-	int64_t now, struct tl_case_metrics *out);
+/* Over one case's events; p->window sets the windowed rates. */
+void tl_case_metrics_of(const struct tl_event *ev, size_t n,
+	const struct tl_params *p, int64_t now, struct tl_case_metrics *out);
 void tl_case_metrics_release(struct tl_case_metrics *m);
 
 #endif

@@ -189,9 +189,23 @@ static double mad_of(const double *s, size_t n, double med)
 	return m;
 }
 
-void tl_durations_of(const double *samples, size_t n, struct tl_durations *out)
+static const struct tl_params *params_or_default(
+	const struct tl_params *p, struct tl_params *def)
 {
-	size_t use = n > 30 ? 30 : n, np = 0;
+	if (p)
+		return p;
+	tl_params_default(def);
+	return def;
+}
+
+void tl_durations_of(const double *samples, size_t n, const struct tl_params *p,
+	struct tl_durations *out)
+{
+	struct tl_params def;
+	size_t use, np = 0, r;
+	p = params_or_default(p, &def);
+	r = p->recent;
+	use = n > p->samples ? p->samples : n;
 	const double *s = samples + (n - use);
 	double *v = tl_calloc(use ? use : 1, sizeof(*v));
 	double *pairs;
@@ -213,32 +227,35 @@ void tl_durations_of(const double *samples, size_t n, struct tl_durations *out)
 	out->slope = tl_median(pairs, np);
 	free(pairs);
 	free(v);
-	/* a regression: the last 5 against up to 30 before them (10+) */
-	if (n >= 15) {
-		size_t nb = n - 5 > 30 ? 30 : n - 5;
-		const double *b = samples + (n - 5 - nb);
+	/* a regression: the last r against up to p->samples before them
+	 * (at least p->min_samples) */
+	if (n >= r + p->min_samples) {
+		size_t nb = n - r > p->samples ? p->samples : n - r;
+		const double *b = samples + (n - r - nb);
 		double *x = tl_calloc(nb, sizeof(*x));
-		double last[5], mad;
+		double *last = tl_calloc(r, sizeof(*last));
+		double mad, delta;
 		memcpy(x, b, nb * sizeof(*x));
-		memcpy(last, samples + n - 5, sizeof(last));
+		memcpy(last, samples + n - r, r * sizeof(*last));
 		out->before = tl_median(x, nb);
-		out->after = tl_median(last, 5);
+		out->after = tl_median(last, r);
 		mad = mad_of(b, nb, out->before);
-		out->regression = out->after >= 1.2 * out->before &&
-			out->after - out->before >=
-				fmax(3 * 1.4826 * mad, 0.05);
+		delta = fmax(p->mad_factor * 1.4826 * mad, p->min_delta);
+		out->regression = out->after >= p->ratio * out->before &&
+			out->after - out->before >= delta;
 		if (out->regression) {
-			double bound = fmax(1.2 * out->before,
-				out->before + fmax(3 * 1.4826 * mad, 0.05));
+			double bound = fmax(
+				p->ratio * out->before, out->before + delta);
 			size_t i = n;
 			/* the newest samples may dip below the bound while
-			 * the median of the last 5 is past it */
-			while (i > n - 5 && samples[i - 1] < bound)
+			 * the median of the last r is past it */
+			while (i > n - r && samples[i - 1] < bound)
 				i--;
 			while (i > 0 && samples[i - 1] >= bound)
 				i--;
 			out->first_slow = i;
 		}
+		free(last);
 		free(x);
 	}
 }
@@ -252,22 +269,46 @@ static int passes_before(const enum tl_verdict *v, size_t end)
 	return 1;
 }
 
-void tl_state_of(const struct tl_point *t, size_t n, int64_t now,
-	struct tl_state_info *out)
+/* A case leaves flaky only once, after its last FLAKY verdict, it has
+ * had p->leave_results clean (PASS) verdicts in a row and p->leave_days
+ * have passed: this says whether it is still inside that hysteresis. */
+static int still_flaky(const enum tl_verdict *v, const struct tl_point *t,
+	size_t n, int64_t now, const struct tl_params *p)
 {
+	size_t f = n, clean = 0;
+	int64_t days = p->leave_days * DAY;
+	while (f > 0 && v[f - 1] != TL_VERDICT_FLAKY)
+		f--;
+	if (!f)
+		return 0;
+	f--;
+	for (size_t i = f + 1; i < n; i++) {
+		clean = v[i] == TL_VERDICT_PASS ? clean + 1 : 0;
+		if (clean >= p->leave_results && t[i].time - t[f].time >= days)
+			return 0; /* it left then */
+	}
+	return !(clean >= p->leave_results && now - t[f].time >= days);
+}
+
+void tl_state_of(const struct tl_point *t, size_t n, int64_t now,
+	const struct tl_params *p, struct tl_state_info *out)
+{
+	struct tl_params def;
 	enum tl_verdict *v = tl_calloc(n ? n : 1, sizeof(*v));
 	size_t streak = 0, fails10 = 0, window = 0, flaky_all = 0;
+	p = params_or_default(p, &def);
 	memset(out, 0, sizeof(*out));
 	out->last_pass = out->first_fail = -1;
 	for (size_t i = 0; i < n; i++) {
 		v[i] = t[i].verdict;
 		flaky_all += v[i] == TL_VERDICT_FLAKY;
 	}
-	out->revision_flip_rate = tl_revision_flip_rate(v, n, 3, &out->flips);
-	/* the evidence window: 14 days, widened to 20 verdicts */
+	out->revision_flip_rate =
+		tl_revision_flip_rate(v, n, p->hold, &out->flips);
+	/* the evidence window: so many days, widened to so many verdicts */
 	for (size_t i = n; i > 0; i--) {
-		int in_days = now - t[i - 1].time <= 14 * DAY;
-		if (!in_days && window >= 20)
+		int in_days = now - t[i - 1].time <= p->evidence_days * DAY;
+		if (!in_days && window >= p->evidence_results)
 			break;
 		window++;
 		out->flaky_verdicts += v[i - 1] == TL_VERDICT_FLAKY;
@@ -284,12 +325,13 @@ void tl_state_of(const struct tl_point *t, size_t n, int64_t now,
 		out->first_fail = (long)(n - streak);
 	} else if (streak >= 3 || fails10 >= 6) {
 		out->state = TL_STATE_BROKEN;
-	} else if (out->flaky_verdicts) {
+	} else if (out->flaky_verdicts || still_flaky(v, t, n, now, p)) {
 		out->state = TL_STATE_FLAKY;
-		out->high_confidence = out->flaky_verdicts >= 2 &&
-			(double)flaky_all / (double)n >= 0.01;
-	} else if (out->revision_flip_rate >= 0.2 && out->flips >= 3 &&
-		n >= 10) {
+		out->high_confidence =
+			out->flaky_verdicts >= p->confidence_verdicts &&
+			(double)flaky_all / (double)n >= p->confidence_rate;
+	} else if (out->revision_flip_rate >= p->suspect_flip_rate &&
+		out->flips >= p->suspect_flips && n >= p->suspect_results) {
 		out->state = TL_STATE_FLAKY_SUSPECTED;
 	} else if (v[n - 1] == TL_VERDICT_PASS && v[n - 2] == TL_VERDICT_FAIL) {
 		out->state = TL_STATE_FIXED;

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/params.h"
+
 /* Verdicts, ordered so that merging is easy to read. */
 enum tl_verdict {
 	TL_VERDICT_SKIP, /* no decisive attempt */
@@ -60,16 +62,18 @@ double tl_revision_flip_rate(
 	const enum tl_verdict *v, size_t n, size_t hold, size_t *flips);
 
 struct tl_durations {
-	size_t n; /* samples used (the last 30 passing durations) */
+	size_t n; /* samples used (the last p->samples passing durations) */
 	double median, p95, mad, slope; /* slope: seconds per sample */
-	int regression; /* the last 5 against the 30 before them */
+	int regression; /* the last p->recent against the p->samples before */
 	double before, after; /* the two medians when regression is judged */
 	size_t first_slow; /* regression: the first sample of the streak
 			    * past the bound, an index into samples */
 };
 
-/* samples: durations of passing attempts, oldest first. */
-void tl_durations_of(const double *samples, size_t n, struct tl_durations *out);
+/* samples: durations of passing attempts, oldest first; p: the knobs
+ * (NULL: METRICS.md's defaults). */
+void tl_durations_of(const double *samples, size_t n, const struct tl_params *p,
+	struct tl_durations *out);
 
 double tl_median(double *v, size_t n); /* sorts v */
 
@@ -105,8 +109,8 @@ struct tl_state_info {
 };
 
 /* The state at the head of the timeline (oldest first); now is the time
- * the 14-day evidence window ends at. */
+ * the evidence window ends at; p (NULL: the defaults) the knobs. */
 void tl_state_of(const struct tl_point *t, size_t n, int64_t now,
-	struct tl_state_info *out);
+	const struct tl_params *p, struct tl_state_info *out);
 
 #endif

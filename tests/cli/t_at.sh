@@ -82,8 +82,9 @@ git commit -q --allow-empty -m "empty root" && git checkout -q --orphan bare && 
 expect_code 3 tally case list --at "$orphan"
 expect_grep "no tracker there at that revision" "$TMP/err"
 
-# the evidence window ends at REV's time: a flaky verdict 21 results back
-# is in the 14 days before the last import, long before now
+# "now" is REV's time: a flaky verdict followed by 30 clean results leaves
+# flaky once 14 days have passed (METRICS.md's hysteresis): long ago by the
+# clock, but not by the time of the last import
 new_tracker window
 junit() { printf '<testsuite name="s"><testcase classname="w" name="c">%s</testcase></testsuite>\n' "$1" > "$TMP/w.xml"; }
 day=1
@@ -94,10 +95,10 @@ imp() {
 junit '<failure message="x"/>'; imp f1
 junit ''; imp f1
 day=2
-for i in $(seq 1 20); do imp "p$i"; done
+for i in $(seq 1 30); do imp "p$i"; done
 expect_code 0 tally flaky --all --columns case,state
-expect_eq "$(cat "$TMP/out")" "w/c	stable" "the old verdict is out of the window now"
+expect_eq "$(cat "$TMP/out")" "w/c	stable" "30 clean results and 14 days: no longer flaky"
 expect_code 0 tally flaky --at HEAD --all --columns case,state
-expect_eq "$(cat "$TMP/out")" "w/c	flaky" "with --at the window ends at HEAD's time"
+expect_eq "$(cat "$TMP/out")" "w/c	flaky" "with --at, one day after the flaky verdict"
 
 done_testing

@@ -176,4 +176,25 @@ expect_code 0 tally check
 expect_code 0 tally flaky --quarantine-suggest
 expect_eq "$(cat "$TMP/out")" "" "nothing left to suggest"
 expect_grep "0 suggested" "$TMP/err"
+
+# METRICS.md's knobs are tally.yaml settings: a bad one is a check problem
+# and a refusal with its place, a good one changes the numbers
+cp qa/tally.yaml "$TMP/tally.yaml"
+printf 'flaky:\n  window: 3\ndurations:\n  ratio: 1.1\n' >> qa/tally.yaml
+expect_code 0 tally check
+expect_code 0 tally history reg --format json
+expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["rated_results"], h["result_count"])' < "$TMP/out")" "3 7" "flaky.window"
+expect_code 0 tally history reg --format json --window 4
+expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["rated_results"])' < "$TMP/out")" 4 "--window wins over flaky.window"
+cp "$TMP/tally.yaml" qa/tally.yaml
+printf 'flaky:\n  evidence-dayz: 3\n' >> qa/tally.yaml
+expect_code 1 tally check
+expect_grep "qa/tally.yaml:.*flaky: has no setting 'evidence-dayz'" "$TMP/out"
+expect_code 4 tally flaky
+expect_grep "qa/tally.yaml:[0-9]*:[0-9]*: flaky: has no setting 'evidence-dayz'" "$TMP/err"
+cp "$TMP/tally.yaml" qa/tally.yaml
+printf 'gate:\n  min-pass-rate: 95\n' >> qa/tally.yaml
+expect_code 4 tally gate HEAD~1..HEAD
+expect_grep "gate.min-pass-rate takes a number from 0 to 1, or none, not '95'" "$TMP/err"
+cp "$TMP/tally.yaml" qa/tally.yaml
 done_testing

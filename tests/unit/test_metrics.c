@@ -115,7 +115,7 @@ Test(metrics, durations_median_p95_mad_slope_and_regression)
 	struct tl_durations d;
 	for (int i = 0; i < 20; i++)
 		s[i] = 1.0 + (i % 2) * 0.1; /* 1.0, 1.1, ... */
-	tl_durations_of(s, 20, &d);
+	tl_durations_of(s, 20, NULL, &d);
 	cr_assert_eq(d.n, 20);
 	cr_assert(NEAR(d.median, 1.05));
 	cr_assert(NEAR(d.p95, 1.1)); /* sorted[ceil(19) - 1] */
@@ -124,7 +124,7 @@ Test(metrics, durations_median_p95_mad_slope_and_regression)
 	/* the last 5 at 2 s: a regression against the median of 1.05 */
 	for (int i = 20; i < 25; i++)
 		s[i] = 2.0;
-	tl_durations_of(s, 25, &d);
+	tl_durations_of(s, 25, NULL, &d);
 	cr_assert(d.regression);
 	cr_assert(NEAR(d.before, 1.05) && NEAR(d.after, 2.0));
 	cr_assert_eq(d.first_slow, 20);
@@ -135,20 +135,20 @@ Test(metrics, durations_median_p95_mad_slope_and_regression)
 	for (int i = 18; i < 24; i++)
 		s[i] = 2.0;
 	s[24] = 1.1;
-	tl_durations_of(s, 25, &d);
+	tl_durations_of(s, 25, NULL, &d);
 	cr_assert(d.regression);
 	cr_assert_eq(d.first_slow, 18, "got %zu", d.first_slow);
 	/* a rising line: Theil-Sen slope 0.5 per sample */
 	for (int i = 0; i < 10; i++)
 		s[i] = 0.5 * i;
-	tl_durations_of(s, 10, &d);
+	tl_durations_of(s, 10, NULL, &d);
 	cr_assert(NEAR(d.slope, 0.5));
 	/* 1.2 times but within 50 ms is not a regression */
 	for (int i = 0; i < 20; i++)
 		s[i] = 0.1;
 	for (int i = 20; i < 25; i++)
 		s[i] = 0.13;
-	tl_durations_of(s, 25, &d);
+	tl_durations_of(s, 25, NULL, &d);
 	cr_assert(!d.regression);
 }
 
@@ -163,7 +163,7 @@ static void state_of(const char *line, enum tl_state want, const char *why)
 		t[i].revision = NULL;
 		t[i].time = 1000000 + (int64_t)i * 3600;
 	}
-	tl_state_of(t, n, 1000000 + (int64_t)n * 3600, &st);
+	tl_state_of(t, n, 1000000 + (int64_t)n * 3600, NULL, &st);
 	cr_assert_eq(st.state, want, "%s: %s is %s, not %s", why, line,
 		tl_state_name(st.state), tl_state_name(want));
 }
@@ -192,8 +192,88 @@ Test(metrics, regressed_reports_the_culprit_range)
 		t[i].revision = rev[i];
 		t[i].time = i;
 	}
-	tl_state_of(t, 6, 10, &st);
+	tl_state_of(t, 6, 10, NULL, &st);
 	cr_assert_eq(st.state, TL_STATE_REGRESSED);
 	cr_assert_eq(st.last_pass, 3); /* (d, e] */
 	cr_assert_eq(st.first_fail, 4);
+}
+
+/* One FLAKY verdict at day 0, then clean verdicts one every step. */
+static enum tl_state after_flake(
+	size_t clean, int64_t step, int64_t now, const struct tl_params *p)
+{
+	struct tl_point t[80];
+	struct tl_state_info st;
+	cr_assert(clean + 3 <= 80);
+	t[0].verdict = TL_VERDICT_PASS;
+	t[1].verdict = TL_VERDICT_FLAKY;
+	t[0].time = 0;
+	t[1].time = 0;
+	for (size_t i = 0; i < clean; i++) {
+		t[2 + i].verdict = TL_VERDICT_PASS;
+		t[2 + i].time = (int64_t)(i + 1) * step;
+	}
+	for (size_t i = 0; i < clean + 2; i++)
+		t[i].revision = NULL;
+	tl_state_of(t, clean + 2, now, p, &st);
+	return st.state;
+}
+
+Test(metrics, flaky_is_left_only_after_14_days_and_30_clean_results)
+{
+	const int64_t day = 86400;
+	/* 29 clean results spread over 60 days: still flaky, though the
+	 * FLAKY verdict is out of the 14-day, 20-verdict evidence window */
+	cr_assert_eq(after_flake(29, 2 * day, 61 * day, NULL), TL_STATE_FLAKY);
+	/* the 30th clean result, past 14 days: stable */
+	cr_assert_eq(after_flake(30, 2 * day, 61 * day, NULL), TL_STATE_STABLE);
+	/* 40 clean results within 3 days: not yet 14 days... */
+	cr_assert_eq(after_flake(40, 3600, 3 * day, NULL), TL_STATE_FLAKY);
+	/* ...and once 14 days have passed since, stable */
+	cr_assert_eq(after_flake(40, 3600, 15 * day, NULL), TL_STATE_STABLE);
+}
+
+Test(metrics, a_case_that_left_flaky_does_not_come_back_by_hysteresis)
+{
+	/* flaky, 30 clean over 30 days (it left), then a FAIL and a PASS:
+	 * fixed, not flaky again */
+	struct tl_point t[40];
+	struct tl_state_info st;
+	size_t n = 0;
+	t[n++] = (struct tl_point){ TL_VERDICT_PASS, NULL, 0 };
+	t[n++] = (struct tl_point){ TL_VERDICT_FLAKY, NULL, 0 };
+	for (int i = 1; i <= 30; i++)
+		t[n++] = (struct tl_point){ TL_VERDICT_PASS, NULL,
+			(int64_t)i * 86400 };
+	t[n++] = (struct tl_point){ TL_VERDICT_FAIL, NULL, 31 * 86400 };
+	t[n++] = (struct tl_point){ TL_VERDICT_PASS, NULL, 32 * 86400 };
+	tl_state_of(t, n, 33 * 86400, NULL, &st);
+	cr_assert_eq(st.state, TL_STATE_FIXED, "%s", tl_state_name(st.state));
+}
+
+Test(metrics, the_knobs_come_from_params)
+{
+	struct tl_params p;
+	tl_params_default(&p);
+	p.leave_results = 5;
+	p.leave_days = 1;
+	p.evidence_days = 1; /* so only the hysteresis keeps it flaky */
+	p.evidence_results = 1;
+	cr_assert_eq(after_flake(5, 86400, 6 * 86400, &p), TL_STATE_STABLE);
+	cr_assert_eq(after_flake(4, 86400, 6 * 86400, &p), TL_STATE_FLAKY);
+	{
+		/* a 10% slowdown is a regression at ratio 1.05, not at 1.2 */
+		double s[20];
+		struct tl_durations d;
+		for (int i = 0; i < 20; i++)
+			s[i] = i < 15 ? 1.0 : 1.1;
+		tl_durations_of(s, 20, NULL, &d);
+		cr_assert_not(d.regression);
+		p.ratio = 1.05;
+		tl_durations_of(s, 20, &p, &d);
+		cr_assert(d.regression);
+		p.recent = 10; /* 10 recent need 10 + min-samples (10) */
+		tl_durations_of(s, 19, &p, &d);
+		cr_assert_not(d.regression);
+	}
 }
