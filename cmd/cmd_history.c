@@ -1,6 +1,7 @@
 /* tally history CASE and tally flaky: METRICS.md over the commits. */
 #include "cmd/tally.h"
 #include "core/history.h"
+#include "core/trace.h"
 #include "core/resolve.h"
 #include "core/time.h"
 
@@ -536,6 +537,7 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	tl_sort(v, nv, sizeof(*v), by_rank);
 	for (size_t i = 0; i < nv; i++)
 		tl_value_push(rows, v[i].row);
+	tl_trace_perf("flaky: cases measured");
 	if (arg_flag(a, "quarantine-suggest"))
 		rc = quarantine_suggest(c, s, rows);
 	else

@@ -5,6 +5,7 @@
 #include "cmd/tally.h"
 #include "core/regex.h"
 #include "core/repo.h"
+#include "core/trace.h"
 #include "formats/yaml.h"
 
 #include <errno.h>
@@ -390,6 +391,7 @@ int main(int argc, char **argv)
 	c.tty = isatty(STDOUT_FILENO);
 	c.argv0 = argv[0];
 	c.color = c.tty && !getenv("NO_COLOR");
+	tl_trace_perf("start");
 	rc = run(&c, argc, argv);
 	status = tl_err_exit_status(rc);
 	if (rc && c.err.msg)
@@ -404,5 +406,6 @@ int main(int argc, char **argv)
 	tl_err_clear(&c.err);
 	tl_strlist_release(&c.keep);
 	tl_repo_shutdown();
+	tl_trace_perf("exit");
 	return status;
 }

@@ -110,6 +110,13 @@ int tl_fs_sync(const char *dir, struct tl_err *err)
 int tl_fs_write_file(const char *path, const char *data, size_t len, int sync,
 	struct tl_err *err)
 {
+	struct tl_part one = { data, len };
+	return tl_fs_write_parts(path, &one, 1, sync, err);
+}
+
+int tl_fs_write_parts(const char *path, const struct tl_part *parts,
+	size_t nparts, int sync, struct tl_err *err)
+{
 	struct tl_buf tmp = TL_BUF_INIT;
 	const char *slash = strrchr(path, '/');
 	int fd, rc = 0;
@@ -137,16 +144,22 @@ int tl_fs_write_file(const char *path, const char *data, size_t len, int sync,
 			err, TL_EIO, "writing %s: %s", path, strerror(errno));
 		goto out;
 	}
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = tl_err_set(err, TL_EIO, "writing %s: %s", path,
-				n < 0 ? strerror(errno) : "short write");
-			break;
+	for (size_t i = 0; i < nparts && !rc; i++) {
+		const char *data = parts[i].data;
+		size_t len = parts[i].len;
+		for (size_t off = 0; off < len;) {
+			ssize_t n = write(fd, data + off, len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				rc = tl_err_set(err, TL_EIO, "writing %s: %s",
+					path,
+					n < 0 ? strerror(errno)
+					      : "short write");
+				break;
+			}
+			off += (size_t)n;
 		}
-		off += (size_t)n;
 	}
 	if (!rc && fchmod(fd, 0644))
 		rc = tl_err_set(

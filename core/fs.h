@@ -20,6 +20,14 @@ int tl_fs_write_atomic(
  * with one tl_fs_sync. The rename still makes each file appear whole. */
 int tl_fs_write_file(const char *path, const char *data, size_t len, int sync,
 	struct tl_err *err);
+/* The same with the bytes in parts, written in order: a large file
+ * built in pieces needs no joined copy. */
+struct tl_part {
+	const void *data;
+	size_t len;
+};
+int tl_fs_write_parts(const char *path, const struct tl_part *parts,
+	size_t nparts, int sync, struct tl_err *err);
 /* Flushes the file system holding dir (syncfs). */
 int tl_fs_sync(const char *dir, struct tl_err *err);
 /* mkdir -p. */

@@ -2,8 +2,10 @@
 #include "core/history.h"
 #include "core/buf.h"
 #include "core/hcache.h"
+#include "core/hsnap.h"
 #include "core/strmap.h"
 #include "core/time.h"
+#include "core/trace.h"
 #include "core/walk.h"
 #include "formats/entity.h"
 
@@ -12,6 +14,8 @@
 #include <string.h>
 
 #include "core/banned.h"
+
+#define GIT_HEX 40
 
 struct loader {
 	struct tl_history *h;
@@ -369,6 +373,25 @@ int tl_history_aliases(struct tl_value **out, struct tl_store *s,
 	return rc;
 }
 
+/* What the aliases make of the events, for the snapshot's key: a rename
+ * changes which results merge, so a snapshot is only good for the same
+ * aliases. */
+static uint64_t aliases_key(const struct tl_value *aliases)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0;
+		aliases && aliases->kind == TL_V_MAP && i < aliases->n; i++) {
+		const char *to = tl_value_gets(aliases, aliases->keys[i]);
+		for (const char *p = aliases->keys[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+		for (const char *p = to ? to : ""; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+		h = (h ^ 0xfe) * 1099511628211ull;
+	}
+	return h;
+}
+
 int tl_history_load(struct tl_history *h, struct tl_store *s,
 	const char *project, const char *rev, const struct tl_value *aliases,
 	const char *casekey, struct tl_err *err)
@@ -403,32 +426,57 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		/* one cache per walked folder: its name stands for the prefix
 		 * (the want function is this file's) */
 		uint64_t hsh = 1469598103934665603ull;
-		char name[40];
+		char name[40], head[GIT_HEX + 1];
 		struct tl_walk_opts o = { NULL, need };
+		struct tl_err ignore = TL_ERR_INIT;
+		int cached = !getenv("TALLY_NO_CACHE");
+		uint64_t key = aliases_key(aliases);
 		for (const char *p = prefix; *p; p++)
 			hsh = (hsh ^ (unsigned char)*p) * 1099511628211ull;
 		snprintf(name, sizeof(name), "history-%016llx",
 			(unsigned long long)hsh);
-		if (!getenv("TALLY_NO_CACHE"))
+		tl_trace_perf("history: loading");
+		/* the snapshot is keyed by the commit the walk starts at: an
+		 * unborn branch has none, and then no snapshot */
+		if (cached &&
+			tl_repo_resolve(
+				s->repo, rev ? rev : "HEAD", head, &ignore))
+			head[0] = '\0';
+		tl_err_clear(&ignore);
+		if (cached && head[0] &&
+			!tl_hsnap_load(h, s->repo, name, head, key)) {
+			tl_trace_perf("history: snapshot read");
+			goto loaded;
+		}
+		if (cached)
 			tl_hcache_open(&l.cache, s->repo, name, err);
+		tl_trace_perf("history: cache opened");
 		o.cache = l.cache;
 		rc = tl_walk_changes_opts(
 			s->repo, rev, prefix, want, on_change, &l, &o, err);
+		tl_trace_perf("history: commits walked");
 		if (!rc && l.cache)
 			tl_hcache_save(l.cache);
+		tl_trace_perf("history: cache saved");
 		tl_hcache_free(l.cache);
 		tl_buf_release(&l.rec);
+		for (size_t i = 0; !rc && i < h->n; i++) {
+			size_t r = tl_strmap_get(&l.runrev, h->v[i].run);
+			if (r == (size_t)-1)
+				continue;
+			if (!h->v[i].revision)
+				h->v[i].revision = l.revs[r];
+			if (!h->v[i].environment)
+				h->v[i].environment = l.envs[r];
+		}
+		if (!rc && cached && head[0]) {
+			tl_hsnap_save(h, s->repo, name, head, key);
+			tl_trace_perf("history: snapshot saved");
+		}
 	}
-	for (size_t i = 0; i < h->n; i++) {
-		size_t r;
-		if ((r = tl_strmap_get(&l.runrev, h->v[i].run)) == (size_t)-1)
-			continue;
-		if (!h->v[i].revision)
-			h->v[i].revision = l.revs[r];
-		if (!h->v[i].environment)
-			h->v[i].environment = l.envs[r];
-	}
+loaded:
 	mark_infra(h);
+	tl_trace_perf("history: infrastructure guard");
 	if (casekey) {
 		size_t k = 0;
 		for (size_t i = 0; i < h->n; i++) {
@@ -439,6 +487,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	}
 	if (h->n)
 		tl_sort(h->v, h->n, sizeof(*h->v), by_case_time);
+	tl_trace_perf("history: events sorted");
 	tl_strmap_release(&l.at);
 	tl_strmap_release(&l.alias);
 	tl_strmap_release(&l.runrev);
@@ -455,6 +504,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 void tl_history_release(struct tl_history *h)
 {
 	free(h->v);
+	tl_hsnap_unmap(h);
 	tl_strpool_release(&h->pool);
 	memset(h, 0, sizeof(*h));
 }

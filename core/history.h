@@ -45,6 +45,8 @@ struct tl_history {
 	struct tl_event *v; /* sorted by case, then time */
 	size_t n;
 	struct tl_strpool pool; /* the events' strings */
+	char *snap; /* or, read from a snapshot (core/hsnap.c), there */
+	size_t snap_len;
 	struct tl_params params; /* tally.yaml's flaky:, durations:, gate: */
 };
 

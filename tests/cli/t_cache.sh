@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The history cache under .git/tally/ is invisible: every history command
-# prints the same with it, without it (TALLY_NO_CACHE=1 or the folder
-# deleted), when it is damaged, after a rebase and after tally prune.
+# The history cache and snapshot under .git/tally/ are invisible: every
+# history command prints the same with them, without them (TALLY_NO_CACHE=1
+# or the folder deleted), when they are damaged, when the aliases change,
+# after a rebase and after tally prune.
 . "$(dirname "$0")/lib.sh"
 
 new_tracker cache
@@ -49,27 +50,52 @@ snap cold
 expect_eq "$(ls .git/tally/*.cache | wc -l | tr -d ' ')" 1 "one cache file"
 [ -s "$(ls .git/tally/*.cache)" ] || fail "the cache is written"
 ok
+expect_eq "$(ls .git/tally/*.snap | wc -l | tr -d ' ')" 1 "one snapshot"
 same plain cold "cold equals no cache"
-cat .git/tally/*.cache | cksum > "$TMP/sum1"
+cat .git/tally/* | cksum > "$TMP/sum1"
 snap warm
 same plain warm "warm equals no cache"
-expect_eq "$(cat .git/tally/*.cache | cksum)" "$(cat "$TMP/sum1")" "nothing new: the cache is not rewritten"
+expect_eq "$(cat .git/tally/* | cksum)" "$(cat "$TMP/sum1")" "nothing new: neither file is rewritten"
 
-# damaged caches: flipped bytes, truncated, another version, garbage
-for f in .git/tally/*.cache; do
+# a snapshot damaged past its header (in the events) is caught by its
+# checksum; one whose events were swapped for another commit's is not used
+snapf=$(ls .git/tally/*.snap)
+printf 'XXXX' | dd of="$snapf" bs=1 seek=$(($(stat -c %s "$snapf") - 30)) conv=notrunc status=none
+damaged=$(cksum < "$snapf")
+snap snap-flipped
+same plain snap-flipped "a damaged snapshot is ignored"
+[ "$(cksum < "$snapf")" != "$damaged" ] || fail "a damaged snapshot is written again"
+ok
+
+# the aliases shape the events: an uncommitted aliases: edit (same HEAD)
+# must not be answered from a snapshot made without it
+cp qa/web/cases/c/K/a.yaml "$TMP/a.yaml"
+printf 'aliases: [c/K/b]\n' >> qa/web/cases/c/K/a.yaml
+tally --format json history a > "$TMP/aliased-a"
+TALLY_NO_CACHE=1 tally --format json history a > "$TMP/aliased-a-plain"
+cmp -s "$TMP/aliased-a" "$TMP/aliased-a-plain" || fail "a snapshot is only good for the same aliases"
+ok
+! cmp -s "$TMP/plain/history-a" "$TMP/aliased-a" || fail "the alias must change history a"
+ok
+cp "$TMP/a.yaml" qa/web/cases/c/K/a.yaml
+snap unaliased
+same plain unaliased "back to the old aliases"
+
+# damaged files: flipped bytes, truncated, another version, garbage
+for f in .git/tally/*; do
 	printf 'XXXXXXXX' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
 done
 snap flipped
 same plain flipped "a damaged cache is ignored"
-for f in .git/tally/*.cache; do truncate -s 13 "$f"; done
+for f in .git/tally/*; do truncate -s 13 "$f"; done
 snap truncated
 same plain truncated "a truncated cache is ignored"
-for f in .git/tally/*.cache; do
+for f in .git/tally/*; do
 	printf '\x63' | dd of="$f" bs=1 seek=8 conv=notrunc status=none
 done
 snap version
 same plain version "a cache of another version is ignored"
-for f in .git/tally/*.cache; do head -c 5000 /dev/urandom > "$f"; done
+for f in .git/tally/*; do head -c 5000 /dev/urandom > "$f"; done
 snap garbage
 same plain garbage "a garbage cache is ignored"
 rm -rf .git/tally

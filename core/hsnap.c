@@ -1,0 +1,294 @@
+/* .git/tally/<name>.snap: one commit's history events, whole. */
+#define _GNU_SOURCE /* MAP_POPULATE */
+#include "core/hsnap.h"
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/repo_internal.h"
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+#define MAGIC "TALLYHS\0"
+#define VERSION 1u
+#define SNAP_MAX ((size_t)1 << 31)
+#define NONE UINT32_MAX
+
+/* The string fields of an event, in the order records keep them. */
+static const size_t str_fields[] = {
+	offsetof(struct tl_event, casekey),
+	offsetof(struct tl_event, run),
+	offsetof(struct tl_event, status),
+	offsetof(struct tl_event, outcomes),
+	offsetof(struct tl_event, revision),
+	offsetof(struct tl_event, message),
+	offsetof(struct tl_event, type),
+	offsetof(struct tl_event, trace),
+	offsetof(struct tl_event, commit),
+	offsetof(struct tl_event, author),
+	offsetof(struct tl_event, started),
+	offsetof(struct tl_event, environment),
+	offsetof(struct tl_event, blob),
+};
+#define NSTR (sizeof(str_fields) / sizeof(*str_fields))
+
+static const char **str_at(struct tl_event *e, size_t k)
+{
+	return (const char **)(void *)((char *)e + str_fields[k]);
+}
+
+static const char *str_get(const struct tl_event *e, size_t k)
+{
+	const char *v;
+	memcpy(&v, (const char *)e + str_fields[k], sizeof(v));
+	return v;
+}
+
+struct header {
+	char magic[8];
+	uint32_t version, nstrings_bytes;
+	uint64_t n, key;
+	char commit[40];
+};
+
+/* parts of 8-byte multiples, so the checksum chains across them */
+_Static_assert(sizeof(struct header) % 8 == 0, "header size");
+
+struct record {
+	uint32_t s[NSTR];
+	uint32_t has_duration;
+	double duration, retry_cost;
+	int64_t time;
+	uint64_t seq;
+};
+
+#define FNV_SEED 1469598103934665603ull
+
+/* FNV-1a over 8-byte words: a checksum against damage, not an attack.
+ * It goes on from h, so parts of 8-byte multiples chain. */
+static uint64_t fnv64(uint64_t h, const unsigned char *p, size_t n)
+{
+	uint64_t w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 1099511628211ull;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+static char *path_of(struct tl_repo *r, const char *name)
+{
+	return tl_format("%s/tally/%s.snap", r->gitdir, name);
+}
+
+int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
+	const char *commit, uint64_t key)
+{
+	char *path = path_of(r, name);
+	struct {
+		char *ptr;
+		size_t len;
+	} f = { NULL, 0 };
+	struct header hd;
+	const char *rec; /* records, not necessarily aligned */
+	const char *strings;
+	struct tl_event *v;
+	uint64_t sum;
+	size_t body;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	free(path);
+	if (fd < 0)
+		return -1;
+	/* mapped and populated in one call: page by page faults are what a
+	 * warm query would otherwise spend its time on */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+		(size_t)st.st_size >= sizeof(hd) + 8 &&
+		(size_t)st.st_size <= SNAP_MAX) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (m != MAP_FAILED) {
+			f.ptr = m;
+			f.len = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	if (!f.ptr)
+		return -1;
+	memcpy(&hd, f.ptr, sizeof(hd));
+	if (memcmp(hd.magic, MAGIC, 8) || hd.version != VERSION ||
+		hd.key != key || memcmp(hd.commit, commit, 40) ||
+		hd.n > (f.len / sizeof(struct record)))
+		goto miss;
+	body = sizeof(hd) + (size_t)hd.nstrings_bytes +
+		(size_t)hd.n * sizeof(struct record);
+	if (body + 8 != f.len)
+		goto miss;
+	memcpy(&sum, f.ptr + body, 8);
+	if (sum != fnv64(FNV_SEED, (const unsigned char *)f.ptr, body))
+		goto miss;
+	strings = f.ptr + sizeof(hd);
+	rec = strings + hd.nstrings_bytes;
+	v = tl_calloc(hd.n ? (size_t)hd.n : 1, sizeof(*v));
+	for (size_t i = 0; i < hd.n; i++) {
+		struct record x;
+		memcpy(&x, rec + i * sizeof(x), sizeof(x));
+		for (size_t j = 0; j < NSTR; j++)
+			if (x.s[j] != NONE && x.s[j] >= hd.nstrings_bytes) {
+				free(v);
+				goto miss;
+			}
+		for (size_t j = 0; j < NSTR; j++)
+			*str_at(&v[i], j) =
+				x.s[j] == NONE ? NULL : strings + x.s[j];
+		v[i].has_duration = (int)x.has_duration;
+		v[i].duration = x.duration;
+		v[i].retry_cost = x.retry_cost;
+		v[i].time = x.time;
+		v[i].seq = (size_t)x.seq;
+	}
+	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1]) {
+		free(v);
+		goto miss; /* every string ends inside the area */
+	}
+	free(h->v);
+	h->v = v;
+	h->n = (size_t)hd.n;
+	tl_hsnap_unmap(h);
+	h->snap = f.ptr;
+	h->snap_len = f.len;
+	return 0;
+miss:
+	munmap(f.ptr, f.len);
+	return -1;
+}
+
+void tl_hsnap_unmap(struct tl_history *h)
+{
+	if (h->snap)
+		munmap(h->snap, h->snap_len);
+	h->snap = NULL;
+	h->snap_len = 0;
+}
+
+/* Pointer -> offset, open addressing: the events' strings are interned,
+ * so one pointer stands for one string and is written once. */
+struct ptrmap {
+	const char **k;
+	uint32_t *v;
+	size_t cap, n;
+};
+
+static size_t slot(const struct ptrmap *m, const char *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(x >> 20) & (m->cap - 1);
+	while (m->k[i] && m->k[i] != p)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static uint32_t offset_of(
+	struct ptrmap *m, struct tl_buf *strings, const char *p, int *too_big)
+{
+	size_t i;
+	if (!p)
+		return NONE;
+	if ((m->n + 1) * 2 > m->cap) {
+		struct ptrmap g = { 0 };
+		g.cap = m->cap ? m->cap * 2 : 1024;
+		g.k = tl_calloc(g.cap, sizeof(*g.k));
+		g.v = tl_calloc(g.cap, sizeof(*g.v));
+		for (size_t j = 0; j < m->cap; j++)
+			if (m->k[j]) {
+				size_t s = slot(&g, m->k[j]);
+				g.k[s] = m->k[j];
+				g.v[s] = m->v[j];
+			}
+		g.n = m->n;
+		free(m->k);
+		free(m->v);
+		*m = g;
+	}
+	i = slot(m, p);
+	if (!m->k[i]) {
+		size_t len = strlen(p) + 1;
+		if (strings->len + len >= NONE) {
+			*too_big = 1;
+			return NONE;
+		}
+		m->k[i] = p;
+		m->v[i] = (uint32_t)strings->len;
+		m->n++;
+		tl_buf_put(strings, p, len);
+	}
+	return m->v[i];
+}
+
+void tl_hsnap_save(const struct tl_history *h, struct tl_repo *r,
+	const char *name, const char *commit, uint64_t key)
+{
+	struct tl_buf strings = TL_BUF_INIT, recs = TL_BUF_INIT;
+	struct tl_err ignore = TL_ERR_INIT;
+	struct ptrmap m = { 0 };
+	struct header hd;
+	int too_big = 0;
+	char *path, *dir;
+	uint64_t sum;
+
+	tl_buf_grow(&recs, h->n * sizeof(struct record) + 1);
+	for (size_t i = 0; i < h->n && !too_big; i++) {
+		const struct tl_event *e = &h->v[i];
+		struct record x;
+		memset(&x, 0, sizeof(x));
+		for (size_t j = 0; j < NSTR; j++)
+			x.s[j] = offset_of(
+				&m, &strings, str_get(e, j), &too_big);
+		x.has_duration = (uint32_t)e->has_duration;
+		x.duration = e->duration;
+		x.retry_cost = e->retry_cost;
+		x.time = e->time;
+		x.seq = (uint64_t)e->seq;
+		tl_buf_put(&recs, &x, sizeof(x));
+	}
+	free(m.k);
+	free(m.v);
+	if (too_big)
+		goto out;
+	while (strings.len % 8) /* so the checksum chains over the parts */
+		tl_buf_putc(&strings, '\0');
+	memset(&hd, 0, sizeof(hd));
+	memcpy(hd.magic, MAGIC, 8);
+	hd.version = VERSION;
+	hd.nstrings_bytes = (uint32_t)strings.len;
+	hd.n = (uint64_t)h->n;
+	hd.key = key;
+	memcpy(hd.commit, commit, 40);
+	sum = fnv64(FNV_SEED, (const unsigned char *)&hd, sizeof(hd));
+	sum = fnv64(sum, (const unsigned char *)strings.ptr, strings.len);
+	sum = fnv64(sum, (const unsigned char *)recs.ptr, recs.len);
+	path = path_of(r, name);
+	dir = tl_strndup(path, (size_t)(strrchr(path, '/') - path));
+	if (!tl_fs_mkdirs(dir, &ignore)) {
+		struct tl_part parts[] = { { &hd, sizeof(hd) },
+			{ strings.ptr, strings.len }, { recs.ptr, recs.len },
+			{ &sum, sizeof(sum) } };
+		tl_fs_write_parts(path, parts, 4, 0, &ignore);
+	}
+	tl_err_clear(&ignore);
+	free(dir);
+	free(path);
+out:
+	tl_buf_release(&strings);
+	tl_buf_release(&recs);
+}

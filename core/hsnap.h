@@ -1,0 +1,29 @@
+#ifndef TL_HSNAP_H
+#define TL_HSNAP_H
+/*
+ * The history snapshot under .git/tally/: the events a history load made
+ * for one commit, saved whole, so a query at a commit it has already
+ * answered reads one file instead of replaying every commit through the
+ * cache (core/hcache.c). Keyed by the commit and by what else shapes the
+ * events (the aliases); versioned and checksummed like the cache, and
+ * like it ignored when missing, stale or damaged: deleting it changes no
+ * output. The layout is this machine's (native byte order): the file
+ * never leaves .git.
+ */
+#include <stdint.h>
+
+#include "core/history.h"
+#include "core/repo.h"
+
+/* Fills h->v and h->n from .git/tally/<name>.snap when it was saved for
+ * commit (hex) and key; the events' strings then live in h->snap.
+ * Returns 0 on a hit, -1 otherwise (h unchanged). */
+int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
+	const char *commit, uint64_t key);
+/* Releases what tl_hsnap_load mapped. */
+void tl_hsnap_unmap(struct tl_history *h);
+/* Saves h's events for commit and key (a failure is silent). */
+void tl_hsnap_save(const struct tl_history *h, struct tl_repo *r,
+	const char *name, const char *commit, uint64_t key);
+
+#endif
