@@ -27,7 +27,9 @@ struct loader {
 	struct tl_strmap alias; /* earlier key -> index into aliasv */
 	const char **aliasv;
 	struct tl_strmap runrev; /* run -> index into revs */
-	const char **revs, **envs; /* a run's revision and environment */
+	/* a run's revision and environment, each time its run.yaml
+	 * changed; runrev points at the latest */
+	const char **revs, **envs, **runnames;
 	size_t nrevs;
 	struct tl_buf id;
 	size_t seq;
@@ -258,6 +260,9 @@ static int on_change(
 				tl_mul(l->nrevs + 1, sizeof(*l->revs)));
 			l->envs = tl_realloc(l->envs,
 				tl_mul(l->nrevs + 1, sizeof(*l->envs)));
+			l->runnames = tl_realloc(l->runnames,
+				tl_mul(l->nrevs + 1, sizeof(*l->runnames)));
+			l->runnames[l->nrevs] = run;
 			l->revs[l->nrevs] = tl_strpool_intern(p, f[0]);
 			l->envs[l->nrevs] = tl_strpool_intern(p, f[1]);
 			tl_strmap_put(&l->runrev, run, l->nrevs++);
@@ -392,6 +397,77 @@ static uint64_t aliases_key(const struct tl_value *aliases)
 	return h;
 }
 
+/* The runs' table of a snapshot, as if their run.yaml files were read. */
+static void restore_runs(
+	struct loader *l, const struct tl_hsnap_run *runs, size_t n)
+{
+	l->revs = tl_calloc(n ? n : 1, sizeof(*l->revs));
+	l->envs = tl_calloc(n ? n : 1, sizeof(*l->envs));
+	l->runnames = tl_calloc(n ? n : 1, sizeof(*l->runnames));
+	for (size_t i = 0; i < n; i++) {
+		l->revs[i] = runs[i].revision;
+		l->envs[i] = runs[i].environment;
+		l->runnames[i] = runs[i].run;
+		tl_strmap_put(&l->runrev, runs[i].run, i);
+	}
+	l->nrevs = n;
+}
+
+/* The loader's index of a snapshot's events, so that later commits
+ * replace and add to them as a walk from the start would. */
+static void restore_events(struct loader *l)
+{
+	struct tl_history *h = l->h;
+	l->cap = h->n;
+	tl_strmap_reserve(&l->at, h->n);
+	for (size_t i = 0; i < h->n; i++) {
+		tl_buf_reset(&l->id);
+		tl_buf_printf(&l->id, "%s/%s", h->v[i].run, h->v[i].casekey);
+		tl_strmap_put(&l->at,
+			tl_strpool_addn(&h->pool, l->id.ptr, l->id.len), i);
+		if (h->v[i].seq >= l->seq)
+			l->seq = h->v[i].seq + 1;
+	}
+}
+
+/* Drops what a snapshot gave, for a walk from the start. */
+static void forget(struct loader *l)
+{
+	struct tl_history *h = l->h;
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+	tl_hsnap_unmap(h);
+	tl_strmap_release(&l->at);
+	tl_strmap_release(&l->runrev);
+	free(l->revs);
+	free(l->envs);
+	free(l->runnames);
+	l->revs = l->envs = l->runnames = NULL;
+	l->nrevs = l->cap = l->seq = 0;
+	l->commit = l->author = NULL;
+}
+
+/* The events as walked (before runs lend them anything) and each run's
+ * latest revision and environment. */
+static void save_snapshot(struct loader *l, struct tl_repo *r, const char *name,
+	const char *head, uint64_t key)
+{
+	struct tl_hsnap_run *runs =
+		tl_calloc(l->nrevs ? l->nrevs : 1, sizeof(*runs));
+	size_t n = 0;
+	for (size_t i = 0; i < l->nrevs; i++) {
+		if (tl_strmap_get(&l->runrev, l->runnames[i]) != i)
+			continue;
+		runs[n].run = l->runnames[i];
+		runs[n].revision = l->revs[i];
+		runs[n].environment = l->envs[i];
+		n++;
+	}
+	tl_hsnap_save(l->h, runs, n, r, name, head, key);
+	free(runs);
+}
+
 int tl_history_load(struct tl_history *h, struct tl_store *s,
 	const char *project, const char *rev, const struct tl_value *aliases,
 	const char *casekey, struct tl_err *err)
@@ -426,10 +502,12 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		/* one cache per walked folder: its name stands for the prefix
 		 * (the want function is this file's) */
 		uint64_t hsh = 1469598103934665603ull;
-		char name[40], head[GIT_HEX + 1];
-		struct tl_walk_opts o = { NULL, need };
+		char name[40], head[GIT_HEX + 1], snapped[GIT_HEX + 1];
+		struct tl_walk_opts o = { NULL, need, NULL, NULL };
 		struct tl_err ignore = TL_ERR_INIT;
-		int cached = !getenv("TALLY_NO_CACHE");
+		struct tl_hsnap_run *runs = NULL;
+		size_t nruns = 0;
+		int cached = !getenv("TALLY_NO_CACHE"), found = 0;
 		uint64_t key = aliases_key(aliases);
 		for (const char *p = prefix; *p; p++)
 			hsh = (hsh ^ (unsigned char)*p) * 1099511628211ull;
@@ -444,37 +522,57 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			head[0] = '\0';
 		tl_err_clear(&ignore);
 		if (cached && head[0] &&
-			!tl_hsnap_load(h, s->repo, name, head, key)) {
-			tl_trace_perf("history: snapshot read");
-			goto loaded;
+			!tl_hsnap_load(h, s->repo, name, key, snapped, &runs,
+				&nruns)) {
+			restore_runs(&l, runs, nruns);
+			free(runs);
+			if (!strcmp(snapped, head)) {
+				tl_trace_perf("history: snapshot read");
+				goto loaded;
+			}
+			/* an older snapshot: only the commits after it, if it
+			 * is on this first-parent chain */
+			restore_events(&l);
+			o.since = snapped;
+			o.since_found = &found;
+			rc = tl_walk_changes_opts(s->repo, rev, prefix, want,
+				on_change, &l, &o, err);
+			if (!rc && !found)
+				forget(&l);
+			tl_trace_perf("history: commits since the snapshot");
 		}
-		if (cached)
-			tl_hcache_open(&l.cache, s->repo, name, err);
-		tl_trace_perf("history: cache opened");
-		o.cache = l.cache;
-		rc = tl_walk_changes_opts(
-			s->repo, rev, prefix, want, on_change, &l, &o, err);
-		tl_trace_perf("history: commits walked");
-		if (!rc && l.cache)
-			tl_hcache_save(l.cache);
-		tl_trace_perf("history: cache saved");
-		tl_hcache_free(l.cache);
+		if (!rc && !found) {
+			o.since = NULL;
+			o.since_found = NULL;
+			if (cached)
+				tl_hcache_open(&l.cache, s->repo, name, err);
+			tl_trace_perf("history: cache opened");
+			o.cache = l.cache;
+			rc = tl_walk_changes_opts(s->repo, rev, prefix, want,
+				on_change, &l, &o, err);
+			tl_trace_perf("history: commits walked");
+			if (!rc && l.cache)
+				tl_hcache_save(l.cache);
+			tl_trace_perf("history: cache saved");
+			tl_hcache_free(l.cache);
+		}
 		tl_buf_release(&l.rec);
-		for (size_t i = 0; !rc && i < h->n; i++) {
-			size_t r = tl_strmap_get(&l.runrev, h->v[i].run);
-			if (r == (size_t)-1)
-				continue;
-			if (!h->v[i].revision)
-				h->v[i].revision = l.revs[r];
-			if (!h->v[i].environment)
-				h->v[i].environment = l.envs[r];
-		}
 		if (!rc && cached && head[0]) {
-			tl_hsnap_save(h, s->repo, name, head, key);
+			save_snapshot(&l, s->repo, name, head, key);
 			tl_trace_perf("history: snapshot saved");
 		}
 	}
 loaded:
+	/* events without a revision or environment take their run's */
+	for (size_t i = 0; !rc && i < h->n; i++) {
+		size_t r = tl_strmap_get(&l.runrev, h->v[i].run);
+		if (r == (size_t)-1)
+			continue;
+		if (!h->v[i].revision)
+			h->v[i].revision = l.revs[r];
+		if (!h->v[i].environment)
+			h->v[i].environment = l.envs[r];
+	}
 	mark_infra(h);
 	tl_trace_perf("history: infrastructure guard");
 	if (casekey) {
@@ -494,6 +592,7 @@ loaded:
 	free(l.aliasv);
 	free(l.revs);
 	free(l.envs);
+	free(l.runnames);
 	tl_buf_release(&l.id);
 	free(prefix);
 	if (rc)

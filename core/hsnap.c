@@ -16,7 +16,7 @@
 #include "core/banned.h"
 
 #define MAGIC "TALLYHS\0"
-#define VERSION 1u
+#define VERSION 2u
 #define SNAP_MAX ((size_t)1 << 31)
 #define NONE UINT32_MAX
 
@@ -37,6 +37,9 @@ static const size_t str_fields[] = {
 	offsetof(struct tl_event, blob),
 };
 #define NSTR (sizeof(str_fields) / sizeof(*str_fields))
+/* which of them many events share (interned): started and blob are
+ * each event's own */
+static const int str_shared[NSTR] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0 };
 
 static const char **str_at(struct tl_event *e, size_t k)
 {
@@ -55,10 +58,17 @@ struct header {
 	uint32_t version, nstrings_bytes;
 	uint64_t n, key;
 	char commit[40];
+	uint64_t nruns;
+};
+
+struct runrec {
+	uint32_t s[3];
+	uint32_t pad;
 };
 
 /* parts of 8-byte multiples, so the checksum chains across them */
 _Static_assert(sizeof(struct header) % 8 == 0, "header size");
+_Static_assert(sizeof(struct runrec) % 8 == 0, "run record size");
 
 struct record {
 	uint32_t s[NSTR];
@@ -90,8 +100,22 @@ static char *path_of(struct tl_repo *r, const char *name)
 	return tl_format("%s/tally/%s.snap", r->gitdir, name);
 }
 
+/* A string offset of the area, or NULL; *bad when it points outside. */
+static const char *str_of(
+	const char *strings, uint32_t nbytes, uint32_t off, int *bad)
+{
+	if (off == NONE)
+		return NULL;
+	if (off >= nbytes) {
+		*bad = 1;
+		return NULL;
+	}
+	return strings + off;
+}
+
 int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
-	const char *commit, uint64_t key)
+	uint64_t key, char commit[41], struct tl_hsnap_run **runs,
+	size_t *nruns)
 {
 	char *path = path_of(r, name);
 	struct {
@@ -99,12 +123,14 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 		size_t len;
 	} f = { NULL, 0 };
 	struct header hd;
-	const char *rec; /* records, not necessarily aligned */
+	const char *rec, *rrec; /* records, not necessarily aligned */
 	const char *strings;
-	struct tl_event *v;
+	struct tl_event *v = NULL;
+	struct tl_hsnap_run *rv = NULL;
 	uint64_t sum;
 	size_t body;
 	struct stat st;
+	int bad = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	free(path);
@@ -127,48 +153,65 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 		return -1;
 	memcpy(&hd, f.ptr, sizeof(hd));
 	if (memcmp(hd.magic, MAGIC, 8) || hd.version != VERSION ||
-		hd.key != key || memcmp(hd.commit, commit, 40) ||
-		hd.n > (f.len / sizeof(struct record)))
+		hd.key != key || hd.n > f.len / sizeof(struct record) ||
+		hd.nruns > f.len / sizeof(struct runrec))
 		goto miss;
 	body = sizeof(hd) + (size_t)hd.nstrings_bytes +
-		(size_t)hd.n * sizeof(struct record);
+		(size_t)hd.n * sizeof(struct record) +
+		(size_t)hd.nruns * sizeof(struct runrec);
 	if (body + 8 != f.len)
 		goto miss;
 	memcpy(&sum, f.ptr + body, 8);
 	if (sum != fnv64(FNV_SEED, (const unsigned char *)f.ptr, body))
 		goto miss;
 	strings = f.ptr + sizeof(hd);
+	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1])
+		goto miss; /* every string ends inside the area */
 	rec = strings + hd.nstrings_bytes;
+	rrec = rec + (size_t)hd.n * sizeof(struct record);
 	v = tl_calloc(hd.n ? (size_t)hd.n : 1, sizeof(*v));
-	for (size_t i = 0; i < hd.n; i++) {
+	for (size_t i = 0; i < hd.n && !bad; i++) {
 		struct record x;
 		memcpy(&x, rec + i * sizeof(x), sizeof(x));
 		for (size_t j = 0; j < NSTR; j++)
-			if (x.s[j] != NONE && x.s[j] >= hd.nstrings_bytes) {
-				free(v);
-				goto miss;
-			}
-		for (size_t j = 0; j < NSTR; j++)
-			*str_at(&v[i], j) =
-				x.s[j] == NONE ? NULL : strings + x.s[j];
+			*str_at(&v[i], j) = str_of(
+				strings, hd.nstrings_bytes, x.s[j], &bad);
 		v[i].has_duration = (int)x.has_duration;
 		v[i].duration = x.duration;
 		v[i].retry_cost = x.retry_cost;
 		v[i].time = x.time;
 		v[i].seq = (size_t)x.seq;
 	}
-	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1]) {
-		free(v);
-		goto miss; /* every string ends inside the area */
+	rv = tl_calloc(hd.nruns ? (size_t)hd.nruns : 1, sizeof(*rv));
+	for (size_t i = 0; i < hd.nruns && !bad; i++) {
+		struct runrec x;
+		memcpy(&x, rrec + i * sizeof(x), sizeof(x));
+		rv[i].run = str_of(strings, hd.nstrings_bytes, x.s[0], &bad);
+		rv[i].revision =
+			str_of(strings, hd.nstrings_bytes, x.s[1], &bad);
+		rv[i].environment =
+			str_of(strings, hd.nstrings_bytes, x.s[2], &bad);
+		bad |= !rv[i].run;
 	}
+	for (size_t i = 0; i < hd.n && !bad; i++)
+		bad = !v[i].casekey || !v[i].run || !v[i].outcomes ||
+			!*v[i].outcomes;
+	if (bad)
+		goto miss;
 	free(h->v);
 	h->v = v;
 	h->n = (size_t)hd.n;
 	tl_hsnap_unmap(h);
 	h->snap = f.ptr;
 	h->snap_len = f.len;
+	memcpy(commit, hd.commit, 40);
+	commit[40] = '\0';
+	*runs = rv;
+	*nruns = (size_t)hd.nruns;
 	return 0;
 miss:
+	free(v);
+	free(rv);
 	munmap(f.ptr, f.len);
 	return -1;
 }
@@ -198,12 +241,37 @@ static size_t slot(const struct ptrmap *m, const char *p)
 	return i;
 }
 
-static uint32_t offset_of(
-	struct ptrmap *m, struct tl_buf *strings, const char *p, int *too_big)
+/* Where the strings of a snapshot being written go. */
+struct saver {
+	struct ptrmap m;
+	struct tl_buf strings;
+	/* the area of the snapshot the events were read from, copied first:
+	 * its strings keep their offsets and need no lookup */
+	const char *old;
+	size_t oldlen;
+	int too_big;
+};
+
+/* shared: a string many events point to (interned), worth a lookup;
+ * the others are written once each. */
+static uint32_t offset_of(struct saver *sv, const char *p, int shared)
 {
-	size_t i;
+	struct ptrmap *m = &sv->m;
+	size_t i, len;
 	if (!p)
 		return NONE;
+	if (sv->old && p >= sv->old && p < sv->old + sv->oldlen)
+		return (uint32_t)(p - sv->old);
+	len = strlen(p) + 1;
+	if (sv->strings.len + len >= NONE) {
+		sv->too_big = 1;
+		return NONE;
+	}
+	if (!shared) {
+		uint32_t at = (uint32_t)sv->strings.len;
+		tl_buf_put(&sv->strings, p, len);
+		return at;
+	}
 	if ((m->n + 1) * 2 > m->cap) {
 		struct ptrmap g = { 0 };
 		g.cap = m->cap ? m->cap * 2 : 1024;
@@ -222,38 +290,40 @@ static uint32_t offset_of(
 	}
 	i = slot(m, p);
 	if (!m->k[i]) {
-		size_t len = strlen(p) + 1;
-		if (strings->len + len >= NONE) {
-			*too_big = 1;
-			return NONE;
-		}
 		m->k[i] = p;
-		m->v[i] = (uint32_t)strings->len;
+		m->v[i] = (uint32_t)sv->strings.len;
 		m->n++;
-		tl_buf_put(strings, p, len);
+		tl_buf_put(&sv->strings, p, len);
 	}
 	return m->v[i];
 }
 
-void tl_hsnap_save(const struct tl_history *h, struct tl_repo *r,
-	const char *name, const char *commit, uint64_t key)
+void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
+	size_t nruns, struct tl_repo *r, const char *name, const char *commit,
+	uint64_t key)
 {
-	struct tl_buf strings = TL_BUF_INIT, recs = TL_BUF_INIT;
+	struct tl_buf recs = TL_BUF_INIT, rrecs = TL_BUF_INIT;
 	struct tl_err ignore = TL_ERR_INIT;
-	struct ptrmap m = { 0 };
+	struct saver sv;
 	struct header hd;
-	int too_big = 0;
 	char *path, *dir;
 	uint64_t sum;
 
+	memset(&sv, 0, sizeof(sv));
+	sv.strings = (struct tl_buf)TL_BUF_INIT;
+	if (h->snap) {
+		memcpy(&hd, h->snap, sizeof(hd));
+		sv.old = h->snap + sizeof(hd);
+		sv.oldlen = hd.nstrings_bytes;
+		tl_buf_put(&sv.strings, sv.old, sv.oldlen);
+	}
 	tl_buf_grow(&recs, h->n * sizeof(struct record) + 1);
-	for (size_t i = 0; i < h->n && !too_big; i++) {
+	for (size_t i = 0; i < h->n && !sv.too_big; i++) {
 		const struct tl_event *e = &h->v[i];
 		struct record x;
 		memset(&x, 0, sizeof(x));
 		for (size_t j = 0; j < NSTR; j++)
-			x.s[j] = offset_of(
-				&m, &strings, str_get(e, j), &too_big);
+			x.s[j] = offset_of(&sv, str_get(e, j), str_shared[j]);
 		x.has_duration = (uint32_t)e->has_duration;
 		x.duration = e->duration;
 		x.retry_cost = e->retry_cost;
@@ -261,34 +331,47 @@ void tl_hsnap_save(const struct tl_history *h, struct tl_repo *r,
 		x.seq = (uint64_t)e->seq;
 		tl_buf_put(&recs, &x, sizeof(x));
 	}
-	free(m.k);
-	free(m.v);
-	if (too_big)
+	for (size_t i = 0; i < nruns && !sv.too_big; i++) {
+		struct runrec x;
+		memset(&x, 0, sizeof(x));
+		x.s[0] = offset_of(&sv, runs[i].run, 1);
+		x.s[1] = offset_of(&sv, runs[i].revision, 1);
+		x.s[2] = offset_of(&sv, runs[i].environment, 1);
+		tl_buf_put(&rrecs, &x, sizeof(x));
+	}
+	free(sv.m.k);
+	free(sv.m.v);
+	if (sv.too_big)
 		goto out;
-	while (strings.len % 8) /* so the checksum chains over the parts */
-		tl_buf_putc(&strings, '\0');
+	/* so the checksum chains over the parts */
+	while (sv.strings.len % 8)
+		tl_buf_putc(&sv.strings, '\0');
 	memset(&hd, 0, sizeof(hd));
 	memcpy(hd.magic, MAGIC, 8);
 	hd.version = VERSION;
-	hd.nstrings_bytes = (uint32_t)strings.len;
+	hd.nstrings_bytes = (uint32_t)sv.strings.len;
 	hd.n = (uint64_t)h->n;
 	hd.key = key;
+	hd.nruns = (uint64_t)nruns;
 	memcpy(hd.commit, commit, 40);
 	sum = fnv64(FNV_SEED, (const unsigned char *)&hd, sizeof(hd));
-	sum = fnv64(sum, (const unsigned char *)strings.ptr, strings.len);
+	sum = fnv64(sum, (const unsigned char *)sv.strings.ptr, sv.strings.len);
 	sum = fnv64(sum, (const unsigned char *)recs.ptr, recs.len);
+	sum = fnv64(sum, (const unsigned char *)rrecs.ptr, rrecs.len);
 	path = path_of(r, name);
 	dir = tl_strndup(path, (size_t)(strrchr(path, '/') - path));
 	if (!tl_fs_mkdirs(dir, &ignore)) {
 		struct tl_part parts[] = { { &hd, sizeof(hd) },
-			{ strings.ptr, strings.len }, { recs.ptr, recs.len },
+			{ sv.strings.ptr, sv.strings.len },
+			{ recs.ptr, recs.len }, { rrecs.ptr, rrecs.len },
 			{ &sum, sizeof(sum) } };
-		tl_fs_write_parts(path, parts, 4, 0, &ignore);
+		tl_fs_write_parts(path, parts, 5, 0, &ignore);
 	}
 	tl_err_clear(&ignore);
 	free(dir);
 	free(path);
 out:
-	tl_buf_release(&strings);
+	tl_buf_release(&sv.strings);
 	tl_buf_release(&recs);
+	tl_buf_release(&rrecs);
 }

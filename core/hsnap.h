@@ -15,15 +15,25 @@
 #include "core/history.h"
 #include "core/repo.h"
 
-/* Fills h->v and h->n from .git/tally/<name>.snap when it was saved for
- * commit (hex) and key; the events' strings then live in h->snap.
- * Returns 0 on a hit, -1 otherwise (h unchanged). */
+/* A run's revision and environment as its run.yaml last gave them:
+ * events without their own take these. */
+struct tl_hsnap_run {
+	const char *run, *revision, *environment;
+};
+
+/* Fills h->v and h->n (the events as the walk made them, before runs
+ * lend their revision and environment) and *runs from
+ * .git/tally/<name>.snap when it was saved for key, with the commit it
+ * was saved for in commit. The strings live in h->snap; *runs is the
+ * caller's to free. Returns 0 on a hit, -1 otherwise (h unchanged). */
 int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
-	const char *commit, uint64_t key);
+	uint64_t key, char commit[41], struct tl_hsnap_run **runs,
+	size_t *nruns);
 /* Releases what tl_hsnap_load mapped. */
 void tl_hsnap_unmap(struct tl_history *h);
 /* Saves h's events for commit and key (a failure is silent). */
-void tl_hsnap_save(const struct tl_history *h, struct tl_repo *r,
-	const char *name, const char *commit, uint64_t key);
+void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
+	size_t nruns, struct tl_repo *r, const char *name, const char *commit,
+	uint64_t key);
 
 #endif

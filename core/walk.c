@@ -277,97 +277,152 @@ static int replay(struct walk *w, const struct tl_hc_commit *x)
 	return rc;
 }
 
+/* One commit: its changes from the cache, else from its tree against its
+ * first parent's (then cached). */
+static int visit(struct walk *w, struct tl_repo *r, const git_oid *id,
+	const char *prefix, struct tl_hcache *cache, struct tl_buf *path)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_tree *now = NULL, *before = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	char *who = NULL;
+	struct tl_hc_commit fresh = { 0, NULL, NULL, 0 };
+	const struct tl_hc_commit *known;
+	int rc;
+	git_oid_tostr(hex, sizeof(hex), id);
+	w->ch.commit = hex;
+	if (cache && (known = tl_hcache_commit(cache, hex)))
+		return replay(w, known);
+	if ((rc = git_commit_lookup(&c, r->git, id)) ||
+		(rc = subtree(&now, r->git, c, prefix))) {
+		rc = tl_git_fail(w->err, rc, "reading a commit");
+		git_commit_free(c);
+		return rc;
+	}
+	if (git_commit_parentcount(c) &&
+		((rc = git_commit_parent(&parent, c, 0)) ||
+			(rc = subtree(&before, r->git, parent, prefix)))) {
+		rc = tl_git_fail(w->err, rc, "reading a parent commit");
+	} else if (!(now && before &&
+			   git_oid_equal(
+				   git_tree_id(now), git_tree_id(before))) &&
+		(now || before)) {
+		const git_signature *a = git_commit_author(c);
+		who = tl_format("%s <%s>", a->name, a->email);
+		w->ch.time = a->when.time;
+		w->ch.author = who;
+		w->ch.subject = git_commit_summary(c);
+		w->collect = cache ? &fresh : NULL;
+		rc = diff_trees(w, before, now, path);
+		w->collect = NULL;
+	}
+	if (!rc && cache) {
+		/* a commit that changed nothing here is cached too */
+		fresh.time = w->ch.time;
+		fresh.author = who;
+		tl_hcache_put_commit(cache, hex, &fresh);
+	}
+	for (size_t i = 0; i < fresh.n; i++)
+		free((char *)fresh.v[i].path); /* ours, from collect */
+	free(fresh.v);
+	free(who);
+	git_tree_free(now);
+	git_tree_free(before);
+	git_commit_free(parent);
+	git_commit_free(c);
+	return rc;
+}
+
+/* The commits after since on start's first-parent chain, oldest first:
+ * 1 when since is on the chain (*out, *n filled), 0 when it is not. */
+static int newer_than(git_repository *git, const git_oid *start,
+	const git_oid *since, git_oid **out, size_t *n)
+{
+	git_oid *v = NULL, at = *start;
+	size_t cnt = 0, cap = 0;
+	*out = NULL;
+	*n = 0;
+	for (;;) {
+		git_commit *c = NULL;
+		if (git_oid_equal(&at, since))
+			break;
+		if (git_commit_lookup(&c, git, &at)) {
+			git_error_clear();
+			free(v);
+			return 0;
+		}
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = tl_realloc(v, tl_mul(cap, sizeof(*v)));
+		}
+		v[cnt++] = at;
+		if (!git_commit_parentcount(c)) {
+			git_commit_free(c);
+			free(v);
+			return 0; /* the root, and since was not met */
+		}
+		at = *git_commit_parent_id(c, 0);
+		git_commit_free(c);
+	}
+	for (size_t i = 0; i < cnt / 2; i++) {
+		git_oid t = v[i];
+		v[i] = v[cnt - 1 - i];
+		v[cnt - 1 - i] = t;
+	}
+	*out = v;
+	*n = cnt;
+	return 1;
+}
+
 int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	tl_want_fn want, tl_change_fn fn, void *ctx,
 	const struct tl_walk_opts *opts, struct tl_err *err)
 {
 	git_revwalk *rw = NULL;
-	git_oid id;
+	git_oid id, start;
 	struct walk w = { r->git, want, fn, ctx, { 0 }, err,
 		opts ? opts->need : NULL, NULL };
 	struct tl_hcache *cache = opts ? opts->cache : NULL;
 	struct tl_buf path = TL_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
+	if (opts && opts->since_found)
+		*opts->since_found = 0;
 	if (!rev && git_repository_head_unborn(r->git) == 1)
 		return 0; /* no commits, no history */
+	if ((rc = tl_repo_resolve(r, rev ? rev : "HEAD", hex, err))) {
+		if (rev)
+			return rc;
+		tl_err_clear(err); /* HEAD names no commit: no history */
+		return 0;
+	}
+	git_oid_fromstr(&start, hex);
+	if (opts && opts->since) {
+		git_oid since, *v;
+		size_t n;
+		git_oid_fromstr(&since, opts->since);
+		if (!newer_than(r->git, &start, &since, &v, &n))
+			return 0;
+		rc = 0;
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = visit(&w, r, &v[i], prefix, cache, &path);
+		free(v);
+		tl_buf_release(&path);
+		if (!rc && opts->since_found)
+			*opts->since_found = 1;
+		return rc;
+	}
 	if ((rc = git_revwalk_new(&rw, r->git)))
 		return tl_git_fail(err, rc, "walking history");
 	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	git_revwalk_simplify_first_parent(rw);
-	if (rev) {
-		char hex[GIT_OID_HEXSZ + 1];
-		git_oid start;
-		if ((rc = tl_repo_resolve(r, rev, hex, err))) {
-			git_revwalk_free(rw);
-			return rc;
-		}
-		git_oid_fromstr(&start, hex);
-		rc = git_revwalk_push(rw, &start);
-	} else {
-		rc = git_revwalk_push_head(rw);
-	}
-	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
-		git_error_clear();
-		git_revwalk_free(rw);
-		return 0;
-	}
-	if (rc) {
+	if ((rc = git_revwalk_push(rw, &start))) {
 		git_revwalk_free(rw);
 		return tl_git_fail(err, rc, "walking history");
 	}
-	while (!rc && !(rc = git_revwalk_next(&id, rw))) {
-		git_commit *c = NULL, *parent = NULL;
-		git_tree *now = NULL, *before = NULL;
-		char hex[GIT_OID_HEXSZ + 1];
-		char *who = NULL;
-		struct tl_hc_commit fresh = { 0, NULL, NULL, 0 };
-		const struct tl_hc_commit *known;
-		git_oid_tostr(hex, sizeof(hex), &id);
-		w.ch.commit = hex;
-		if (cache && (known = tl_hcache_commit(cache, hex))) {
-			rc = replay(&w, known);
-			continue;
-		}
-		if ((rc = git_commit_lookup(&c, r->git, &id)) ||
-			(rc = subtree(&now, r->git, c, prefix))) {
-			rc = tl_git_fail(err, rc, "reading a commit");
-			git_commit_free(c);
-			break;
-		}
-		if (git_commit_parentcount(c) &&
-			((rc = git_commit_parent(&parent, c, 0)) ||
-				(rc = subtree(
-					 &before, r->git, parent, prefix)))) {
-			rc = tl_git_fail(err, rc, "reading a parent commit");
-		} else if (!(now && before &&
-				   git_oid_equal(git_tree_id(now),
-					   git_tree_id(before))) &&
-			(now || before)) {
-			const git_signature *a = git_commit_author(c);
-			who = tl_format("%s <%s>", a->name, a->email);
-			w.ch.time = a->when.time;
-			w.ch.author = who;
-			w.ch.subject = git_commit_summary(c);
-			w.collect = cache ? &fresh : NULL;
-			rc = diff_trees(&w, before, now, &path);
-			w.collect = NULL;
-		}
-		if (!rc && cache) {
-			/* a commit that changed nothing here is cached too */
-			fresh.time = w.ch.time;
-			fresh.author = who;
-			tl_hcache_put_commit(cache, hex, &fresh);
-		}
-		for (size_t i = 0; i < fresh.n; i++)
-			free((char *)fresh.v[i].path); /* ours, from collect */
-		free(fresh.v);
-		free(who);
-		git_tree_free(now);
-		git_tree_free(before);
-		git_commit_free(parent);
-		git_commit_free(c);
-	}
+	while (!rc && !(rc = git_revwalk_next(&id, rw)))
+		rc = visit(&w, r, &id, prefix, cache, &path);
 	if (rc == GIT_ITEROVER) {
 		git_error_clear();
 		rc = 0;

@@ -55,6 +55,12 @@ struct tl_walk_opts {
 	/* whether fn needs a blob's bytes (NULL: always); without them
 	 * data is NULL but blob is set */
 	int (*need)(const char *blob, void *ctx);
+	/* a commit (hex) whose changes fn has already seen: when it is on
+	 * rev's first-parent chain only the commits after it are walked and
+	 * *since_found is set to 1; when it is not, nothing is walked and
+	 * *since_found is 0 */
+	const char *since;
+	int *since_found;
 };
 
 /* tl_walk_changes with a cache and lazy blob reads. */

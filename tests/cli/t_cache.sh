@@ -124,4 +124,21 @@ for f in flaky history-a history-b failures; do
 	cmp -s "$TMP/before-prune/$f" "$TMP/pruned/$f" || fail "$f changed by prune"
 	ok
 done
+
+# new commits on top of a snapshot: only they are walked, on top of the
+# snapshot's events, and the answer is a fresh walk's (a later result
+# replacing an earlier one of the same run included)
+snap before-new
+report r6 1 0
+TALLY_TRACE_PERF=1 tally flaky > /dev/null 2> "$TMP/trace"
+expect_grep "history: commits since the snapshot" "$TMP/trace"
+run=$(ls -t qa/web/runs | head -1)
+tally -q record "$run" c/K/a passed --retry
+report r7 0 1
+snap incremental
+TALLY_NO_CACHE=1 snap incremental-plain
+same incremental-plain incremental "new commits after a snapshot"
+! diff -q "$TMP/before-new/flaky" "$TMP/incremental/flaky" > /dev/null || fail "the new imports must change the answer"
+ok
+expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["result_count"], h["results"][-2]["attempts"])' < "$TMP/incremental/history-a")" "7 2" "the retry replaced its result"
 done_testing
