@@ -265,6 +265,8 @@ static void put_summary(
 		tl_value_int((long long)m->state.flaky_verdicts));
 	tl_value_set(o, "pass_on_retry",
 		tl_value_int((long long)m->all.pass_on_retry));
+	tl_value_set(
+		o, "env_divergent", tl_value_int((long long)m->env_divergent));
 	tl_value_set(o, "fail_rate", rounded(m->rates.fail_rate));
 	tl_value_set(o, "last_seen", iso(m->last_seen));
 }
@@ -295,6 +297,10 @@ static void history_text(
 		tl_value_gets(o, "flip_rate"),
 		tl_value_gets(o, "revision_flip_rate"),
 		tl_value_gets(o, "weighted_flip_rate"));
+	if (atoll(tl_value_gets(o, "env_divergent")))
+		tl_buf_printf(b,
+			"  env-divergent on %s revisions: passes in one environment, fails in another\n",
+			tl_value_gets(o, "env_divergent"));
 	if (d && atoll(tl_value_gets(d, "samples"))) {
 		const char *from = tl_value_gets(d, "regression_revision");
 		tl_buf_printf(b,

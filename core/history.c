@@ -613,6 +613,37 @@ static char final_outcome(const struct tl_event *e)
 	return e->outcomes[strlen(e->outcomes) - 1];
 }
 
+/* METRICS.md's environment divergence: the results of one source group
+ * (linked by next from first), each environment's own verdict PASS or
+ * FAIL, at least one of each: one environment always passes, another
+ * always fails. Every result needs a known environment. */
+static int env_divergent(const struct tl_event *ev, size_t first,
+	const size_t *next, struct tl_buf *scratch)
+{
+	int pass = 0, fail = 0;
+	for (size_t j = first; j != (size_t)-1; j = next[j])
+		if (!ev[j].environment)
+			return 0;
+	for (size_t j = first; j != (size_t)-1; j = next[j]) {
+		enum tl_verdict v;
+		int seen = 0;
+		for (size_t k = first; k != j; k = next[k])
+			seen |= !strcmp(ev[k].environment, ev[j].environment);
+		if (seen)
+			continue; /* judged with its first result */
+		tl_buf_reset(scratch);
+		for (size_t k = j; k != (size_t)-1; k = next[k])
+			if (!strcmp(ev[k].environment, ev[j].environment))
+				tl_buf_puts(scratch, ev[k].outcomes);
+		v = tl_verdict_of(scratch->ptr, NULL);
+		if (v == TL_VERDICT_FLAKY)
+			return 0; /* flaky within one environment */
+		pass |= v == TL_VERDICT_PASS;
+		fail |= v == TL_VERDICT_FAIL;
+	}
+	return pass && fail;
+}
+
 void tl_case_metrics_of(const struct tl_event *ev, size_t n,
 	const struct tl_params *p, int64_t now, struct tl_case_metrics *out)
 {
@@ -684,6 +715,13 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n,
 			v = tl_verdict_of(o.ptr, NULL);
 			if (v == TL_VERDICT_SKIP)
 				continue;
+			if (v == TL_VERDICT_FLAKY &&
+				env_divergent(ev, first[g], next, &o)) {
+				/* it fails for sure in one environment: a
+				 * failure, not a flake */
+				v = TL_VERDICT_FAIL;
+				out->env_divergent++;
+			}
 			out->timeline[out->ntimeline].verdict = v;
 			out->timeline[out->ntimeline].revision =
 				ev[first[g]].revision;

@@ -73,6 +73,9 @@ struct tl_case_metrics {
 	const char *slow_revision; /* a duration regression's first revision */
 	struct tl_point *timeline; /* source verdicts, oldest first */
 	size_t ntimeline;
+	/* source groups where one environment always passed and another
+	 * always failed: counted as FAIL verdicts, not FLAKY */
+	size_t env_divergent;
 	size_t results;
 	int64_t last_seen;
 };

@@ -76,8 +76,12 @@ expect_code 0 tally history reg --at HEAD~2 --format json
 expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["result_count"], h["state"])' < "$TMP/out")" "5 stable" "history --at"
 expect_code 0 tally flaky --at HEAD~2 --all --columns case,state,results
 expect_grep "app/Api/reg	stable	5" "$TMP/out"
+# (the run's whole key: a random key suffix may itself hold "r6")
+r6=$(ls qa/web/runs | grep -- '-ci-r6-')
 expect_code 0 tally --format json log --at HEAD~1
-expect_eq "$(python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if "r6" in (r.get("subject") or "") or "ci-r6" in (r.get("key") or "")))' < "$TMP/out")" 0 "log --at leaves out later commits"
+expect_eq "$(python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if sys.argv[1] in (r.get("subject") or "") + (r.get("key") or "")))' "$r6" < "$TMP/out")" 0 "log --at leaves out later commits"
+expect_code 0 tally --format json log
+expect_eq "$(python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if sys.argv[1] in (r.get("subject") or "") + (r.get("key") or "")) > 0)' "$r6" < "$TMP/out")" True "log without --at has them"
 expect_code 0 tally failures --at HEAD~2 --format json
 expect_eq "$(python3 -c 'import json,sys; print(sorted(s["text"] for s in json.load(sys.stdin)["signatures"]))' < "$TMP/out")" "['order <n> lost']" "failures --at"
 expect_code 3 tally history reg --at nosuch
@@ -197,4 +201,29 @@ printf 'gate:\n  min-pass-rate: 95\n' >> qa/tally.yaml
 expect_code 4 tally gate HEAD~1..HEAD
 expect_grep "gate.min-pass-rate takes a number from 0 to 1, or none, not '95'" "$TMP/err"
 cp "$TMP/tally.yaml" qa/tally.yaml
+# environment divergence (METRICS.md): on one revision the case always
+# passes on linux and always fails on windows: a failure, not a flake
+envrun() { # envrun OS STATUS
+	if [ "$2" = passed ]; then
+		echo '<testsuite name="e"><testcase classname="e.E" name="os"/></testsuite>' > "$TMP/e.xml"
+	else
+		echo '<testsuite name="e"><testcase classname="e.E" name="os"><failure message="path separator"/></testcase></testsuite>' > "$TMP/e.xml"
+	fi
+	tally -q import "$TMP/e.xml" --title "env $1 $3" --revision "$3" --env "os=$1"
+}
+envrun linux passed e1
+envrun windows passed e1
+envrun linux passed e2
+envrun windows failed e2
+envrun windows failed e2
+expect_code 0 tally --format json history e/E/os
+expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["env_divergent"], h["state"], h["flaky_verdicts"])' < "$TMP/out")" "1 failing 0" "env-divergent, not flaky"
+expect_code 0 tally history e/E/os
+expect_grep "env-divergent on 1 revisions" "$TMP/out"
+expect_code 0 tally flaky --suite e
+expect_eq "$(cat "$TMP/out")" "" "not in tally flaky"
+envrun linux failed e3
+envrun linux passed e3
+expect_code 0 tally flaky --suite e --columns case,state
+expect_eq "$(cat "$TMP/out")" "e/E/os	flaky" "a flake within linux is a flake"
 done_testing
