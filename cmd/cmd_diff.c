@@ -55,6 +55,7 @@ struct diff {
 	struct tl_value *rows; /* {class, case, base, head, detail, ...} */
 	size_t counts[D__COUNT];
 	size_t tests, passed, decisive, flaky; /* at head */
+	int with_env; /* a row names an environment */
 };
 
 static int load_side(struct diff *d, struct side *sd, const char *rev)
@@ -103,13 +104,6 @@ static void events_of(const struct tl_history *h, const char *casekey,
 	*to = lo;
 }
 
-static enum tl_verdict latest(const struct tl_history *h, size_t from,
-	size_t to, const struct tl_event **e)
-{
-	*e = to > from ? &h->v[to - 1] : NULL;
-	return *e ? tl_verdict_of((*e)->outcomes, NULL) : TL_VERDICT_SKIP;
-}
-
 static int is_flaky(enum tl_state s)
 {
 	return s == TL_STATE_FLAKY || s == TL_STATE_FLAKY_SUSPECTED;
@@ -120,13 +114,33 @@ static const char *status_word(const struct tl_event *e)
 	return e && e->status ? e->status : "-";
 }
 
-static void row(struct diff *d, enum dclass k, const char *casekey,
-	const struct tl_event *b, const struct tl_event *h, const char *detail,
-	const char *sig)
+/* An environment's "key=value" lines as one label: "os=linux, db=pg". */
+static struct tl_value *env_label(const char *env)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	struct tl_value *v;
+	if (!env)
+		return tl_value_null();
+	for (const char *p = env; *p; p++)
+		if (*p == '\n')
+			tl_buf_puts(&b, ", ");
+		else
+			tl_buf_putc(&b, *p);
+	v = tl_value_str(b.ptr ? b.ptr : "");
+	tl_buf_release(&b);
+	return v;
+}
+
+static void row_env(struct diff *d, enum dclass k, const char *casekey,
+	const char *env, const struct tl_event *b, const struct tl_event *h,
+	const char *detail, const char *sig)
 {
 	struct tl_value *r = tl_value_map();
 	tl_value_put(r, "class", tl_value_str(class_names[k]));
 	tl_value_put(r, "case", tl_value_str(casekey));
+	tl_value_put(r, "environment", env_label(env));
+	if (env)
+		d->with_env = 1;
 	tl_value_put(r, "base", tl_value_str(status_word(b)));
 	tl_value_put(r, "head", tl_value_str(status_word(h)));
 	tl_value_put(
@@ -138,31 +152,50 @@ static void row(struct diff *d, enum dclass k, const char *casekey,
 	d->counts[k]++;
 }
 
-static int classify(struct diff *d, const char *casekey, int64_t now)
+static void row(struct diff *d, enum dclass k, const char *casekey,
+	const struct tl_event *b, const struct tl_event *h, const char *detail,
+	const char *sig)
 {
-	size_t bf, bt, hf, ht;
-	const struct tl_event *be, *he;
-	enum tl_verdict bv, hv;
-	struct tl_case_metrics bm, hm;
+	row_env(d, k, casekey, NULL, b, h, detail, sig);
+}
+
+static int same_env(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The latest event of [from, to) in environment env (NULL: none). */
+static const struct tl_event *latest_in(
+	const struct tl_history *h, size_t from, size_t to, const char *env)
+{
+	for (size_t i = to; i > from; i--)
+		if (same_env(h->v[i - 1].environment, env))
+			return &h->v[i - 1];
+	return NULL;
+}
+
+/* New failure, still failing, known failure or fixed, for one case in
+ * one environment: METRICS.md compares the latest result of each side
+ * per environment, so a failure on windows is not hidden by a pass on
+ * linux. */
+static int classify_env(struct diff *d, const char *casekey, const char *env,
+	size_t bf, size_t bt, size_t hf, size_t ht, int64_t now)
+{
+	const struct tl_event *be = latest_in(&d->base.h, bf, bt, env);
+	const struct tl_event *he = latest_in(&d->head.h, hf, ht, env);
+	enum tl_verdict bv =
+		be ? tl_verdict_of(be->outcomes, NULL) : TL_VERDICT_SKIP;
+	enum tl_verdict hv =
+		he ? tl_verdict_of(he->outcomes, NULL) : TL_VERDICT_SKIP;
 	struct tl_buf text = TL_BUF_INIT;
 	char sig[33] = "";
 	int rc = 0;
 
-	events_of(&d->base.h, casekey, &bf, &bt);
-	events_of(&d->head.h, casekey, &hf, &ht);
-	bv = latest(&d->base.h, bf, bt, &be);
-	hv = latest(&d->head.h, hf, ht, &he);
-	tl_case_metrics_of(
-		d->base.h.v + bf, bt - bf, &d->base.h.params, now, &bm);
-	tl_case_metrics_of(
-		d->head.h.v + hf, ht - hf, &d->head.h.params, now, &hm);
-	if (he) {
-		d->tests++;
-		if (hv != TL_VERDICT_SKIP)
-			d->decisive++;
-		d->passed += hv == TL_VERDICT_PASS;
-	}
-	if (he && hv == TL_VERDICT_FAIL) {
+	d->tests++;
+	if (hv != TL_VERDICT_SKIP)
+		d->decisive++;
+	d->passed += hv == TL_VERDICT_PASS;
+	if (hv == TL_VERDICT_FAIL) {
 		const struct tl_qentry *known;
 		rc = tl_signature(d->rules, he->message, he->trace, he->type,
 			&text, sig, &d->c->err);
@@ -171,16 +204,46 @@ static int classify(struct diff *d, const char *casekey, int64_t now)
 		if (rc)
 			;
 		else if (known)
-			row(d, D_KNOWN, casekey, be, he,
+			row_env(d, D_KNOWN, casekey, env, be, he,
 				known->defect ? known->defect : known->reason,
 				sig);
 		else if (bv == TL_VERDICT_FAIL)
-			row(d, D_STILL_FAILING, casekey, be, he, text.ptr, sig);
+			row_env(d, D_STILL_FAILING, casekey, env, be, he,
+				text.ptr, sig);
 		else
-			row(d, D_NEW_FAILURE, casekey, be, he, text.ptr, sig);
-	} else if (he && hv != TL_VERDICT_SKIP && bv == TL_VERDICT_FAIL) {
-		row(d, D_FIXED, casekey, be, he, NULL, NULL);
+			row_env(d, D_NEW_FAILURE, casekey, env, be, he,
+				text.ptr, sig);
+	} else if (hv != TL_VERDICT_SKIP && bv == TL_VERDICT_FAIL) {
+		row_env(d, D_FIXED, casekey, env, be, he, NULL, NULL);
 	}
+	tl_buf_release(&text);
+	return rc;
+}
+
+static int classify(struct diff *d, const char *casekey, int64_t now)
+{
+	size_t bf, bt, hf, ht;
+	const struct tl_event *be, *he;
+	struct tl_case_metrics bm, hm;
+	int rc = 0;
+
+	events_of(&d->base.h, casekey, &bf, &bt);
+	events_of(&d->head.h, casekey, &hf, &ht);
+	be = bt > bf ? &d->base.h.v[bt - 1] : NULL;
+	he = ht > hf ? &d->head.h.v[ht - 1] : NULL;
+	/* each environment the head side ran it in, once */
+	for (size_t i = hf; i < ht && !rc; i++) {
+		const char *env = d->head.h.v[i].environment;
+		int seen = 0;
+		for (size_t k = hf; k < i && !seen; k++)
+			seen = same_env(d->head.h.v[k].environment, env);
+		if (!seen)
+			rc = classify_env(d, casekey, env, bf, bt, hf, ht, now);
+	}
+	tl_case_metrics_of(
+		d->base.h.v + bf, bt - bf, &d->base.h.params, now, &bm);
+	tl_case_metrics_of(
+		d->head.h.v + hf, ht - hf, &d->head.h.params, now, &hm);
 	if (is_flaky(hm.state.state)) {
 		d->flaky++;
 		if (!is_flaky(bm.state.state))
@@ -195,7 +258,6 @@ static int classify(struct diff *d, const char *casekey, int64_t now)
 	}
 	tl_case_metrics_release(&bm);
 	tl_case_metrics_release(&hm);
-	tl_buf_release(&text);
 	return rc;
 }
 
@@ -387,8 +449,10 @@ static void markdown(struct tl_buf *b, const struct diff *d)
 			const char *detail = tl_value_gets(r, "detail");
 			if (strcmp(tl_value_gets(r, "class"), class_names[k]))
 				continue;
-			tl_buf_printf(b, "| `%s` | %s | %s | ",
-				tl_value_gets(r, "case"),
+			const char *env = tl_value_gets(r, "environment");
+			tl_buf_printf(b, "| `%s`%s%s%s | %s | %s | ",
+				tl_value_gets(r, "case"), env ? " (" : "",
+				env ? env : "", env ? ")" : "",
 				tl_value_gets(r, "base"),
 				tl_value_gets(r, "head"));
 			for (const char *p = detail ? detail : ""; *p; p++)
@@ -420,10 +484,15 @@ int cmd_diff(struct ctx *c, struct args *a)
 		rc = out_object(c, o, NULL);
 		tl_value_free(o);
 	} else if (!rc) {
-		static const char *const cols[] = { "class", "case", "base",
+		static const char *const plain[] = { "class", "case", "base",
 			"head", "detail", NULL };
-		static const char *const all[] = { "class", "case", "base",
-			"head", "detail", "signature", "commit", NULL };
+		/* the environment column only where results name one */
+		static const char *const envs[] = { "class", "case",
+			"environment", "base", "head", "detail", NULL };
+		static const char *const all[] = { "class", "case",
+			"environment", "base", "head", "detail", "signature",
+			"commit", NULL };
+		const char *const *cols = d.with_env ? envs : plain;
 		struct tl_buf b = TL_BUF_INIT;
 		if (!c->quiet) {
 			summary_line(&b, &d);

@@ -93,4 +93,28 @@ expect_grep "quarantine.yaml:2:14: a signature is 32 lowercase hex digits" "$TMP
 printf -- '- reason: nothing to match\n' > qa/quarantine.yaml
 expect_code 1 tally check
 expect_grep "quarantine.yaml:1:3: an entry needs a case, a signature or both" "$TMP/out"
+# per environment (METRICS.md): the latest result of each side in each
+# environment; a new failure on windows is not hidden by a later pass on
+# linux
+new_tracker envs
+envimport() { # envimport OS STATUS
+	if [ "$2" = pass ]; then
+		echo '<testsuite name="s"><testcase classname="p.T" name="x"/></testsuite>' > "$TMP/e.xml"
+	else
+		echo '<testsuite name="s"><testcase classname="p.T" name="x"><failure message="backslash in path"/></testcase></testsuite>' > "$TMP/e.xml"
+	fi
+	tally -q import "$TMP/e.xml" --title "$1" --env "os=$1"
+}
+envimport windows pass
+envimport linux pass
+git checkout -q -b pr
+envimport windows fail
+envimport linux pass
+expect_code 0 tally --format json diff main...HEAD
+expect_eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tests"], [(c["class"], c["case"], c["environment"]) for c in d["changes"]])' < "$TMP/out")" "2 [('new-failure', 'p/T/x', 'os=windows')]" "a new failure in one environment"
+expect_code 0 tally diff main...HEAD
+expect_grep "^new-failure	p/T/x	os=windows	passed	failed" "$TMP/out"
+expect_code 0 tally --format md diff main...HEAD
+expect_grep '| `p/T/x` (os=windows) | passed | failed |' "$TMP/out"
+expect_code 1 tally gate main...HEAD
 done_testing
