@@ -397,6 +397,53 @@ static uint64_t aliases_key(const struct tl_value *aliases)
 	return h;
 }
 
+/* flaky.code-paths: each revision that is a commit here stands for the
+ * trees of those paths in it, so commits touching only other files are
+ * the same code (METRICS.md "Code identity"). One lookup per revision. */
+static int code_identities(
+	struct tl_history *h, struct tl_repo *repo, struct tl_err *err)
+{
+	const struct tl_value *cp = h->params.code_paths;
+	const char **paths = tl_calloc(cp->n ? cp->n : 1, sizeof(*paths));
+	struct tl_strmap seen = { 0 };
+	const char **ids = NULL;
+	size_t nids = 0;
+	int rc = 0;
+	for (size_t i = 0; i < cp->n; i++)
+		paths[i] = cp->items[i]->str;
+	for (size_t i = 0; i < h->n && !rc; i++) {
+		const char *rev = h->v[i].revision;
+		size_t k;
+		if (!rev)
+			continue;
+		k = tl_strmap_get(&seen, rev);
+		if (k == (size_t)-1) {
+			char hex[GIT_HEX + 1];
+			int r = tl_repo_code_id(
+				repo, rev, paths, cp->n, hex, err);
+			if (r && r != TL_ENOTFOUND) {
+				rc = r;
+				break;
+			}
+			ids = tl_realloc(ids, tl_mul(nids + 1, sizeof(*ids)));
+			/* "code:" keeps it apart from any revision name */
+			if (r) {
+				ids[nids] = NULL;
+			} else {
+				char *tagged = tl_format("code:%s", hex);
+				ids[nids] = tl_strpool_intern(&h->pool, tagged);
+				free(tagged);
+			}
+			tl_strmap_put(&seen, rev, k = nids++);
+		}
+		h->v[i].code = ids[k];
+	}
+	tl_strmap_release(&seen);
+	free(ids);
+	free(paths);
+	return rc;
+}
+
 /* The runs' table of a snapshot, as if their run.yaml files were read. */
 static void restore_runs(
 	struct loader *l, const struct tl_hsnap_run *runs, size_t n)
@@ -573,6 +620,8 @@ loaded:
 		if (!h->v[i].environment)
 			h->v[i].environment = l.envs[r];
 	}
+	if (!rc && h->params.code_paths)
+		rc = code_identities(h, s->repo, err);
 	mark_infra(h);
 	tl_trace_perf("history: infrastructure guard");
 	if (casekey) {
@@ -694,14 +743,15 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n,
 			next[i] = (size_t)-1;
 			if (ev[i].infra)
 				continue;
-			if (ev[i].revision)
-				g = tl_strmap_get(&byrev, ev[i].revision);
+			const char *c =
+				ev[i].code ? ev[i].code : ev[i].revision;
+			if (c)
+				g = tl_strmap_get(&byrev, c);
 			if (g == (size_t)-1) {
 				g = ng++;
 				first[g] = i;
-				if (ev[i].revision)
-					tl_strmap_put(
-						&byrev, ev[i].revision, g);
+				if (c)
+					tl_strmap_put(&byrev, c, g);
 			} else {
 				next[last[g]] = i;
 			}

@@ -25,6 +25,9 @@ struct tl_event {
 	double duration; /* the final attempt's */
 	double retry_cost;
 	const char *revision; /* the result's, else its run's; may be NULL */
+	/* the code identity of revision under flaky.code-paths, or NULL:
+	 * source groups are by this when set */
+	const char *code;
 	const char *message; /* the final attempt's failure message, else
 			      * (passed on a retry) the last failed attempt's */
 	const char *type;

@@ -46,6 +46,7 @@ enum kind {
 	SECONDS, /* a duration: 50ms, 1.5s or seconds */
 	LIMIT, /* gate: a number >= 0, or none (off) */
 	LIMIT_RATE, /* gate: 0..1, or none */
+	PATHS, /* a list of folders of the repository */
 };
 
 struct key {
@@ -74,6 +75,7 @@ static const struct key flaky_keys[] = {
 	K("leave-results", COUNT, leave_results),
 	K("infra-min-results", COUNT, infra_results),
 	K("infra-bad-rate", RATE, infra_bad_rate),
+	K("code-paths", PATHS, code_paths),
 	{ NULL, 0, 0 },
 };
 
@@ -123,6 +125,24 @@ static int set_one(struct tl_params *p, const struct key *k,
 	double x = 0;
 	int num = s && !read_number(s, &x);
 
+	if (k->kind == PATHS) {
+		int ok = v->kind == TL_V_SEQ;
+		for (size_t i = 0; ok && i < v->n; i++) {
+			const struct tl_value *it = v->items[i];
+			const char *f =
+				it->kind == TL_V_SCALAR ? it->str : NULL;
+			ok = f && *f && *f != '/' && !strstr(f, "..") &&
+				!strstr(f, "//");
+			if (!ok)
+				v = it;
+		}
+		if (!ok)
+			return bad(path, v, section, k->name,
+				"a list of folders of the repository (src/, lib/core)",
+				err);
+		*(const struct tl_value **)(void *)field = v->n ? v : NULL;
+		return 0;
+	}
 	switch (k->kind) {
 	case COUNT:
 		if (!num || x < 1 || x != floor(x) || x > 1e9)
@@ -150,6 +170,8 @@ static int set_one(struct tl_params *p, const struct key *k,
 		if (!s || tl_parse_duration(s, &x))
 			return bad(path, v, section, k->name,
 				"a duration (50ms, 1.5s or seconds)", err);
+		break;
+	case PATHS:
 		break;
 	case LIMIT:
 	case LIMIT_RATE:

@@ -28,6 +28,9 @@ struct tl_params {
 	size_t leave_results; /* leave-results: and (30) clean in a row */
 	size_t infra_results; /* infra-min-results: (20) decisive */
 	double infra_bad_rate; /* infra-bad-rate: more bad than (0.8) */
+	/* code-paths: folders whose tree is a revision's code identity
+	 * (NULL: the revision itself); borrowed from tally.yaml */
+	const struct tl_value *code_paths;
 	/* durations: */
 	size_t samples; /* samples: last passing durations used (30) */
 	size_t recent; /* recent: judged against the rest (5) */

@@ -431,3 +431,57 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	tl_buf_release(&path);
 	return rc;
 }
+
+int tl_repo_code_id(struct tl_repo *r, const char *rev,
+	const char *const *paths, size_t npaths, char *out_hex,
+	struct tl_err *err)
+{
+	size_t len = strlen(rev);
+	git_object *o = NULL;
+	git_tree *root = NULL;
+	struct tl_buf ids = TL_BUF_INIT;
+	git_oid id;
+	int rc;
+
+	if (len < 7 || len > GIT_OID_HEXSZ ||
+		strspn(rev, "0123456789abcdef") != len)
+		return TL_ENOTFOUND; /* not a commit id: a build name, a tag */
+	{
+		git_oid prefix;
+		if (git_oid_fromstrn(&prefix, rev, len) ||
+			git_object_lookup_prefix(
+				&o, r->git, &prefix, len, GIT_OBJECT_COMMIT)) {
+			git_error_clear();
+			return TL_ENOTFOUND;
+		}
+	}
+	if ((rc = git_commit_tree(&root, (git_commit *)o))) {
+		git_object_free(o);
+		return tl_git_fail(err, rc, "reading a commit");
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		git_tree_entry *e = NULL;
+		char hex[GIT_OID_HEXSZ + 1];
+		struct tl_buf p = TL_BUF_INIT;
+		tl_buf_puts(&p, paths[i]);
+		while (p.len > 1 && p.ptr[p.len - 1] == '/')
+			tl_buf_truncate(&p, p.len - 1);
+		if (!git_tree_entry_bypath(&e, root, p.ptr)) {
+			git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
+			tl_buf_printf(&ids, "%s %s\n", hex, p.ptr);
+		} else {
+			git_error_clear();
+			tl_buf_printf(&ids, "- %s\n", p.ptr); /* absent there */
+		}
+		git_tree_entry_free(e);
+		tl_buf_release(&p);
+	}
+	rc = git_odb_hash(
+		&id, ids.ptr ? ids.ptr : "", ids.len, GIT_OBJECT_BLOB);
+	if (!rc)
+		git_oid_tostr(out_hex, GIT_OID_HEXSZ + 1, &id);
+	tl_buf_release(&ids);
+	git_tree_free(root);
+	git_object_free(o);
+	return rc ? tl_git_fail(err, rc, "hashing a code identity") : 0;
+}

@@ -68,6 +68,14 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	tl_want_fn want, tl_change_fn fn, void *ctx,
 	const struct tl_walk_opts *opts, struct tl_err *err);
 
+/* METRICS.md's code identity: when rev is a commit of this repository
+ * (hex, 7 to 40 digits), the id (hex, 41 bytes) of the trees at paths in
+ * it, so that commits that change nothing there are the same code.
+ * Returns 0 with out filled, TL_ENOTFOUND when rev is not such a commit. */
+int tl_repo_code_id(struct tl_repo *r, const char *rev,
+	const char *const *paths, size_t npaths, char *out_hex,
+	struct tl_err *err);
+
 /* Resolves a revision to a commit id in hex (41 bytes). */
 int tl_repo_resolve(
 	struct tl_repo *r, const char *rev, char *out_hex, struct tl_err *err);

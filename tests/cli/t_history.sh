@@ -226,4 +226,46 @@ envrun linux failed e3
 envrun linux passed e3
 expect_code 0 tally flaky --suite e --columns case,state
 expect_eq "$(cat "$TMP/out")" "e/E/os	flaky" "a flake within linux is a flake"
+# flaky.code-paths: a revision that is a commit here stands for the trees
+# of those paths, so a docs-only commit is the same code: a failure on one
+# and a pass on the other are a flake, not a fix
+new_tracker code
+mkdir -p src docs
+echo v0 > src/app.c && echo d1 > docs/a.md && git add src docs && git commit -qm c0
+c0=$(git rev-parse HEAD)
+echo v1 > src/app.c && git commit -qam c1
+c1=$(git rev-parse --short=12 HEAD)
+echo d2 > docs/a.md && git commit -qam "docs only"
+c2=$(git rev-parse HEAD)
+codeimport() { # codeimport REV pass|fail
+	if [ "$2" = pass ]; then
+		echo '<testsuite name="s"><testcase classname="k.C" name="t"/></testsuite>' > "$TMP/k.xml"
+	else
+		echo '<testsuite name="s"><testcase classname="k.C" name="t"><failure message="x"/></testcase></testsuite>' > "$TMP/k.xml"
+	fi
+	tally -q import "$TMP/k.xml" --title "code $1" --revision "$1"
+}
+codeimport "$c0" pass
+codeimport "$c1" fail
+codeimport "$c2" pass
+codeimport "$c2" pass
+expect_code 0 tally flaky --all --columns case,state
+expect_eq "$(cat "$TMP/out")" "k/C/t	fixed" "two revisions without code-paths"
+printf 'flaky:\n  code-paths: [src/]\n' >> qa/tally.yaml
+expect_code 0 tally check
+expect_code 0 tally flaky --all --columns case,state
+expect_eq "$(cat "$TMP/out")" "k/C/t	flaky" "one code identity with code-paths: [src/]"
+expect_code 0 tally --format json history k/C/t
+expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["flaky_verdicts"], [r["revision"] for r in h["results"]][-1] == sys.argv[1])' "$c2" < "$TMP/out")" "1 True" "revisions still shown as recorded"
+# each commit that changes src/ is other code again: three failing ones
+# are three FAIL verdicts
+for v in 2 3 4; do
+	echo "v$v" > src/app.c && git commit -qam "code change $v"
+	codeimport "$(git rev-parse HEAD)" fail
+done
+expect_code 0 tally --format json history k/C/t
+expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' < "$TMP/out")" "broken" "three FAIL verdicts on new code"
+sed -i 's|code-paths: \[src/\]|code-paths: [../etc]|' qa/tally.yaml
+expect_code 1 tally check
+expect_grep "flaky.code-paths takes a list of folders" "$TMP/out"
 done_testing

@@ -46,6 +46,7 @@ Test(params, defaults_are_metrics_md_s)
 	cr_assert_float_eq(p.min_delta, 0.05, 1e-12);
 	cr_assert_float_eq(p.max_new_failures, 0, 1e-12);
 	cr_assert_lt(p.min_pass_rate, 0, "off unless set");
+	cr_assert_null(p.code_paths, "the revision itself by default");
 }
 
 Test(params, settings_override_defaults)
@@ -64,6 +65,10 @@ Test(params, settings_override_defaults)
 	cr_assert_float_eq(p.ratio, 1.5, 1e-12);
 	cr_assert_lt(p.max_new_failures, 0, "none turns the rule off");
 	cr_assert_float_eq(p.min_pass_rate, 0.9, 1e-12);
+	cr_assert_eq(load("flaky:\n  code-paths: [src/, lib/core]\n", &p, &err),
+		0, "%s", err.msg);
+	cr_assert_eq(p.code_paths->n, 2);
+	cr_assert_str_eq(p.code_paths->items[1]->str, "lib/core");
 }
 
 static void refused(const char *yaml, const char *want)
@@ -91,4 +96,7 @@ Test(params, bad_settings_name_their_place)
 	refused("durations:\n  ratio: -1\n", "a number above 0");
 	refused("gate:\n  min-pass-rate: 95\n", "from 0 to 1, or none");
 	refused("gate:\n  max-failures: lots\n", "at least 0, or none");
+	refused("flaky:\n  code-paths: src/\n", "a list of folders");
+	refused("flaky:\n  code-paths: [../x]\n", "not '../x'");
+	refused("flaky:\n  code-paths: [/etc]\n", "a list of folders");
 }
