@@ -397,19 +397,22 @@ static uint64_t aliases_key(const struct tl_value *aliases)
 	return h;
 }
 
-/* flaky.code-paths: each revision that is a commit here stands for the
- * trees of those paths in it, so commits touching only other files are
- * the same code (METRICS.md "Code identity"). One lookup per revision. */
+/* Revisions that are commits here (METRICS.md "Code identity"): their
+ * commit time orders source groups by their code, and with
+ * flaky.code-paths they stand for the trees of those paths, so commits
+ * touching only other files are the same code. One lookup per revision. */
 static int code_identities(
 	struct tl_history *h, struct tl_repo *repo, struct tl_err *err)
 {
 	const struct tl_value *cp = h->params.code_paths;
-	const char **paths = tl_calloc(cp->n ? cp->n : 1, sizeof(*paths));
+	size_t np = cp ? cp->n : 0;
+	const char **paths = tl_calloc(np ? np : 1, sizeof(*paths));
 	struct tl_strmap seen = { 0 };
 	const char **ids = NULL;
+	int64_t *times = NULL;
 	size_t nids = 0;
 	int rc = 0;
-	for (size_t i = 0; i < cp->n; i++)
+	for (size_t i = 0; i < np; i++)
 		paths[i] = cp->items[i]->str;
 	for (size_t i = 0; i < h->n && !rc; i++) {
 		const char *rev = h->v[i].revision;
@@ -419,17 +422,21 @@ static int code_identities(
 		k = tl_strmap_get(&seen, rev);
 		if (k == (size_t)-1) {
 			char hex[GIT_HEX + 1];
+			int64_t t = 0;
 			int r = tl_repo_code_id(
-				repo, rev, paths, cp->n, hex, err);
+				repo, rev, paths, np, hex, &t, err);
 			if (r && r != TL_ENOTFOUND) {
 				rc = r;
 				break;
 			}
 			ids = tl_realloc(ids, tl_mul(nids + 1, sizeof(*ids)));
-			/* "code:" keeps it apart from any revision name */
-			if (r) {
+			times = tl_realloc(
+				times, tl_mul(nids + 1, sizeof(*times)));
+			times[nids] = r ? 0 : t;
+			if (r || !np) {
 				ids[nids] = NULL;
 			} else {
+				/* "code:" keeps it apart from any revision */
 				char *tagged = tl_format("code:%s", hex);
 				ids[nids] = tl_strpool_intern(&h->pool, tagged);
 				free(tagged);
@@ -437,9 +444,11 @@ static int code_identities(
 			tl_strmap_put(&seen, rev, k = nids++);
 		}
 		h->v[i].code = ids[k];
+		h->v[i].code_time = times[k];
 	}
 	tl_strmap_release(&seen);
 	free(ids);
+	free(times);
 	free(paths);
 	return rc;
 }
@@ -620,7 +629,7 @@ loaded:
 		if (!h->v[i].environment)
 			h->v[i].environment = l.envs[r];
 	}
-	if (!rc && h->params.code_paths)
+	if (!rc)
 		rc = code_identities(h, s->repo, err);
 	mark_infra(h);
 	tl_trace_perf("history: infrastructure guard");
@@ -660,6 +669,19 @@ void tl_history_release(struct tl_history *h)
 static char final_outcome(const struct tl_event *e)
 {
 	return e->outcomes[strlen(e->outcomes) - 1];
+}
+
+struct gorder {
+	size_t g; /* groups are numbered in the order of their first result */
+	int64_t key;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct gorder *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->g < y->g ? -1 : x->g > y->g;
 }
 
 /* METRICS.md's environment divergence: the results of one source group
@@ -757,7 +779,18 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n,
 			}
 			last[g] = i;
 		}
+		/* in the order of their code: a commit here by its time,
+		 * else by when the group's first result was recorded */
+		struct gorder *order = tl_calloc(ng ? ng : 1, sizeof(*order));
 		for (size_t g = 0; g < ng; g++) {
+			order[g].g = g;
+			order[g].key = ev[first[g]].code_time
+				? ev[first[g]].code_time
+				: ev[first[g]].time;
+		}
+		tl_sort(order, ng, sizeof(*order), by_key);
+		for (size_t gi = 0; gi < ng; gi++) {
+			size_t g = order[gi].g;
 			enum tl_verdict v;
 			tl_buf_reset(&o);
 			for (size_t j = first[g]; j != (size_t)-1; j = next[j])
@@ -779,6 +812,7 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n,
 			out->ntimeline++;
 		}
 		tl_strmap_release(&byrev);
+		free(order);
 		free(next);
 		free(first);
 		free(last);

@@ -28,6 +28,9 @@ struct tl_event {
 	/* the code identity of revision under flaky.code-paths, or NULL:
 	 * source groups are by this when set */
 	const char *code;
+	/* when revision is a commit here, its committer time (else 0):
+	 * source groups are ordered by the time of their code */
+	int64_t code_time;
 	const char *message; /* the final attempt's failure message, else
 			      * (passed on a retry) the last failed attempt's */
 	const char *type;

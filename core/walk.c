@@ -433,7 +433,7 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 }
 
 int tl_repo_code_id(struct tl_repo *r, const char *rev,
-	const char *const *paths, size_t npaths, char *out_hex,
+	const char *const *paths, size_t npaths, char *out_hex, int64_t *when,
 	struct tl_err *err)
 {
 	size_t len = strlen(rev);
@@ -454,6 +454,11 @@ int tl_repo_code_id(struct tl_repo *r, const char *rev,
 			git_error_clear();
 			return TL_ENOTFOUND;
 		}
+	}
+	*when = (int64_t)git_commit_time((git_commit *)o);
+	if (!npaths) {
+		git_object_free(o);
+		return 0;
 	}
 	if ((rc = git_commit_tree(&root, (git_commit *)o))) {
 		git_object_free(o);

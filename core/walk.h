@@ -73,7 +73,7 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
  * it, so that commits that change nothing there are the same code.
  * Returns 0 with out filled, TL_ENOTFOUND when rev is not such a commit. */
 int tl_repo_code_id(struct tl_repo *r, const char *rev,
-	const char *const *paths, size_t npaths, char *out_hex,
+	const char *const *paths, size_t npaths, char *out_hex, int64_t *when,
 	struct tl_err *err);
 
 /* Resolves a revision to a commit id in hex (41 bytes). */

@@ -268,4 +268,20 @@ expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' 
 sed -i 's|code-paths: \[src/\]|code-paths: [../etc]|' qa/tally.yaml
 expect_code 1 tally check
 expect_grep "flaky.code-paths takes a list of folders" "$TMP/out"
+# source groups follow their code: a result on an older commit recorded
+# after a newer commit's results takes its code's place in the timeline
+new_tracker order
+for v in 1 2 3; do
+	echo "v$v" > app.c && git add app.c && GIT_COMMITTER_DATE="2026-11-0${v}T10:00:00Z" git commit -qm "c$v"
+	eval "o$v=\$(git rev-parse HEAD)"
+done
+codeimport "$o1" pass
+codeimport "$o3" pass
+codeimport "$o2" fail   # the old code, tested last
+expect_code 0 tally --format json history k/C/t
+expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' < "$TMP/out")" "fixed" "code order: c1 pass, c2 fail, c3 pass"
+codeimport not-a-commit pass
+codeimport later-build fail
+expect_code 0 tally --format json history k/C/t
+expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' < "$TMP/out")" "failing" "names that are not commits go by when they were recorded"
 done_testing
