@@ -446,6 +446,20 @@ int tl_repo_code_id(struct tl_repo *r, const char *rev,
 	if (len < 7 || len > GIT_OID_HEXSZ ||
 		strspn(rev, "0123456789abcdef") != len)
 		return TL_ENOTFOUND; /* not a commit id: a build name, a tag */
+	if (len == GIT_OID_HEXSZ) {
+		/* most revisions are full ids, and many name commits of
+		 * another repository: a miss must not make libgit2 rescan
+		 * the packs each time */
+		git_odb *odb = NULL;
+		git_oid full;
+		int there = !git_oid_fromstr(&full, rev) &&
+			!git_repository_odb(&odb, r->git) &&
+			git_odb_exists_ext(
+				odb, &full, GIT_ODB_LOOKUP_NO_REFRESH);
+		git_odb_free(odb);
+		if (!there)
+			return TL_ENOTFOUND;
+	}
 	{
 		git_oid prefix;
 		if (git_oid_fromstrn(&prefix, rev, len) ||
