@@ -23,7 +23,6 @@
 #include "core/banned.h"
 
 #define TEXT_CAP (64u << 10)
-#define SEGMENT_KEEP 56
 
 static const char *const import_formats[] = { "auto", "junit", "tap", "ctrf",
 	"cucumber", "trx", "nunit", "xunit", NULL };
@@ -93,116 +92,6 @@ struct import {
 	char *folder; /* the report's folder, resolved; NULL for stdin */
 	char started[32];
 };
-
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/*
- * One path segment from any text: letters, digits, '.', '_' and '-' stay,
- * spaces become '-', anything else becomes '-' and marks the mapping lossy;
- * a lossy or long segment gets a short hash of the original, so two ids
- * never map to one key.
- */
-static void segment(struct tl_buf *out, const char *s)
-{
-	size_t start = out->len;
-	int lossy = 0, dash = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int keep = (*p >= 'a' && *p <= 'z') ||
-			(*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			*p == '.' || *p == '_' || *p == '-';
-		if (keep) {
-			tl_buf_putc(out, (char)*p);
-			dash = *p == '-';
-			continue;
-		}
-		lossy |= *p != ' ';
-		if (!dash && out->len > start)
-			tl_buf_putc(out, '-');
-		dash = 1;
-	}
-	while (out->len > start && strchr(".-", out->ptr[out->len - 1]))
-		tl_buf_truncate(out, out->len - 1);
-	{
-		size_t lead = 0;
-		while (start + lead < out->len &&
-			strchr("._-", out->ptr[start + lead]))
-			lead++;
-		if (lead) {
-			memmove(out->ptr + start, out->ptr + start + lead,
-				out->len - start - lead + 1);
-			out->len -= lead;
-			lossy = 1;
-		}
-	}
-	if (out->len == start) {
-		tl_buf_puts(out, "unnamed");
-		lossy = 1;
-	}
-	if (out->len - start > SEGMENT_KEEP) {
-		tl_buf_truncate(out, start + SEGMENT_KEEP);
-		lossy = 1;
-	}
-	{
-		struct tl_err e = TL_ERR_INIT;
-		if (tl_key_check_segment(
-			    out->ptr + start, out->len - start, "case", &e))
-			lossy = 1;
-		tl_err_clear(&e);
-	}
-	if (lossy)
-		tl_buf_printf(out, "-%06x", fnv1a(s) & 0xffffff);
-}
-
-/* The key of a new case: prefix / classname parts / name. */
-static void derive_key(struct tl_buf *out, const char *prefix,
-	const char *classname, const char *name)
-{
-	int depth = 0;
-	if (prefix && *prefix) {
-		char *p = tl_strdup(prefix), *save = p;
-		for (char *seg = p; seg && *seg && depth < 4;) {
-			char *slash = strchr(seg, '/');
-			if (slash)
-				*slash = '\0';
-			if (*seg) {
-				segment(out, seg);
-				tl_buf_putc(out, '/');
-				depth++;
-			}
-			seg = slash ? slash + 1 : NULL;
-		}
-		free(save);
-	}
-	if (classname && *classname) {
-		/* com.acme.LoginTest, pkg/path, Module::Class: each a folder */
-		char *c = tl_strdup(classname), *q = c;
-		for (char *p = c; *p; p++)
-			if (*p == ':' && p[1] == ':')
-				*p = '.',
-				memmove(p + 1, p + 2, strlen(p + 2) + 1);
-		while (q && *q) {
-			char *dot = strpbrk(q, "./\\");
-			if (dot && depth < 14)
-				*dot = '\0';
-			else
-				dot = NULL;
-			if (*q) {
-				segment(out, q);
-				tl_buf_putc(out, '/');
-				depth++;
-			}
-			q = dot ? dot + 1 : NULL;
-		}
-		free(c);
-	}
-	segment(out, name);
-}
 
 static struct pending *find_pending(struct import *im, const char *id)
 {
@@ -457,7 +346,7 @@ static struct pending *new_pending(
 		tl_buf_puts(&key, k->ent.key);
 	} else {
 		/* without a classname the suite path is the folder */
-		derive_key(&key, arg_str(im->a, "suite-prefix"),
+		tl_key_for_test(&key, arg_str(im->a, "suite-prefix"),
 			t->classname && *t->classname ? t->classname : t->suite,
 			t->name);
 		if (!im->maps)
@@ -473,7 +362,7 @@ static struct pending *new_pending(
 				k = byk;
 		}
 		if (!k && key_taken(im, key.ptr))
-			tl_buf_printf(&key, "-%06x", fnv1a(id->ptr) & 0xffffff);
+			tl_key_add_hash(&key, id->ptr);
 		if (!k) {
 			p->new_case = 1;
 			remember_key(im, key.ptr);
@@ -645,54 +534,6 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 	return rc;
 }
 
-/* Sniffs the format from the first bytes, not the file name. */
-static const char *detect(FILE *f, struct tl_err *err, const char *name)
-{
-	unsigned char head[512];
-	size_t n = fread(head, 1, sizeof(head), f), i = 0;
-	if (ferror(f))
-		return tl_err_set(err, TL_EIO, "%s: read error", name), NULL;
-	if (n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
-		i = 3;
-	while (i < n && head[i] && strchr(" \t\r\n", head[i]))
-		i++;
-	/* put the bytes back: the reader starts from the top */
-	if (fseek(f, 0, SEEK_SET)) {
-		tl_err_set(err, TL_EUSAGE,
-			"%s: cannot detect the format of a pipe; give --format",
-			name);
-		return NULL;
-	}
-	if (i == n) {
-		tl_err_set(err, TL_EINVALID, "%s:1:1: empty file", name);
-		return NULL;
-	}
-	if (head[i] == '<') {
-		/* the root element: the first one that is not <?...?> or <!...>
-		 */
-		for (size_t k = i; k + 1 < n; k++) {
-			const char *e = (const char *)head + k + 1;
-			if (head[k] != '<' || head[k + 1] == '?' ||
-				head[k + 1] == '!')
-				continue;
-			if (!strncmp(e, "TestRun", 7))
-				return "trx";
-			if (!strncmp(e, "test-run", 8) ||
-				!strncmp(e, "test-results", 12))
-				return "nunit";
-			if (!strncmp(e, "assembl", 7))
-				return "xunit";
-			break;
-		}
-		return "junit";
-	}
-	if (head[i] == '[')
-		return "json-array"; /* Cucumber writes an array of features */
-	if (head[i] == '{')
-		return "json";
-	return "tap";
-}
-
 #define ENV_MAX_KEYS 64
 #define ENV_MAX_VALUE 256
 
@@ -733,7 +574,7 @@ static int read_file(struct import *im, const char *path, const char *format)
 			errno == ENOENT ? TL_ENOTFOUND : TL_EIO, "%s: %s", path,
 			strerror(errno));
 	if (!strcmp(format, "auto") &&
-		!(format = detect(f, &im->c->err, name))) {
+		!(format = tl_report_detect(f, name, &im->c->err))) {
 		if (f != stdin)
 			fclose(f);
 		return im->c->err.code;

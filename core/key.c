@@ -2,6 +2,8 @@
 #include "core/text.h"
 
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -160,4 +162,121 @@ int tl_key_casecmp(const char *a, const char *b)
 		if (!ca)
 			return 0;
 	}
+}
+
+/* Deriving a case's key from an imported test's ids (DESIGN.md "Keys"). */
+#define SEGMENT_KEEP 56
+
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+void tl_key_add_hash(struct tl_buf *out, const char *of)
+{
+	tl_buf_printf(out, "-%06x", fnv1a(of) & 0xffffff);
+}
+
+/*
+ * One path segment from any text: letters, digits, '.', '_' and '-' stay,
+ * spaces become '-', anything else becomes '-' and marks the mapping lossy;
+ * a lossy or long segment gets a short hash of the original, so two ids
+ * never map to one key.
+ */
+static void segment(struct tl_buf *out, const char *s)
+{
+	size_t start = out->len;
+	int lossy = 0, dash = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int keep = (*p >= 'a' && *p <= 'z') ||
+			(*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			*p == '.' || *p == '_' || *p == '-';
+		if (keep) {
+			tl_buf_putc(out, (char)*p);
+			dash = *p == '-';
+			continue;
+		}
+		lossy |= *p != ' ';
+		if (!dash && out->len > start)
+			tl_buf_putc(out, '-');
+		dash = 1;
+	}
+	while (out->len > start && strchr(".-", out->ptr[out->len - 1]))
+		tl_buf_truncate(out, out->len - 1);
+	{
+		size_t lead = 0;
+		while (start + lead < out->len &&
+			strchr("._-", out->ptr[start + lead]))
+			lead++;
+		if (lead) {
+			memmove(out->ptr + start, out->ptr + start + lead,
+				out->len - start - lead + 1);
+			out->len -= lead;
+			lossy = 1;
+		}
+	}
+	if (out->len == start) {
+		tl_buf_puts(out, "unnamed");
+		lossy = 1;
+	}
+	if (out->len - start > SEGMENT_KEEP) {
+		tl_buf_truncate(out, start + SEGMENT_KEEP);
+		lossy = 1;
+	}
+	{
+		struct tl_err e = TL_ERR_INIT;
+		if (tl_key_check_segment(
+			    out->ptr + start, out->len - start, "case", &e))
+			lossy = 1;
+		tl_err_clear(&e);
+	}
+	if (lossy)
+		tl_key_add_hash(out, s);
+}
+
+void tl_key_for_test(struct tl_buf *out, const char *prefix,
+	const char *classname, const char *name)
+{
+	int depth = 0;
+	if (prefix && *prefix) {
+		char *p = tl_strdup(prefix), *save = p;
+		for (char *seg = p; seg && *seg && depth < 4;) {
+			char *slash = strchr(seg, '/');
+			if (slash)
+				*slash = '\0';
+			if (*seg) {
+				segment(out, seg);
+				tl_buf_putc(out, '/');
+				depth++;
+			}
+			seg = slash ? slash + 1 : NULL;
+		}
+		free(save);
+	}
+	if (classname && *classname) {
+		/* com.acme.LoginTest, pkg/path, Module::Class: each a folder */
+		char *c = tl_strdup(classname), *q = c;
+		for (char *p = c; *p; p++)
+			if (*p == ':' && p[1] == ':')
+				*p = '.',
+				memmove(p + 1, p + 2, strlen(p + 2) + 1);
+		while (q && *q) {
+			char *dot = strpbrk(q, "./\\");
+			if (dot && depth < 14)
+				*dot = '\0';
+			else
+				dot = NULL;
+			if (*q) {
+				segment(out, q);
+				tl_buf_putc(out, '/');
+				depth++;
+			}
+			q = dot ? dot + 1 : NULL;
+		}
+		free(c);
+	}
+	segment(out, name);
 }

@@ -25,6 +25,15 @@ int tl_key_check(const char *key, const char *what, struct tl_err *err);
 void tl_slugify(struct tl_buf *out, const char *text);
 /* Appends n random Crockford base32 characters (lowercase). */
 int tl_key_random(struct tl_buf *out, size_t n, struct tl_err *err);
+/* Appends the key of a new case for an imported test: prefix / the
+ * classname's parts (com.acme.LoginTest, pkg/path, Module::Class) / name,
+ * each made one safe segment. Bounded, and collision-free: a segment that
+ * lost characters or length carries a short hash of the original. */
+void tl_key_for_test(struct tl_buf *out, const char *prefix,
+	const char *classname, const char *name);
+/* Appends "-" and six hex digits of a hash of of: what keeps two ids
+ * that map to one key apart. */
+void tl_key_add_hash(struct tl_buf *out, const char *of);
 /* Case-insensitive equality, for refusing case-only differences. */
 int tl_key_casecmp(const char *a, const char *b);
 

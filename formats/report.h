@@ -6,6 +6,7 @@
  * size of the report. Statuses are the tracker's names.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "core/buf.h"
@@ -52,5 +53,11 @@ struct tl_report_info {
 };
 
 void tl_test_reset(struct tl_test *t);
+
+/* Sniffs a report's format from its first bytes, not its name: "junit",
+ * "trx", "nunit", "xunit", "json" (CTRF), "json-array" (Cucumber) or
+ * "tap"; f is rewound (a pipe cannot be: then a usage error asks for
+ * --format). An empty file is refused with name:1:1. */
+const char *tl_report_detect(FILE *f, const char *name, struct tl_err *err);
 
 #endif

@@ -110,3 +110,52 @@ Test(key, case_insensitive_compare)
 	cr_assert_eq(tl_key_casecmp("Auth/Login", "auth/login"), 0);
 	cr_assert_neq(tl_key_casecmp("auth/login", "auth/logout"), 0);
 }
+
+static char *for_test(const char *prefix, const char *cls, const char *name)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	tl_key_for_test(&b, prefix, cls, name);
+	return tl_buf_detach(&b);
+}
+
+Test(key, an_imported_test_s_key_follows_its_ids)
+{
+	char *k =
+		for_test(NULL, "com.acme.auth.LoginTest", "testValidPassword");
+	cr_assert_str_eq(k, "com/acme/auth/LoginTest/testValidPassword");
+	free(k);
+	k = for_test("web/e2e", "Module::Class", "works fine");
+	cr_assert_str_eq(k, "web/e2e/Module/Class/works-fine");
+	free(k);
+	k = for_test(NULL, "pkg/path", "TestX");
+	cr_assert_str_eq(k, "pkg/path/TestX");
+	free(k);
+}
+
+Test(key, lossy_names_are_safe_and_kept_apart)
+{
+	struct tl_err err = TL_ERR_INIT;
+	char *a = for_test(NULL, "s", "a/b: 1 > 2?");
+	char *b = for_test(NULL, "s", "a/b: 1 < 2?");
+	char *con = for_test(NULL, "s", "CON");
+	char longname[400];
+	char *l;
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	l = for_test(NULL, "s", longname);
+	cr_assert_str_neq(a, b, "two ids, two keys");
+	cr_assert_eq(tl_key_check(a, "case", &err), 0, "%s: %s", a, err.msg);
+	cr_assert_eq(
+		tl_key_check(con, "case", &err), 0, "%s: %s", con, err.msg);
+	cr_assert_eq(tl_key_check(l, "case", &err), 0, "%s", err.msg);
+	cr_assert_leq(strlen(l), 2 + 56 + 7, "bounded: %s", l);
+	{
+		char *again = for_test(NULL, "s", "a/b: 1 > 2?");
+		cr_assert_str_eq(a, again, "stable across imports");
+		free(again);
+	}
+	free(a);
+	free(b);
+	free(con);
+	free(l);
+}
