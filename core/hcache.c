@@ -45,20 +45,6 @@ struct tl_hcache {
 	int dirty;
 };
 
-/* FNV-1a over 8-byte words (a checksum against damage, not an attack) */
-static uint64_t fnv64(const unsigned char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ull, w;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 1099511628211ull;
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-
 static void put32(struct tl_buf *b, uint32_t v)
 {
 	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8),
@@ -156,7 +142,7 @@ static int parse(struct tl_hcache *c, const unsigned char *p, size_t n)
 	if (n < 8 + 4 + 8 || memcmp(p, MAGIC, 8))
 		return -1;
 	memcpy(&sum, p + n - 8, 8);
-	if (sum != fnv64(p, n - 8))
+	if (sum != tl_fnv64(TL_FNV64_SEED, p, n - 8))
 		return -1;
 	r.p = p + 8;
 	r.end = p + n - 8;
@@ -340,7 +326,7 @@ void tl_hcache_save(struct tl_hcache *c)
 		put32(&b, (uint32_t)e->len);
 		tl_buf_put(&b, e->data, e->len);
 	}
-	sum = fnv64((const unsigned char *)b.ptr, b.len);
+	sum = tl_fnv64(TL_FNV64_SEED, b.ptr, b.len);
 	tl_buf_put(&b, &sum, 8);
 	dir = tl_strndup(c->path, (size_t)(strrchr(c->path, '/') - c->path));
 	if (!tl_fs_mkdirs(dir, &ignore))

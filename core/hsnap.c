@@ -78,23 +78,6 @@ struct record {
 	uint64_t seq;
 };
 
-#define FNV_SEED 1469598103934665603ull
-
-/* FNV-1a over 8-byte words: a checksum against damage, not an attack.
- * It goes on from h, so parts of 8-byte multiples chain. */
-static uint64_t fnv64(uint64_t h, const unsigned char *p, size_t n)
-{
-	uint64_t w;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 1099511628211ull;
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-
 static char *path_of(struct tl_repo *r, const char *name)
 {
 	return tl_format("%s/tally/%s.snap", r->gitdir, name);
@@ -179,7 +162,7 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	if (body + 8 != f.len)
 		goto miss;
 	memcpy(&sum, f.ptr + body, 8);
-	if (sum != fnv64(FNV_SEED, (const unsigned char *)f.ptr, body))
+	if (sum != tl_fnv64(TL_FNV64_SEED, f.ptr, body))
 		goto miss;
 	strings = f.ptr + sizeof(hd);
 	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1])
@@ -372,10 +355,10 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	hd.key = key;
 	hd.nruns = (uint64_t)nruns;
 	memcpy(hd.commit, commit, 40);
-	sum = fnv64(FNV_SEED, (const unsigned char *)&hd, sizeof(hd));
-	sum = fnv64(sum, (const unsigned char *)sv.strings.ptr, sv.strings.len);
-	sum = fnv64(sum, (const unsigned char *)recs.ptr, recs.len);
-	sum = fnv64(sum, (const unsigned char *)rrecs.ptr, rrecs.len);
+	sum = tl_fnv64(TL_FNV64_SEED, &hd, sizeof(hd));
+	sum = tl_fnv64(sum, sv.strings.ptr, sv.strings.len);
+	sum = tl_fnv64(sum, recs.ptr, recs.len);
+	sum = tl_fnv64(sum, rrecs.ptr, rrecs.len);
 	path = path_of(r, name);
 	dir = tl_strndup(path, (size_t)(strrchr(path, '/') - path));
 	if (!tl_fs_mkdirs(dir, &ignore)) {
