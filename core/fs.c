@@ -114,13 +114,14 @@ int tl_fs_write_file(const char *path, const char *data, size_t len, int sync,
 	return tl_fs_write_parts(path, &one, 1, sync, err);
 }
 
-int tl_fs_write_parts(const char *path, const struct tl_part *parts,
-	size_t nparts, int sync, struct tl_err *err)
+int tl_fs_out_open(struct tl_fs_out *o, const char *path, struct tl_err *err)
 {
 	struct tl_buf tmp = TL_BUF_INIT;
 	const char *slash = strrchr(path, '/');
-	int fd, rc = 0;
+	int fd;
 
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
 	/* A hidden name in the same folder: rename(2) is atomic only within one
 	 * file system, and a leftover from a kill is easy to spot and ignore.
 	 */
@@ -132,52 +133,90 @@ int tl_fs_write_parts(const char *path, const struct tl_part *parts,
 		/* the folder is missing: make it (tried second, so that a bulk
 		 * write does not pay a mkdir per level per file) */
 		char *dir = tl_strndup(path, (size_t)(slash - path));
-		rc = tl_fs_mkdirs(dir, err);
+		int rc = tl_fs_mkdirs(dir, err);
 		free(dir);
-		if (rc)
-			goto out;
+		if (rc) {
+			tl_buf_release(&tmp);
+			return rc;
+		}
 		memcpy(tmp.ptr + tmp.len - 6, "XXXXXX", 6);
 		fd = mkstemp(tmp.ptr);
 	}
 	if (fd < 0) {
-		rc = tl_err_set(
+		tl_buf_release(&tmp);
+		return tl_err_set(
 			err, TL_EIO, "writing %s: %s", path, strerror(errno));
-		goto out;
 	}
-	for (size_t i = 0; i < nparts && !rc; i++) {
-		const char *data = parts[i].data;
-		size_t len = parts[i].len;
-		for (size_t off = 0; off < len;) {
-			ssize_t n = write(fd, data + off, len - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				rc = tl_err_set(err, TL_EIO, "writing %s: %s",
-					path,
-					n < 0 ? strerror(errno)
-					      : "short write");
-				break;
-			}
-			off += (size_t)n;
-		}
+	o->fd = fd;
+	o->tmp = tl_buf_detach(&tmp);
+	o->path = tl_strdup(path);
+	return 0;
+}
+
+int tl_fs_out_write(
+	struct tl_fs_out *o, const void *data, size_t len, struct tl_err *err)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(o->fd, (const char *)data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return tl_err_set(err, TL_EIO, "writing %s: %s",
+				o->path,
+				n < 0 ? strerror(errno) : "short write");
+		off += (size_t)n;
 	}
-	if (!rc && fchmod(fd, 0644))
-		rc = tl_err_set(
-			err, TL_EIO, "writing %s: %s", path, strerror(errno));
-	if (!rc && sync && fsync(fd))
-		rc = tl_err_set(
-			err, TL_EIO, "writing %s: %s", path, strerror(errno));
-	if (close(fd) && !rc)
-		rc = tl_err_set(
-			err, TL_EIO, "writing %s: %s", path, strerror(errno));
-	if (!rc && rename(tmp.ptr, path))
-		rc = tl_err_set(
-			err, TL_EIO, "writing %s: %s", path, strerror(errno));
+	return 0;
+}
+
+int tl_fs_out_commit(struct tl_fs_out *o, int sync, struct tl_err *err)
+{
+	int rc = 0;
+	if (fchmod(o->fd, 0644))
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", o->path,
+			strerror(errno));
+	if (!rc && sync && fsync(o->fd))
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", o->path,
+			strerror(errno));
+	if (close(o->fd) && !rc)
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", o->path,
+			strerror(errno));
+	o->fd = -1;
+	if (!rc && rename(o->tmp, o->path))
+		rc = tl_err_set(err, TL_EIO, "writing %s: %s", o->path,
+			strerror(errno));
 	if (rc)
-		unlink(tmp.ptr);
-out:
-	tl_buf_release(&tmp);
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
 	return rc;
+}
+
+void tl_fs_out_abort(struct tl_fs_out *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+}
+
+int tl_fs_write_parts(const char *path, const struct tl_part *parts,
+	size_t nparts, int sync, struct tl_err *err)
+{
+	struct tl_fs_out o;
+	int rc = tl_fs_out_open(&o, path, err);
+	for (size_t i = 0; i < nparts && !rc; i++)
+		rc = tl_fs_out_write(&o, parts[i].data, parts[i].len, err);
+	if (rc) {
+		tl_fs_out_abort(&o);
+		return rc;
+	}
+	return tl_fs_out_commit(&o, sync, err);
 }
 
 int tl_fs_is_dir(const char *path)

@@ -28,6 +28,18 @@ struct tl_part {
 };
 int tl_fs_write_parts(const char *path, const struct tl_part *parts,
 	size_t nparts, int sync, struct tl_err *err);
+/* The same, streamed: a temporary file beside path, written in pieces,
+ * then renamed over path by commit (abort removes it). For files too
+ * large to build in memory first. */
+struct tl_fs_out {
+	int fd;
+	char *tmp, *path;
+};
+int tl_fs_out_open(struct tl_fs_out *o, const char *path, struct tl_err *err);
+int tl_fs_out_write(
+	struct tl_fs_out *o, const void *data, size_t len, struct tl_err *err);
+int tl_fs_out_commit(struct tl_fs_out *o, int sync, struct tl_err *err);
+void tl_fs_out_abort(struct tl_fs_out *o);
 /* Flushes the file system holding dir (syncfs). */
 int tl_fs_sync(const char *dir, struct tl_err *err);
 /* mkdir -p. */

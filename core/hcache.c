@@ -275,14 +275,35 @@ void tl_hcache_put_blob(
 	c->dirty = 1;
 }
 
+/* Writes what b holds in whole 8-byte words (the checksum's unit), so
+ * the file streams out in pieces instead of being built whole first. */
+static int flush_words(struct tl_fs_out *o, struct tl_buf *b, uint64_t *sum,
+	struct tl_err *err)
+{
+	size_t n = b->len & ~(size_t)7;
+	int rc;
+	*sum = tl_fnv64(*sum, b->ptr, n);
+	rc = tl_fs_out_write(o, b->ptr, n, err);
+	memmove(b->ptr, b->ptr + n, b->len - n);
+	tl_buf_truncate(b, b->len - n);
+	return rc;
+}
+
+#define FLUSH_AT ((size_t)1 << 20)
+
 void tl_hcache_save(struct tl_hcache *c)
 {
 	struct tl_buf b = TL_BUF_INIT;
 	struct tl_err ignore = TL_ERR_INIT;
-	uint64_t sum;
-	char *dir;
+	struct tl_fs_out o;
+	uint64_t sum = TL_FNV64_SEED;
+	int rc;
 	if (!c->dirty)
 		return;
+	if (tl_fs_out_open(&o, c->path, &ignore)) {
+		tl_err_clear(&ignore);
+		return; /* a cache that cannot be written is no error */
+	}
 	tl_buf_put(&b, MAGIC, 8);
 	put32(&b, VERSION);
 	{
@@ -294,8 +315,9 @@ void tl_hcache_save(struct tl_hcache *c)
 		put32(&b, nc);
 		put32(&b, nb);
 	}
+	rc = 0;
 	/* only what this query used: what a rebase left behind goes */
-	for (size_t i = 0; i < c->nc; i++) {
+	for (size_t i = 0; i < c->nc && !rc; i++) {
 		const struct centry *e = c->c[i];
 		if (!e->used)
 			continue;
@@ -316,8 +338,10 @@ void tl_hcache_save(struct tl_hcache *c)
 					: "----------------------------------------",
 				40);
 		}
+		if (b.len >= FLUSH_AT)
+			rc = flush_words(&o, &b, &sum, &ignore);
 	}
-	for (size_t i = 0; i < c->nb; i++) {
+	for (size_t i = 0; i < c->nb && !rc; i++) {
 		const struct bentry *e = c->b[i];
 		if (!e->used)
 			continue;
@@ -325,14 +349,19 @@ void tl_hcache_save(struct tl_hcache *c)
 		tl_buf_put(&b, e->hex, 40);
 		put32(&b, (uint32_t)e->len);
 		tl_buf_put(&b, e->data, e->len);
+		if (b.len >= FLUSH_AT)
+			rc = flush_words(&o, &b, &sum, &ignore);
 	}
-	sum = tl_fnv64(TL_FNV64_SEED, b.ptr, b.len);
-	tl_buf_put(&b, &sum, 8);
-	dir = tl_strndup(c->path, (size_t)(strrchr(c->path, '/') - c->path));
-	if (!tl_fs_mkdirs(dir, &ignore))
-		tl_fs_write_file(c->path, b.ptr, b.len, 0, &ignore);
+	if (!rc) {
+		sum = tl_fnv64(sum, b.ptr, b.len); /* the rest, in any length */
+		tl_buf_put(&b, &sum, 8);
+		rc = tl_fs_out_write(&o, b.ptr, b.len, &ignore);
+	}
+	if (rc)
+		tl_fs_out_abort(&o);
+	else
+		tl_fs_out_commit(&o, 0, &ignore);
 	tl_err_clear(&ignore);
-	free(dir);
 	tl_buf_release(&b);
 	c->dirty = 0;
 }
