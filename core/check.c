@@ -291,6 +291,15 @@ static void check_runs(struct pctx *c, const struct tl_list *rels,
 	free(dir);
 }
 
+/* A load error of a tracker file, as a problem at its work-tree path. */
+static void add_file_err(struct tl_problems *out, struct tl_store *s,
+	const char *path, const char *msg)
+{
+	char *w = tl_store_wpath(s, path);
+	tl_problems_add_err(out, w, msg);
+	free(w);
+}
+
 int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 {
 	char **names;
@@ -310,9 +319,7 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 		}
 		if (tl_store_load(
 			    &proj, s, TL_KIND_PROJECT, ppath, names[i], &e)) {
-			char *w = tl_store_wpath(s, ppath);
-			tl_problems_add_err(out, w, e.msg);
-			free(w);
+			add_file_err(out, s, ppath, e.msg);
 		} else {
 			if (tl_store_check_fields(s, TL_KIND_PROJECT, proj, &e))
 				tl_problems_add_err(out,
@@ -343,22 +350,16 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 	{
 		struct tl_quarantine q;
 		struct tl_err e = TL_ERR_INIT;
-		if (tl_quarantine_load(&q, s, &e)) {
-			char *w = tl_store_wpath(s, "quarantine.yaml");
-			tl_problems_add_err(out, w, e.msg);
-			free(w);
-		}
+		if (tl_quarantine_load(&q, s, &e))
+			add_file_err(out, s, "quarantine.yaml", e.msg);
 		tl_quarantine_release(&q);
 		tl_err_clear(&e);
 	}
 	{
 		struct tl_params p;
 		struct tl_err e = TL_ERR_INIT;
-		if (tl_params_of(&p, s, &e)) {
-			char *w = tl_store_wpath(s, "tally.yaml");
-			tl_problems_add_err(out, w, e.msg);
-			free(w);
-		}
+		if (tl_params_of(&p, s, &e))
+			add_file_err(out, s, "tally.yaml", e.msg);
 		tl_err_clear(&e);
 	}
 	return 0;
