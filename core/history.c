@@ -486,6 +486,20 @@ static void restore_events(struct loader *l)
 	}
 }
 
+/* Whether the walk started at HEAD's commit. */
+static int is_head(struct tl_repo *repo, const char *rev, const char *start)
+{
+	char hex[GIT_HEX + 1];
+	struct tl_err ignore = TL_ERR_INIT;
+	int same;
+	if (!rev)
+		return 1;
+	same = !tl_repo_resolve(repo, "HEAD", hex, &ignore) &&
+		!strcmp(hex, start);
+	tl_err_clear(&ignore);
+	return same;
+}
+
 /* Drops what a snapshot gave, for a walk from the start. */
 static void forget(struct loader *l)
 {
@@ -613,7 +627,9 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			tl_hcache_free(l.cache);
 		}
 		tl_buf_release(&l.rec);
-		if (!rc && cached && head[0]) {
+		/* one snapshot per folder, for the branch's tip: a walk
+		 * from elsewhere (diff's base, --at) must not replace it */
+		if (!rc && cached && head[0] && is_head(s->repo, rev, head)) {
 			save_snapshot(&l, s->repo, name, head, key);
 			tl_trace_perf("history: snapshot saved");
 		}

@@ -141,4 +141,12 @@ same incremental-plain incremental "new commits after a snapshot"
 ! diff -q "$TMP/before-new/flaky" "$TMP/incremental/flaky" > /dev/null || fail "the new imports must change the answer"
 ok
 expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["result_count"], h["results"][-2]["attempts"])' < "$TMP/incremental/history-a")" "7 2" "the retry replaced its result"
+
+# the snapshot stays the branch tip's: a walk from elsewhere (--at, the
+# base side of a diff) answers without replacing it
+tally flaky > /dev/null
+tally diff HEAD~2...HEAD > /dev/null
+tally flaky --at HEAD~2 > /dev/null
+TALLY_TRACE_PERF=1 tally flaky > /dev/null 2> "$TMP/trace"
+expect_grep "history: snapshot read" "$TMP/trace"
 done_testing
