@@ -4,8 +4,11 @@
 #include "core/fs.h"
 #include "core/strmap.h"
 #include "core/trace.h"
+#include "core/wtree.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -256,16 +259,42 @@ static int write_pack(struct tl_bulk *b, struct tl_err *err)
 		return tl_git_fail(err, -1, "emptying the object buffer");
 	r->n = 0;
 	r->bytes = 0;
-	tl_trace_perf("bulk: packfile written");
 	return 0;
 }
 
-/* Before a ref moves: the last objects (the trees, the commit) into a
- * pack, then the work tree's file system flushed once. */
+/* A handful of objects (the commit, when the trees were packed with the
+ * blobs) go loose, as an ordinary commit's do: a packfile each time
+ * would bring git's pack limit (gc.autoPackLimit) twice as near. */
+#define LOOSE_MAX 16
+
+static int write_loose(struct tl_bulk *b, struct tl_err *err)
+{
+	struct recorder *r = b->rec;
+	git_odb *disk = NULL;
+	int rc = git_repository_odb(&disk, b->r->git);
+	for (size_t i = 0; i < r->n && !rc; i++) {
+		git_odb_object *o = NULL;
+		git_oid id;
+		if (!(rc = git_odb_read(&o, b->odb, &r->ids[i])))
+			rc = git_odb_write(&id, disk, git_odb_object_data(o),
+				git_odb_object_size(o), git_odb_object_type(o));
+		git_odb_object_free(o);
+	}
+	git_odb_free(disk);
+	if (rc)
+		return tl_git_fail(err, rc, "writing an object");
+	r->n = 0;
+	r->bytes = 0;
+	return 0;
+}
+
+/* Before a ref moves: the last objects on disk, then the work tree's file
+ * system flushed once. */
 static int persist(void *ctx, struct tl_err *err)
 {
 	struct tl_bulk *b = ctx;
-	int rc = write_pack(b, err);
+	int rc = b->rec->n <= LOOSE_MAX ? write_loose(b, err)
+					: write_pack(b, err);
 	if (!rc)
 		rc = tl_fs_sync(b->r->workdir, err);
 	tl_trace_perf("bulk: synced");
@@ -278,12 +307,113 @@ static int by_path(const void *x, const void *y)
 		((const struct slot *)x)->path, ((const struct slot *)y)->path);
 }
 
+/* The blobs, hashed and packed on a second thread while the first writes
+ * the files: the two take about as long each. */
+struct packer {
+	struct tl_bulk *b;
+	struct tl_staged *st;
+	struct tl_persist *tree; /* NULL: no commit, no tree to build */
+	atomic_int stop;
+	int rc;
+	struct tl_err err;
+};
+
+/* The commit's tree on the current HEAD, and its objects packed: off the
+ * critical path when the files take longer (the commit checks that HEAD
+ * has not moved, and builds the tree again if it has). */
+static int pack_tree(struct packer *p)
+{
+	struct tl_bulk *b = p->b;
+	struct tl_persist *t = p->tree;
+	char *refname = NULL;
+	git_commit *head = NULL;
+	git_tree *base = NULL;
+	int has_parent = 0;
+	int rc = tl_repo_read_head(
+		b->git, &refname, &t->base, &has_parent, &p->err);
+	free(refname);
+	if (rc)
+		return rc;
+	if (has_parent &&
+		((rc = git_commit_lookup(&head, b->git, &t->base)) ||
+			(rc = git_commit_tree(&base, head))))
+		rc = tl_git_fail(&p->err, rc, "reading HEAD's tree");
+	b->rec->name = NULL;
+	if (!rc &&
+		(rc = tl_repo_build_tree(&t->tree, b->git, base, p->st, b->n)))
+		rc = tl_git_fail(&p->err, rc, "building the tree");
+	if (!rc)
+		rc = write_pack(b, &p->err);
+	if (!rc) {
+		t->base_unborn = !has_parent;
+		t->has_tree = 1;
+	}
+	git_tree_free(base);
+	git_commit_free(head);
+	return rc;
+}
+
+static void *pack_blobs(void *arg)
+{
+	struct packer *p = arg;
+	struct tl_bulk *b = p->b;
+	struct tl_buf data = TL_BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		const struct slot *s = &b->v[i];
+		if (atomic_load(&p->stop))
+			break;
+		if (s->remove || (rc = read_slot(b, s, &data, &p->err)))
+			continue;
+		rc = git_odb_hash(
+			&p->st[i].id, data.ptr, data.len, GIT_OBJECT_BLOB);
+		/* straight into the mempack: through the odb, every new
+		 * object would rescan the pack folder first */
+		b->rec->name = s->path;
+		if (!rc)
+			rc = rec_write(&b->rec->parent, &p->st[i].id, data.ptr,
+				data.len, GIT_OBJECT_BLOB);
+		if (rc)
+			rc = tl_git_fail(&p->err, rc, "storing a blob");
+		if (!rc && b->rec->bytes >= PACK_BYTES)
+			rc = write_pack(b, &p->err);
+	}
+	tl_buf_release(&data);
+	if (!rc && p->tree && !atomic_load(&p->stop))
+		rc = pack_tree(p);
+	p->rc = rc;
+	return NULL;
+}
+
+/* The files, in path order, on the calling thread. */
+static int write_files(
+	struct tl_bulk *b, struct tl_staged *st, struct tl_err *err)
+{
+	struct tl_wtree *w = NULL;
+	struct tl_buf data = TL_BUF_INIT;
+	int rc = tl_wtree_open(&w, b->r->workdir, err);
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		const struct slot *s = &b->v[i];
+		if (s->remove)
+			rc = tl_wtree_remove(w, s->path, err);
+		else if (!(rc = read_slot(b, s, &data, err)))
+			rc = tl_wtree_put(w, s->path, data.ptr, data.len,
+				&st[i].stat, err);
+	}
+	if (!rc)
+		rc = tl_wtree_finish(w, err);
+	tl_wtree_free(w);
+	tl_buf_release(&data);
+	return rc;
+}
+
 int tl_bulk_commit(struct tl_bulk *b, const struct tl_commit_opts *opts,
 	char *out_id, struct tl_err *err)
 {
 	struct tl_staged *st = tl_calloc(b->n ? b->n : 1, sizeof(*st));
-	struct tl_persist p = { persist, b };
-	struct tl_buf data = TL_BUF_INIT;
+	struct tl_persist p;
+	struct packer pk;
+	pthread_t th;
 	int rc;
 
 	if ((rc = tl_repo_check_idents(opts, err))) {
@@ -293,42 +423,46 @@ int tl_bulk_commit(struct tl_bulk *b, const struct tl_commit_opts *opts,
 	/* in path order, so files of one folder are written together */
 	tl_sort(b->v, b->n, sizeof(*b->v), by_path);
 	tl_strmap_release(&b->paths); /* the indexes moved */
+	for (size_t i = 0; i < b->n; i++) {
+		st[i].path = b->v[i].path;
+		st[i].remove = b->v[i].remove;
+	}
 	if ((rc = git_repository_open(&b->git, b->r->gitdir)) ||
 		(rc = git_repository_odb(&b->odb, b->git)) ||
 		(rc = recorder_new(&b->rec)))
 		rc = tl_git_fail(err, rc, "preparing a bulk commit");
 	if (!rc && (rc = git_odb_add_backend(b->odb, &b->rec->parent, 1000))) {
 		rec_free(&b->rec->parent);
+		b->rec = NULL;
 		rc = tl_git_fail(err, rc, "preparing a bulk commit");
 	}
-	for (size_t i = 0; i < b->n && !rc; i++) {
-		const struct slot *s = &b->v[i];
-		char *full = tl_path_join(b->r->workdir, s->path);
-		st[i].path = s->path;
-		st[i].remove = s->remove;
-		if (s->remove) {
-			rc = tl_fs_remove(full, b->r->workdir, err);
-		} else if (!(rc = read_slot(b, s, &data, err)) &&
-			!(rc = tl_fs_write_file(
-				  full, data.ptr, data.len, 0, err))) {
-			/* straight into the mempack: through the odb, every
-			 * new object would rescan the pack folder first */
-			rc = git_odb_hash(
-				&st[i].id, data.ptr, data.len, GIT_OBJECT_BLOB);
-			b->rec->name = s->path;
-			if (!rc)
-				rc = rec_write(&b->rec->parent, &st[i].id,
-					data.ptr, data.len, GIT_OBJECT_BLOB);
-			if (rc)
-				rc = tl_git_fail(err, rc, "storing a blob");
-			if (!rc && b->rec->bytes >= PACK_BYTES)
-				rc = write_pack(b, err);
-		}
-		free(full);
+	if (rc) {
+		free(st);
+		return rc;
 	}
-	tl_buf_release(&data);
-	if (b->rec)
-		b->rec->name = NULL; /* trees and the commit */
+	memset(&p, 0, sizeof(p));
+	p.fn = persist;
+	p.ctx = b;
+	memset(&pk, 0, sizeof(pk));
+	pk.b = b;
+	pk.st = st;
+	pk.tree = opts->no_commit ? NULL : &p;
+	atomic_init(&pk.stop, 0);
+	if (pthread_create(&th, NULL, pack_blobs, &pk)) {
+		pack_blobs(&pk); /* no second thread: one after the other */
+		rc = pk.rc ? tl_err_move(err, &pk.err) : 0;
+		if (!rc)
+			rc = write_files(b, st, err);
+	} else {
+		rc = write_files(b, st, err);
+		if (rc)
+			atomic_store(&pk.stop, 1);
+		pthread_join(th, NULL);
+		if (!rc && pk.rc)
+			rc = tl_err_move(err, &pk.err);
+	}
+	tl_err_clear(&pk.err);
+	b->rec->name = NULL; /* trees and the commit */
 	tl_trace_perf("bulk: files and blobs written");
 	if (!rc)
 		rc = tl_repo_finish(

@@ -55,6 +55,21 @@ void tl_err_clear(struct tl_err *err)
 	err->code = 0;
 }
 
+int tl_err_move(struct tl_err *dst, struct tl_err *src)
+{
+	int code = src->code ? src->code : TL_ERROR;
+	if (dst) {
+		free(dst->msg);
+		dst->msg = src->msg;
+		dst->code = code;
+	} else {
+		free(src->msg);
+	}
+	src->msg = NULL;
+	src->code = 0;
+	return code;
+}
+
 int tl_err_exit_status(int code)
 {
 	switch (code) {

@@ -39,6 +39,8 @@ int tl_err_set(struct tl_err *err, int code, const char *fmt, ...)
 int tl_err_prefix(struct tl_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void tl_err_clear(struct tl_err *err);
+/* Moves src's error into dst (another thread's, say); returns its code. */
+int tl_err_move(struct tl_err *dst, struct tl_err *src);
 /* Maps a TL_E* code to the documented exit status. */
 int tl_err_exit_status(int code);
 

@@ -218,8 +218,7 @@ static int update_index(struct tl_repo *r, const struct tl_staged *st, size_t n,
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		git_index_entry e;
-		struct stat fst;
-		char *full;
+		struct tl_wstat ws = st[i].stat;
 		git_index_conflict_remove(idx, st[i].path);
 		git_error_clear();
 		if (st[i].remove) {
@@ -227,20 +226,23 @@ static int update_index(struct tl_repo *r, const struct tl_staged *st, size_t n,
 			git_error_clear();
 			continue;
 		}
-		memset(&e, 0, sizeof(e));
-		full = tl_path_join(r->workdir, st[i].path);
-		if (!lstat(full, &fst)) {
-			e.ctime.seconds = (int32_t)fst.st_ctim.tv_sec;
-			e.ctime.nanoseconds = (uint32_t)fst.st_ctim.tv_nsec;
-			e.mtime.seconds = (int32_t)fst.st_mtim.tv_sec;
-			e.mtime.nanoseconds = (uint32_t)fst.st_mtim.tv_nsec;
-			e.dev = (uint32_t)fst.st_dev;
-			e.ino = (uint32_t)fst.st_ino;
-			e.uid = fst.st_uid;
-			e.gid = fst.st_gid;
-			e.file_size = (uint32_t)fst.st_size;
+		if (!ws.has) {
+			struct stat fst;
+			char *full = tl_path_join(r->workdir, st[i].path);
+			if (!lstat(full, &fst))
+				tl_wstat_from(&ws, &fst);
+			free(full);
 		}
-		free(full);
+		memset(&e, 0, sizeof(e));
+		e.ctime.seconds = (int32_t)ws.ctime_s;
+		e.ctime.nanoseconds = ws.ctime_ns;
+		e.mtime.seconds = (int32_t)ws.mtime_s;
+		e.mtime.nanoseconds = ws.mtime_ns;
+		e.dev = ws.dev;
+		e.ino = ws.ino;
+		e.uid = ws.uid;
+		e.gid = ws.gid;
+		e.file_size = ws.size;
 		e.mode = GIT_FILEMODE_BLOB;
 		e.id = st[i].id;
 		e.path = st[i].path;
@@ -279,7 +281,7 @@ static int make_sig(
 }
 
 /* Reads HEAD: the ref to move and its current commit (unborn: none). */
-static int read_head(git_repository *git, char **refname, git_oid *parent,
+int tl_repo_read_head(git_repository *git, char **refname, git_oid *parent,
 	int *has_parent, struct tl_err *err)
 {
 	git_reference *head = NULL;
@@ -309,32 +311,12 @@ static int read_head(git_repository *git, char **refname, git_oid *parent,
 	return rc;
 }
 
-static int try_commit(git_repository *git, const struct tl_staged *st, size_t n,
-	const char *message, git_signature *author, git_signature *committer,
-	void (*stage)(const char *), const struct tl_persist *persist,
-	git_oid *out, int *retry, struct tl_err *err)
+int tl_repo_build_tree(git_oid *out, git_repository *git, git_tree *base,
+	const struct tl_staged *st, size_t n)
 {
-	char *refname = NULL;
-	git_oid parent_id, tree_id;
-	git_commit *parent = NULL;
-	git_tree *base = NULL, *tree = NULL;
-	git_tree_update *ups = tl_calloc(n, sizeof(*ups));
-	git_reference *moved = NULL;
+	git_tree_update *ups = tl_calloc(n ? n : 1, sizeof(*ups));
 	size_t nups = 0;
-	int has_parent = 0, rc;
-	struct tl_buf reflog = TL_BUF_INIT;
-
-	*retry = 0;
-	rc = read_head(git, &refname, &parent_id, &has_parent, err);
-	if (rc)
-		goto out;
-	if (has_parent) {
-		if ((rc = git_commit_lookup(&parent, git, &parent_id)) ||
-			(rc = git_commit_tree(&base, parent))) {
-			rc = tl_git_fail(err, rc, "reading HEAD's tree");
-			goto out;
-		}
-	}
+	int rc;
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].remove) {
 			git_tree_entry *te = NULL;
@@ -352,8 +334,44 @@ static int try_commit(git_repository *git, const struct tl_staged *st, size_t n,
 		}
 		ups[nups++].path = st[i].path;
 	}
-	tl_trace_perf("commit: tree updates listed");
-	rc = git_tree_create_updated(&tree_id, git, base, nups, ups);
+	rc = git_tree_create_updated(out, git, base, nups, ups);
+	free(ups);
+	return rc;
+}
+
+static int try_commit(git_repository *git, const struct tl_staged *st, size_t n,
+	const char *message, git_signature *author, git_signature *committer,
+	void (*stage)(const char *), const struct tl_persist *persist,
+	git_oid *out, int *retry, struct tl_err *err)
+{
+	char *refname = NULL;
+	git_oid parent_id, tree_id;
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_reference *moved = NULL;
+	int has_parent = 0, rc;
+	struct tl_buf reflog = TL_BUF_INIT;
+
+	*retry = 0;
+	rc = tl_repo_read_head(git, &refname, &parent_id, &has_parent, err);
+	if (rc)
+		goto out;
+	if (has_parent) {
+		if ((rc = git_commit_lookup(&parent, git, &parent_id)) ||
+			(rc = git_commit_tree(&base, parent))) {
+			rc = tl_git_fail(err, rc, "reading HEAD's tree");
+			goto out;
+		}
+	}
+	if (persist && persist->has_tree &&
+		(has_parent ? git_oid_equal(&parent_id, &persist->base)
+			    : persist->base_unborn)) {
+		/* built while the files were written, on this parent */
+		git_oid_cpy(&tree_id, &persist->tree);
+		rc = 0;
+	} else {
+		rc = tl_repo_build_tree(&tree_id, git, base, st, n);
+	}
 	tl_trace_perf("commit: tree built");
 	if (!rc)
 		rc = git_tree_lookup(&tree, git, &tree_id);
@@ -396,7 +414,6 @@ out:
 	git_tree_free(tree);
 	git_tree_free(base);
 	git_commit_free(parent);
-	free(ups);
 	free(refname);
 	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "core/err.h"
 #include "core/repo.h"
+#include "core/wtree.h"
 
 struct tl_repo {
 	git_repository *git;
@@ -20,13 +21,26 @@ struct tl_staged {
 	const char *path; /* borrowed */
 	git_oid id;
 	int remove;
+	struct tl_wstat stat; /* has == 0: the index stats the file */
 };
 
-/* Makes objects durable before a ref or the index may name them. */
+/* Makes objects durable before a ref or the index may name them. A
+ * caller that built the commit's tree already (has_tree) says on which
+ * parent (base, or base_unborn); the tree is used only on that parent. */
 struct tl_persist {
 	int (*fn)(void *ctx, struct tl_err *err);
 	void *ctx;
+	int has_tree, base_unborn;
+	git_oid tree, base;
 };
+
+/* Reads HEAD: the ref a commit moves (caller frees) and, unless the
+ * branch is unborn (*has_parent == 0), its commit. */
+int tl_repo_read_head(git_repository *git, char **refname, git_oid *parent,
+	int *has_parent, struct tl_err *err);
+/* The tree of base (NULL: empty) with st's paths upserted or removed. */
+int tl_repo_build_tree(git_oid *out, git_repository *git, git_tree *base,
+	const struct tl_staged *st, size_t n);
 
 /* Refuses a commit whose author or committer git would refuse. */
 int tl_repo_check_idents(const struct tl_commit_opts *opts, struct tl_err *err);

@@ -192,4 +192,36 @@ expect_code 4 tally import "$TMP/big.json"
 expect_grep "big.json: larger than 256 MiB" "$TMP/err"
 rm -f "$TMP/nul.tap" "$TMP/big.xml" "$TMP/big.json"
 expect_eq "$(state)" "$s0" "nothing written or committed after refused input"
+# A bulk import (256 files or more): new folders appear whole, files in
+# existing folders are replaced, and the index holds each file's own stat
+# data, so git sees a clean tree without re-reading a file.
+new_tracker bulk
+bulk_xml() { # $1 tests, $2 status word for odd tests
+	echo '<testsuite name="b">'
+	for i in $(seq 1 "$1"); do
+		if [ $((i % 2)) = 1 ] && [ "$2" = fail ]; then
+			echo "<testcase classname=\"s$((i % 7))\" name=\"t$i\"><failure message=\"m\"/></testcase>"
+		else
+			echo "<testcase classname=\"s$((i % 7))\" name=\"t$i\"/>"
+		fi
+	done
+	echo '</testsuite>'
+}
+bulk_xml 300 pass > "$TMP/bulk1.xml"
+bulk_xml 300 fail > "$TMP/bulk2.xml"
+expect_code 0 tally import "$TMP/bulk1.xml" --title bulk
+brun=$(ls qa/web/runs)
+expect_eq "$(find qa/web/runs/$brun/results -name '*.yaml' | wc -l)" 300 "every result file"
+# diff-files first: git status would refresh the index's stat data
+expect_eq "$(git diff-files --name-only | wc -l)" 0 "the index's stat data is the files' own"
+expect_eq "$(git status --porcelain)" "" "a clean tree"
+expect_eq "$(find qa -name '.*tally*' | wc -l)" 0 "no temporary name left"
+# the same tests again into the same run: every folder exists now
+expect_code 0 tally import "$TMP/bulk2.xml" --run "$brun"
+expect_grep "^status: failed" qa/web/runs/$brun/results/s1/t1.yaml
+expect_grep "^retries:" qa/web/runs/$brun/results/s1/t1.yaml
+expect_eq "$(git diff-files --name-only | wc -l)" 0 "stat data after replacing"
+expect_eq "$(git status --porcelain)" "" "a clean tree after replacing"
+expect_eq "$(find qa -name '.*tally*' | wc -l)" 0 "no temporary name left after replacing"
+expect_code 0 tally check
 done_testing
