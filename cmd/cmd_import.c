@@ -49,6 +49,7 @@ struct counts {
 	long long tests, passed, failed, errored, skipped, other;
 	/* TAP's own view, for comparing with other tools' counts */
 	long long ok, not_ok, todo, skip, ok_plain, not_ok_plain;
+	long long results, new_cases;
 };
 
 /* What is kept of one imported test: its files go to the bulk commit as
@@ -196,9 +197,11 @@ static void count_all(struct import *im)
 {
 	struct counts *k = &im->k;
 	memset(k, 0, sizeof(*k));
+	k->results = (long long)im->n;
 	for (size_t i = 0; i < im->n; i++) {
 		const char *s = im->v[i].status;
 		k->tests++;
+		k->new_cases += im->v[i].new_case;
 		if (!strcmp(s, "passed"))
 			k->passed++;
 		else if (!strcmp(s, "failed"))
@@ -625,23 +628,20 @@ static struct tl_value *summary(
 	const struct import *im, const char *run, const char *commit)
 {
 	struct tl_value *o = tl_value_map();
-	long long new_cases = 0;
-	for (size_t i = 0; i < im->n; i++)
-		new_cases += im->v[i].new_case;
 	tl_value_put(o, "run", run ? tl_value_str(run) : tl_value_null());
 	tl_value_put(o, "tests", tl_value_int(im->k.tests));
 	tl_value_put(o, "passed", tl_value_int(im->k.passed));
 	tl_value_put(o, "failed", tl_value_int(im->k.failed));
 	tl_value_put(o, "errored", tl_value_int(im->k.errored));
 	tl_value_put(o, "skipped", tl_value_int(im->k.skipped));
-	tl_value_put(o, "results", tl_value_int((long long)im->n));
+	tl_value_put(o, "results", tl_value_int(im->k.results));
 	tl_value_put(o, "ok", tl_value_int(im->k.ok));
 	tl_value_put(o, "not_ok", tl_value_int(im->k.not_ok));
 	tl_value_put(o, "todo", tl_value_int(im->k.todo));
 	tl_value_put(o, "skip", tl_value_int(im->k.skip));
 	tl_value_put(o, "ok_plain", tl_value_int(im->k.ok_plain));
 	tl_value_put(o, "not_ok_plain", tl_value_int(im->k.not_ok_plain));
-	tl_value_put(o, "new_cases", tl_value_int(new_cases));
+	tl_value_put(o, "new_cases", tl_value_int(im->k.new_cases));
 	tl_value_put(
 		o, "commit", commit ? tl_value_str(commit) : tl_value_null());
 	return o;
@@ -730,6 +730,25 @@ static int prepare_run(struct ctx *c, struct import *im)
 	return rc;
 }
 
+/* What the reading needed and the commit does not: released before the
+ * commit, so the commit's memory reuses it rather than adding to it. */
+static void release_tests(struct import *im)
+{
+	for (size_t i = 0; i < im->n; i++) {
+		free(im->v[i].id);
+		free(im->v[i].key);
+	}
+	free(im->v);
+	im->v = NULL;
+	im->n = im->cap = 0;
+	tl_strmap_release(&im->ids);
+	tl_strmap_release(&im->autos);
+	tl_strmap_release(&im->keys);
+	tl_strmap_release(&im->lower);
+	tl_strlist_release(&im->owned);
+	tl_list_release(&im->cases);
+}
+
 static int import_commit(struct ctx *c, struct import *im)
 {
 	struct tl_buf msg = TL_BUF_INIT;
@@ -753,11 +772,12 @@ static int import_commit(struct ctx *c, struct import *im)
 	tl_buf_printf(&msg,
 		"tally: import %zu results into %s\n\n"
 		"Tally-Action: import\nTally-Project: %s\nTally-Run: %s\n",
-		im->n, im->runkey, im->project, im->runkey);
+		(size_t)im->k.results, im->runkey, im->project, im->runkey);
 	for (size_t i = 0; i < im->a->pos.n; i++)
 		tl_buf_printf(&msg, "Tally-Source: %s\n", im->a->pos.v[i]);
 	/* the summary is the output, not ctx_commit's one line */
 	rc = ctx_idents(c, im->s->repo, &au, &cm, NULL);
+	release_tests(im);
 	if (!rc) {
 		o.message = msg.ptr;
 		o.author = &au;
@@ -813,11 +833,7 @@ int cmd_import(struct ctx *c, struct args *a)
 	} else if (!rc) {
 		rc = import_commit(c, &im);
 	}
-	for (size_t i = 0; i < im.n; i++) {
-		free(im.v[i].id);
-		free(im.v[i].key);
-	}
-	free(im.v);
+	release_tests(&im);
 	tl_bulk_free(im.bulk);
 	tl_buf_release(&im.scratch);
 	if (!im.d)
@@ -825,12 +841,6 @@ int cmd_import(struct ctx *c, struct args *a)
 	tl_runs_release(&im.runs);
 	free(im.runkey);
 	free(im.folder);
-	tl_strmap_release(&im.ids);
-	tl_strmap_release(&im.autos);
-	tl_strmap_release(&im.keys);
-	tl_strmap_release(&im.lower);
-	tl_strlist_release(&im.owned);
-	tl_list_release(&im.cases);
 	free((char *)im.project);
 	return rc;
 }
