@@ -4,9 +4,10 @@
  * A commit of many files in bounded memory (an import of 100,000 test
  * results). Files put here go to a spill file, not the work tree, until
  * tl_bulk_commit; nothing is written where a user can see it if the
- * caller gives up. The commit writes the files (flushed with one syncfs),
- * stores their blobs in packfiles of at most 8 MiB of content each, and
- * then runs the ordinary commit protocol (core/repo.h).
+ * caller gives up. Meanwhile their blobs are hashed and packed on a
+ * second thread (core/packer.h). The commit writes the files (core/wtree.h,
+ * flushed with one syncfs) while that thread builds the tree, and then
+ * runs the ordinary commit protocol (core/repo.h).
  */
 #include <stddef.h>
 

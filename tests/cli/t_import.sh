@@ -224,4 +224,17 @@ expect_eq "$(git diff-files --name-only | wc -l)" 0 "stat data after replacing"
 expect_eq "$(git status --porcelain)" "" "a clean tree after replacing"
 expect_eq "$(find qa -name '.*tally*' | wc -l)" 0 "no temporary name left after replacing"
 expect_code 0 tally check
+# refused after 5 MB of results were read: the packs already written
+# for them are taken away again, so nothing is left in .git either
+packs0=$(ls .git/objects/pack | sort | tr '\n' ' ')
+python3 -c '
+print("<testsuite name=\"big\">")
+for i in range(5000):
+    print("<testcase classname=\"big\" name=\"t%d\"><failure message=\"%s\"/></testcase>" % (i, ("m%d " % i) * 250))
+' > "$TMP/bulkbad.xml"
+s1=$(git rev-parse HEAD)
+expect_code 4 tally import "$TMP/bulkbad.xml" --title refused
+expect_grep "bulkbad.xml:5002:" "$TMP/err"
+expect_eq "$(ls .git/objects/pack | sort | tr '\n' ' ')" "$packs0" "no pack left by a refused import"
+expect_eq "$(git rev-parse HEAD)|$(git status --porcelain)" "$s1|" "nothing committed or written"
 done_testing

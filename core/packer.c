@@ -1,0 +1,491 @@
+/* The object side of a bulk commit, on its own thread: see packer.h. */
+#include "core/packer.h"
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/model.h"
+
+#include <errno.h>
+#include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+/* Content written to one packfile: bounds the memory the objects take
+ * between two packs. */
+#define PACK_BYTES (4u << 20)
+
+/* Blobs queued before the packing thread is woken. */
+#define WAKE_BATCH 256
+
+/* A handful of objects (the commit, when the trees were packed with the
+ * blobs) go loose, as an ordinary commit's do: a packfile each time
+ * would bring git's pack limit (gc.autoPackLimit) twice as near. */
+#define LOOSE_MAX 16
+
+/*
+ * An odb backend in front of a mempack that notes what is written to it:
+ * those objects, and only those, go to the next packfile. (Dumping the
+ * mempack would pack everything its commit reaches, old objects too.)
+ */
+struct recorder {
+	git_odb_backend parent;
+	git_odb_backend *mem;
+	git_oid *ids;
+	const char **names; /* borrowed paths: the packer's delta hints */
+	const char *name; /* the path of the next write */
+	size_t n, cap;
+	size_t bytes;
+};
+
+struct job {
+	off_t off;
+	size_t len;
+	const char *name;
+	git_oid id;
+};
+
+struct tl_packer {
+	struct tl_repo *r;
+	int fd;
+	git_repository *git;
+	git_odb *odb;
+	struct recorder *rec;
+	char *packdir;
+	struct tl_strlist before; /* the packs there were at the start */
+	struct tl_strlist made; /* the packs written since */
+	int keep;
+	/* shared with the thread, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	int threaded;
+	struct job *jobs;
+	size_t njobs, cap, next;
+	int closed, stop, waiting;
+	struct tl_staged *st;
+	const size_t *jobidx;
+	size_t nst;
+	struct tl_persist *tree;
+	/* the thread's result */
+	int rc;
+	struct tl_err err;
+};
+
+static git_odb_backend *mem_of(git_odb_backend *be)
+{
+	return ((struct recorder *)be)->mem;
+}
+
+static int rec_read(void **data, size_t *len, git_object_t *type,
+	git_odb_backend *be, const git_oid *id)
+{
+	return mem_of(be)->read(data, len, type, mem_of(be), id);
+}
+
+static int rec_read_header(
+	size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *id)
+{
+	return mem_of(be)->read_header(len, type, mem_of(be), id);
+}
+
+static int rec_exists(git_odb_backend *be, const git_oid *id)
+{
+	return mem_of(be)->exists(mem_of(be), id);
+}
+
+static int rec_write(git_odb_backend *be, const git_oid *id, const void *data,
+	size_t len, git_object_t type)
+{
+	struct recorder *r = (struct recorder *)be;
+	if (mem_of(be)->exists(mem_of(be), id))
+		return 0;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->ids = tl_realloc(r->ids, tl_mul(r->cap, sizeof(*r->ids)));
+		r->names =
+			tl_realloc(r->names, tl_mul(r->cap, sizeof(*r->names)));
+	}
+	r->names[r->n] = r->name;
+	git_oid_cpy(&r->ids[r->n++], id);
+	r->bytes += len;
+	return r->mem->write(r->mem, id, data, len, type);
+}
+
+static void rec_free(git_odb_backend *be)
+{
+	struct recorder *r = (struct recorder *)be;
+	r->mem->free(r->mem);
+	free(r->ids);
+	free(r->names);
+	free(r);
+}
+
+static int recorder_new(struct recorder **out)
+{
+	struct recorder *r = tl_calloc(1, sizeof(*r));
+	int rc = git_odb_init_backend(&r->parent, GIT_ODB_BACKEND_VERSION);
+	if (!rc)
+		rc = git_mempack_new(&r->mem);
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	r->parent.read = rec_read;
+	r->parent.read_header = rec_read_header;
+	r->parent.exists = rec_exists;
+	r->parent.write = rec_write;
+	r->parent.free = rec_free;
+	*out = r;
+	return 0;
+}
+
+/* What the recorder noted becomes one packfile on disk, whose name is
+ * kept so that a commit given up can take it away again. */
+static int write_pack(struct tl_packer *p, struct tl_err *err)
+{
+	struct recorder *r = p->rec;
+	git_packbuilder *pb = NULL;
+	git_buf pack = { 0 };
+	git_indexer *ix = NULL;
+	git_indexer_progress st;
+	int rc;
+	if (!r->n)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	rc = git_packbuilder_new(&pb, p->git);
+	for (size_t i = 0; i < r->n && !rc; i++)
+		rc = git_packbuilder_insert(pb, &r->ids[i], r->names[i]);
+	/* built in memory and indexed in one append: git_packbuilder_write
+	 * indexes object by object, remapping the file each time */
+	if (!rc)
+		rc = git_packbuilder_write_buf(&pack, pb);
+	if (!rc && !(rc = git_indexer_new(&ix, p->packdir, 0, p->odb, NULL)) &&
+		!(rc = git_indexer_append(ix, pack.ptr, pack.size, &st)) &&
+		!(rc = git_indexer_commit(ix, &st)))
+		tl_strlist_push(&p->made, git_indexer_name(ix));
+	git_indexer_free(ix);
+	git_buf_dispose(&pack);
+	git_packbuilder_free(pb);
+	if (rc)
+		return tl_git_fail(err, rc, "writing a packfile");
+	if (git_mempack_reset(r->mem))
+		return tl_git_fail(err, -1, "emptying the object buffer");
+	r->n = 0;
+	r->bytes = 0;
+	return 0;
+}
+
+static int write_loose(struct tl_packer *p, struct tl_err *err)
+{
+	struct recorder *r = p->rec;
+	git_odb *disk = NULL;
+	int rc = git_repository_odb(&disk, p->r->git);
+	for (size_t i = 0; i < r->n && !rc; i++) {
+		git_odb_object *o = NULL;
+		git_oid id;
+		if (!(rc = git_odb_read(&o, p->odb, &r->ids[i])))
+			rc = git_odb_write(&id, disk, git_odb_object_data(o),
+				git_odb_object_size(o), git_odb_object_type(o));
+		git_odb_object_free(o);
+	}
+	git_odb_free(disk);
+	if (rc)
+		return tl_git_fail(err, rc, "writing an object");
+	r->n = 0;
+	r->bytes = 0;
+	return 0;
+}
+
+static int pread_all(int fd, char *to, size_t len, off_t off)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pread(fd, to + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int read_job(const struct tl_packer *p, const struct job *j,
+	struct tl_buf *out, struct tl_err *err)
+{
+	tl_buf_reset(out);
+	tl_buf_grow(out, j->len);
+	if (pread_all(p->fd, out->ptr, j->len, j->off))
+		return tl_err_set(err, TL_EIO,
+			"reading the bulk spill file: %s", strerror(errno));
+	out->len = j->len;
+	out->ptr[out->len] = '\0';
+	return 0;
+}
+
+static int pack_blob(struct tl_packer *p, const struct job *j,
+	struct tl_buf *data, git_oid *id)
+{
+	int rc = read_job(p, j, data, &p->err);
+	if (rc)
+		return rc;
+	/* straight into the mempack: through the odb, every new object
+	 * would rescan the pack folder first */
+	rc = git_odb_hash(id, data->ptr, data->len, GIT_OBJECT_BLOB);
+	p->rec->name = j->name;
+	if (!rc)
+		rc = rec_write(&p->rec->parent, id, data->ptr, data->len,
+			GIT_OBJECT_BLOB);
+	if (rc)
+		return tl_git_fail(&p->err, rc, "storing a blob");
+	if (p->rec->bytes >= PACK_BYTES)
+		return write_pack(p, &p->err);
+	return 0;
+}
+
+/* The commit's tree on the current HEAD, and its objects packed (the
+ * commit checks that HEAD has not moved, and builds it again if it has). */
+static int pack_tree(struct tl_packer *p)
+{
+	struct tl_persist *t = p->tree;
+	char *refname = NULL;
+	git_commit *head = NULL;
+	git_tree *base = NULL;
+	int has_parent = 0;
+	int rc = tl_repo_read_head(
+		p->git, &refname, &t->base, &has_parent, &p->err);
+	free(refname);
+	if (rc)
+		return rc;
+	if (has_parent &&
+		((rc = git_commit_lookup(&head, p->git, &t->base)) ||
+			(rc = git_commit_tree(&base, head))))
+		rc = tl_git_fail(&p->err, rc, "reading HEAD's tree");
+	p->rec->name = NULL;
+	if (!rc &&
+		(rc = tl_repo_build_tree(
+			 &t->tree, p->git, base, p->st, p->nst)))
+		rc = tl_git_fail(&p->err, rc, "building the tree");
+	if (!rc)
+		rc = write_pack(p, &p->err);
+	if (!rc) {
+		t->base_unborn = !has_parent;
+		t->has_tree = 1;
+	}
+	git_tree_free(base);
+	git_commit_free(head);
+	return rc;
+}
+
+static void *run(void *arg)
+{
+	struct tl_packer *p = arg;
+	struct tl_buf data = TL_BUF_INIT;
+	int rc = 0, stop;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct job j;
+		size_t i;
+		git_oid id;
+		while (!p->stop && !p->closed && p->next == p->njobs) {
+			p->waiting = 1;
+			pthread_cond_wait(&p->cv, &p->mu);
+			p->waiting = 0;
+		}
+		if (p->stop || p->next == p->njobs)
+			break; /* stopped, or closed and all done */
+		i = p->next++;
+		j = p->jobs[i];
+		pthread_mutex_unlock(&p->mu);
+		rc = pack_blob(p, &j, &data, &id);
+		pthread_mutex_lock(&p->mu);
+		if (rc)
+			break;
+		p->jobs[i].id = id;
+	}
+	stop = p->stop;
+	pthread_mutex_unlock(&p->mu);
+	tl_buf_release(&data);
+	if (!rc && !stop) {
+		for (size_t i = 0; i < p->nst; i++)
+			if (!p->st[i].remove)
+				p->st[i].id = p->jobs[p->jobidx[i]].id;
+		if (p->tree)
+			rc = pack_tree(p);
+	}
+	p->rc = rc;
+	return NULL;
+}
+
+/* The pack names already there: a pack written again with the same
+ * content gets the same name, and must not be deleted on the way out. */
+static void list_packs(struct tl_packer *p)
+{
+	char **names = NULL;
+	size_t n = 0;
+	struct tl_err ignored = TL_ERR_INIT;
+	if (tl_fs_list(&names, &n, p->packdir, 0, &ignored))
+		tl_err_clear(&ignored);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		if (len > 10 && !strncmp(names[i], "pack-", 5) &&
+			!strcmp(names[i] + len - 5, ".pack")) {
+			char *name = tl_strndup(names[i] + 5, len - 10);
+			tl_strlist_push(&p->before, name);
+			free(name);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+int tl_packer_start(struct tl_packer **out, struct tl_repo *r, int spill_fd,
+	struct tl_err *err)
+{
+	struct tl_packer *p = tl_calloc(1, sizeof(*p));
+	int rc;
+	p->r = r;
+	p->fd = spill_fd;
+	p->packdir = tl_format("%s/objects/pack", r->gitdir);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	*out = p;
+	list_packs(p);
+	if ((rc = git_repository_open(&p->git, r->gitdir)) ||
+		(rc = git_repository_odb(&p->odb, p->git)) ||
+		(rc = recorder_new(&p->rec)))
+		return tl_git_fail(err, rc, "preparing a bulk commit");
+	if ((rc = git_odb_add_backend(p->odb, &p->rec->parent, 1000))) {
+		rec_free(&p->rec->parent);
+		p->rec = NULL;
+		return tl_git_fail(err, rc, "preparing a bulk commit");
+	}
+	/* no thread: tl_packer_wait does the work */
+	p->threaded = !pthread_create(&p->th, NULL, run, p);
+	return 0;
+}
+
+size_t tl_packer_add(
+	struct tl_packer *p, off_t off, size_t len, const char *name)
+{
+	size_t i;
+	pthread_mutex_lock(&p->mu);
+	if (p->njobs == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 1024;
+		p->jobs = tl_realloc(p->jobs, tl_mul(p->cap, sizeof(*p->jobs)));
+	}
+	i = p->njobs++;
+	memset(&p->jobs[i], 0, sizeof(p->jobs[i]));
+	p->jobs[i].off = off;
+	p->jobs[i].len = len;
+	p->jobs[i].name = name;
+	/* woken for a batch, not for each blob: a wakeup costs more than
+	 * hashing one */
+	if (p->waiting && p->njobs - p->next >= WAKE_BATCH)
+		pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return i;
+}
+
+int tl_packer_read(
+	struct tl_packer *p, size_t job, struct tl_buf *out, struct tl_err *err)
+{
+	struct job j;
+	/* a copy under the lock: the thread writes ids into the array */
+	pthread_mutex_lock(&p->mu);
+	j = p->jobs[job];
+	pthread_mutex_unlock(&p->mu);
+	return read_job(p, &j, out, err);
+}
+
+void tl_packer_close(struct tl_packer *p, struct tl_staged *st,
+	const size_t *jobs, size_t n, struct tl_persist *tree)
+{
+	pthread_mutex_lock(&p->mu);
+	p->st = st;
+	p->jobidx = jobs;
+	p->nst = n;
+	p->tree = tree;
+	p->closed = 1;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void tl_packer_stop(struct tl_packer *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+int tl_packer_wait(struct tl_packer *p, struct tl_err *err)
+{
+	if (p->threaded) {
+		pthread_join(p->th, NULL);
+		p->threaded = 0;
+	} else if (p->rec) {
+		run(p);
+	}
+	if (p->rc)
+		return tl_err_move(err, &p->err);
+	return 0;
+}
+
+git_repository *tl_packer_git(struct tl_packer *p)
+{
+	return p->git;
+}
+
+int tl_packer_flush(struct tl_packer *p, struct tl_err *err)
+{
+	int rc = p->rec->n <= LOOSE_MAX ? write_loose(p, err)
+					: write_pack(p, err);
+	/* a branch may name these objects from now on */
+	p->keep = 1;
+	return rc;
+}
+
+void tl_packer_free(struct tl_packer *p)
+{
+	if (!p)
+		return;
+	if (p->threaded) {
+		tl_packer_stop(p);
+		pthread_join(p->th, NULL);
+	}
+	for (size_t i = 0; !p->keep && i < p->made.n; i++) {
+		/* given up: the packs of this commit go */
+		char *base;
+		if (tl_strlist_has(&p->before, p->made.v[i]))
+			continue;
+		base = tl_format("%s/pack-%s", p->packdir, p->made.v[i]);
+		for (const char *const *ext = (const char *const[]){ ".idx",
+			     ".pack", ".rev", NULL };
+			*ext; ext++) {
+			char *f = tl_format("%s%s", base, *ext);
+			unlink(f);
+			free(f);
+		}
+		free(base);
+	}
+	/* the odb owns the recorder */
+	git_odb_free(p->odb);
+	git_repository_free(p->git);
+	free(p->jobs);
+	free(p->packdir);
+	tl_strlist_release(&p->before);
+	tl_strlist_release(&p->made);
+	tl_err_clear(&p->err);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+}

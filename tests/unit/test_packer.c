@@ -1,0 +1,139 @@
+/* The bulk commit's packing thread: its packs are sound, and a commit
+ * given up takes away the packs it wrote, never one that was there. */
+#include "helpers.h"
+
+#include "core/packer.h"
+
+#include <fcntl.h>
+
+static char *dir;
+static struct tl_repo *repo;
+
+static void setup(void)
+{
+	struct tl_err err = TL_ERR_INIT;
+	dir = th_tmpdir();
+	free(th_sh(dir, "git init -q ."));
+	cr_assert_eq(tl_repo_open(&repo, dir, &err), 0, "%s", err.msg);
+}
+
+static void teardown(void)
+{
+	tl_repo_free(repo);
+	th_rmrf(dir);
+}
+
+TestSuite(packer, .init = setup, .fini = teardown);
+
+#define NBLOBS 3000
+
+/* NBLOBS distinct blobs of 2 KiB (6 MB: more than one pack's worth) in
+ * a spill file; returns its descriptor. */
+static int spill(off_t *offs, size_t *lens)
+{
+	struct tl_buf all = TL_BUF_INIT;
+	char *path = tl_format("%s/.git/spill", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	for (int i = 0; i < NBLOBS; i++) {
+		offs[i] = (off_t)all.len;
+		for (int k = 0; all.len - (size_t)offs[i] < 2048; k++)
+			tl_buf_printf(&all, "k%d: %u\n", k,
+				(unsigned)(i * 2654435761u + k * 40503u));
+		lens[i] = all.len - (size_t)offs[i];
+	}
+	cr_assert_eq(write(fd, all.ptr, all.len), (ssize_t)all.len);
+	tl_buf_release(&all);
+	free(path);
+	return fd;
+}
+
+/* Packs every blob and waits; st gets their ids. */
+static struct tl_packer *pack_all(
+	int fd, const off_t *offs, const size_t *lens, struct tl_staged *st)
+{
+	static size_t jobs[NBLOBS];
+	static char names[NBLOBS][32];
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_packer *p = NULL;
+	cr_assert_eq(tl_packer_start(&p, repo, fd, &err), 0, "%s", err.msg);
+	for (int i = 0; i < NBLOBS; i++) {
+		snprintf(names[i], sizeof(names[i]), "qa/f%05d.yaml", i);
+		st[i].path = names[i];
+		jobs[i] = tl_packer_add(p, offs[i], lens[i], names[i]);
+	}
+	tl_packer_close(p, st, jobs, NBLOBS, NULL);
+	cr_assert_eq(tl_packer_wait(p, &err), 0, "%s", err.msg);
+	return p;
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static off_t offs[NBLOBS];
+static size_t lens[NBLOBS];
+static struct tl_staged st[NBLOBS];
+
+Test(packer, every_blob_is_in_a_pack_once_flushed)
+{
+	int fd = spill(offs, lens);
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_packer *p = pack_all(fd, offs, lens, st);
+	char *out, hex[GIT_OID_HEXSZ + 1];
+	cr_assert_eq(tl_packer_flush(p, &err), 0, "%s", err.msg);
+	tl_packer_free(p);
+	git_oid_tostr(hex, sizeof(hex), &st[NBLOBS - 1].id);
+	out = th_sh(dir,
+		"n=$(ls .git/objects/pack/*.pack | wc -l); "
+		"test $n -ge 2 && echo packs; "
+		"git count-objects -v | sed -n 's/in-pack: //p'; "
+		"test $(git cat-file -s %s) = %zu && echo size",
+		hex, lens[NBLOBS - 1]);
+	cr_assert_str_eq(out, "packs\n3000\nsize\n");
+	free(out);
+	close(fd);
+}
+
+Test(packer, a_packer_given_up_deletes_only_the_packs_it_wrote)
+{
+	int fd = spill(offs, lens);
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_packer *p;
+	char *before, *after, *mid;
+
+	/* first, the same blobs packed and kept: a commit that landed */
+	p = pack_all(fd, offs, lens, st);
+	cr_assert_eq(tl_packer_flush(p, &err), 0, "%s", err.msg);
+	tl_packer_free(p);
+	before = th_sh(dir, "ls .git/objects/pack | sort");
+	/* again, given up: the packs it writes have the names of the
+	 * packs there already (same objects, same order), and stay */
+	p = pack_all(fd, offs, lens, st);
+	tl_packer_free(p);
+	after = th_sh(dir, "ls .git/objects/pack | sort");
+	cr_assert_str_eq(after, before, "a pack that was there went");
+	free(after);
+	after = th_sh(
+		dir, "git fsck --no-dangling 2>&1 | grep -v '^notice'; true");
+	cr_assert_str_eq(after, "", "%s", after);
+	free(after);
+	/* other blobs, given up: their packs go */
+	for (int i = 0; i < NBLOBS; i++)
+		lens[i] -= 1; /* other bytes, other blobs */
+	p = pack_all(fd, offs, lens, st);
+	mid = th_sh(dir, "ls .git/objects/pack | wc -l");
+	tl_packer_free(p);
+	after = th_sh(dir, "ls .git/objects/pack | sort");
+	cr_assert_str_eq(after, before, "a pack of the given-up commit stayed");
+	cr_assert_gt(
+		atoi(mid), lines(before), "nothing was written to take away");
+	free(mid);
+	free(after);
+	free(before);
+	close(fd);
+}
