@@ -374,3 +374,11 @@ void tl_hcache_free(struct tl_hcache *c)
 	free(c->path);
 	free(c);
 }
+
+int tl_hcache_exists(struct tl_repo *r, const char *name)
+{
+	char *path = tl_format("%s/tally/%s.cache", r->gitdir, name);
+	int yes = tl_fs_is_file(path);
+	free(path);
+	return yes;
+}

@@ -48,4 +48,7 @@ void tl_hcache_put_blob(
 void tl_hcache_save(struct tl_hcache *c);
 void tl_hcache_free(struct tl_hcache *c);
 
+/* Whether the cache file of name is there (it may still be stale). */
+int tl_hcache_exists(struct tl_repo *r, const char *name);
+
 #endif

@@ -33,9 +33,6 @@ struct loader {
 	size_t nrevs;
 	struct tl_buf id;
 	size_t seq;
-	/* need() looked this blob up in the cache just before on_change */
-	const char *hit_blob, *hit_rec;
-	size_t hit_len;
 	/* the last commit's strings, interned once per commit */
 	const char *commit, *author;
 };
@@ -206,14 +203,20 @@ static void fill(struct tl_strpool *p, struct tl_event *e, const char **f,
 		: ch->time;
 }
 
-static int need(const char *blob, void *vctx)
+/* Whether a blob must be read: not when the cache has its record. Asked
+ * ahead of on_change (the walk batches), so it only looks; on_change
+ * finds the record in the cache again. */
+static int need_ahead(const char *blob, void *vctx)
 {
 	struct loader *l = vctx;
-	if (!l->cache)
-		return 1;
-	l->hit_rec = tl_hcache_blob(l->cache, blob, &l->hit_len);
-	l->hit_blob = l->hit_rec ? blob : NULL;
-	return !l->hit_rec;
+	size_t len;
+	return !l->cache || !tl_hcache_blob(l->cache, blob, &len);
+}
+
+static void parse_ahead(
+	const char *path, const char *data, size_t len, struct tl_buf *out)
+{
+	encode(out, path, data, len);
 }
 
 static int on_change(
@@ -231,20 +234,22 @@ static int on_change(
 	(void)err;
 	if (!slash || !ch->blob)
 		return 0; /* a deletion changes no history */
-	if (ch->data) {
+	if (ch->rec) {
+		/* parsed ahead, on either thread (tl_walk_opts.parse) */
+		rec = ch->rec;
+		len = ch->rec_len;
+		if (l->cache)
+			tl_hcache_put_blob(l->cache, ch->blob, rec, len);
+	} else if (ch->data) {
 		encode(&l->rec, ch->path, ch->data, ch->len);
 		if (l->cache)
 			tl_hcache_put_blob(
 				l->cache, ch->blob, l->rec.ptr, l->rec.len);
 		rec = l->rec.ptr;
 		len = l->rec.len;
-	} else if (l->hit_blob && !strcmp(l->hit_blob, ch->blob)) {
-		rec = l->hit_rec;
-		len = l->hit_len;
 	} else if (!(rec = tl_hcache_blob(l->cache, ch->blob, &len))) {
 		return 0;
 	}
-	l->hit_blob = NULL;
 	if (!l->commit || strcmp(l->commit, ch->commit)) {
 		l->commit = tl_strpool_intern(p, ch->commit);
 		l->author = tl_strpool_intern(p, ch->author);
@@ -573,7 +578,10 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		 * (the want function is this file's) */
 		uint64_t hsh = 1469598103934665603ull;
 		char name[40], head[GIT_HEX + 1], snapped[GIT_HEX + 1];
-		struct tl_walk_opts o = { NULL, need, NULL, NULL };
+		/* blobs parsed ahead on two threads (need is then need_ahead:
+		 * a pure lookup) */
+		struct tl_walk_opts o = { NULL, need_ahead, NULL, NULL,
+			parse_ahead };
 		struct tl_err ignore = TL_ERR_INIT;
 		struct tl_hsnap_run *runs = NULL;
 		size_t nruns = 0;
@@ -583,6 +591,14 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			hsh = (hsh ^ (unsigned char)*p) * 1099511628211ull;
 		snprintf(name, sizeof(name), "history-%016llx",
 			(unsigned long long)hsh);
+		/* The per-commit cache is for the walks the snapshot cannot
+		 * serve (another branch, --at, diff's base side): the first
+		 * query of a clone, with neither file there yet, writes only
+		 * the snapshot, and skips the cache's cost (a third of a cold
+		 * walk's time and memory). */
+		int fill_cache = cached &&
+			(tl_hcache_exists(s->repo, name) ||
+				tl_hsnap_exists(s->repo, name));
 		tl_trace_perf("history: loading");
 		/* the snapshot is keyed by the commit the walk starts at: an
 		 * unborn branch has none, and then no snapshot */
@@ -614,7 +630,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		if (!rc && !found) {
 			o.since = NULL;
 			o.since_found = NULL;
-			if (cached)
+			if (fill_cache)
 				tl_hcache_open(&l.cache, s->repo, name, err);
 			tl_trace_perf("history: cache opened");
 			o.cache = l.cache;
@@ -627,6 +643,10 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			tl_hcache_free(l.cache);
 		}
 		tl_buf_release(&l.rec);
+		/* only the walk looks results up: released before the
+		 * snapshot is written, whose memory then reuses them */
+		tl_strmap_release(&l.at);
+		tl_strmap_release(&l.alias);
 		/* one snapshot per folder, for the branch's tip: a walk
 		 * from elsewhere (diff's base, --at) must not replace it */
 		if (!rc && cached && head[0] && is_head(s->repo, rev, head)) {

@@ -16,7 +16,7 @@
 #include "core/banned.h"
 
 #define MAGIC "TALLYHS\0"
-#define VERSION 2u
+#define VERSION 3u
 #define SNAP_MAX ((size_t)1 << 31)
 #define NONE UINT32_MAX
 
@@ -162,13 +162,17 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	if (body + 8 != f.len)
 		goto miss;
 	memcpy(&sum, f.ptr + body, 8);
-	if (sum != tl_fnv64(TL_FNV64_SEED, f.ptr, body))
+	/* the header last: it is written last (see tl_hsnap_save) */
+	if (sum !=
+		tl_fnv64(tl_fnv64(TL_FNV64_SEED, f.ptr + sizeof(hd),
+				 body - sizeof(hd)),
+			&hd, sizeof(hd)))
 		goto miss;
-	strings = f.ptr + sizeof(hd);
+	rec = f.ptr + sizeof(hd);
+	rrec = rec + (size_t)hd.n * sizeof(struct record);
+	strings = rrec + (size_t)hd.nruns * sizeof(struct runrec);
 	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1])
 		goto miss; /* every string ends inside the area */
-	rec = strings + hd.nstrings_bytes;
-	rrec = rec + (size_t)hd.n * sizeof(struct record);
 	v = tl_calloc(hd.n ? (size_t)hd.n : 1, sizeof(*v));
 	prefault(v, (size_t)hd.n * sizeof(*v));
 	for (size_t i = 0; i < hd.n && !bad; i++) {
@@ -299,27 +303,62 @@ static uint32_t offset_of(struct saver *sv, const char *p, int shared)
 	return m->v[i];
 }
 
+/* Records go out as they are made, 64 KiB at a time, so the file is never
+ * whole in memory; only the strings are, and they follow the records. */
+static int put_chunk(struct tl_fs_out *o, struct tl_buf *b, uint64_t *sum,
+	size_t keep, struct tl_err *err)
+{
+	int rc = 0;
+	if (b->len < keep)
+		return 0;
+	*sum = tl_fnv64(*sum, b->ptr, b->len);
+	rc = tl_fs_out_write(o, b->ptr, b->len, err);
+	tl_buf_reset(b);
+	return rc;
+}
+
 void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	size_t nruns, struct tl_repo *r, const char *name, const char *commit,
 	uint64_t key)
 {
-	struct tl_buf recs = TL_BUF_INIT, rrecs = TL_BUF_INIT;
+	struct tl_buf chunk = TL_BUF_INIT;
 	struct tl_err ignore = TL_ERR_INIT;
+	struct tl_fs_out o;
 	struct saver sv;
 	struct header hd;
 	char *path, *dir;
-	uint64_t sum;
+	uint64_t sum = TL_FNV64_SEED;
+	size_t slen;
+	int rc;
 
 	memset(&sv, 0, sizeof(sv));
 	sv.strings = (struct tl_buf)TL_BUF_INIT;
 	if (h->snap) {
+		/* the old strings stay where they were: events loaded from
+		 * the old snapshot point into them */
 		memcpy(&hd, h->snap, sizeof(hd));
-		sv.old = h->snap + sizeof(hd);
+		sv.old = h->snap + sizeof(hd) +
+			(size_t)hd.n * sizeof(struct record) +
+			(size_t)hd.nruns * sizeof(struct runrec);
 		sv.oldlen = hd.nstrings_bytes;
 		tl_buf_put(&sv.strings, sv.old, sv.oldlen);
 	}
-	tl_buf_grow(&recs, h->n * sizeof(struct record) + 1);
-	for (size_t i = 0; i < h->n && !sv.too_big; i++) {
+	path = path_of(r, name);
+	dir = tl_strndup(path, (size_t)(strrchr(path, '/') - path));
+	rc = tl_fs_mkdirs(dir, &ignore);
+	free(dir);
+	if (!rc)
+		rc = tl_fs_out_open(&o, path, &ignore);
+	free(path);
+	if (rc) {
+		tl_buf_release(&sv.strings);
+		tl_err_clear(&ignore);
+		return;
+	}
+	/* a header's room, filled in at the end */
+	memset(&hd, 0, sizeof(hd));
+	rc = tl_fs_out_write(&o, &hd, sizeof(hd), &ignore);
+	for (size_t i = 0; i < h->n && !sv.too_big && !rc; i++) {
 		const struct tl_event *e = &h->v[i];
 		struct record x;
 		memset(&x, 0, sizeof(x));
@@ -330,49 +369,53 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 		x.retry_cost = e->retry_cost;
 		x.time = e->time;
 		x.seq = (uint64_t)e->seq;
-		tl_buf_put(&recs, &x, sizeof(x));
+		tl_buf_put(&chunk, &x, sizeof(x));
+		rc = put_chunk(&o, &chunk, &sum, 65536, &ignore);
 	}
-	for (size_t i = 0; i < nruns && !sv.too_big; i++) {
+	if (!rc)
+		rc = put_chunk(&o, &chunk, &sum, 0, &ignore);
+	for (size_t i = 0; i < nruns && !sv.too_big && !rc; i++) {
 		struct runrec x;
 		memset(&x, 0, sizeof(x));
 		x.s[0] = offset_of(&sv, runs[i].run, 1);
 		x.s[1] = offset_of(&sv, runs[i].revision, 1);
 		x.s[2] = offset_of(&sv, runs[i].environment, 1);
-		tl_buf_put(&rrecs, &x, sizeof(x));
+		tl_buf_put(&chunk, &x, sizeof(x));
 	}
+	if (!rc)
+		rc = put_chunk(&o, &chunk, &sum, 0, &ignore);
 	free(sv.m.k);
 	free(sv.m.v);
-	if (sv.too_big)
-		goto out;
 	/* so the checksum chains over the parts */
 	while (sv.strings.len % 8)
 		tl_buf_putc(&sv.strings, '\0');
+	slen = sv.strings.len;
+	if (!rc && !sv.too_big)
+		rc = put_chunk(&o, &sv.strings, &sum, 0, &ignore);
 	memset(&hd, 0, sizeof(hd));
 	memcpy(hd.magic, MAGIC, 8);
 	hd.version = VERSION;
-	hd.nstrings_bytes = (uint32_t)sv.strings.len;
+	hd.nstrings_bytes = (uint32_t)slen;
 	hd.n = (uint64_t)h->n;
 	hd.key = key;
 	hd.nruns = (uint64_t)nruns;
 	memcpy(hd.commit, commit, 40);
-	sum = tl_fnv64(TL_FNV64_SEED, &hd, sizeof(hd));
-	sum = tl_fnv64(sum, sv.strings.ptr, sv.strings.len);
-	sum = tl_fnv64(sum, recs.ptr, recs.len);
-	sum = tl_fnv64(sum, rrecs.ptr, rrecs.len);
-	path = path_of(r, name);
-	dir = tl_strndup(path, (size_t)(strrchr(path, '/') - path));
-	if (!tl_fs_mkdirs(dir, &ignore)) {
-		struct tl_part parts[] = { { &hd, sizeof(hd) },
-			{ sv.strings.ptr, sv.strings.len },
-			{ recs.ptr, recs.len }, { rrecs.ptr, rrecs.len },
-			{ &sum, sizeof(sum) } };
-		tl_fs_write_parts(path, parts, 5, 0, &ignore);
-	}
+	sum = tl_fnv64(sum, &hd, sizeof(hd));
+	if (!rc && !sv.too_big &&
+		pwrite(o.fd, &hd, sizeof(hd), 0) == (ssize_t)sizeof(hd) &&
+		!tl_fs_out_write(&o, &sum, sizeof(sum), &ignore))
+		tl_fs_out_commit(&o, 0, &ignore);
+	else
+		tl_fs_out_abort(&o);
 	tl_err_clear(&ignore);
-	free(dir);
-	free(path);
-out:
 	tl_buf_release(&sv.strings);
-	tl_buf_release(&recs);
-	tl_buf_release(&rrecs);
+	tl_buf_release(&chunk);
+}
+
+int tl_hsnap_exists(struct tl_repo *r, const char *name)
+{
+	char *path = path_of(r, name);
+	int yes = tl_fs_is_file(path);
+	free(path);
+	return yes;
 }

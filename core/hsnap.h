@@ -36,4 +36,7 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	size_t nruns, struct tl_repo *r, const char *name, const char *commit,
 	uint64_t key);
 
+/* Whether the snapshot file of name is there (it may still not fit). */
+int tl_hsnap_exists(struct tl_repo *r, const char *name);
+
 #endif

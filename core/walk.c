@@ -1,4 +1,5 @@
 #include "core/walk.h"
+#include "core/blobpar.h"
 #include "core/buf.h"
 #include "core/hcache.h"
 #include "core/repo_internal.h"
@@ -17,7 +18,165 @@ struct walk {
 	struct tl_err *err;
 	int (*need)(const char *blob, void *ctx);
 	struct tl_hc_commit *collect; /* the changes, for the cache */
+	struct batch *batch; /* with opts->parse */
 };
+
+/* Changes held back until their blobs are parsed: a full batch goes to
+ * the helper thread to read and parse while this one walks on, and is
+ * handed to fn once the next batch is full (fn still sees every change
+ * one by one, in walk order). */
+#define BATCH 4096
+
+struct bcommit {
+	char hex[GIT_OID_HEXSZ + 1];
+	int64_t time;
+	char *author, *subject;
+};
+
+struct bitem {
+	char *path;
+	char blob[GIT_OID_HEXSZ + 1]; /* "" when deleted */
+	size_t commit; /* index into commits */
+	size_t job; /* index into jobs, or (size_t)-1 when not needed */
+};
+
+struct bbuf {
+	struct bitem *items;
+	size_t n;
+	struct bcommit *commits;
+	size_t ncommits, ccap;
+	struct tl_blob_job *jobs;
+	size_t njobs;
+};
+
+struct batch {
+	void (*parse)(const char *, const char *, size_t, struct tl_buf *);
+	struct tl_blobpar *bp;
+	struct bbuf buf[2];
+	int cur; /* the one being filled */
+	int inflight; /* the one being parsed, or -1 */
+};
+
+static void bbuf_clear(struct bbuf *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->items[i].path);
+	for (size_t i = 0; i < b->ncommits; i++) {
+		free(b->commits[i].author);
+		free(b->commits[i].subject);
+	}
+	for (size_t i = 0; i < b->njobs; i++)
+		tl_buf_release(&b->jobs[i].out);
+	b->n = b->ncommits = b->njobs = 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	tl_blobpar_free(b->bp); /* first: it may be parsing a buffer */
+	for (int k = 0; k < 2; k++) {
+		bbuf_clear(&b->buf[k]);
+		free(b->buf[k].items);
+		free(b->buf[k].commits);
+		free(b->buf[k].jobs);
+	}
+}
+
+/* Hands every change of a parsed buffer to fn, in order. */
+static int deliver(struct walk *w, struct bbuf *b)
+{
+	struct tl_blob_change saved = w->ch;
+	int rc = 0;
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		const struct bitem *it = &b->items[i];
+		const struct bcommit *c = &b->commits[it->commit];
+		int has = it->job != (size_t)-1;
+		w->ch.path = it->path;
+		w->ch.data = NULL;
+		w->ch.len = 0;
+		w->ch.blob = it->blob[0] ? it->blob : NULL;
+		w->ch.time = c->time;
+		w->ch.commit = c->hex;
+		w->ch.author = c->author;
+		w->ch.subject = c->subject;
+		w->ch.rec = has ? b->jobs[it->job].out.ptr : NULL;
+		w->ch.rec_len = has ? b->jobs[it->job].out.len : 0;
+		rc = w->fn(&w->ch, w->ctx, w->err);
+	}
+	bbuf_clear(b);
+	/* the commit being walked goes on with its own fields */
+	w->ch = saved;
+	return rc;
+}
+
+/* The filled buffer goes to the helper; the one it had parsed is handed
+ * to fn meanwhile, and is filled next. */
+static int rotate(struct walk *w)
+{
+	struct batch *b = w->batch;
+	struct bbuf *cur = &b->buf[b->cur];
+	int rc = tl_blobpar_finish(b->bp, w->err);
+	if (rc)
+		return rc;
+	tl_blobpar_start(b->bp, cur->jobs, cur->njobs, b->parse);
+	if (b->inflight >= 0)
+		rc = deliver(w, &b->buf[b->inflight]);
+	b->inflight = b->cur;
+	b->cur ^= 1;
+	return rc;
+}
+
+/* The end of the walk: everything held back, to fn. */
+static int drain(struct walk *w)
+{
+	struct batch *b = w->batch;
+	int rc = 0;
+	if (b->buf[b->cur].n)
+		rc = rotate(w);
+	if (!rc && b->inflight >= 0 && !(rc = tl_blobpar_finish(b->bp, w->err)))
+		rc = deliver(w, &b->buf[b->inflight]);
+	b->inflight = -1;
+	return rc;
+}
+
+/* Holds a change back; its commit's fields are copied once. */
+static int hold(struct walk *w, const char *path, const char *hex)
+{
+	struct bbuf *b = &w->batch->buf[w->batch->cur];
+	struct bitem *it;
+	if (!b->items) {
+		b->items = tl_calloc(BATCH, sizeof(*b->items));
+		b->jobs = tl_calloc(BATCH, sizeof(*b->jobs));
+	}
+	if (!b->ncommits ||
+		strcmp(b->commits[b->ncommits - 1].hex, w->ch.commit)) {
+		struct bcommit *c;
+		if (b->ncommits == b->ccap) {
+			b->ccap = b->ccap ? b->ccap * 2 : 64;
+			b->commits = tl_realloc(b->commits,
+				tl_mul(b->ccap, sizeof(*b->commits)));
+		}
+		c = &b->commits[b->ncommits++];
+		memcpy(c->hex, w->ch.commit, sizeof(c->hex));
+		c->time = w->ch.time;
+		c->author = w->ch.author ? tl_strdup(w->ch.author) : NULL;
+		c->subject = w->ch.subject ? tl_strdup(w->ch.subject) : NULL;
+	}
+	it = &b->items[b->n++];
+	it->path = tl_strdup(path);
+	memcpy(it->blob, hex ? hex : "", hex ? sizeof(it->blob) : 1);
+	it->commit = b->ncommits - 1;
+	it->job = (size_t)-1;
+	if (hex && (!w->need || w->need(hex, w->ctx))) {
+		struct tl_blob_job *j = &b->jobs[b->njobs];
+		git_oid_fromstr(&j->id, hex);
+		j->path = it->path;
+		j->out = (struct tl_buf)TL_BUF_INIT;
+		it->job = b->njobs++;
+	}
+	return b->n == BATCH ? rotate(w) : 0;
+}
 
 static int emit(struct walk *w, const char *path, const git_oid *blob)
 {
@@ -40,6 +199,8 @@ static int emit(struct walk *w, const char *path, const git_oid *blob)
 		memcpy(x->v[x->n].blob, blob ? hex : "", blob ? 41 : 1);
 		x->n++;
 	}
+	if (w->batch)
+		return hold(w, path, blob ? hex : NULL);
 	if (blob)
 		w->ch.blob = hex;
 	if (blob && (!w->need || w->need(hex, w->ctx))) {
@@ -374,30 +535,15 @@ static int newer_than(git_repository *git, const git_oid *start,
 	return 1;
 }
 
-int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
-	tl_want_fn want, tl_change_fn fn, void *ctx,
-	const struct tl_walk_opts *opts, struct tl_err *err)
+static int walk_from(struct walk *w, struct tl_repo *r, const git_oid *startp,
+	const char *prefix, const struct tl_walk_opts *opts)
 {
-	git_revwalk *rw = NULL;
-	git_oid id, start;
-	struct walk w = { r->git, want, fn, ctx, { 0 }, err,
-		opts ? opts->need : NULL, NULL };
 	struct tl_hcache *cache = opts ? opts->cache : NULL;
 	struct tl_buf path = TL_BUF_INIT;
-	char hex[GIT_OID_HEXSZ + 1];
+	git_revwalk *rw = NULL;
+	git_oid id, start = *startp;
+	struct tl_err *err = w->err;
 	int rc;
-
-	if (opts && opts->since_found)
-		*opts->since_found = 0;
-	if (!rev && git_repository_head_unborn(r->git) == 1)
-		return 0; /* no commits, no history */
-	if ((rc = tl_repo_resolve(r, rev ? rev : "HEAD", hex, err))) {
-		if (rev)
-			return rc;
-		tl_err_clear(err); /* HEAD names no commit: no history */
-		return 0;
-	}
-	git_oid_fromstr(&start, hex);
 	if (opts && opts->since) {
 		git_oid since, *v;
 		size_t n;
@@ -406,7 +552,7 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 			return 0;
 		rc = 0;
 		for (size_t i = 0; i < n && !rc; i++)
-			rc = visit(&w, r, &v[i], prefix, cache, &path);
+			rc = visit(w, r, &v[i], prefix, cache, &path);
 		free(v);
 		tl_buf_release(&path);
 		if (!rc && opts->since_found)
@@ -422,13 +568,53 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 		return tl_git_fail(err, rc, "walking history");
 	}
 	while (!rc && !(rc = git_revwalk_next(&id, rw)))
-		rc = visit(&w, r, &id, prefix, cache, &path);
+		rc = visit(w, r, &id, prefix, cache, &path);
 	if (rc == GIT_ITEROVER) {
 		git_error_clear();
 		rc = 0;
 	}
 	git_revwalk_free(rw);
 	tl_buf_release(&path);
+	return rc;
+}
+
+int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
+	tl_want_fn want, tl_change_fn fn, void *ctx,
+	const struct tl_walk_opts *opts, struct tl_err *err)
+{
+	git_oid start;
+	struct walk w = { r->git, want, fn, ctx, { 0 }, err,
+		opts ? opts->need : NULL, NULL, NULL };
+	struct batch batch;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	if (opts && opts->since_found)
+		*opts->since_found = 0;
+	if (!rev && git_repository_head_unborn(r->git) == 1)
+		return 0; /* no commits, no history */
+	if ((rc = tl_repo_resolve(r, rev ? rev : "HEAD", hex, err))) {
+		if (rev)
+			return rc;
+		tl_err_clear(err); /* HEAD names no commit: no history */
+		return 0;
+	}
+	git_oid_fromstr(&start, hex);
+	if (opts && opts->parse) {
+		memset(&batch, 0, sizeof(batch));
+		batch.parse = opts->parse;
+		batch.inflight = -1;
+		if ((rc = tl_blobpar_open(&batch.bp, r->git, err))) {
+			batch_free(&batch);
+			return rc;
+		}
+		w.batch = &batch;
+	}
+	rc = walk_from(&w, r, &start, prefix, opts);
+	if (!rc && w.batch)
+		rc = drain(&w);
+	if (w.batch)
+		batch_free(w.batch);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/model.h"
 #include "core/repo.h"
@@ -22,6 +23,10 @@ struct tl_blob_change {
 	const char *author; /* "Name <email>" */
 	const char *blob; /* hex id of data's blob; NULL when deleted */
 	const char *subject; /* the commit message's first line */
+	/* with tl_walk_opts.parse: what it made of the blob (data is then
+	 * NULL); NULL when the blob was not needed */
+	const char *rec;
+	size_t rec_len;
 };
 
 /* Says whether a path below the prefix matters (a folder, or a file):
@@ -61,6 +66,11 @@ struct tl_walk_opts {
 	 * *since_found is 0 */
 	const char *since;
 	int *since_found;
+	/* when set, needed blobs are read and parsed by this, in batches on
+	 * two threads, and fn gets the result as rec (need must then have
+	 * no side effects: it is asked ahead of fn) */
+	void (*parse)(const char *path, const char *data, size_t len,
+		struct tl_buf *out);
 };
 
 /* tl_walk_changes with a cache and lazy blob reads. */

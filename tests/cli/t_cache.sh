@@ -47,11 +47,19 @@ same() { # same A B WHAT
 TALLY_NO_CACHE=1 snap plain
 expect_eq "$(ls .git/tally 2>/dev/null | wc -l | tr -d ' ')" 0 "TALLY_NO_CACHE writes no cache"
 snap cold
+# the first queries of a clone write only the snapshot, which serves them
+expect_eq "$(ls .git/tally/*.cache 2>/dev/null | wc -l | tr -d ' ')" 0 "no cache before a walk the snapshot cannot serve"
+expect_eq "$(ls .git/tally/*.snap | wc -l | tr -d ' ')" 1 "one snapshot"
+same plain cold "cold equals no cache"
+# a walk from elsewhere (--at) cannot use the snapshot: it builds the cache
+expect_code 0 tally flaky --at HEAD~1
 expect_eq "$(ls .git/tally/*.cache | wc -l | tr -d ' ')" 1 "one cache file"
 [ -s "$(ls .git/tally/*.cache)" ] || fail "the cache is written"
 ok
-expect_eq "$(ls .git/tally/*.snap | wc -l | tr -d ' ')" 1 "one snapshot"
-same plain cold "cold equals no cache"
+tally --format json flaky --all --at HEAD~1 > "$TMP/at-cached"
+TALLY_NO_CACHE=1 tally --format json flaky --all --at HEAD~1 > "$TMP/at-plain"
+cmp -s "$TMP/at-cached" "$TMP/at-plain" || fail "--at from the cache equals a fresh walk"
+ok
 cat .git/tally/* | cksum > "$TMP/sum1"
 snap warm
 same plain warm "warm equals no cache"
