@@ -326,12 +326,24 @@ static int want(const char *path, int is_folder, void *vctx)
 static int by_case_time(const void *a, const void *b)
 {
 	const struct tl_event *x = a, *y = b;
-	int c = strcmp(x->casekey, y->casekey);
+	/* keys are interned: the same key is mostly the same pointer */
+	int c = x->casekey == y->casekey ? 0 : strcmp(x->casekey, y->casekey);
 	if (c)
 		return c;
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorted by case and time, unless already so (a single case's history
+ * often is). */
+static void sort_events(struct tl_history *h)
+{
+	for (size_t i = 1; i < h->n; i++)
+		if (by_case_time(&h->v[i - 1], &h->v[i]) > 0) {
+			tl_sort(h->v, h->n, sizeof(*h->v), by_case_time);
+			return;
+		}
 }
 
 /* METRICS.md's infrastructure guard: a run with 20 or more decisive
@@ -650,6 +662,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		/* one snapshot per folder, for the branch's tip: a walk
 		 * from elsewhere (diff's base, --at) must not replace it */
 		if (!rc && cached && head[0] && is_head(s->repo, rev, head)) {
+			sort_events(h);
 			save_snapshot(&l, s->repo, name, head, key);
 			tl_trace_perf("history: snapshot saved");
 		}
@@ -677,8 +690,7 @@ loaded:
 		}
 		h->n = k;
 	}
-	if (h->n)
-		tl_sort(h->v, h->n, sizeof(*h->v), by_case_time);
+	sort_events(h);
 	tl_trace_perf("history: events sorted");
 	tl_strmap_release(&l.at);
 	tl_strmap_release(&l.alias);

@@ -6,6 +6,7 @@
 #   tally flaky, cold (cache deleted) and warm (nothing new)
 #   tally flaky after one new import (the snapshot plus the new commit)
 #   tally history CASE, warm
+#   tally diff HEAD~3...HEAD right after a cold query (it builds the cache)
 # with peak memory, and each as a ratio to the baseline.
 #   tests/bench/history.sh [path/to/tally] [gen_history.py options...]
 set -euo pipefail
@@ -47,6 +48,10 @@ read -r ws wk < <(best "$tally" flaky --all)
 case=$(python3 -c 'import json; print(json.load(open(".git/truth.json"))["flaky"][0])')
 read -r hs hk < <(best "$tally" history "$case")
 read -r ns nk < <(measure env TALLY_NO_CACHE=1 "$tally" flaky --all)
+# the first walk the snapshot cannot serve (diff's base side) builds the
+# per-commit cache: a diff right after a cold query
+rm -rf .git/tally && "$tally" flaky > /dev/null
+read -r ds dk < <(measure "$tally" diff HEAD~3...HEAD)
 # one new import on top of a snapshot, three times: the best of them
 last=$("$tally" run list --columns key | tail -1)
 "$tally" export "$last" --format junit > "$work/again.xml"
@@ -64,6 +69,7 @@ row "tally flaky, cold" "$cs" "$ck"
 row "tally flaky, warm" "$ws" "$wk"
 row "tally flaky, no cache" "$ns" "$nk"
 row "tally flaky, one new import" "$bi" "$bik"
+row "tally diff HEAD~3...HEAD, then" "$ds" "$dk"
 row "tally history CASE, warm" "$hs" "$hk"
 awk -v w="$ws" -v c="$cs" 'BEGIN { printf "warm / cold: %.3f\n", w/c }'
 echo "$(git rev-list --count HEAD) commits (3 of them the new imports), $(python3 -c 'import json; print(json.load(open(".git/truth.json"))["results"])') results, cache $(du -sh .git/tally | cut -f1)"
