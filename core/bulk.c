@@ -74,17 +74,10 @@ int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
 	int rc = tl_repo_check_path(path, err);
 	if (rc)
 		return rc;
-	for (size_t done = 0; done < len;) {
-		ssize_t w = pwrite(
-			b->fd, data + done, len - done, b->end + (off_t)done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return tl_err_set(err, TL_EIO,
-				"writing the bulk spill file: %s",
-				w < 0 ? strerror(errno) : "short write");
-		done += (size_t)w;
-	}
+	/* appended: the file's offset is always b->end */
+	if (tl_fd_write_all(b->fd, data, len))
+		return tl_err_set(err, TL_EIO,
+			"writing the bulk spill file: %s", strerror(errno));
 	/* a later put of the same path leaves the old bytes unused */
 	s = slot_for(b, path);
 	s->job = tl_packer_add(b->pk, b->end, len, s->path);

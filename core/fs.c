@@ -153,19 +153,45 @@ int tl_fs_out_open(struct tl_fs_out *o, const char *path, struct tl_err *err)
 	return 0;
 }
 
+int tl_fd_write_all(int fd, const void *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+int tl_fd_pread_all(int fd, void *to, size_t len, long long off)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pread(fd, (char *)to + done, len - done,
+			(off_t)(off + (long long)done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 int tl_fs_out_write(
 	struct tl_fs_out *o, const void *data, size_t len, struct tl_err *err)
 {
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(o->fd, (const char *)data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return tl_err_set(err, TL_EIO, "writing %s: %s",
-				o->path,
-				n < 0 ? strerror(errno) : "short write");
-		off += (size_t)n;
-	}
+	if (tl_fd_write_all(o->fd, data, len))
+		return tl_err_set(err, TL_EIO, "writing %s: %s", o->path,
+			strerror(errno));
 	return 0;
 }
 

@@ -40,6 +40,10 @@ int tl_fs_out_write(
 	struct tl_fs_out *o, const void *data, size_t len, struct tl_err *err);
 int tl_fs_out_commit(struct tl_fs_out *o, int sync, struct tl_err *err);
 void tl_fs_out_abort(struct tl_fs_out *o);
+/* write(2) and pread(2) until all len bytes are through (EINTR retried);
+ * 0, or -1 with errno set (EIO for an end of file or a zero write). */
+int tl_fd_write_all(int fd, const void *data, size_t len);
+int tl_fd_pread_all(int fd, void *to, size_t len, long long off);
 /* Flushes the file system holding dir (syncfs). */
 int tl_fs_sync(const char *dir, struct tl_err *err);
 /* mkdir -p. */

@@ -201,28 +201,12 @@ static int write_loose(struct tl_packer *p, struct tl_err *err)
 	return 0;
 }
 
-static int pread_all(int fd, char *to, size_t len, off_t off)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t n = pread(fd, to + done, len - done, off + (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static int read_job(const struct tl_packer *p, const struct job *j,
 	struct tl_buf *out, struct tl_err *err)
 {
 	tl_buf_reset(out);
 	tl_buf_grow(out, j->len);
-	if (pread_all(p->fd, out->ptr, j->len, j->off))
+	if (tl_fd_pread_all(p->fd, out->ptr, j->len, (long long)j->off))
 		return tl_err_set(err, TL_EIO,
 			"reading the bulk spill file: %s", strerror(errno));
 	out->len = j->len;

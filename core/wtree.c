@@ -170,22 +170,6 @@ static int open_dir(struct tl_wtree *w, const char *dir, struct tl_err *err)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, (const char *)data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 void tl_wstat_from(struct tl_wstat *st, const struct stat *s)
 {
 	memset(st, 0, sizeof(*st));
@@ -235,7 +219,7 @@ int tl_wtree_put(struct tl_wtree *w, const char *rel, const void *data,
 			O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return fail(err, "writing", w->root, rel);
-		if (write_all(fd, data, len)) {
+		if (tl_fd_write_all(fd, data, len)) {
 			rc = fail(err, "writing", w->root, rel);
 			close(fd);
 			return rc;
@@ -255,7 +239,8 @@ int tl_wtree_put(struct tl_wtree *w, const char *rel, const void *data,
 		free(tmp);
 		return fail(err, "writing", w->root, rel);
 	}
-	if (write_all(fd, data, len) || renameat(w->fd, tmp, w->fd, base)) {
+	if (tl_fd_write_all(fd, data, len) ||
+		renameat(w->fd, tmp, w->fd, base)) {
 		rc = fail(err, "writing", w->root, rel);
 		unlinkat(w->fd, tmp, 0);
 		close(fd);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/repo.h"
 
 static inline char *th_tmpdir(void)
 {
@@ -42,6 +43,16 @@ static inline char *th_sh(const char *dir, const char *fmt, ...)
 	cr_assert_eq(pclose(p), 0, "command failed: %s", cmd.ptr);
 	tl_buf_release(&cmd);
 	return tl_buf_detach(&out);
+}
+
+/* A throwaway folder with an empty git repository, opened. */
+static inline char *th_repo(struct tl_repo **repo)
+{
+	struct tl_err err = TL_ERR_INIT;
+	char *dir = th_tmpdir();
+	free(th_sh(dir, "git init -q ."));
+	cr_assert_eq(tl_repo_open(repo, dir, &err), 0, "%s", err.msg);
+	return dir;
 }
 
 static inline void th_rmrf(char *dir)

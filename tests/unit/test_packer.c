@@ -11,10 +11,7 @@ static struct tl_repo *repo;
 
 static void setup(void)
 {
-	struct tl_err err = TL_ERR_INIT;
-	dir = th_tmpdir();
-	free(th_sh(dir, "git init -q ."));
-	cr_assert_eq(tl_repo_open(&repo, dir, &err), 0, "%s", err.msg);
+	dir = th_repo(&repo);
 }
 
 static void teardown(void)
