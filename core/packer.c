@@ -338,15 +338,18 @@ int tl_packer_start(struct tl_packer **out, struct tl_repo *r, int spill_fd,
 	int rc;
 	p->r = r;
 	p->fd = spill_fd;
-	p->packdir = tl_format("%s/objects/pack", r->gitdir);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	*out = p;
-	list_packs(p);
 	if ((rc = git_repository_open(&p->git, r->gitdir)) ||
 		(rc = git_repository_odb(&p->odb, p->git)) ||
 		(rc = recorder_new(&p->rec)))
 		return tl_git_fail(err, rc, "preparing a bulk commit");
+	/* the objects of a linked work tree live in the main repository's
+	 * folder (its common dir), not in the work tree's own git dir */
+	p->packdir =
+		tl_path_join(git_repository_commondir(p->git), "objects/pack");
+	list_packs(p);
 	if ((rc = git_odb_add_backend(p->odb, &p->rec->parent, 1000))) {
 		rec_free(&p->rec->parent);
 		p->rec = NULL;

@@ -237,4 +237,24 @@ expect_code 4 tally import "$TMP/bulkbad.xml" --title refused
 expect_grep "bulkbad.xml:5002:" "$TMP/err"
 expect_eq "$(ls .git/objects/pack | sort | tr '\n' ' ')" "$packs0" "no pack left by a refused import"
 expect_eq "$(git rev-parse HEAD)|$(git status --porcelain)" "$s1|" "nothing committed or written"
+# a linked work tree (git worktree add): its objects live in the main
+# repository's folder, and a bulk import's packs must go there
+git -c user.name=T -c user.email=t@t commit -q --allow-empty -m base
+git worktree add -q "$TMP/wt" 2> "$TMP/err" || fail "worktree: $(cat "$TMP/err")"
+(
+	cd "$TMP/wt"
+	expect_code 0 tally import "$TMP/bulk1.xml" --title in-worktree
+	expect_eq "$(git status --porcelain)" "" "a clean linked work tree"
+	expect_eq "$(git fsck --no-dangling 2>&1 | grep -v '^notice' | wc -l)" 0 "a sound repository"
+	git show HEAD:qa/web/runs/$(ls qa/web/runs | grep in-worktree)/results/s1/t1.yaml > /dev/null || fail "the result in the commit"
+	ok
+	# history walks there too (blobs parsed through a second handle)
+	tally --format json history s1/t1 > "$TMP/wt-history" || fail "history in a linked work tree"
+	TALLY_NO_CACHE=1 tally --format json history s1/t1 > "$TMP/wt-history-plain"
+	cmp -s "$TMP/wt-history" "$TMP/wt-history-plain" || fail "the same history with and without the cache"
+	ok
+	expect_grep '"result_count": 2' "$TMP/wt-history"
+	echo "$PASSED" > "$TMP/passed"
+) || exit 1
+PASSED=$(cat "$TMP/passed")
 done_testing
