@@ -21,19 +21,15 @@ struct tl_wtree {
 	int fd;
 	/* the new folder being built: its place and its hidden name */
 	char *final, *tmp;
-	mode_t dirmode;
 	unsigned long pid, seq;
 };
 
 int tl_wtree_open(struct tl_wtree **out, const char *root, struct tl_err *err)
 {
 	struct tl_wtree *w = tl_calloc(1, sizeof(*w));
-	mode_t mask = umask(0);
-	umask(mask);
 	(void)err;
 	w->root = tl_strdup(root);
 	w->fd = -1;
-	w->dirmode = 0777 & ~mask; /* what mkdir(2) would give */
 	w->pid = (unsigned long)getpid();
 	*out = w;
 	return 0;
@@ -90,25 +86,29 @@ static int finish_stage(struct tl_wtree *w, struct tl_err *err)
 static int start_stage(struct tl_wtree *w, const char *rel, struct tl_err *err)
 {
 	const char *slash = strrchr(rel, '/');
-	struct tl_buf tmp = TL_BUF_INIT;
-	char *full;
-	if (slash)
-		tl_buf_put(&tmp, rel, (size_t)(slash - rel + 1));
-	tl_buf_printf(&tmp, ".%s.tally-XXXXXX", slash ? slash + 1 : rel);
-	full = tl_path_join(w->root, tmp.ptr);
-	if (!mkdtemp(full) || chmod(full, w->dirmode)) {
-		int rc = fail(err, "creating", w->root, tmp.ptr);
-		if (errno != EEXIST)
-			rmdir(full);
+	size_t dirlen = slash ? (size_t)(slash - rel + 1) : 0;
+	char *tmp = NULL, *full = NULL;
+	/* mkdir(2), not mkdtemp: the folder gets the umask's mode, as git
+	 * gives its folders, without asking for the umask (which only
+	 * umask(2) can, by changing it under the other thread) */
+	for (;;) {
+		free(tmp);
 		free(full);
-		tl_buf_release(&tmp);
-		return rc;
+		tmp = tl_format("%.*s.%s.tally-%lu-%lu", (int)dirlen, rel,
+			rel + dirlen, w->pid, w->seq++);
+		full = tl_path_join(w->root, tmp);
+		if (!mkdir(full, 0777))
+			break;
+		if (errno != EEXIST) {
+			int rc = fail(err, "creating", w->root, tmp);
+			free(full);
+			free(tmp);
+			return rc;
+		}
 	}
-	/* the X's are now the name mkdtemp chose */
-	memcpy(tmp.ptr + tmp.len - 6, full + strlen(full) - 6, 6);
 	free(full);
 	w->final = tl_strdup(rel);
-	w->tmp = tl_buf_detach(&tmp);
+	w->tmp = tmp;
 	return 0;
 }
 
