@@ -8,7 +8,6 @@
 #include "core/wtree.h"
 
 #include <errno.h>
-#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
