@@ -6,6 +6,7 @@
 #include "core/resolve.h"
 #include "core/runs.h"
 #include "core/strmap.h"
+#include "core/strpool.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "core/trace.h"
@@ -53,16 +54,14 @@ struct counts {
 };
 
 /* What is kept of one imported test: its files go to the bulk commit as
- * they are read, so memory does not grow with the reports' text. */
+ * they are read, so memory does not grow with the reports' text; its
+ * strings are in the import's pool, as a few large chunks. */
 struct pending {
-	char *id;
-	const char *status; /* the final one, for the counts */
-	int errored;
-	int raw_ok;
-	int todo;
-	int skip;
-	char *key;
-	int new_case;
+	const char *id;
+	const char *key;
+	const char *status; /* the final one, for the counts (static) */
+	size_t result; /* the bulk's mark of its result file */
+	unsigned errored : 1, raw_ok : 1, todo : 1, skip : 1, new_case : 1;
 };
 
 struct import {
@@ -84,7 +83,8 @@ struct import {
 	struct tl_strmap autos; /* automation id -> index in cases */
 	struct tl_strmap keys; /* case key -> index in cases */
 	struct tl_strmap lower; /* lowercased key -> 1, for case clashes */
-	struct tl_strlist owned; /* the lowercased keys */
+	struct tl_strpool pool; /* ids, keys and lowercased keys */
+	struct tl_buf low; /* a lowercased key being looked up */
 	int maps;
 	struct counts k;
 	int dry;
@@ -100,30 +100,27 @@ static struct pending *find_pending(struct import *im, const char *id)
 	return i == (size_t)-1 ? NULL : &im->v[i];
 }
 
-static char *lowered(const char *key)
+static void lowered(struct tl_buf *l, const char *key)
 {
-	char *l = tl_strdup(key);
-	for (char *p = l; *p; p++)
+	tl_buf_reset(l);
+	tl_buf_puts(l, key);
+	for (char *p = l->ptr; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p + 32);
-	return l;
 }
 
 /* Keys are compared without letter case: they collide on macOS/Windows. */
 static void remember_key(struct import *im, const char *key)
 {
-	char *l = lowered(key);
-	tl_strlist_push(&im->owned, l);
-	free(l);
-	tl_strmap_put(&im->lower, im->owned.v[im->owned.n - 1], 1);
+	lowered(&im->low, key);
+	tl_strmap_put(&im->lower,
+		tl_strpool_addn(&im->pool, im->low.ptr, im->low.len), 1);
 }
 
 static int key_taken(struct import *im, const char *key)
 {
-	char *l = lowered(key);
-	int taken = tl_strmap_get(&im->lower, l) != (size_t)-1;
-	free(l);
-	return taken;
+	lowered(&im->low, key);
+	return tl_strmap_get(&im->lower, im->low.ptr) != (size_t)-1;
 }
 
 static void build_maps(struct import *im)
@@ -313,13 +310,11 @@ static int put_case(struct import *im, const struct pending *p,
 }
 
 /* The earlier result of this test in this import becomes attempts. */
-static int fold_earlier(struct import *im, const char *path,
-	struct tl_result *x, struct tl_err *err)
+static int fold_earlier(struct import *im, const struct pending *p,
+	const char *path, struct tl_result *x, struct tl_err *err)
 {
 	void *old = NULL;
-	char *w = tl_store_wpath(im->s, path);
-	int rc = tl_bulk_get(im->bulk, w, &im->scratch, err);
-	free(w);
+	int rc = tl_bulk_read(im->bulk, p->result, &im->scratch, err);
 	if (!rc)
 		rc = tl_entity_parse(&old, TL_KIND_RESULT, path,
 			im->scratch.ptr, im->scratch.len, err);
@@ -371,8 +366,9 @@ static struct pending *new_pending(
 			remember_key(im, key.ptr);
 		}
 	}
-	p->id = tl_buf_detach(id);
-	p->key = tl_buf_detach(&key);
+	p->id = tl_strpool_addn(&im->pool, id->ptr, id->len);
+	p->key = tl_strpool_addn(&im->pool, key.ptr, key.len);
+	tl_buf_release(&key);
 	tl_strmap_put(&im->ids, p->id, im->n);
 	im->n++;
 	return p;
@@ -495,7 +491,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 	path = tl_store_result_path(im->project, im->runkey, p->key);
 	if (again) {
 		/* the same test again in this import (JUnit reruns) */
-		rc = fold_earlier(im, path, x, err);
+		rc = fold_earlier(im, p, path, x, err);
 	} else {
 		const struct tl_result *old =
 			im->d ? tl_run_result(im->d, p->key) : NULL;
@@ -530,8 +526,10 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 			free(ap);
 		}
 	}
-	if (!rc)
+	if (!rc) {
+		p->result = tl_bulk_mark(im->bulk);
 		rc = put_entity(im, TL_KIND_RESULT, x, path, err);
+	}
 	tl_entity_free(TL_KIND_RESULT, x);
 	free(path);
 	return rc;
@@ -734,10 +732,8 @@ static int prepare_run(struct ctx *c, struct import *im)
  * commit, so the commit's memory reuses it rather than adding to it. */
 static void release_tests(struct import *im)
 {
-	for (size_t i = 0; i < im->n; i++) {
-		free(im->v[i].id);
-		free(im->v[i].key);
-	}
+	tl_strpool_release(&im->pool);
+	tl_buf_release(&im->low);
 	free(im->v);
 	im->v = NULL;
 	im->n = im->cap = 0;
@@ -745,7 +741,6 @@ static void release_tests(struct import *im)
 	tl_strmap_release(&im->autos);
 	tl_strmap_release(&im->keys);
 	tl_strmap_release(&im->lower);
-	tl_strlist_release(&im->owned);
 	tl_list_release(&im->cases);
 }
 
@@ -778,6 +773,7 @@ static int import_commit(struct ctx *c, struct import *im)
 	/* the summary is the output, not ctx_commit's one line */
 	rc = ctx_idents(c, im->s->repo, &au, &cm, NULL);
 	release_tests(im);
+	tl_mem_trim();
 	if (!rc) {
 		o.message = msg.ptr;
 		o.author = &au;

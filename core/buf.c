@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "core/banned.h"
 
@@ -50,6 +53,13 @@ char *tl_strndup(const char *s, size_t n)
 char *tl_strdup(const char *s)
 {
 	return s ? tl_strndup(s, strlen(s)) : NULL;
+}
+
+void tl_mem_trim(void)
+{
+#if defined(__GLIBC__)
+	malloc_trim(0);
+#endif
 }
 
 size_t tl_mul(size_t a, size_t b)

@@ -45,6 +45,10 @@ void *tl_calloc(size_t n, size_t size);
 void *tl_realloc(void *p, size_t n);
 char *tl_strdup(const char *s);
 char *tl_strndup(const char *s, size_t n);
+/* Hands memory freed in the middle of the heap back to the system, after
+ * a phase that freed many small blocks and before one that allocates
+ * large ones (glibc's malloc_trim; nothing elsewhere). */
+void tl_mem_trim(void);
 /* Overflow-checked a * b, aborting like an allocation failure. */
 size_t tl_mul(size_t a, size_t b);
 char *tl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

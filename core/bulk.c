@@ -2,7 +2,7 @@
 #include "core/bulk.h"
 #include "core/repo_internal.h"
 #include "core/fs.h"
-#include "core/strmap.h"
+#include "core/strpool.h"
 #include "core/trace.h"
 #include "core/packer.h"
 #include "core/wtree.h"
@@ -15,9 +15,13 @@
 
 #include "core/banned.h"
 
+/* A put or a remove, in the order they came (seq); the last one of a
+ * path wins at the commit, so no path -> slot table is kept while an
+ * import reads its reports. */
 struct slot {
-	char *path;
+	const char *path; /* in the bulk's pool */
 	size_t job; /* the packer's, for the bytes */
+	size_t seq;
 	int remove;
 };
 
@@ -25,9 +29,9 @@ struct tl_bulk {
 	struct tl_repo *r;
 	int fd; /* the spill file, already unlinked */
 	off_t end;
-	struct slot *v;
+	struct slot *v; /* by seq until the commit sorts them */
 	size_t n, cap;
-	struct tl_strmap paths; /* path -> slot (keys are the slots' paths) */
+	struct tl_strpool pool; /* the paths, a few large chunks */
 	struct tl_packer *pk;
 };
 
@@ -51,19 +55,23 @@ int tl_bulk_open(struct tl_bulk **out, struct tl_repo *r, struct tl_err *err)
 	return tl_packer_start(&b->pk, r, b->fd, err);
 }
 
-static struct slot *slot_for(struct tl_bulk *b, const char *path)
+static struct slot *new_slot(struct tl_bulk *b, const char *path)
 {
-	size_t i = tl_strmap_get(&b->paths, path);
-	if (i != (size_t)-1)
-		return &b->v[i];
+	struct slot *s;
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 256;
 		b->v = tl_realloc(b->v, tl_mul(b->cap, sizeof(*b->v)));
 	}
-	memset(&b->v[b->n], 0, sizeof(b->v[b->n]));
-	b->v[b->n].path = tl_strdup(path);
-	tl_strmap_put(&b->paths, b->v[b->n].path, b->n);
-	return &b->v[b->n++];
+	s = &b->v[b->n];
+	memset(s, 0, sizeof(*s));
+	s->path = tl_strpool_add(&b->pool, path);
+	s->seq = b->n++;
+	return s;
+}
+
+size_t tl_bulk_mark(const struct tl_bulk *b)
+{
+	return b->n;
 }
 
 int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
@@ -78,9 +86,8 @@ int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
 		return tl_err_set(err, TL_EIO,
 			"writing the bulk spill file: %s", strerror(errno));
 	/* a later put of the same path leaves the old bytes unused */
-	s = slot_for(b, path);
+	s = new_slot(b, path);
 	s->job = tl_packer_add(b->pk, b->end, len, s->path);
-	s->remove = 0;
 	b->end += (off_t)len;
 	return 0;
 }
@@ -89,24 +96,20 @@ int tl_bulk_remove(struct tl_bulk *b, const char *path, struct tl_err *err)
 {
 	int rc = tl_repo_check_path(path, err);
 	if (!rc)
-		slot_for(b, path)->remove = 1;
+		new_slot(b, path)->remove = 1;
 	return rc;
 }
 
-static int read_slot(struct tl_bulk *b, const struct slot *s,
-	struct tl_buf *out, struct tl_err *err)
+int tl_bulk_read(
+	struct tl_bulk *b, size_t mark, struct tl_buf *out, struct tl_err *err)
 {
-	return tl_packer_read(b->pk, s->job, out, err);
-}
-
-int tl_bulk_get(struct tl_bulk *b, const char *path, struct tl_buf *out,
-	struct tl_err *err)
-{
-	size_t i = tl_strmap_get(&b->paths, path);
-	if (i == (size_t)-1 || b->v[i].remove)
+	if (mark >= b->n || b->v[mark].seq != mark)
+		return tl_err_set(err, TL_EINVALID,
+			"bulk mark %zu: not a put of this commit", mark);
+	if (b->v[mark].remove)
 		return tl_err_set(
-			err, TL_ENOTFOUND, "%s: not in this commit", path);
-	return read_slot(b, &b->v[i], out, err);
+			err, TL_ENOTFOUND, "%s: removed", b->v[mark].path);
+	return tl_packer_read(b->pk, b->v[mark].job, out, err);
 }
 
 /* Before a ref moves: the last objects on disk, then the work tree's file
@@ -121,25 +124,48 @@ static int persist(void *ctx, struct tl_err *err)
 	return rc;
 }
 
+/* The branch names the objects: the packer's repository handle, its
+ * caches and buffers go before the index takes its memory. */
+static void done(void *ctx)
+{
+	struct tl_bulk *b = ctx;
+	tl_packer_free(b->pk);
+	b->pk = NULL;
+	tl_mem_trim();
+}
+
 static int by_path(const void *x, const void *y)
 {
-	return strcmp(
-		((const struct slot *)x)->path, ((const struct slot *)y)->path);
+	const struct slot *a = x, *b = y;
+	int c = strcmp(a->path, b->path);
+	return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Path order, and of several puts and removes of one path the last. */
+static void sort_slots(struct tl_bulk *b)
+{
+	size_t n = 0;
+	tl_sort(b->v, b->n, sizeof(*b->v), by_path);
+	for (size_t i = 0; i < b->n; i++) {
+		if (n && !strcmp(b->v[n - 1].path, b->v[i].path))
+			n--;
+		b->v[n++] = b->v[i];
+	}
+	b->n = n;
 }
 
 /* The files, in path order, on the calling thread. */
-static int write_files(
-	struct tl_bulk *b, struct tl_staged *st, struct tl_err *err)
+static int write_files(struct tl_bulk *b, struct tl_staged *st,
+	const size_t *jobs, size_t n, struct tl_err *err)
 {
 	struct tl_wtree *w = NULL;
 	struct tl_buf data = TL_BUF_INIT;
 	int rc = tl_wtree_open(&w, b->r->workdir, err);
-	for (size_t i = 0; i < b->n && !rc; i++) {
-		const struct slot *s = &b->v[i];
-		if (s->remove)
-			rc = tl_wtree_remove(w, s->path, err);
-		else if (!(rc = read_slot(b, s, &data, err)))
-			rc = tl_wtree_put(w, s->path, data.ptr, data.len,
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (st[i].remove)
+			rc = tl_wtree_remove(w, st[i].path, err);
+		else if (!(rc = tl_packer_read(b->pk, jobs[i], &data, err)))
+			rc = tl_wtree_put(w, st[i].path, data.ptr, data.len,
 				&st[i].stat, err);
 	}
 	if (!rc)
@@ -152,30 +178,35 @@ static int write_files(
 int tl_bulk_commit(struct tl_bulk *b, const struct tl_commit_opts *opts,
 	char *out_id, struct tl_err *err)
 {
-	struct tl_staged *st = tl_calloc(b->n ? b->n : 1, sizeof(*st));
-	size_t *jobs = tl_calloc(b->n ? b->n : 1, sizeof(*jobs));
+	struct tl_staged *st;
+	size_t *jobs, n;
 	struct tl_persist p;
 	int rc;
 
-	if ((rc = tl_repo_check_idents(opts, err))) {
-		free(st);
-		free(jobs);
+	if ((rc = tl_repo_check_idents(opts, err)))
 		return rc;
-	}
 	/* in path order, so files of one folder are written together */
-	tl_sort(b->v, b->n, sizeof(*b->v), by_path);
-	tl_strmap_release(&b->paths); /* the indexes moved */
-	for (size_t i = 0; i < b->n; i++) {
+	sort_slots(b);
+	n = b->n;
+	st = tl_calloc(n ? n : 1, sizeof(*st));
+	jobs = tl_calloc(n ? n : 1, sizeof(*jobs));
+	for (size_t i = 0; i < n; i++) {
 		st[i].path = b->v[i].path;
 		st[i].remove = b->v[i].remove;
 		jobs[i] = b->v[i].job;
 	}
+	/* st and jobs say it all now: the slots go before the index and
+	 * the tree take their memory (the paths stay, in the pool) */
+	free(b->v);
+	b->v = NULL;
+	b->n = b->cap = 0;
 	memset(&p, 0, sizeof(p));
 	p.fn = persist;
+	p.done = done;
 	p.ctx = b;
 	/* the packer finishes the blobs and builds the tree meanwhile */
-	tl_packer_close(b->pk, st, jobs, b->n, opts->no_commit ? NULL : &p);
-	rc = write_files(b, st, err);
+	tl_packer_close(b->pk, st, jobs, n, opts->no_commit ? NULL : &p);
+	rc = write_files(b, st, jobs, n, err);
 	if (rc)
 		tl_packer_stop(b->pk);
 	if (!rc)
@@ -183,9 +214,12 @@ int tl_bulk_commit(struct tl_bulk *b, const struct tl_commit_opts *opts,
 	else
 		tl_packer_wait(b->pk, NULL);
 	tl_trace_perf("bulk: files and blobs written");
+	/* the index takes its memory next: give back what the reading
+	 * and the tree building left in holes */
+	tl_mem_trim();
 	if (!rc)
-		rc = tl_repo_finish(b->r, tl_packer_git(b->pk), st, b->n, opts,
-			&p, out_id, err);
+		rc = tl_repo_finish(b->r, tl_packer_git(b->pk), st, n, opts, &p,
+			out_id, err);
 	free(st);
 	free(jobs);
 	return rc;
@@ -197,10 +231,8 @@ void tl_bulk_free(struct tl_bulk *b)
 		return;
 	/* first: it borrows the slots' paths */
 	tl_packer_free(b->pk);
-	for (size_t i = 0; i < b->n; i++)
-		free(b->v[i].path);
 	free(b->v);
-	tl_strmap_release(&b->paths);
+	tl_strpool_release(&b->pool);
 	if (b->fd >= 0)
 		close(b->fd);
 	free(b);

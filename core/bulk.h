@@ -18,13 +18,17 @@
 struct tl_bulk;
 
 int tl_bulk_open(struct tl_bulk **out, struct tl_repo *r, struct tl_err *err);
-/* Puts a file (a later put of the same path replaces it). */
+/* Puts a file. Puts and removes are kept in order, not looked up by path:
+ * of several for one path, the last wins at the commit. */
 int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
 	size_t len, struct tl_err *err);
 int tl_bulk_remove(struct tl_bulk *b, const char *path, struct tl_err *err);
-/* Reads back what was put at path: TL_ENOTFOUND when nothing was. */
-int tl_bulk_get(struct tl_bulk *b, const char *path, struct tl_buf *out,
-	struct tl_err *err);
+/* The mark of the next put or remove, to read its bytes back later. */
+size_t tl_bulk_mark(const struct tl_bulk *b);
+/* Reads back what the put with this mark wrote: TL_ENOTFOUND for a
+ * remove, TL_EINVALID for a mark not given out or after the commit. */
+int tl_bulk_read(
+	struct tl_bulk *b, size_t mark, struct tl_buf *out, struct tl_err *err);
 int tl_bulk_commit(struct tl_bulk *b, const struct tl_commit_opts *opts,
 	char *out_id, struct tl_err *err);
 void tl_bulk_free(struct tl_bulk *b);

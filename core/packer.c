@@ -388,6 +388,11 @@ int tl_packer_read(
 	struct job j;
 	/* a copy under the lock: the thread writes ids into the array */
 	pthread_mutex_lock(&p->mu);
+	if (job >= p->njobs) {
+		pthread_mutex_unlock(&p->mu);
+		return tl_err_set(err, TL_EINVALID,
+			"blob %zu: not in the bulk spill file", job);
+	}
 	j = p->jobs[job];
 	pthread_mutex_unlock(&p->mu);
 	return read_job(p, &j, out, err);
@@ -422,6 +427,11 @@ int tl_packer_wait(struct tl_packer *p, struct tl_err *err)
 	} else if (p->rec) {
 		run(p);
 	}
+	/* the ids are in st now: the jobs' memory goes before the index
+	 * and the commit take theirs */
+	free(p->jobs);
+	p->jobs = NULL;
+	p->njobs = p->cap = p->next = 0;
 	if (p->rc)
 		return tl_err_move(err, &p->err);
 	return 0;

@@ -42,7 +42,8 @@ void tl_packer_close(struct tl_packer *p, struct tl_staged *st,
 	const size_t *jobs, size_t n, struct tl_persist *tree);
 /* Stops early (the files failed); tl_packer_wait still joins. */
 void tl_packer_stop(struct tl_packer *p);
-/* Waits for the thread; its error, if any. */
+/* Waits for the thread; its error, if any. The jobs are forgotten:
+ * tl_packer_read fails after it. */
 int tl_packer_wait(struct tl_packer *p, struct tl_err *err);
 /* The private handle, for the commit once the thread is done. */
 git_repository *tl_packer_git(struct tl_packer *p);

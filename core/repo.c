@@ -507,6 +507,10 @@ int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
 	}
 	if (!rc && !opts->no_commit && opts->stage)
 		opts->stage("moved");
+	if (!rc && persist && persist->done) {
+		persist->done(persist->ctx);
+		git = NULL;
+	}
 	/* 3. the index: only our paths, under the lock */
 	if (!rc)
 		rc = update_index(r, st, n, err);

@@ -29,6 +29,10 @@ struct tl_staged {
  * parent (base, or base_unborn); the tree is used only on that parent. */
 struct tl_persist {
 	int (*fn)(void *ctx, struct tl_err *err);
+	/* when not NULL: once the branch names the objects (or, staging
+	 * only, once they are on disk), before the index is updated; what
+	 * made them may go, with the git handle passed to tl_repo_finish */
+	void (*done)(void *ctx);
 	void *ctx;
 	int has_tree, base_unborn;
 	git_oid tree, base;

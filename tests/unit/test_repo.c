@@ -219,14 +219,22 @@ Test(repo, a_bulk_holds_files_back_until_its_commit)
 	struct tl_bulk *b = NULL;
 	struct tl_buf got = TL_BUF_INIT;
 	char *out;
+	size_t first, second, gone;
 	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	first = tl_bulk_mark(b);
 	cr_assert_eq(tl_bulk_put(b, "qa/a.yaml", "a: 1\n", 5, &err), 0);
 	cr_assert_eq(tl_bulk_put(b, "qa/b.yaml", "b: 1\n", 5, &err), 0);
+	second = tl_bulk_mark(b);
 	cr_assert_eq(tl_bulk_put(b, "qa/a.yaml", "a: 2\n", 5, &err), 0);
-	cr_assert_eq(tl_bulk_get(b, "qa/a.yaml", &got, &err), 0);
-	cr_assert_str_eq(got.ptr, "a: 2\n", "a later put replaces");
+	cr_assert_eq(tl_bulk_read(b, second, &got, &err), 0);
+	cr_assert_str_eq(got.ptr, "a: 2\n");
+	cr_assert_eq(tl_bulk_read(b, first, &got, &err), 0);
+	cr_assert_str_eq(got.ptr, "a: 1\n", "each put keeps its own bytes");
+	gone = tl_bulk_mark(b);
 	cr_assert_eq(tl_bulk_remove(b, "qa/b.yaml", &err), 0);
-	cr_assert_eq(tl_bulk_get(b, "qa/b.yaml", &got, &err), TL_ENOTFOUND);
+	cr_assert_eq(tl_bulk_read(b, gone, &got, &err), TL_ENOTFOUND);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_bulk_read(b, gone + 1, &got, &err), TL_EINVALID);
 	tl_err_clear(&err);
 	cr_assert_eq(tl_bulk_put(b, "../x", "x", 1, &err), TL_EINVALID);
 	tl_err_clear(&err);
@@ -237,6 +245,31 @@ Test(repo, a_bulk_holds_files_back_until_its_commit)
 	cr_assert_str_eq(out, "0\n0\n");
 	free(out);
 	tl_buf_release(&got);
+}
+
+Test(repo, a_bulk_commit_keeps_the_last_put_or_remove_of_a_path)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_bulk *b = NULL;
+	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0, NULL };
+	char *out;
+	th_write(dir, "qa/gone.yaml", "g: 0\n");
+	free(th_sh(dir, "git add qa && git commit -qm one"));
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	cr_assert_eq(tl_bulk_put(b, "qa/a.yaml", "a: 1\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_remove(b, "qa/b.yaml", &err), 0);
+	cr_assert_eq(tl_bulk_put(b, "qa/b.yaml", "b: 2\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_put(b, "qa/gone.yaml", "g: 1\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_put(b, "qa/a.yaml", "a: 3\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_remove(b, "qa/gone.yaml", &err), 0);
+	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
+	tl_bulk_free(b);
+	out = th_sh(dir,
+		"git show HEAD:qa/a.yaml HEAD:qa/b.yaml; "
+		"git ls-tree -r --name-only HEAD; cat qa/*; "
+		"git status --porcelain");
+	cr_assert_str_eq(out, "a: 3\nb: 2\nqa/a.yaml\nqa/b.yaml\na: 3\nb: 2\n");
+	free(out);
 }
 
 static void put_many(struct tl_bulk *b, const char *dirname, int n, int size)
