@@ -9,6 +9,16 @@
 
 #include "core/banned.h"
 
+/* The trees a commit's side of a diff loaded, kept for the next commit
+ * (walked oldest first, its parent side is mostly these): libgit2 does
+ * not cache trees over 4 KiB, and a results folder's tree is larger. */
+#define TREES_KEPT 256
+
+struct kept {
+	git_oid id;
+	git_tree *t;
+};
+
 struct walk {
 	git_repository *git;
 	tl_want_fn want;
@@ -19,7 +29,45 @@ struct walk {
 	int (*need)(const char *blob, void *ctx);
 	struct tl_hc_commit *collect; /* the changes, for the cache */
 	struct batch *batch; /* with opts->parse */
+	struct kept *prev, *cur; /* TREES_KEPT each */
+	size_t nprev, ncur;
 };
+
+static void kept_release(struct kept *v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		git_tree_free(v[i].t);
+	*n = 0;
+}
+
+/* After a commit: what its new side loaded is what the next one may
+ * find on its old side. */
+static void kept_rotate(struct walk *w)
+{
+	struct kept *t = w->prev;
+	kept_release(w->prev, &w->nprev);
+	w->prev = w->cur;
+	w->nprev = w->ncur;
+	w->cur = t;
+	w->ncur = 0;
+}
+
+static int tree_lookup(
+	struct walk *w, git_tree **out, const git_oid *id, int new_side)
+{
+	int rc;
+	if (!new_side)
+		for (size_t i = 0; i < w->nprev; i++)
+			if (git_oid_equal(&w->prev[i].id, id))
+				return git_object_dup((git_object **)out,
+					(git_object *)w->prev[i].t);
+	rc = git_tree_lookup(out, w->git, id);
+	if (!rc && new_side && w->cur && w->ncur < TREES_KEPT &&
+		!git_object_dup(
+			(git_object **)&w->cur[w->ncur].t, (git_object *)*out))
+		w->cur[w->ncur++].id = *id;
+	return rc;
+}
 
 /* Changes held back until their blobs are parsed: a full batch goes to
  * the helper thread to read and parse while this one walks on, and is
@@ -271,13 +319,13 @@ static int diff_trees(
 				GIT_OBJECT_TREE;
 			git_tree *ta = NULL, *tb = NULL;
 			if (old_tree &&
-				(rc = git_tree_lookup(
-					 &ta, w->git, git_tree_entry_id(old))))
+				(rc = tree_lookup(
+					 w, &ta, git_tree_entry_id(old), 0)))
 				return tl_git_fail(
 					w->err, rc, "reading a tree");
 			if (new_tree &&
-				(rc = git_tree_lookup(&tb, w->git,
-					 git_tree_entry_id(new)))) {
+				(rc = tree_lookup(
+					 w, &tb, git_tree_entry_id(new), 1))) {
 				git_tree_free(ta);
 				return tl_git_fail(
 					w->err, rc, "reading a tree");
@@ -483,6 +531,7 @@ static int visit(struct walk *w, struct tl_repo *r, const git_oid *id,
 		fresh.author = who;
 		tl_hcache_put_commit(cache, hex, &fresh);
 	}
+	kept_rotate(w);
 	for (size_t i = 0; i < fresh.n; i++)
 		free((char *)fresh.v[i].path); /* ours, from collect */
 	free(fresh.v);
@@ -584,7 +633,7 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 {
 	git_oid start;
 	struct walk w = { r->git, want, fn, ctx, { 0 }, err,
-		opts ? opts->need : NULL, NULL, NULL };
+		opts ? opts->need : NULL, NULL, NULL, NULL, NULL, 0, 0 };
 	struct batch batch;
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
@@ -610,11 +659,17 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 		}
 		w.batch = &batch;
 	}
+	w.prev = tl_calloc(TREES_KEPT, sizeof(*w.prev));
+	w.cur = tl_calloc(TREES_KEPT, sizeof(*w.cur));
 	rc = walk_from(&w, r, &start, prefix, opts);
 	if (!rc && w.batch)
 		rc = drain(&w);
 	if (w.batch)
 		batch_free(w.batch);
+	kept_release(w.prev, &w.nprev);
+	kept_release(w.cur, &w.ncur);
+	free(w.prev);
+	free(w.cur);
 	return rc;
 }
 
