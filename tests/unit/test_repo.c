@@ -272,6 +272,45 @@ Test(repo, a_bulk_commit_keeps_the_last_put_or_remove_of_a_path)
 	free(out);
 }
 
+/* Puts are buffered a MiB at a time: a file larger than the buffer, and
+ * small ones around it, read back and commit whole and in order. */
+Test(repo, a_bulk_reads_back_and_commits_puts_around_a_large_one)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_bulk *b = NULL;
+	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0, NULL };
+	struct tl_buf big = TL_BUF_INIT, got = TL_BUF_INIT;
+	size_t small, large, after;
+	char *out;
+	for (int i = 0; big.len < (3u << 19); i++)
+		tl_buf_printf(&big, "line%d: %d\n", i, i * 7);
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	small = tl_bulk_mark(b);
+	cr_assert_eq(tl_bulk_put(b, "qa/s.yaml", "s: 1\n", 5, &err), 0);
+	large = tl_bulk_mark(b);
+	cr_assert_eq(tl_bulk_put(b, "qa/l.yaml", big.ptr, big.len, &err), 0);
+	after = tl_bulk_mark(b);
+	cr_assert_eq(tl_bulk_put(b, "qa/t.yaml", "t: 1\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_read(b, after, &got, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(got.ptr, "t: 1\n");
+	cr_assert_eq(tl_bulk_read(b, large, &got, &err), 0, "%s", err.msg);
+	cr_assert(got.len == big.len && !memcmp(got.ptr, big.ptr, big.len));
+	cr_assert_eq(tl_bulk_read(b, small, &got, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(got.ptr, "s: 1\n");
+	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
+	tl_bulk_free(b);
+	out = th_sh(dir,
+		"git show HEAD:qa/s.yaml HEAD:qa/t.yaml; "
+		"git show HEAD:qa/l.yaml | cmp - qa/l.yaml && wc -c < qa/l.yaml; "
+		"git status --porcelain");
+	cr_assert_eq(strtoul(strchr(strchr(out, '\n') + 1, '\n') + 1, NULL, 10),
+		big.len, "%s", out);
+	cr_assert_eq(strncmp(out, "s: 1\nt: 1\n", 10), 0, "%s", out);
+	free(out);
+	tl_buf_release(&big);
+	tl_buf_release(&got);
+}
+
 static void put_many(struct tl_bulk *b, const char *dirname, int n, int size)
 {
 	struct tl_err err = TL_ERR_INIT;
