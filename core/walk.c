@@ -31,6 +31,11 @@ struct walk {
 	struct batch *batch; /* with opts->parse */
 	struct kept *prev, *cur; /* TREES_KEPT each */
 	size_t nprev, ncur;
+	/* the last commit visited and its tree at the prefix (NULL when it
+	 * has none): the next commit's parent, mostly */
+	git_oid last;
+	git_tree *last_tree;
+	int has_last;
 };
 
 static void kept_release(struct kept *v, size_t *n)
@@ -508,9 +513,16 @@ static int visit(struct walk *w, struct tl_repo *r, const git_oid *id,
 		git_commit_free(c);
 		return rc;
 	}
-	if (git_commit_parentcount(c) &&
-		((rc = git_commit_parent(&parent, c, 0)) ||
-			(rc = subtree(&before, r->git, parent, prefix)))) {
+	/* walked oldest first: the parent is mostly the commit just seen */
+	if (git_commit_parentcount(c) && w->has_last &&
+		git_oid_equal(git_commit_parent_id(c, 0), &w->last))
+		rc = w->last_tree ? git_object_dup((git_object **)&before,
+					    (git_object *)w->last_tree)
+				  : 0;
+	else if (git_commit_parentcount(c) &&
+		!(rc = git_commit_parent(&parent, c, 0)))
+		rc = subtree(&before, r->git, parent, prefix);
+	if (rc) {
 		rc = tl_git_fail(w->err, rc, "reading a parent commit");
 	} else if (!(now && before &&
 			   git_oid_equal(
@@ -532,6 +544,13 @@ static int visit(struct walk *w, struct tl_repo *r, const git_oid *id,
 		tl_hcache_put_commit(cache, hex, &fresh);
 	}
 	kept_rotate(w);
+	git_tree_free(w->last_tree);
+	w->last_tree = NULL;
+	w->has_last = !rc &&
+		(!now ||
+			!git_object_dup((git_object **)&w->last_tree,
+				(git_object *)now));
+	w->last = *id;
 	for (size_t i = 0; i < fresh.n; i++)
 		free((char *)fresh.v[i].path); /* ours, from collect */
 	free(fresh.v);
@@ -633,7 +652,8 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 {
 	git_oid start;
 	struct walk w = { r->git, want, fn, ctx, { 0 }, err,
-		opts ? opts->need : NULL, NULL, NULL, NULL, NULL, 0, 0 };
+		opts ? opts->need : NULL, NULL, NULL, NULL, NULL, 0, 0,
+		{ { 0 } }, NULL, 0 };
 	struct batch batch;
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
@@ -668,6 +688,7 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 		batch_free(w.batch);
 	kept_release(w.prev, &w.nprev);
 	kept_release(w.cur, &w.ncur);
+	git_tree_free(w.last_tree);
 	free(w.prev);
 	free(w.cur);
 	return rc;
