@@ -272,6 +272,16 @@ static int emit(struct walk *w, const char *path, const git_oid *blob)
 	return rc;
 }
 
+/* path cut to base, then "/name" (or "name" at the top): once per
+ * changed entry, so no printf. */
+static void join(struct tl_buf *path, size_t base, const char *name)
+{
+	tl_buf_truncate(path, base);
+	if (base)
+		tl_buf_putc(path, '/');
+	tl_buf_puts(path, name);
+}
+
 /* Compares two trees (either may be NULL) and reports differing blobs. */
 static int diff_trees(
 	struct walk *w, git_tree *a, git_tree *b, struct tl_buf *path)
@@ -305,9 +315,7 @@ static int diff_trees(
 				git_tree_entry_id(old), git_tree_entry_id(new)))
 			continue; /* the same object: nothing below it changed
 				   */
-		tl_buf_truncate(path, base);
-		tl_buf_printf(
-			path, "%s%s", base ? "/" : "", git_tree_entry_name(e));
+		join(path, base, git_tree_entry_name(e));
 		if (w->want &&
 			!w->want(path->ptr,
 				(old &&
@@ -341,9 +349,7 @@ static int diff_trees(
 			git_tree_free(tb);
 			if (rc)
 				break;
-			tl_buf_truncate(path, base);
-			tl_buf_printf(path, "%s%s", base ? "/" : "",
-				git_tree_entry_name(e));
+			join(path, base, git_tree_entry_name(e));
 			if (new && !new_tree)
 				rc = emit(w, path->ptr, git_tree_entry_id(new));
 			else if (old && !old_tree && !new)
