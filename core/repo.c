@@ -513,7 +513,7 @@ int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
 		opts->stage("moved");
 	if (!rc && persist && persist->done) {
 		persist->done(persist->ctx);
-		git = NULL;
+		git = NULL; /* it may be freed: nothing below may use it */
 	}
 	/* 3. the index: only our paths, under the lock */
 	if (!rc)
