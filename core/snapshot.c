@@ -10,6 +10,11 @@
 struct tl_snapshot {
 	git_repository *git; /* borrowed from the tl_repo */
 	git_tree *root; /* the tracker root's tree at the commit */
+	/* the folder of the last path looked up: reads go folder by folder
+	 * (a run's results), and libgit2 would read every tree on the way
+	 * down again for each file (it caches no trees, core/repo.c) */
+	struct tl_buf dir;
+	git_tree *dir_tree;
 	char commit[GIT_OID_HEXSZ + 1];
 	int64_t time;
 };
@@ -27,6 +32,7 @@ int tl_snapshot_open(struct tl_snapshot **out, struct tl_repo *r,
 	*out = NULL;
 	s = tl_calloc(1, sizeof(*s));
 	s->git = r->git;
+	s->dir = (struct tl_buf)TL_BUF_INIT;
 	if ((rc = tl_repo_resolve(r, rev, s->commit, err)))
 		goto out;
 	git_oid_fromstr(&id, s->commit);
@@ -74,6 +80,8 @@ void tl_snapshot_free(struct tl_snapshot *s)
 	if (!s)
 		return;
 	git_tree_free(s->root);
+	git_tree_free(s->dir_tree);
+	tl_buf_release(&s->dir);
 	free(s);
 }
 
@@ -87,6 +95,44 @@ int64_t tl_snapshot_time(const struct tl_snapshot *s)
 	return s->time;
 }
 
+/* git_tree_entry_bypath(out, s->root, path), through the last folder. */
+static int entry_bypath(
+	git_tree_entry **out, struct tl_snapshot *s, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) : 0;
+	const git_tree_entry *e;
+	if (!slash || !slash[1])
+		return git_tree_entry_bypath(out, s->root, path);
+	if (!s->dir_tree || s->dir.len != dlen ||
+		memcmp(s->dir.ptr, path, dlen)) {
+		git_tree_entry *de = NULL;
+		git_tree *t = NULL;
+		int rc;
+		tl_buf_reset(&s->dir);
+		tl_buf_put(&s->dir, path, dlen);
+		rc = git_tree_entry_bypath(&de, s->root, s->dir.ptr);
+		if (!rc && git_tree_entry_type(de) != GIT_OBJECT_TREE) {
+			git_error_set_str(GIT_ERROR_TREE, "not a folder");
+			rc = GIT_ENOTFOUND;
+		}
+		if (!rc)
+			rc = git_tree_lookup(&t, s->git, git_tree_entry_id(de));
+		git_tree_entry_free(de);
+		git_tree_free(s->dir_tree);
+		s->dir_tree = t;
+		if (rc) {
+			tl_buf_reset(&s->dir);
+			return rc;
+		}
+	}
+	if (!(e = git_tree_entry_byname(s->dir_tree, slash + 1))) {
+		git_error_set_str(GIT_ERROR_TREE, "no such entry");
+		return GIT_ENOTFOUND;
+	}
+	return git_tree_entry_dup(out, e);
+}
+
 /* The entry at path ("" is the root itself: *out stays NULL). Only
  * folders and regular files count; a link or a submodule is absent. */
 static int lookup(git_tree_entry **out, struct tl_snapshot *s, const char *path)
@@ -95,7 +141,7 @@ static int lookup(git_tree_entry **out, struct tl_snapshot *s, const char *path)
 	*out = NULL;
 	if (!*path)
 		return 0;
-	rc = git_tree_entry_bypath(out, s->root, path);
+	rc = entry_bypath(out, s, path);
 	if (rc) {
 		git_error_clear();
 		return rc;
@@ -126,7 +172,7 @@ int tl_snapshot_read(struct tl_snapshot *s, const char *path, const char *name,
 {
 	git_tree_entry *e = NULL;
 	git_blob *blob = NULL;
-	int rc = git_tree_entry_bypath(&e, s->root, path);
+	int rc = entry_bypath(&e, s, path);
 
 	if (rc == GIT_ENOTFOUND) {
 		git_error_clear();

@@ -65,6 +65,19 @@ expect_code 0 tally case list --at HEAD --columns key
 expect_eq "$(cat "$TMP/out")" "auth/sign-in" "--at ignores the work tree"
 git checkout -q qa/tally.yaml
 
+# results of two runs whose folders' paths have the same length, read in
+# one process: --at agrees with the work tree on each run's counts
+tally -q run new "Left" --key left1 --case auth/sign-in
+tally -q run new "Right" --key rite2 --case auth/sign-in
+tally -q record left1 auth/sign-in passed
+tally -q record rite2 auth/sign-in failed -m "x"
+counts() { python3 -c 'import json,sys; print(sorted((r["key"], r["passed"], r["failed"]) for r in json.load(sys.stdin)))' < "$TMP/out"; }
+expect_code 0 tally run list --format json
+now=$(counts)
+expect_grep "('left1', 1, 0), ('rite2', 0, 1)" <(echo "$now")
+expect_code 0 tally run list --at HEAD --format json
+expect_eq "$(counts)" "$now" "run list --at HEAD, folder by folder"
+
 # writes are refused before anything happens
 n=$(commits)
 for cmd in "case new X" "record smoke auth/sign-in passed" "run close smoke" "prune --keep 1" "import $TMP/none.xml"; do
