@@ -1,9 +1,12 @@
+#define _GNU_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "core/buf.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -59,6 +62,20 @@ void tl_mem_trim(void)
 {
 #if defined(__GLIBC__)
 	malloc_trim(0);
+#endif
+}
+
+void tl_mem_hugepages(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
 #endif
 }
 

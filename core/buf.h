@@ -49,6 +49,11 @@ char *tl_strndup(const char *s, size_t n);
  * a phase that freed many small blocks and before one that allocates
  * large ones (glibc's malloc_trim; nothing elsewhere). */
 void tl_mem_trim(void);
+/* Asks for 2 MiB pages over the whole pages of [p, p + len), where the
+ * system gives them on request (Linux's transparent huge pages in
+ * "madvise" mode): for large arrays that are scanned and sorted, fewer
+ * page faults and TLB misses. A hint: nothing happens elsewhere. */
+void tl_mem_hugepages(void *p, size_t len);
 /* Overflow-checked a * b, aborting like an allocation failure. */
 size_t tl_mul(size_t a, size_t b);
 char *tl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
