@@ -620,8 +620,8 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			head[0] = '\0';
 		tl_err_clear(&ignore);
 		if (cached && head[0] &&
-			!tl_hsnap_load(h, s->repo, name, key, snapped, &runs,
-				&nruns)) {
+			!tl_hsnap_load(h, s->repo, name, key, head, snapped,
+				&runs, &nruns)) {
 			restore_runs(&l, runs, nruns);
 			free(runs);
 			if (!strcmp(snapped, head)) {

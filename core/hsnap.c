@@ -114,8 +114,8 @@ static const char *str_of(
 }
 
 int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
-	uint64_t key, char commit[41], struct tl_hsnap_run **runs,
-	size_t *nruns)
+	uint64_t key, const char *at, char commit[41],
+	struct tl_hsnap_run **runs, size_t *nruns)
 {
 	char *path = path_of(r, name);
 	struct {
@@ -176,8 +176,9 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	v = tl_calloc(hd.n ? (size_t)hd.n : 1, sizeof(*v));
 	/* huge pages first, so the prefault makes them: the sorts and scans
 	 * over the events then miss the TLB less (a warm query 0.19 -> 0.15
-	 * s on the 5,002-commit bench) */
-	tl_mem_hugepages(v, (size_t)hd.n * sizeof(*v));
+	 * s on the 5,002-commit bench); not for events the walk will add to */
+	if (!memcmp(hd.commit, at, 40))
+		tl_mem_hugepages(v, (size_t)hd.n * sizeof(*v));
 	prefault(v, (size_t)hd.n * sizeof(*v));
 	for (size_t i = 0; i < hd.n && !bad; i++) {
 		struct record x;

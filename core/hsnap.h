@@ -24,11 +24,14 @@ struct tl_hsnap_run {
 /* Fills h->v and h->n (the events as the walk made them, before runs
  * lend their revision and environment) and *runs from
  * .git/tally/<name>.snap when it was saved for key, with the commit it
- * was saved for in commit. The strings live in h->snap; *runs is the
- * caller's to free. Returns 0 on a hit, -1 otherwise (h unchanged). */
+ * was saved for in commit. at is the commit the query starts at: when
+ * the snapshot is for it, no event will be added and h->v lies on huge
+ * pages (growing such an array made realloc copy it whole). The strings
+ * live in h->snap; *runs is the caller's to free. Returns 0 on a hit, -1
+ * otherwise (h unchanged). */
 int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
-	uint64_t key, char commit[41], struct tl_hsnap_run **runs,
-	size_t *nruns);
+	uint64_t key, const char *at, char commit[41],
+	struct tl_hsnap_run **runs, size_t *nruns);
 /* Releases what tl_hsnap_load mapped. */
 void tl_hsnap_unmap(struct tl_history *h);
 /* Saves h's events for commit and key (a failure is silent). */
