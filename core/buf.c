@@ -65,14 +65,31 @@ void tl_mem_trim(void)
 #endif
 }
 
-void tl_mem_hugepages(void *p, size_t len)
+/* madvise over the whole pages of [p, p + len): a hint, so its result
+ * does not matter. */
+static void advise(void *p, size_t len, int advice)
 {
-#ifdef MADV_HUGEPAGE
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
 	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
 	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+		(void)madvise((void *)from, to - from, advice);
+}
+
+void tl_mem_hugepages(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	advise(p, len, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+void tl_mem_prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	advise(p, len, MADV_POPULATE_WRITE);
 #else
 	(void)p;
 	(void)len;

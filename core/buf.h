@@ -54,6 +54,10 @@ void tl_mem_trim(void);
  * "madvise" mode): for large arrays that are scanned and sorted, fewer
  * page faults and TLB misses. A hint: nothing happens elsewhere. */
 void tl_mem_hugepages(void *p, size_t len);
+/* Faults a large fresh allocation in with one call instead of a fault per
+ * page as it is filled (on some virtual machines a fault costs
+ * microseconds). A hint: kernels before 5.14 refuse it. */
+void tl_mem_prefault(void *p, size_t len);
 /* Overflow-checked a * b, aborting like an allocation failure. */
 size_t tl_mul(size_t a, size_t b);
 char *tl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -83,23 +83,6 @@ static char *path_of(struct tl_repo *r, const char *name)
 	return tl_format("%s/tally/%s.snap", r->gitdir, name);
 }
 
-/* Faults a large fresh allocation in with one call instead of a fault
- * per page as it is filled (on some virtual machines a fault costs
- * microseconds). Only a hint: kernels before 5.14 refuse it. */
-static void prefault(void *p, size_t len)
-{
-#ifdef MADV_POPULATE_WRITE
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-#else
-	(void)p;
-	(void)len;
-#endif
-}
-
 /* A string offset of the area, or NULL; *bad when it points outside. */
 static const char *str_of(
 	const char *strings, uint32_t nbytes, uint32_t off, int *bad)
@@ -179,7 +162,7 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	 * s on the 5,002-commit bench); not for events the walk will add to */
 	if (!memcmp(hd.commit, at, 40))
 		tl_mem_hugepages(v, (size_t)hd.n * sizeof(*v));
-	prefault(v, (size_t)hd.n * sizeof(*v));
+	tl_mem_prefault(v, (size_t)hd.n * sizeof(*v));
 	for (size_t i = 0; i < hd.n && !bad; i++) {
 		struct record x;
 		memcpy(&x, rec + i * sizeof(x), sizeof(x));
