@@ -14,7 +14,7 @@
 
 /* Bump when the layout or what a blob record means changes. */
 #define MAGIC "TALLYHC\0"
-#define VERSION 4u
+#define VERSION 5u
 #define CACHE_MAX ((size_t)1 << 30)
 
 struct centry {

@@ -2,7 +2,9 @@
 #include "core/history.h"
 #include "core/buf.h"
 #include "core/hcache.h"
+#include "core/hrecord.h"
 #include "core/hsnap.h"
+#include "core/pairmap.h"
 #include "core/strmap.h"
 #include "core/time.h"
 #include "core/trace.h"
@@ -23,7 +25,9 @@ struct loader {
 	const struct tl_value *aliases;
 	struct tl_hcache *cache;
 	struct tl_buf rec;
-	struct tl_strmap at; /* "run/case" -> event (keys in the pool) */
+	/* (run, case) -> event; both interned in the pool, so a lookup
+	 * compares two pointers */
+	struct tl_pairmap at;
 	struct tl_strmap alias; /* earlier key -> index into aliasv */
 	const char **aliasv;
 	struct tl_strmap runrev; /* run -> index into revs */
@@ -37,170 +41,25 @@ struct loader {
 	const char *commit, *author;
 };
 
-/*
- * What a blob parses to, as the cache keeps it: a kind ('E' a result, 'R'
- * a run, 'X' a file that does not parse) and NUL-ended fields, each
- * starting with '1' when present or '0' when not. Fresh and cached blobs
- * both go through this form, so the cache cannot change an output.
- */
-enum {
-	F_STATUS,
-	F_OUTCOMES,
-	F_DURATION,
-	F_RETRY,
-	F_REVISION,
-	F_MESSAGE,
-	F_TYPE,
-	F_TRACE,
-	F_STARTED,
-	F_ENV,
-	F__COUNT
-};
-
-/* An environment as "key=value" lines (a line break in a value becomes
- * a blank); NULL when there is none. Caller frees. */
-static char *env_lines(const struct tl_value *env)
-{
-	struct tl_buf b = TL_BUF_INIT;
-	for (size_t i = 0; env && env->kind == TL_V_MAP && i < env->n; i++) {
-		const char *v = tl_value_gets(env, env->keys[i]);
-		if (b.len)
-			tl_buf_putc(&b, '\n');
-		tl_buf_printf(&b, "%s=", env->keys[i]);
-		for (; v && *v; v++)
-			tl_buf_putc(&b, *v == '\n' || *v == '\r' ? ' ' : *v);
-	}
-	if (!b.len) {
-		tl_buf_release(&b);
-		return NULL;
-	}
-	return tl_buf_detach(&b);
-}
-
-static void field(struct tl_buf *b, const char *s)
-{
-	tl_buf_putc(b, s ? '1' : '0');
-	if (s)
-		tl_buf_puts(b, s);
-	tl_buf_putc(b, '\0');
-}
-
-static void encode(
-	struct tl_buf *b, const char *path, const char *data, size_t len)
-{
-	struct tl_err ignore = TL_ERR_INIT;
-	const char *slash = strchr(path, '/');
-	tl_buf_reset(b);
-	if (!strcmp(slash, "/run.yaml")) {
-		struct tl_run *r = NULL;
-		if (tl_entity_parse((void **)&r, TL_KIND_RUN, path, data, len,
-			    &ignore)) {
-			tl_buf_putc(b, 'X');
-		} else {
-			char *env = env_lines(r->environment);
-			tl_buf_putc(b, 'R');
-			field(b, r->revision);
-			field(b, env);
-			free(env);
-		}
-		tl_entity_free(TL_KIND_RUN, r);
-	} else {
-		struct tl_result *x = NULL;
-		struct tl_buf o = TL_BUF_INIT;
-		char num[40];
-		double cost = 0;
-		if (tl_entity_parse((void **)&x, TL_KIND_RESULT, path, data,
-			    len, &ignore)) {
-			tl_buf_putc(b, 'X');
-			tl_err_clear(&ignore);
-			return;
-		}
-		const char *said = x->message, *kind = x->type;
-		for (size_t i = 0; x->retries && i < x->retries->n; i++) {
-			const struct tl_value *at = x->retries->items[i];
-			const char *d = tl_value_gets(at, "duration");
-			char oc = tl_outcome_of(tl_value_gets(at, "status"));
-			tl_buf_putc(&o, oc);
-			if (d)
-				cost += strtod(d, NULL);
-			/* passed on a retry: the failure is the last bad
-			 * attempt's */
-			if (!x->message && oc == 'F' &&
-				tl_value_gets(at, "message")) {
-				said = tl_value_gets(at, "message");
-				kind = tl_value_gets(at, "type");
-			}
-		}
-		tl_buf_putc(&o, tl_outcome_of(x->status));
-		tl_buf_putc(b, 'E');
-		field(b, x->status);
-		field(b, o.ptr);
-		snprintf(num, sizeof(num), "%.17g", x->duration.v);
-		field(b, x->duration.set ? num : NULL);
-		snprintf(num, sizeof(num), "%.17g", cost);
-		field(b, num);
-		field(b, x->revision);
-		field(b, said);
-		field(b, kind);
-		if (x->trace && !said) {
-			/* a signature's fallback: the start is enough */
-			char *t = tl_strndup(x->trace, 512);
-			field(b, t);
-			free(t);
-		} else {
-			field(b, NULL);
-		}
-		field(b, x->started);
-		{
-			char *env = env_lines(x->environment);
-			field(b, env);
-			free(env);
-		}
-		tl_buf_release(&o);
-		tl_entity_free(TL_KIND_RESULT, x);
-	}
-	tl_err_clear(&ignore);
-}
-
-/* Splits a record; 0 when it is whole. */
-static int decode(
-	const char *p, size_t len, char *kind, const char **f, size_t nf)
-{
-	const char *end = p + len;
-	if (!len)
-		return -1;
-	*kind = *p++;
-	for (size_t i = 0; i < nf; i++) {
-		const char *nul = memchr(p, '\0', (size_t)(end - p));
-		if (p >= end || !nul)
-			return -1;
-		f[i] = *p == '1' ? p + 1 : NULL;
-		p = nul + 1;
-	}
-	return 0;
-}
-
 static void fill(struct tl_strpool *p, struct tl_event *e, const char **f,
 	const struct tl_blob_change *ch, const char *run, const char *key)
 {
-	int64_t t;
 	e->casekey = key; /* key and run: interned by the caller */
 	e->run = run;
-	e->status = tl_strpool_intern(p, f[F_STATUS]);
-	e->outcomes = tl_strpool_intern(p, f[F_OUTCOMES] ? f[F_OUTCOMES] : "N");
-	e->has_duration = f[F_DURATION] != NULL;
-	e->duration = f[F_DURATION] ? strtod(f[F_DURATION], NULL) : 0;
-	e->retry_cost = f[F_RETRY] ? strtod(f[F_RETRY], NULL) : 0;
-	e->revision = tl_strpool_intern(p, f[F_REVISION]);
-	e->message = tl_strpool_intern(p, f[F_MESSAGE]);
-	e->type = tl_strpool_intern(p, f[F_TYPE]);
-	e->trace = tl_strpool_intern(p, f[F_TRACE]);
-	e->started = tl_strpool_add(p, f[F_STARTED]);
-	e->environment = tl_strpool_intern(p, f[F_ENV]);
+	e->status = tl_strpool_intern(p, f[TL_HR_STATUS]);
+	e->outcomes = tl_strpool_intern(
+		p, f[TL_HR_OUTCOMES] ? f[TL_HR_OUTCOMES] : "N");
+	e->has_duration = f[TL_HR_DURATION] != NULL;
+	e->duration = tl_hrecord_num(f[TL_HR_DURATION]);
+	e->retry_cost = tl_hrecord_num(f[TL_HR_RETRY]);
+	e->revision = tl_strpool_intern(p, f[TL_HR_REVISION]);
+	e->message = tl_strpool_intern(p, f[TL_HR_MESSAGE]);
+	e->type = tl_strpool_intern(p, f[TL_HR_TYPE]);
+	e->trace = tl_strpool_intern(p, f[TL_HR_TRACE]);
+	e->started = tl_strpool_add(p, f[TL_HR_STARTED]);
+	e->environment = tl_strpool_intern(p, f[TL_HR_ENV]);
 	e->blob = tl_strpool_add(p, ch->blob);
-	e->time = f[F_STARTED] && !tl_time_parse(f[F_STARTED], &t, NULL)
-		? t
-		: ch->time;
+	e->time = f[TL_HR_TIME] ? tl_hrecord_int(f[TL_HR_TIME]) : ch->time;
 }
 
 /* Whether a blob must be read: not when the cache has its record. Asked
@@ -216,7 +75,7 @@ static int need_ahead(const char *blob, void *vctx)
 static void parse_ahead(
 	const char *path, const char *data, size_t len, struct tl_buf *out)
 {
-	encode(out, path, data, len);
+	tl_hrecord_encode(out, path, data, len);
 }
 
 static int on_change(
@@ -225,9 +84,9 @@ static int on_change(
 	struct loader *l = vctx;
 	struct tl_strpool *p = &l->h->pool;
 	const char *slash = strchr(ch->path, '/');
-	const char *run, *key, *id;
+	const char *run, *key;
 	size_t at, ai;
-	const char *f[F__COUNT];
+	const char *f[TL_HR__COUNT];
 	const char *rec;
 	size_t len;
 	char kind;
@@ -241,7 +100,7 @@ static int on_change(
 		if (l->cache)
 			tl_hcache_put_blob(l->cache, ch->blob, rec, len);
 	} else if (ch->data) {
-		encode(&l->rec, ch->path, ch->data, ch->len);
+		tl_hrecord_encode(&l->rec, ch->path, ch->data, ch->len);
 		if (l->cache)
 			tl_hcache_put_blob(
 				l->cache, ch->blob, l->rec.ptr, l->rec.len);
@@ -254,13 +113,14 @@ static int on_change(
 		l->commit = tl_strpool_intern(p, ch->commit);
 		l->author = tl_strpool_intern(p, ch->author);
 	}
-	if (decode(rec, len, &kind, f, 1) || kind == 'X')
+	if (tl_hrecord_decode(rec, len, &kind, f, 1) || kind == 'X')
 		return 0; /* history may hold files that no longer parse */
 	tl_buf_reset(&l->id);
 	tl_buf_put(&l->id, ch->path, (size_t)(slash - ch->path));
 	run = tl_strpool_intern(p, l->id.ptr);
 	if (kind == 'R') {
-		if (!decode(rec, len, &kind, f, 2) && (f[0] || f[1])) {
+		if (!tl_hrecord_decode(rec, len, &kind, f, TL_HR_RUN__COUNT) &&
+			(f[TL_HR_RUN_REVISION] || f[TL_HR_RUN_ENV])) {
 			l->revs = tl_realloc(l->revs,
 				tl_mul(l->nrevs + 1, sizeof(*l->revs)));
 			l->envs = tl_realloc(l->envs,
@@ -268,23 +128,23 @@ static int on_change(
 			l->runnames = tl_realloc(l->runnames,
 				tl_mul(l->nrevs + 1, sizeof(*l->runnames)));
 			l->runnames[l->nrevs] = run;
-			l->revs[l->nrevs] = tl_strpool_intern(p, f[0]);
-			l->envs[l->nrevs] = tl_strpool_intern(p, f[1]);
+			l->revs[l->nrevs] =
+				tl_strpool_intern(p, f[TL_HR_RUN_REVISION]);
+			l->envs[l->nrevs] =
+				tl_strpool_intern(p, f[TL_HR_RUN_ENV]);
 			tl_strmap_put(&l->runrev, run, l->nrevs++);
 		}
 		return 0;
 	}
 	if (strncmp(slash, "/results/", 9) || strlen(slash) < 15 ||
-		decode(rec, len, &kind, f, F__COUNT))
+		tl_hrecord_decode(rec, len, &kind, f, TL_HR__COUNT))
 		return 0;
 	tl_buf_reset(&l->id);
 	tl_buf_put(&l->id, slash + 9, strlen(slash + 9) - 5);
 	ai = tl_strmap_get(&l->alias, l->id.ptr);
 	key = ai != (size_t)-1 ? l->aliasv[ai]
 			       : tl_strpool_intern(p, l->id.ptr);
-	tl_buf_reset(&l->id);
-	tl_buf_printf(&l->id, "%s/%s", run, key);
-	at = tl_strmap_get(&l->at, l->id.ptr);
+	at = tl_pairmap_get(&l->at, run, key);
 	if (at == (size_t)-1) {
 		struct tl_history *h = l->h;
 		if (h->n == l->cap) {
@@ -293,8 +153,7 @@ static int on_change(
 		}
 		at = h->n++;
 		memset(&h->v[at], 0, sizeof(h->v[at]));
-		id = tl_strpool_addn(p, l->id.ptr, l->id.len);
-		tl_strmap_put(&l->at, id, at);
+		tl_pairmap_put(&l->at, run, key, at);
 	}
 	/* a later version of a result replaces the earlier one, in the
 	 * place the first took (a moved file is the same result) */
@@ -492,12 +351,12 @@ static void restore_events(struct loader *l)
 {
 	struct tl_history *h = l->h;
 	l->cap = h->n;
-	tl_strmap_reserve(&l->at, h->n);
+	tl_pairmap_reserve(&l->at, h->n);
 	for (size_t i = 0; i < h->n; i++) {
-		tl_buf_reset(&l->id);
-		tl_buf_printf(&l->id, "%s/%s", h->v[i].run, h->v[i].casekey);
-		tl_strmap_put(&l->at,
-			tl_strpool_addn(&h->pool, l->id.ptr, l->id.len), i);
+		/* the snapshot's strings are its own: the map's keys are
+		 * the pool's copies, as on_change looks them up */
+		tl_pairmap_put(&l->at, tl_strpool_intern(&h->pool, h->v[i].run),
+			tl_strpool_intern(&h->pool, h->v[i].casekey), i);
 		if (h->v[i].seq >= l->seq)
 			l->seq = h->v[i].seq + 1;
 	}
@@ -525,7 +384,7 @@ static void forget(struct loader *l)
 	h->v = NULL;
 	h->n = 0;
 	tl_hsnap_unmap(h);
-	tl_strmap_release(&l->at);
+	tl_pairmap_release(&l->at);
 	tl_strmap_release(&l->runrev);
 	free(l->revs);
 	free(l->envs);
@@ -657,7 +516,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		tl_buf_release(&l.rec);
 		/* only the walk looks results up: released before the
 		 * snapshot is written, whose memory then reuses them */
-		tl_strmap_release(&l.at);
+		tl_pairmap_release(&l.at);
 		tl_strmap_release(&l.alias);
 		/* one snapshot per folder, for the branch's tip: a walk
 		 * from elsewhere (diff's base, --at) must not replace it */
@@ -692,7 +551,7 @@ loaded:
 	}
 	sort_events(h);
 	tl_trace_perf("history: events sorted");
-	tl_strmap_release(&l.at);
+	tl_pairmap_release(&l.at);
 	tl_strmap_release(&l.alias);
 	tl_strmap_release(&l.runrev);
 	free(l.aliasv);

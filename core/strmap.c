@@ -7,7 +7,7 @@
 
 #include "core/banned.h"
 
-static uint64_t hash(const char *s)
+uint64_t tl_strmap_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 	for (; *s; s++)
@@ -15,48 +15,48 @@ static uint64_t hash(const char *s)
 	return h;
 }
 
-size_t tl_strmap_index(const struct tl_strmap *m, const char *key)
+size_t tl_strmap_index_hashed(
+	const struct tl_strmap *m, const char *key, uint64_t h)
 {
-	uint64_t h;
 	if (!m->cap)
 		return (size_t)-1;
-	h = hash(key);
 	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->keys[i])
+		const struct tl_strmap_slot *s = &m->slots[i];
+		if (!s->key)
 			return (size_t)-1;
-		if (m->hashes[i] == h && !strcmp(m->keys[i], key))
+		if (s->hash == h && !strcmp(s->key, key))
 			return i;
 	}
+}
+
+size_t tl_strmap_index(const struct tl_strmap *m, const char *key)
+{
+	return m->cap ? tl_strmap_index_hashed(m, key, tl_strmap_hash(key))
+		      : (size_t)-1;
 }
 
 size_t tl_strmap_get(const struct tl_strmap *m, const char *key)
 {
 	size_t i = tl_strmap_index(m, key);
-	return i == (size_t)-1 ? i : m->vals[i];
+	return i == (size_t)-1 ? i : m->slots[i].val;
 }
 
 static void resize(struct tl_strmap *m, size_t cap)
 {
-	struct tl_strmap bigger = { 0 };
-	bigger.cap = cap;
-	bigger.keys = tl_calloc(bigger.cap, sizeof(*bigger.keys));
-	bigger.vals = tl_calloc(bigger.cap, sizeof(*bigger.vals));
-	bigger.hashes = tl_calloc(bigger.cap, sizeof(*bigger.hashes));
+	struct tl_strmap_slot *v = tl_calloc(cap, sizeof(*v));
 	for (size_t i = 0; i < m->cap; i++) {
 		size_t j;
-		if (!m->keys[i])
+		if (!m->slots[i].key)
 			continue;
 		/* keys are distinct: place without comparing or rehashing */
-		for (j = m->hashes[i] & (cap - 1); bigger.keys[j];
+		for (j = m->slots[i].hash & (cap - 1); v[j].key;
 			j = (j + 1) & (cap - 1))
 			;
-		bigger.keys[j] = m->keys[i];
-		bigger.vals[j] = m->vals[i];
-		bigger.hashes[j] = m->hashes[i];
-		bigger.n++;
+		v[j] = m->slots[i];
 	}
-	tl_strmap_release(m);
-	*m = bigger;
+	free(m->slots);
+	m->slots = v;
+	m->cap = cap;
 }
 
 void tl_strmap_reserve(struct tl_strmap *m, size_t n)
@@ -68,30 +68,34 @@ void tl_strmap_reserve(struct tl_strmap *m, size_t n)
 		resize(m, cap);
 }
 
-void tl_strmap_put(struct tl_strmap *m, const char *key, size_t val)
+void tl_strmap_put_hashed(
+	struct tl_strmap *m, const char *key, uint64_t h, size_t val)
 {
-	uint64_t h = hash(key);
 	if ((m->n + 1) * 2 > m->cap)
-		resize(m, m->cap ? m->cap * 2 : 64);
+		resize(m, m->cap ? tl_mul(m->cap, 2) : 64);
 	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->keys[i]) {
-			m->keys[i] = key;
-			m->vals[i] = val;
-			m->hashes[i] = h;
+		struct tl_strmap_slot *s = &m->slots[i];
+		if (!s->key) {
+			s->hash = h;
+			s->key = key;
+			s->val = val;
 			m->n++;
 			return;
 		}
-		if (m->hashes[i] == h && !strcmp(m->keys[i], key)) {
-			m->vals[i] = val;
+		if (s->hash == h && !strcmp(s->key, key)) {
+			s->val = val;
 			return;
 		}
 	}
 }
 
+void tl_strmap_put(struct tl_strmap *m, const char *key, size_t val)
+{
+	tl_strmap_put_hashed(m, key, tl_strmap_hash(key), val);
+}
+
 void tl_strmap_release(struct tl_strmap *m)
 {
-	free(m->keys);
-	free(m->vals);
-	free(m->hashes);
+	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }

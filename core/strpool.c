@@ -38,13 +38,15 @@ const char *tl_strpool_add(struct tl_strpool *p, const char *s)
 const char *tl_strpool_intern(struct tl_strpool *p, const char *s)
 {
 	const char *at;
+	uint64_t h;
 	size_t i;
 	if (!s)
 		return NULL;
-	if ((i = tl_strmap_index(&p->seen, s)) != (size_t)-1)
-		return p->seen.keys[i];
+	h = tl_strmap_hash(s);
+	if ((i = tl_strmap_index_hashed(&p->seen, s, h)) != (size_t)-1)
+		return p->seen.slots[i].key;
 	at = tl_strpool_add(p, s);
-	tl_strmap_put(&p->seen, at, 0);
+	tl_strmap_put_hashed(&p->seen, at, h, 0);
 	return at;
 }
 

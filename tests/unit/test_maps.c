@@ -1,0 +1,110 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pairmap.h"
+#include "core/strmap.h"
+#include "core/strpool.h"
+
+#define MANY 20000 /* past several doublings from 64 slots */
+
+Test(strmap, puts_gets_and_replaces)
+{
+	struct tl_strmap m = { 0 };
+	cr_assert_eq(tl_strmap_get(&m, "a"), (size_t)-1);
+	tl_strmap_put(&m, "a", 1);
+	tl_strmap_put(&m, "b", 2);
+	tl_strmap_put(&m, "a", 3); /* the same key: its value replaced */
+	cr_assert_eq(m.n, 2);
+	cr_assert_eq(tl_strmap_get(&m, "a"), 3);
+	cr_assert_eq(tl_strmap_get(&m, "b"), 2);
+	cr_assert_eq(tl_strmap_get(&m, "c"), (size_t)-1);
+	tl_strmap_release(&m);
+}
+
+Test(strmap, keeps_every_key_across_growth)
+{
+	struct tl_strmap m = { 0 };
+	char(*keys)[16] = calloc(MANY, sizeof(*keys));
+	for (size_t i = 0; i < MANY; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		tl_strmap_put(&m, keys[i], i);
+	}
+	cr_assert_eq(m.n, MANY);
+	for (size_t i = 0; i < MANY; i++) {
+		char probe[16];
+		size_t at;
+		/* another pointer to the same bytes finds it */
+		snprintf(probe, sizeof(probe), "k%zu", i);
+		at = tl_strmap_index(&m, probe);
+		cr_assert_neq(at, (size_t)-1, "%s lost", probe);
+		cr_assert_eq(m.slots[at].key, keys[i]);
+		cr_assert_eq(m.slots[at].val, i);
+	}
+	cr_assert_eq(tl_strmap_get(&m, "k20000"), (size_t)-1);
+	tl_strmap_release(&m);
+	free(keys);
+}
+
+Test(strmap, reserve_keeps_what_is_there)
+{
+	struct tl_strmap m = { 0 };
+	tl_strmap_put(&m, "x", 7);
+	tl_strmap_reserve(&m, 1000);
+	cr_assert_geq(m.cap, 2000);
+	cr_assert_eq(tl_strmap_get(&m, "x"), 7);
+	tl_strmap_release(&m);
+}
+
+Test(strpool, interns_one_copy)
+{
+	struct tl_strpool p = { 0 };
+	char a[] = "case-1", b[] = "case-1";
+	const char *x = tl_strpool_intern(&p, a);
+	const char *y = tl_strpool_intern(&p, b);
+	cr_assert_eq(x, y);
+	cr_assert_neq(x, a);
+	cr_assert_str_eq(x, "case-1");
+	cr_assert_neq(tl_strpool_intern(&p, "case-2"), x);
+	cr_assert_null(tl_strpool_intern(&p, NULL));
+	tl_strpool_release(&p);
+}
+
+Test(pairmap, keys_by_both_pointers_in_order)
+{
+	struct tl_pairmap m = { 0 };
+	static const char a[] = "a", b[] = "b";
+	cr_assert_eq(tl_pairmap_get(&m, a, b), (size_t)-1);
+	tl_pairmap_put(&m, a, b, 1);
+	tl_pairmap_put(&m, b, a, 2); /* the swapped pair is another key */
+	tl_pairmap_put(&m, a, NULL, 3); /* b may be NULL */
+	cr_assert_eq(tl_pairmap_get(&m, a, b), 1);
+	cr_assert_eq(tl_pairmap_get(&m, b, a), 2);
+	cr_assert_eq(tl_pairmap_get(&m, a, NULL), 3);
+	cr_assert_eq(tl_pairmap_get(&m, a, a), (size_t)-1);
+	tl_pairmap_put(&m, a, b, 4);
+	cr_assert_eq(m.n, 3);
+	cr_assert_eq(tl_pairmap_get(&m, a, b), 4);
+	tl_pairmap_release(&m);
+}
+
+Test(pairmap, keeps_every_pair_across_growth)
+{
+	struct tl_pairmap m = { 0 };
+	/* runs x cases, as history keys results */
+	char *runs = calloc(100, 1), *cases = calloc(MANY / 100, 1);
+	for (size_t r = 0; r < 100; r++)
+		for (size_t c = 0; c < MANY / 100; c++)
+			tl_pairmap_put(&m, runs + r, cases + c, r * 1000 + c);
+	cr_assert_eq(m.n, MANY);
+	for (size_t r = 0; r < 100; r++)
+		for (size_t c = 0; c < MANY / 100; c++)
+			cr_assert_eq(tl_pairmap_get(&m, runs + r, cases + c),
+				r * 1000 + c);
+	tl_pairmap_reserve(&m, 4 * MANY);
+	cr_assert_eq(tl_pairmap_get(&m, runs + 99, cases + 7), 99007);
+	tl_pairmap_release(&m);
+	free(runs);
+	free(cases);
+}
