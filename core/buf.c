@@ -96,6 +96,17 @@ void tl_mem_prefault(void *p, size_t len)
 #endif
 }
 
+void *tl_calloc_table(size_t n, size_t size)
+{
+	void *p = tl_calloc(n, size);
+	size_t len = tl_mul(n, size);
+	if (len >= ((size_t)1 << 20)) {
+		tl_mem_hugepages(p, len);
+		tl_mem_prefault(p, len);
+	}
+	return p;
+}
+
 size_t tl_mul(size_t a, size_t b)
 {
 	if (b && a > SIZE_MAX / b)

@@ -58,6 +58,11 @@ void tl_mem_hugepages(void *p, size_t len);
  * page as it is filled (on some virtual machines a fault costs
  * microseconds). A hint: kernels before 5.14 refuse it. */
 void tl_mem_prefault(void *p, size_t len);
+/* tl_calloc for a large table about to be filled at random places (a
+ * hash table): past 1 MiB, huge pages and one prefault, so filling it
+ * does not read-fault the zero page and then write-fault each page with
+ * a TLB flush on every core running a thread of ours. */
+void *tl_calloc_table(size_t n, size_t size);
 /* Overflow-checked a * b, aborting like an allocation failure. */
 size_t tl_mul(size_t a, size_t b);
 char *tl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

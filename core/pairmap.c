@@ -31,7 +31,7 @@ size_t tl_pairmap_get(const struct tl_pairmap *m, const void *a, const void *b)
 
 static void resize(struct tl_pairmap *m, size_t cap)
 {
-	struct tl_pairmap_slot *v = tl_calloc(cap, sizeof(*v));
+	struct tl_pairmap_slot *v = tl_calloc_table(cap, sizeof(*v));
 	for (size_t i = 0; i < m->cap; i++) {
 		const struct tl_pairmap_slot *s = &m->slots[i];
 		size_t j;

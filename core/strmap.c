@@ -43,7 +43,7 @@ size_t tl_strmap_get(const struct tl_strmap *m, const char *key)
 
 static void resize(struct tl_strmap *m, size_t cap)
 {
-	struct tl_strmap_slot *v = tl_calloc(cap, sizeof(*v));
+	struct tl_strmap_slot *v = tl_calloc_table(cap, sizeof(*v));
 	for (size_t i = 0; i < m->cap; i++) {
 		size_t j;
 		if (!m->slots[i].key)
