@@ -225,12 +225,15 @@ enum tl_vtype tl_value_resolve(const char *s, size_t len)
 		"-.Inf", "-.INF", "+.inf", "+.Inf", "+.INF", ".nan", ".NaN",
 		".NAN", NULL };
 	const char *p = s, *end = s + len;
+	/* every word above has at most 5 characters and starts with one of
+	 * these: most scalars are none of them, and skip 38 compares */
+	int word = len <= 5 && strchr("~nNyYtTfFoO.+-", s[0]);
 
-	if (len == 0 || eq_any(s, nulls))
+	if (len == 0 || (word && eq_any(s, nulls)))
 		return TL_T_NULL;
-	if (eq_any(s, bools))
+	if (word && eq_any(s, bools))
 		return TL_T_BOOL;
-	if (eq_any(s, floats))
+	if (word && eq_any(s, floats))
 		return TL_T_FLOAT;
 	if (*p == '-' || *p == '+')
 		p++;

@@ -15,7 +15,7 @@ tally=${1:-$here/../../build/tally}
 shift || true
 gen=("$@")
 [ ${#gen[@]} -gt 0 ] || gen=(--cases 420 --runs 450 --manual 50 --manual-results 90)
-work=$(mktemp -d /tmp/tally-hbench-XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/tally-hbench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 repo=$work/repo
 

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tally=${1:-$here/../../build/tally}
 shift || true
 sizes=${*:-1000 10000 100000}
-work=$(mktemp -d /tmp/tally-bench-XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/tally-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid

@@ -25,6 +25,17 @@ Test(value, yaml11_implicit_types_resolve)
 	cr_assert_eq(r("1.5"), TL_T_FLOAT);
 	cr_assert_eq(r("1.5e3"), TL_T_FLOAT);
 	cr_assert_eq(r(".inf"), TL_T_FLOAT);
+	/* the longest words, and one of each first character */
+	cr_assert_eq(r("False"), TL_T_BOOL);
+	cr_assert_eq(r("OFF"), TL_T_BOOL);
+	cr_assert_eq(r("Y"), TL_T_BOOL);
+	cr_assert_eq(r("True"), TL_T_BOOL);
+	cr_assert_eq(r("o"), TL_T_STR);
+	cr_assert_eq(r("NULL"), TL_T_NULL);
+	cr_assert_eq(r("-.Inf"), TL_T_FLOAT);
+	cr_assert_eq(r("+.INF"), TL_T_FLOAT);
+	cr_assert_eq(r(".NaN"), TL_T_FLOAT);
+	cr_assert_eq(r("Falsey"), TL_T_STR);
 }
 
 Test(value, ordinary_text_stays_a_string)
