@@ -75,7 +75,8 @@ struct tl_durations {
 void tl_durations_of(const double *samples, size_t n, const struct tl_params *p,
 	struct tl_durations *out);
 
-double tl_median(double *v, size_t n); /* sorts v */
+/* The median of v (0 when empty); reorders v. */
+double tl_median(double *v, size_t n);
 
 /* One point of a case's timeline: a source verdict. */
 struct tl_point {

@@ -1,6 +1,8 @@
 /* METRICS.md's definitions, with its worked examples. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/metrics.h"
 
@@ -276,4 +278,39 @@ Test(metrics, the_knobs_come_from_params)
 		tl_durations_of(s, 19, &p, &d);
 		cr_assert_not(d.regression);
 	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The selection-based median against a sorted copy's, on shapes that
+ * trip selection: duplicates, sorted, reversed, all equal, odd and even. */
+Test(metrics, median_is_the_sorted_middle)
+{
+	double v[257], s[257];
+	srand(7);
+	for (size_t n = 1; n <= 257; n++) {
+		for (int shape = 0; shape < 5; shape++) {
+			double want, got;
+			for (size_t i = 0; i < n; i++)
+				v[i] = shape == 0    ? rand() % 1000 / 10.0
+					: shape == 1 ? rand() % 3
+					: shape == 2 ? (double)i
+					: shape == 3 ? (double)(n - i)
+						     : 4.5;
+			memcpy(s, v, n * sizeof(*v));
+			qsort(s, n, sizeof(*s), cmp_double);
+			want = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+			got = tl_median(v, n);
+			cr_assert(got == want, "n %zu shape %d: %g, not %g", n,
+				shape, got, want);
+			/* reordered, nothing lost */
+			qsort(v, n, sizeof(*v), cmp_double);
+			cr_assert(!memcmp(v, s, n * sizeof(*v)));
+		}
+	}
+	cr_assert(tl_median(v, 0) == 0);
 }
