@@ -19,6 +19,30 @@
 
 #define GIT_HEX 40
 
+/*
+ * A string-keyed map looked up once per event: the events' strings are
+ * interned (one pointer per distinct string, in the pool or the
+ * snapshot), so a pointer table in front answers almost every lookup
+ * without hashing a string. It holds val + 1 (0: known absent).
+ */
+static size_t memo_get(
+	struct tl_pairmap *memo, const struct tl_strmap *m, const char *key)
+{
+	size_t v = tl_pairmap_get(memo, key, NULL);
+	if (v != (size_t)-1)
+		return v - 1;
+	v = tl_strmap_get(m, key);
+	tl_pairmap_put(memo, key, NULL, v + 1);
+	return v;
+}
+
+static void memo_put(struct tl_pairmap *memo, struct tl_strmap *m,
+	const char *key, size_t val)
+{
+	tl_strmap_put(m, key, val);
+	tl_pairmap_put(memo, key, NULL, val + 1);
+}
+
 struct loader {
 	struct tl_history *h;
 	size_t cap;
@@ -31,6 +55,7 @@ struct loader {
 	struct tl_strmap alias; /* earlier key -> index into aliasv */
 	const char **aliasv;
 	struct tl_strmap runrev; /* run -> index into revs */
+	struct tl_pairmap memo; /* in front of runrev, once it is whole */
 	/* a run's revision and environment, each time its run.yaml
 	 * changed; runrev points at the latest */
 	const char **revs, **envs, **runnames;
@@ -212,25 +237,27 @@ static void mark_infra(struct tl_history *h)
 {
 	const struct tl_params *p = &h->params;
 	struct tl_strmap runs = { 0 };
+	struct tl_pairmap memo = { 0 };
 	size_t *decisive = tl_calloc(h->n ? h->n : 1, sizeof(size_t));
 	size_t *bad = tl_calloc(h->n ? h->n : 1, sizeof(size_t));
 	size_t nruns = 0;
 	for (size_t i = 0; i < h->n; i++) {
 		const char *o = h->v[i].outcomes;
 		char f = o[strlen(o) - 1];
-		size_t r = tl_strmap_get(&runs, h->v[i].run);
+		size_t r = memo_get(&memo, &runs, h->v[i].run);
 		if (r == (size_t)-1)
-			tl_strmap_put(&runs, h->v[i].run, r = nruns++);
+			memo_put(&memo, &runs, h->v[i].run, r = nruns++);
 		decisive[r] += f != 'N';
 		bad[r] += f == 'F';
 	}
 	for (size_t i = 0; i < h->n; i++) {
-		size_t r = tl_strmap_get(&runs, h->v[i].run);
+		size_t r = memo_get(&memo, &runs, h->v[i].run);
 		h->v[i].infra = decisive[r] >= p->infra_results &&
 			(double)bad[r] >
 				p->infra_bad_rate * (double)decisive[r];
 	}
 	tl_strmap_release(&runs);
+	tl_pairmap_release(&memo);
 	free(decisive);
 	free(bad);
 }
@@ -284,6 +311,7 @@ static int code_identities(
 	size_t np = cp ? cp->n : 0;
 	const char **paths = tl_calloc(np ? np : 1, sizeof(*paths));
 	struct tl_strmap seen = { 0 };
+	struct tl_pairmap memo = { 0 };
 	const char **ids = NULL;
 	int64_t *times = NULL;
 	size_t nids = 0;
@@ -295,7 +323,7 @@ static int code_identities(
 		size_t k;
 		if (!rev)
 			continue;
-		k = tl_strmap_get(&seen, rev);
+		k = memo_get(&memo, &seen, rev);
 		if (k == (size_t)-1) {
 			char hex[GIT_HEX + 1];
 			int64_t t = 0;
@@ -317,12 +345,13 @@ static int code_identities(
 				ids[nids] = tl_strpool_intern(&h->pool, tagged);
 				free(tagged);
 			}
-			tl_strmap_put(&seen, rev, k = nids++);
+			memo_put(&memo, &seen, rev, k = nids++);
 		}
 		h->v[i].code = ids[k];
 		h->v[i].code_time = times[k];
 	}
 	tl_strmap_release(&seen);
+	tl_pairmap_release(&memo);
 	free(ids);
 	free(times);
 	free(paths);
@@ -529,7 +558,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 loaded:
 	/* events without a revision or environment take their run's */
 	for (size_t i = 0; !rc && i < h->n; i++) {
-		size_t r = tl_strmap_get(&l.runrev, h->v[i].run);
+		size_t r = memo_get(&l.memo, &l.runrev, h->v[i].run);
 		if (r == (size_t)-1)
 			continue;
 		if (!h->v[i].revision)
@@ -554,6 +583,7 @@ loaded:
 	tl_pairmap_release(&l.at);
 	tl_strmap_release(&l.alias);
 	tl_strmap_release(&l.runrev);
+	tl_pairmap_release(&l.memo);
 	free(l.aliasv);
 	free(l.revs);
 	free(l.envs);
