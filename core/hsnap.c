@@ -245,26 +245,32 @@ struct saver {
 	int too_big;
 };
 
-/* shared: a string many events point to (interned), worth a lookup;
- * the others are written once each. */
-static uint32_t offset_of(struct saver *sv, const char *p, int shared)
+/* A string at the end of the strings area. */
+static uint32_t put_string(struct saver *sv, const char *p)
 {
-	struct ptrmap *m = &sv->m;
-	size_t i, len;
-	if (!p)
-		return NONE;
-	if (sv->old && p >= sv->old && p < sv->old + sv->oldlen)
-		return (uint32_t)(p - sv->old);
-	len = strlen(p) + 1;
+	size_t len = strlen(p) + 1;
+	uint32_t at = (uint32_t)sv->strings.len;
 	if (sv->strings.len + len >= NONE) {
 		sv->too_big = 1;
 		return NONE;
 	}
-	if (!shared) {
-		uint32_t at = (uint32_t)sv->strings.len;
-		tl_buf_put(&sv->strings, p, len);
-		return at;
-	}
+	tl_buf_put(&sv->strings, p, len);
+	return at;
+}
+
+/* shared: a string many events point to (interned), worth a lookup
+ * (and measured only when first met: messages and traces are long);
+ * the others are written once each. */
+static uint32_t offset_of(struct saver *sv, const char *p, int shared)
+{
+	struct ptrmap *m = &sv->m;
+	size_t i;
+	if (!p)
+		return NONE;
+	if (sv->old && p >= sv->old && p < sv->old + sv->oldlen)
+		return (uint32_t)(p - sv->old);
+	if (!shared)
+		return put_string(sv, p);
 	if ((m->n + 1) * 2 > m->cap) {
 		struct ptrmap g = { 0 };
 		g.cap = m->cap ? m->cap * 2 : 1024;
@@ -283,10 +289,12 @@ static uint32_t offset_of(struct saver *sv, const char *p, int shared)
 	}
 	i = slot(m, p);
 	if (!m->k[i]) {
+		uint32_t at = put_string(sv, p);
+		if (at == NONE)
+			return NONE;
 		m->k[i] = p;
-		m->v[i] = (uint32_t)sv->strings.len;
+		m->v[i] = at;
 		m->n++;
-		tl_buf_put(&sv->strings, p, len);
 	}
 	return m->v[i];
 }
