@@ -1,22 +1,23 @@
 #ifndef TL_BLOBPAR_H
 #define TL_BLOBPAR_H
 /*
- * Reads and parses a batch of blobs on a helper thread while the caller
- * goes on (the history walk's cold path: the walk reads trees and hands
- * over each batch of blobs to inflate and parse). The helper reads
- * through a repository handle of its own, so the two threads never share
- * libgit2's caches. Not a public header.
+ * Parses a batch of blobs on a helper thread while the caller goes on
+ * (the history walk's cold path: the walk reads trees and blobs, and
+ * hands each batch of blob bytes over to parse). The helper never calls
+ * libgit2: two threads reading one pack contend on libgit2's global
+ * window lock, which made a walk with a reading helper slower than one
+ * thread doing everything. Not a public header.
  */
-#include <git2.h>
 #include <stddef.h>
 
 #include "core/buf.h"
-#include "core/err.h"
 
 struct tl_blob_job {
-	git_oid id;
 	const char *path; /* borrowed */
-	struct tl_buf out; /* what parse made of the blob */
+	const char *data; /* borrowed: the blob's bytes */
+	size_t len;
+	/* where parse's output went in the batch's out buffer */
+	size_t out_at, out_len;
 };
 
 /* Turns one blob into out (called on either thread: no shared state). */
@@ -25,14 +26,14 @@ typedef void (*tl_blob_parse_fn)(
 
 struct tl_blobpar;
 
-int tl_blobpar_open(
-	struct tl_blobpar **out, git_repository *git, struct tl_err *err);
-/* Starts parsing every job's blob (one batch at a time: finish first);
- * without a thread, parses them before it returns. */
+struct tl_blobpar *tl_blobpar_new(void);
+/* Starts parsing every job's blob, each output appended to out (one
+ * batch at a time: finish first); without a thread, parses them before
+ * it returns. */
 void tl_blobpar_start(struct tl_blobpar *bp, struct tl_blob_job *jobs, size_t n,
-	tl_blob_parse_fn parse);
-/* Waits for the batch; its first error. */
-int tl_blobpar_finish(struct tl_blobpar *bp, struct tl_err *err);
+	tl_blob_parse_fn parse, struct tl_buf *out);
+/* Waits for the batch. */
+void tl_blobpar_finish(struct tl_blobpar *bp);
 void tl_blobpar_free(struct tl_blobpar *bp);
 
 #endif

@@ -481,7 +481,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		/* blobs parsed ahead on two threads (need is then need_ahead:
 		 * a pure lookup) */
 		struct tl_walk_opts o = { NULL, need_ahead, NULL, NULL,
-			parse_ahead };
+			parse_ahead, 0 };
 		struct tl_err ignore = TL_ERR_INIT;
 		struct tl_hsnap_run *runs = NULL;
 		size_t nruns = 0;
@@ -521,6 +521,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			restore_events(&l);
 			o.since = snapped;
 			o.since_found = &found;
+			o.apart = 1; /* no cache: on_change shares nothing */
 			rc = tl_walk_changes_opts(s->repo, rev, prefix, want,
 				on_change, &l, &o, err);
 			if (!rc && !found)
@@ -534,6 +535,8 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 				tl_hcache_open(&l.cache, s->repo, name, err);
 			tl_trace_perf("history: cache opened");
 			o.cache = l.cache;
+			/* on_change fills the cache, which need_ahead reads */
+			o.apart = !l.cache;
 			rc = tl_walk_changes_opts(s->repo, rev, prefix, want,
 				on_change, &l, &o, err);
 			tl_trace_perf("history: commits walked");

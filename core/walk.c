@@ -4,6 +4,7 @@
 #include "core/hcache.h"
 #include "core/repo_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ struct walk {
 	int (*need)(const char *blob, void *ctx);
 	struct tl_hc_commit *collect; /* the changes, for the cache */
 	struct batch *batch; /* with opts->parse */
+	git_odb *odb; /* with a batch: where its blobs are read */
 	struct kept *prev, *cur; /* TREES_KEPT each */
 	size_t nprev, ncur;
 	/* the last commit visited and its tree at the prefix (NULL when it
@@ -77,8 +79,11 @@ static int tree_lookup(
 /* Changes held back until their blobs are parsed: a full batch goes to
  * the helper thread to read and parse while this one walks on, and is
  * handed to fn once the next batch is full (fn still sees every change
- * one by one, in walk order). */
+ * one by one, in walk order). With tl_walk_opts.apart, fn gets a parsed
+ * batch on a third thread, while the next is parsed and the one after
+ * walked: three stages, each batch through them in turn. */
 #define BATCH 4096
+#define NBUF 3
 
 struct bcommit {
 	char hex[GIT_OID_HEXSZ + 1];
@@ -87,12 +92,16 @@ struct bcommit {
 };
 
 struct bitem {
-	char *path;
+	size_t path_at; /* in paths */
 	char blob[GIT_OID_HEXSZ + 1]; /* "" when deleted */
 	size_t commit; /* index into commits */
 	size_t job; /* index into jobs, or (size_t)-1 when not needed */
+	size_t data_at, data_len; /* the blob's bytes, in data */
 };
 
+/* A batch; its strings and bytes in three buffers that are reused, not
+ * a block each (they were a tenth of the walk, freed on another thread
+ * than the one that allocated them). */
 struct bbuf {
 	struct bitem *items;
 	size_t n;
@@ -100,83 +109,152 @@ struct bbuf {
 	size_t ncommits, ccap;
 	struct tl_blob_job *jobs;
 	size_t njobs;
+	struct tl_buf paths, data, out;
 };
 
 struct batch {
 	void (*parse)(const char *, const char *, size_t, struct tl_buf *);
 	struct tl_blobpar *bp;
-	struct bbuf buf[2];
+	size_t size; /* BATCH, or TALLY_TEST_BATCH's */
+	struct bbuf buf[NBUF];
 	int cur; /* the one being filled */
 	int inflight; /* the one being parsed, or -1 */
+	/* with apart: the one fn is being given, or -1 */
+	int apart, delivering;
+	pthread_t th;
+	int threaded, rc;
+	struct tl_err err;
+	struct walk *w;
 };
 
 static void bbuf_clear(struct bbuf *b)
 {
-	for (size_t i = 0; i < b->n; i++)
-		free(b->items[i].path);
 	for (size_t i = 0; i < b->ncommits; i++) {
 		free(b->commits[i].author);
 		free(b->commits[i].subject);
 	}
-	for (size_t i = 0; i < b->njobs; i++)
-		tl_buf_release(&b->jobs[i].out);
+	tl_buf_reset(&b->paths);
+	tl_buf_reset(&b->data);
+	tl_buf_reset(&b->out);
 	b->n = b->ncommits = b->njobs = 0;
 }
+
+static int finish_apart(struct batch *b);
 
 static void batch_free(struct batch *b)
 {
 	if (!b)
 		return;
-	tl_blobpar_free(b->bp); /* first: it may be parsing a buffer */
-	for (int k = 0; k < 2; k++) {
+	b->w = NULL; /* an error of fn's after the walk's own is dropped */
+	finish_apart(b); /* first: they may be using a buffer */
+	tl_err_clear(&b->err);
+	tl_blobpar_free(b->bp);
+	for (int k = 0; k < NBUF; k++) {
 		bbuf_clear(&b->buf[k]);
+		tl_buf_release(&b->buf[k].paths);
+		tl_buf_release(&b->buf[k].data);
+		tl_buf_release(&b->buf[k].out);
 		free(b->buf[k].items);
 		free(b->buf[k].commits);
 		free(b->buf[k].jobs);
 	}
 }
 
-/* Hands every change of a parsed buffer to fn, in order. */
-static int deliver(struct walk *w, struct bbuf *b)
+/* Hands every change of a parsed buffer to fn, in order (on the walking
+ * thread, or with apart on the third; the walk's own change is not
+ * touched). */
+static int deliver(struct walk *w, struct bbuf *b, struct tl_err *err)
 {
-	struct tl_blob_change saved = w->ch;
+	struct tl_blob_change ch;
 	int rc = 0;
+	memset(&ch, 0, sizeof(ch));
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct bitem *it = &b->items[i];
 		const struct bcommit *c = &b->commits[it->commit];
 		int has = it->job != (size_t)-1;
-		w->ch.path = it->path;
-		w->ch.data = NULL;
-		w->ch.len = 0;
-		w->ch.blob = it->blob[0] ? it->blob : NULL;
-		w->ch.time = c->time;
-		w->ch.commit = c->hex;
-		w->ch.author = c->author;
-		w->ch.subject = c->subject;
-		w->ch.rec = has ? b->jobs[it->job].out.ptr : NULL;
-		w->ch.rec_len = has ? b->jobs[it->job].out.len : 0;
-		rc = w->fn(&w->ch, w->ctx, w->err);
+		ch.path = b->paths.ptr + it->path_at;
+		ch.blob = it->blob[0] ? it->blob : NULL;
+		ch.time = c->time;
+		ch.commit = c->hex;
+		ch.author = c->author;
+		ch.subject = c->subject;
+		ch.rec = has ? b->out.ptr + b->jobs[it->job].out_at : NULL;
+		ch.rec_len = has ? b->jobs[it->job].out_len : 0;
+		rc = w->fn(&ch, w->ctx, err);
 	}
 	bbuf_clear(b);
-	/* the commit being walked goes on with its own fields */
-	w->ch = saved;
 	return rc;
 }
 
+static void *deliver_apart(void *arg)
+{
+	struct batch *b = arg;
+	b->rc = deliver(b->w, &b->buf[b->delivering], &b->err);
+	return NULL;
+}
+
+/* Waits for the third thread; fn's first error. */
+static int finish_apart(struct batch *b)
+{
+	int rc = 0;
+	if (b->delivering < 0)
+		return 0;
+	if (b->threaded)
+		pthread_join(b->th, NULL);
+	b->threaded = 0;
+	b->delivering = -1;
+	if (b->rc) {
+		rc = b->w ? tl_err_move(b->w->err, &b->err) : b->rc;
+		b->rc = 0;
+	}
+	return rc;
+}
+
+/* Gives a parsed buffer to fn: on the third thread with apart (or, when
+ * no thread can start, here), else here. */
+static int give(struct walk *w, int k)
+{
+	struct batch *b = w->batch;
+	if (!b->apart)
+		return deliver(w, &b->buf[k], w->err);
+	b->delivering = k;
+	b->w = w;
+	b->rc = 0;
+	b->threaded = !pthread_create(&b->th, NULL, deliver_apart, b);
+	if (!b->threaded)
+		deliver_apart(b);
+	return 0;
+}
+
 /* The filled buffer goes to the helper; the one it had parsed is handed
- * to fn meanwhile, and is filled next. */
+ * to fn meanwhile; a free one is filled next. */
 static int rotate(struct walk *w)
 {
 	struct batch *b = w->batch;
 	struct bbuf *cur = &b->buf[b->cur];
-	int rc = tl_blobpar_finish(b->bp, w->err);
-	if (rc)
+	int rc, next = 0;
+	tl_blobpar_finish(b->bp);
+	if ((rc = finish_apart(b)))
 		return rc;
-	tl_blobpar_start(b->bp, cur->jobs, cur->njobs, b->parse);
+	/* the buffers are whole now: their addresses hold */
+	for (size_t i = 0; i < cur->n; i++) {
+		const struct bitem *it = &cur->items[i];
+		struct tl_blob_job *j;
+		if (it->job == (size_t)-1)
+			continue;
+		j = &cur->jobs[it->job];
+		j->path = cur->paths.ptr + it->path_at;
+		j->data = cur->data.ptr + it->data_at;
+		j->len = it->data_len;
+	}
+	tl_blobpar_start(b->bp, cur->jobs, cur->njobs, b->parse, &cur->out);
 	if (b->inflight >= 0)
-		rc = deliver(w, &b->buf[b->inflight]);
+		rc = give(w, b->inflight);
 	b->inflight = b->cur;
-	b->cur ^= 1;
+	/* the one neither parsed nor given to fn */
+	while (next == b->inflight || next == b->delivering)
+		next++;
+	b->cur = next;
 	return rc;
 }
 
@@ -187,14 +265,19 @@ static int drain(struct walk *w)
 	int rc = 0;
 	if (b->buf[b->cur].n)
 		rc = rotate(w);
-	if (!rc && b->inflight >= 0 && !(rc = tl_blobpar_finish(b->bp, w->err)))
-		rc = deliver(w, &b->buf[b->inflight]);
+	if (!rc && b->inflight >= 0) {
+		tl_blobpar_finish(b->bp);
+		rc = finish_apart(b);
+	}
+	if (!rc && b->inflight >= 0)
+		rc = deliver(w, &b->buf[b->inflight], w->err);
 	b->inflight = -1;
 	return rc;
 }
 
 /* Holds a change back; its commit's fields are copied once. */
-static int hold(struct walk *w, const char *path, const char *hex)
+static int hold(
+	struct walk *w, const char *path, const git_oid *blob, const char *hex)
 {
 	struct bbuf *b = &w->batch->buf[w->batch->cur];
 	struct bitem *it;
@@ -217,18 +300,24 @@ static int hold(struct walk *w, const char *path, const char *hex)
 		c->subject = w->ch.subject ? tl_strdup(w->ch.subject) : NULL;
 	}
 	it = &b->items[b->n++];
-	it->path = tl_strdup(path);
+	it->path_at = b->paths.len;
+	tl_buf_put(&b->paths, path, strlen(path) + 1);
 	memcpy(it->blob, hex ? hex : "", hex ? sizeof(it->blob) : 1);
 	it->commit = b->ncommits - 1;
 	it->job = (size_t)-1;
-	if (hex && (!w->need || w->need(hex, w->ctx))) {
-		struct tl_blob_job *j = &b->jobs[b->njobs];
-		git_oid_fromstr(&j->id, hex);
-		j->path = it->path;
-		j->out = (struct tl_buf)TL_BUF_INIT;
+	if (blob && (!w->need || w->need(hex, w->ctx))) {
+		/* read here, parsed there: see blobpar.h */
+		git_odb_object *o = NULL;
+		int rc = git_odb_read(&o, w->odb, blob);
+		if (rc)
+			return tl_git_fail(w->err, rc, "reading a blob");
+		it->data_at = b->data.len;
+		it->data_len = git_odb_object_size(o);
+		tl_buf_put(&b->data, git_odb_object_data(o), it->data_len);
+		git_odb_object_free(o);
 		it->job = b->njobs++;
 	}
-	return b->n == BATCH ? rotate(w) : 0;
+	return b->n == w->batch->size ? rotate(w) : 0;
 }
 
 static int emit(struct walk *w, const char *path, const git_oid *blob)
@@ -253,7 +342,7 @@ static int emit(struct walk *w, const char *path, const git_oid *blob)
 		x->n++;
 	}
 	if (w->batch)
-		return hold(w, path, blob ? hex : NULL);
+		return hold(w, path, blob, blob ? hex : NULL);
 	if (blob)
 		w->ch.blob = hex;
 	if (blob && (!w->need || w->need(hex, w->ctx))) {
@@ -657,13 +746,18 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	const struct tl_walk_opts *opts, struct tl_err *err)
 {
 	git_oid start;
-	struct walk w = { r->git, want, fn, ctx, { 0 }, err,
-		opts ? opts->need : NULL, NULL, NULL, NULL, NULL, 0, 0,
-		{ { 0 } }, NULL, 0 };
+	struct walk w;
 	struct batch batch;
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
+	memset(&w, 0, sizeof(w));
+	w.git = r->git;
+	w.want = want;
+	w.fn = fn;
+	w.ctx = ctx;
+	w.err = err;
+	w.need = opts ? opts->need : NULL;
 	if (opts && opts->since_found)
 		*opts->since_found = 0;
 	if (!rev && git_repository_head_unborn(r->git) == 1)
@@ -679,9 +773,28 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 		memset(&batch, 0, sizeof(batch));
 		batch.parse = opts->parse;
 		batch.inflight = -1;
-		if ((rc = tl_blobpar_open(&batch.bp, r->git, err))) {
+		batch.delivering = -1;
+		batch.apart = opts->apart;
+		batch.err = (struct tl_err)TL_ERR_INIT;
+		batch.size = BATCH;
+		{
+			/* tests take every hand-over between the threads on
+			 * small repositories with tiny batches */
+			const char *t = getenv("TALLY_TEST_BATCH");
+			long n = t ? strtol(t, NULL, 10) : 0;
+			if (n > 0 && n < BATCH)
+				batch.size = (size_t)n;
+		}
+		for (int k = 0; k < NBUF; k++) {
+			batch.buf[k].paths = (struct tl_buf)TL_BUF_INIT;
+			batch.buf[k].data = (struct tl_buf)TL_BUF_INIT;
+			batch.buf[k].out = (struct tl_buf)TL_BUF_INIT;
+		}
+		batch.bp = tl_blobpar_new();
+		if ((rc = git_repository_odb(&w.odb, r->git))) {
 			batch_free(&batch);
-			return rc;
+			return tl_git_fail(
+				err, rc, "opening the object database");
 		}
 		w.batch = &batch;
 	}
@@ -692,6 +805,7 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 		rc = drain(&w);
 	if (w.batch)
 		batch_free(w.batch);
+	git_odb_free(w.odb);
 	kept_release(w.prev, &w.nprev);
 	kept_release(w.cur, &w.ncur);
 	git_tree_free(w.last_tree);

@@ -71,6 +71,10 @@ struct tl_walk_opts {
 	 * no side effects: it is asked ahead of fn) */
 	void (*parse)(const char *path, const char *data, size_t len,
 		struct tl_buf *out);
+	/* with parse: fn may run on a thread of its own, beside the walk
+	 * (still one change at a time, in walk order); fn then must share
+	 * nothing with need, want or the cache */
+	int apart;
 };
 
 /* tl_walk_changes with a cache and lazy blob reads. */

@@ -77,4 +77,25 @@ bad = [c for c in truth["stable"] if rows[c]["state"] != "stable"]
 assert not bad, [rows[c] for c in bad[:3]]
 PY
 ok
+
+# the cold walk runs in three stages on three threads (walk and read,
+# parse, hand to history): tiny batches take every hand-over between them
+# many times, and must change nothing
+cp "$TMP/out" "$TMP/flaky-all"
+tally --format json failures > "$TMP/failures"
+for size in 1 7; do
+	rm -rf .git/tally
+	TALLY_TEST_BATCH=$size tally --format json flaky --all > "$TMP/flaky-$size"
+	cmp -s "$TMP/flaky-all" "$TMP/flaky-$size" || fail "flaky with batches of $size differs"
+	ok
+done
+rm -rf .git/tally
+TALLY_TEST_BATCH=7 tally --format json failures > "$TMP/failures-7"
+cmp -s "$TMP/failures" "$TMP/failures-7" || fail "failures with batches of 7 differs"
+ok
+# and on the path that fills the per-commit cache (one thread fewer)
+TALLY_TEST_BATCH=3 tally --format json flaky --all --at HEAD~1 > "$TMP/at-3"
+tally --format json flaky --all --at HEAD~1 > "$TMP/at"
+cmp -s "$TMP/at" "$TMP/at-3" || fail "--at with batches of 3 differs"
+ok
 done_testing
