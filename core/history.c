@@ -554,6 +554,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		 * from elsewhere (diff's base, --at) must not replace it */
 		if (!rc && cached && head[0] && is_head(s->repo, rev, head)) {
 			sort_events(h);
+			tl_trace_perf("history: events sorted, for the snapshot");
 			save_snapshot(&l, s->repo, name, head, key);
 			tl_trace_perf("history: snapshot saved");
 		}
