@@ -248,17 +248,3 @@ void tl_sort(void *base, size_t n, size_t size,
 	if (n > 1)
 		qsort(base, n, size, cmp);
 }
-
-uint64_t tl_fnv64(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t w;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 1099511628211ull;
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}

@@ -71,10 +71,4 @@ char *tl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tl_sort(void *base, size_t n, size_t size,
 	int (*cmp)(const void *, const void *));
 
-/* FNV-1a over 8-byte words, going on from h (start at TL_FNV64_SEED): a
- * checksum against damage in the history files, not against an attack.
- * Parts whose lengths are multiples of 8 chain into the sum of the whole. */
-#define TL_FNV64_SEED 1469598103934665603ull
-uint64_t tl_fnv64(uint64_t h, const void *p, size_t n);
-
 #endif

@@ -1,5 +1,6 @@
 /* .git/tally/<name>.cache: commit changes and parsed blobs by object id. */
 #include "core/hcache.h"
+#include "core/sum.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/repo_internal.h"
@@ -14,7 +15,7 @@
 
 /* Bump when the layout or what a blob record means changes. */
 #define MAGIC "TALLYHC\0"
-#define VERSION 5u
+#define VERSION 6u
 #define CACHE_MAX ((size_t)1 << 30)
 
 struct centry {
@@ -142,8 +143,16 @@ static int parse(struct tl_hcache *c, const unsigned char *p, size_t n)
 	if (n < 8 + 4 + 8 || memcmp(p, MAGIC, 8))
 		return -1;
 	memcpy(&sum, p + n - 8, 8);
-	if (sum != tl_fnv64(TL_FNV64_SEED, p, n - 8))
-		return -1;
+	{
+		struct tl_sum whole;
+		uint64_t want;
+		tl_sum_init(&whole);
+		tl_sum_add(&whole, p, n - 8);
+		want = tl_sum_value(&whole);
+		tl_sum_release(&whole);
+		if (sum != want)
+			return -1;
+	}
 	r.p = p + 8;
 	r.end = p + n - 8;
 	r.bad = 0;
@@ -275,17 +284,15 @@ void tl_hcache_put_blob(
 	c->dirty = 1;
 }
 
-/* Writes what b holds in whole 8-byte words (the checksum's unit), so
- * the file streams out in pieces instead of being built whole first. */
-static int flush_words(struct tl_fs_out *o, struct tl_buf *b, uint64_t *sum,
+/* Writes what b holds, so the file streams out in pieces instead of
+ * being built whole first. */
+static int flush(struct tl_fs_out *o, struct tl_buf *b, struct tl_sum *sum,
 	struct tl_err *err)
 {
-	size_t n = b->len & ~(size_t)7;
 	int rc;
-	*sum = tl_fnv64(*sum, b->ptr, n);
-	rc = tl_fs_out_write(o, b->ptr, n, err);
-	memmove(b->ptr, b->ptr + n, b->len - n);
-	tl_buf_truncate(b, b->len - n);
+	tl_sum_add(sum, b->ptr, b->len);
+	rc = tl_fs_out_write(o, b->ptr, b->len, err);
+	tl_buf_reset(b);
 	return rc;
 }
 
@@ -296,7 +303,8 @@ void tl_hcache_save(struct tl_hcache *c)
 	struct tl_buf b = TL_BUF_INIT;
 	struct tl_err ignore = TL_ERR_INIT;
 	struct tl_fs_out o;
-	uint64_t sum = TL_FNV64_SEED;
+	struct tl_sum sum;
+	uint64_t total;
 	int rc;
 	if (!c->dirty)
 		return;
@@ -304,6 +312,7 @@ void tl_hcache_save(struct tl_hcache *c)
 		tl_err_clear(&ignore);
 		return; /* a cache that cannot be written is no error */
 	}
+	tl_sum_init(&sum);
 	tl_buf_put(&b, MAGIC, 8);
 	put32(&b, VERSION);
 	{
@@ -339,7 +348,7 @@ void tl_hcache_save(struct tl_hcache *c)
 				40);
 		}
 		if (b.len >= FLUSH_AT)
-			rc = flush_words(&o, &b, &sum, &ignore);
+			rc = flush(&o, &b, &sum, &ignore);
 	}
 	for (size_t i = 0; i < c->nb && !rc; i++) {
 		const struct bentry *e = c->b[i];
@@ -350,11 +359,12 @@ void tl_hcache_save(struct tl_hcache *c)
 		put32(&b, (uint32_t)e->len);
 		tl_buf_put(&b, e->data, e->len);
 		if (b.len >= FLUSH_AT)
-			rc = flush_words(&o, &b, &sum, &ignore);
+			rc = flush(&o, &b, &sum, &ignore);
 	}
 	if (!rc) {
-		sum = tl_fnv64(sum, b.ptr, b.len); /* the rest, in any length */
-		tl_buf_put(&b, &sum, 8);
+		tl_sum_add(&sum, b.ptr, b.len);
+		total = tl_sum_value(&sum);
+		tl_buf_put(&b, &total, 8);
 		rc = tl_fs_out_write(&o, b.ptr, b.len, &ignore);
 	}
 	if (rc)
@@ -362,6 +372,7 @@ void tl_hcache_save(struct tl_hcache *c)
 	else
 		tl_fs_out_commit(&o, 0, &ignore);
 	tl_err_clear(&ignore);
+	tl_sum_release(&sum);
 	tl_buf_release(&b);
 	c->dirty = 0;
 }

@@ -554,7 +554,8 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		 * from elsewhere (diff's base, --at) must not replace it */
 		if (!rc && cached && head[0] && is_head(s->repo, rev, head)) {
 			sort_events(h);
-			tl_trace_perf("history: events sorted, for the snapshot");
+			tl_trace_perf(
+				"history: events sorted, for the snapshot");
 			save_snapshot(&l, s->repo, name, head, key);
 			tl_trace_perf("history: snapshot saved");
 		}
@@ -708,13 +709,16 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n,
 				continue;
 			const char *c =
 				ev[i].code ? ev[i].code : ev[i].revision;
-			if (c)
-				g = tl_strmap_get(&byrev, c);
+			uint64_t hc = c ? tl_strmap_hash(c) : 0;
+			size_t at = c ? tl_strmap_index_hashed(&byrev, c, hc)
+				      : (size_t)-1;
+			if (at != (size_t)-1)
+				g = byrev.slots[at].val;
 			if (g == (size_t)-1) {
 				g = ng++;
 				first[g] = i;
 				if (c)
-					tl_strmap_put(&byrev, c, g);
+					tl_strmap_put_hashed(&byrev, c, hc, g);
 			} else {
 				next[last[g]] = i;
 			}

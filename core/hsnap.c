@@ -1,6 +1,7 @@
 /* .git/tally/<name>.snap: one commit's history events, whole. */
 #define _GNU_SOURCE /* MAP_POPULATE */
 #include "core/hsnap.h"
+#include "core/sum.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/repo_internal.h"
@@ -16,7 +17,7 @@
 #include "core/banned.h"
 
 #define MAGIC "TALLYHS\0"
-#define VERSION 3u
+#define VERSION 4u
 #define SNAP_MAX ((size_t)1 << 31)
 #define NONE UINT32_MAX
 
@@ -145,12 +146,18 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	if (body + 8 != f.len)
 		goto miss;
 	memcpy(&sum, f.ptr + body, 8);
-	/* the header last: it is written last (see tl_hsnap_save) */
-	if (sum !=
-		tl_fnv64(tl_fnv64(TL_FNV64_SEED, f.ptr + sizeof(hd),
-				 body - sizeof(hd)),
-			&hd, sizeof(hd)))
-		goto miss;
+	{
+		/* the header last: it is written last (see tl_hsnap_save) */
+		struct tl_sum whole;
+		uint64_t want;
+		tl_sum_init(&whole);
+		tl_sum_add(&whole, f.ptr + sizeof(hd), body - sizeof(hd));
+		tl_sum_add(&whole, &hd, sizeof(hd));
+		want = tl_sum_value(&whole);
+		tl_sum_release(&whole);
+		if (sum != want)
+			goto miss;
+	}
 	rec = f.ptr + sizeof(hd);
 	rrec = rec + (size_t)hd.n * sizeof(struct record);
 	strings = rrec + (size_t)hd.nruns * sizeof(struct runrec);
@@ -301,13 +308,13 @@ static uint32_t offset_of(struct saver *sv, const char *p, int shared)
 
 /* Records go out as they are made, 64 KiB at a time, so the file is never
  * whole in memory; only the strings are, and they follow the records. */
-static int put_chunk(struct tl_fs_out *o, struct tl_buf *b, uint64_t *sum,
+static int put_chunk(struct tl_fs_out *o, struct tl_buf *b, struct tl_sum *sum,
 	size_t keep, struct tl_err *err)
 {
 	int rc = 0;
 	if (b->len < keep)
 		return 0;
-	*sum = tl_fnv64(*sum, b->ptr, b->len);
+	tl_sum_add(sum, b->ptr, b->len);
 	rc = tl_fs_out_write(o, b->ptr, b->len, err);
 	tl_buf_reset(b);
 	return rc;
@@ -323,7 +330,8 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	struct saver sv;
 	struct header hd;
 	char *path, *dir;
-	uint64_t sum = TL_FNV64_SEED;
+	struct tl_sum sum;
+	uint64_t total;
 	size_t slen;
 	int rc;
 
@@ -351,6 +359,7 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 		tl_err_clear(&ignore);
 		return;
 	}
+	tl_sum_init(&sum);
 	/* a header's room, filled in at the end */
 	memset(&hd, 0, sizeof(hd));
 	rc = tl_fs_out_write(&o, &hd, sizeof(hd), &ignore);
@@ -382,7 +391,7 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 		rc = put_chunk(&o, &chunk, &sum, 0, &ignore);
 	free(sv.m.k);
 	free(sv.m.v);
-	/* so the checksum chains over the parts */
+	/* the checksum after them stays aligned */
 	while (sv.strings.len % 8)
 		tl_buf_putc(&sv.strings, '\0');
 	slen = sv.strings.len;
@@ -396,14 +405,16 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	hd.key = key;
 	hd.nruns = (uint64_t)nruns;
 	memcpy(hd.commit, commit, 40);
-	sum = tl_fnv64(sum, &hd, sizeof(hd));
+	tl_sum_add(&sum, &hd, sizeof(hd));
+	total = tl_sum_value(&sum);
 	if (!rc && !sv.too_big &&
 		pwrite(o.fd, &hd, sizeof(hd), 0) == (ssize_t)sizeof(hd) &&
-		!tl_fs_out_write(&o, &sum, sizeof(sum), &ignore))
+		!tl_fs_out_write(&o, &total, sizeof(total), &ignore))
 		tl_fs_out_commit(&o, 0, &ignore);
 	else
 		tl_fs_out_abort(&o);
 	tl_err_clear(&ignore);
+	tl_sum_release(&sum);
 	tl_buf_release(&sv.strings);
 	tl_buf_release(&chunk);
 }
