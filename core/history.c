@@ -81,7 +81,6 @@ static void fill(struct tl_strpool *p, struct tl_event *e, const char **f,
 	e->message = tl_strpool_intern(p, f[TL_HR_MESSAGE]);
 	e->type = tl_strpool_intern(p, f[TL_HR_TYPE]);
 	e->trace = tl_strpool_intern(p, f[TL_HR_TRACE]);
-	e->started = tl_strpool_add(p, f[TL_HR_STARTED]);
 	e->environment = tl_strpool_intern(p, f[TL_HR_ENV]);
 	e->blob = tl_strpool_add(p, ch->blob);
 	e->time = f[TL_HR_TIME] ? tl_hrecord_int(f[TL_HR_TIME]) : ch->time;

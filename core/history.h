@@ -38,7 +38,6 @@ struct tl_event {
 	const char *commit; /* hex id of the commit that recorded it */
 	const char *author;
 	int64_t time; /* started, else the commit's time */
-	const char *started; /* as written, may be NULL */
 	/* "key=value" lines: the result's environment, else its run's;
 	 * may be NULL */
 	const char *environment;

@@ -17,7 +17,7 @@
 #include "core/banned.h"
 
 #define MAGIC "TALLYHS\0"
-#define VERSION 4u
+#define VERSION 5u
 #define SNAP_MAX ((size_t)1 << 31)
 #define NONE UINT32_MAX
 
@@ -33,14 +33,12 @@ static const size_t str_fields[] = {
 	offsetof(struct tl_event, trace),
 	offsetof(struct tl_event, commit),
 	offsetof(struct tl_event, author),
-	offsetof(struct tl_event, started),
 	offsetof(struct tl_event, environment),
 	offsetof(struct tl_event, blob),
 };
 #define NSTR (sizeof(str_fields) / sizeof(*str_fields))
-/* which of them many events share (interned): started and blob are
- * each event's own */
-static const int str_shared[NSTR] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0 };
+/* which of them many events share (interned): blob is each event's own */
+static const int str_shared[NSTR] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 };
 
 static const char **str_at(struct tl_event *e, size_t k)
 {
