@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -95,6 +96,26 @@ static const char *str_of(
 	return strings + off;
 }
 
+/* The sum of a snapshot's body, then its header (written last). */
+struct check {
+	const char *p;
+	size_t n;
+	const struct header *hd;
+	uint64_t sum;
+};
+
+static void *check_sum(void *arg)
+{
+	struct check *c = arg;
+	struct tl_sum whole;
+	tl_sum_init(&whole);
+	tl_sum_add(&whole, c->p, c->n);
+	tl_sum_add(&whole, c->hd, sizeof(*c->hd));
+	c->sum = tl_sum_value(&whole);
+	tl_sum_release(&whole);
+	return NULL;
+}
+
 int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	uint64_t key, const char *at, char commit[41],
 	struct tl_hsnap_run **runs, size_t *nruns)
@@ -112,7 +133,9 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	uint64_t sum;
 	size_t body;
 	struct stat st;
-	int bad = 0;
+	struct check chk;
+	pthread_t th;
+	int bad = 0, checking = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	free(path);
@@ -144,18 +167,14 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	if (body + 8 != f.len)
 		goto miss;
 	memcpy(&sum, f.ptr + body, 8);
-	{
-		/* the header last: it is written last (see tl_hsnap_save) */
-		struct tl_sum whole;
-		uint64_t want;
-		tl_sum_init(&whole);
-		tl_sum_add(&whole, f.ptr + sizeof(hd), body - sizeof(hd));
-		tl_sum_add(&whole, &hd, sizeof(hd));
-		want = tl_sum_value(&whole);
-		tl_sum_release(&whole);
-		if (sum != want)
-			goto miss;
-	}
+	/* summed on a second thread while this one turns the records into
+	 * events (which are dropped if it does not match) */
+	chk.p = f.ptr + sizeof(hd);
+	chk.n = body - sizeof(hd);
+	chk.hd = &hd;
+	checking = !pthread_create(&th, NULL, check_sum, &chk);
+	if (!checking)
+		check_sum(&chk);
 	rec = f.ptr + sizeof(hd);
 	rrec = rec + (size_t)hd.n * sizeof(struct record);
 	strings = rrec + (size_t)hd.nruns * sizeof(struct runrec);
@@ -194,7 +213,10 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	for (size_t i = 0; i < hd.n && !bad; i++)
 		bad = !v[i].casekey || !v[i].run || !v[i].outcomes ||
 			!*v[i].outcomes;
-	if (bad)
+	if (checking)
+		pthread_join(th, NULL);
+	checking = 0;
+	if (bad || chk.sum != sum)
 		goto miss;
 	free(h->v);
 	h->v = v;
@@ -208,6 +230,8 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	*nruns = (size_t)hd.nruns;
 	return 0;
 miss:
+	if (checking)
+		pthread_join(th, NULL);
 	free(v);
 	free(rv);
 	munmap(f.ptr, f.len);
