@@ -10,6 +10,7 @@
 #include "core/trace.h"
 #include "core/walk.h"
 #include "formats/entity.h"
+#include "formats/yaml.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,22 +262,77 @@ static void mark_infra(struct tl_history *h)
 	free(bad);
 }
 
+struct alias_walk {
+	struct tl_store *s;
+	const char *dir;
+	struct tl_value **out;
+	struct tl_buf b;
+};
+
+static int mentions(const char *p, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+	for (const char *end = p + n; (size_t)(end - p) >= w; p++) {
+		p = memchr(p, word[0], (size_t)(end - p) - w + 1);
+		if (!p)
+			return 0;
+		if (!memcmp(p, word, w))
+			return 1;
+	}
+	return 0;
+}
+
+static int alias_one(const char *rel, void *vctx, struct tl_err *err)
+{
+	struct alias_walk *a = vctx;
+	size_t n = strlen(rel);
+	const char *base = strrchr(rel, '/');
+	struct tl_case *k = NULL;
+	char *path;
+	int rc;
+	base = base ? base + 1 : rel;
+	if (n < 5 || strcmp(rel + n - 5, ".yaml") ||
+		!strcmp(base, "_suite.yaml"))
+		return 0;
+	path = tl_format("%s/%s", a->dir, rel);
+	tl_buf_reset(&a->b); /* tl_store_read appends */
+	rc = tl_store_read(a->s, path, TL_YAML_MAX_BYTES, &a->b, err);
+	/* only a file that says "aliases" can hold one: the others are not
+	 * parsed (a warm query read every case for a handful of aliases;
+	 * tally check is what validates them) */
+	if (!rc && mentions(a->b.ptr, a->b.len, "aliases")) {
+		char *wpath = tl_store_wpath(a->s, path);
+		rc = tl_entity_parse((void **)&k, TL_KIND_CASE, wpath, a->b.ptr,
+			a->b.len, err);
+		free(wpath);
+		for (size_t j = 0; !rc && j < k->aliases.n; j++) {
+			char *key = tl_strndup(rel, n - 5);
+			if (!*a->out)
+				*a->out = tl_value_map();
+			tl_value_set(
+				*a->out, k->aliases.v[j], tl_value_str(key));
+			free(key);
+		}
+		tl_entity_free(TL_KIND_CASE, k);
+	}
+	free(path);
+	return rc;
+}
+
 int tl_history_aliases(struct tl_value **out, struct tl_store *s,
 	const char *project, struct tl_err *err)
 {
-	struct tl_list cases = { 0 };
-	int rc = tl_store_cases(s, project, &cases, err);
+	char *dir = tl_format("%s/cases", project);
+	struct alias_walk a = { s, dir, out, TL_BUF_INIT };
+	int rc;
 	*out = NULL;
-	for (size_t i = 0; !rc && i < cases.n; i++) {
-		const struct tl_case *k = cases.v[i];
-		for (size_t j = 0; j < k->aliases.n; j++) {
-			if (!*out)
-				*out = tl_value_map();
-			tl_value_set(*out, k->aliases.v[j],
-				tl_value_str(k->ent.key));
-		}
+	rc = tl_store_walk(s, dir, alias_one, &a, err);
+	tl_buf_release(&a.b);
+	free(dir);
+	if (rc) {
+		tl_value_free(*out);
+		*out = NULL;
 	}
-	tl_list_release(&cases);
 	return rc;
 }
 
