@@ -84,9 +84,12 @@ static void put_result(struct tl_buf *b, const struct result *r)
 	field(b, r->message);
 	field(b, r->type);
 	if (r->trace && !r->message) {
-		char *start = tl_strndup(r->trace, TRACE_KEPT);
-		field(b, start);
-		free(start);
+		size_t n = 0; /* its start, up to TRACE_KEPT bytes */
+		while (n < TRACE_KEPT && r->trace[n])
+			n++;
+		tl_buf_putc(b, '1');
+		tl_buf_put(b, r->trace, n);
+		tl_buf_putc(b, '\0');
 	} else {
 		field(b, NULL);
 	}
