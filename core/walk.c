@@ -76,12 +76,14 @@ static int tree_lookup(
 	return rc;
 }
 
-/* Changes held back until their blobs are parsed: a full batch goes to
- * the helper thread to read and parse while this one walks on, and is
- * handed to fn once the next batch is full (fn still sees every change
- * one by one, in walk order). With tl_walk_opts.apart, fn gets a parsed
- * batch on a third thread, while the next is parsed and the one after
- * walked: three stages, each batch through them in turn. */
+/* Changes held back until their blobs are parsed: this thread reads a
+ * batch's blobs as it walks (only this one calls libgit2: see
+ * blobpar.h), a full batch goes to the helper thread to parse while this
+ * one walks on, and is handed to fn once the next batch is full (fn
+ * still sees every change one by one, in walk order). With
+ * tl_walk_opts.apart, fn gets a parsed batch on a third thread, while the
+ * next is parsed and the one after walked: three stages, each batch
+ * through them in turn. */
 #define BATCH 4096
 #define NBUF 3
 
