@@ -757,6 +757,8 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n,
 		size_t *first = tl_calloc(n ? n : 1, sizeof(*first));
 		size_t *last = tl_calloc(n ? n : 1, sizeof(*last));
 		size_t ng = 0;
+		/* at most a group per event: one table, never grown */
+		tl_strmap_reserve(&byrev, n);
 		for (size_t i = 0; i < n; i++) {
 			size_t g = (size_t)-1;
 			next[i] = (size_t)-1;
