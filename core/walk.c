@@ -141,14 +141,15 @@ static void bbuf_clear(struct bbuf *b)
 	b->n = b->ncommits = b->njobs = 0;
 }
 
-static int finish_apart(struct batch *b);
+static int finish_apart(struct batch *b, struct tl_err *err);
 
 static void batch_free(struct batch *b)
 {
 	if (!b)
 		return;
-	b->w = NULL; /* an error of fn's after the walk's own is dropped */
-	finish_apart(b); /* first: they may be using a buffer */
+	/* first: they may be using a buffer; an error of fn's after the
+	 * walk's own is dropped */
+	finish_apart(b, NULL);
 	tl_err_clear(&b->err);
 	tl_blobpar_free(b->bp);
 	for (int k = 0; k < NBUF; k++) {
@@ -195,8 +196,9 @@ static void *deliver_apart(void *arg)
 	return NULL;
 }
 
-/* Waits for the third thread; fn's first error. */
-static int finish_apart(struct batch *b)
+/* Waits for the third thread; fn's first error, moved to err (dropped
+ * when err is NULL). */
+static int finish_apart(struct batch *b, struct tl_err *err)
 {
 	int rc = 0;
 	if (b->delivering < 0)
@@ -206,7 +208,8 @@ static int finish_apart(struct batch *b)
 	b->threaded = 0;
 	b->delivering = -1;
 	if (b->rc) {
-		rc = b->w ? tl_err_move(b->w->err, &b->err) : b->rc;
+		rc = err ? tl_err_move(err, &b->err) : b->rc;
+		tl_err_clear(&b->err);
 		b->rc = 0;
 	}
 	return rc;
@@ -236,7 +239,7 @@ static int rotate(struct walk *w)
 	struct bbuf *cur = &b->buf[b->cur];
 	int rc, next = 0;
 	tl_blobpar_finish(b->bp);
-	if ((rc = finish_apart(b)))
+	if ((rc = finish_apart(b, w->err)))
 		return rc;
 	/* the buffers are whole now: their addresses hold */
 	for (size_t i = 0; i < cur->n; i++) {
@@ -269,7 +272,7 @@ static int drain(struct walk *w)
 		rc = rotate(w);
 	if (!rc && b->inflight >= 0) {
 		tl_blobpar_finish(b->bp);
-		rc = finish_apart(b);
+		rc = finish_apart(b, w->err);
 	}
 	if (!rc && b->inflight >= 0)
 		rc = deliver(w, &b->buf[b->inflight], w->err);
