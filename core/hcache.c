@@ -15,7 +15,7 @@
 
 /* Bump when the layout or what a blob record means changes. */
 #define MAGIC "TALLYHC\0"
-#define VERSION 6u
+#define VERSION 7u
 #define CACHE_MAX ((size_t)1 << 30)
 
 struct centry {

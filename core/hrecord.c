@@ -93,7 +93,6 @@ static void put_result(struct tl_buf *b, const struct result *r)
 	} else {
 		field(b, NULL);
 	}
-	field(b, r->started);
 	field(b, r->env);
 	if (r->started && !tl_time_parse(r->started, &t, NULL))
 		field_bits(b, (uint64_t)t);

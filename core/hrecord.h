@@ -26,9 +26,8 @@ enum {
 	TL_HR_MESSAGE,
 	TL_HR_TYPE,
 	TL_HR_TRACE, /* the start of the trace, when there is no message */
-	TL_HR_STARTED, /* as written */
 	TL_HR_ENV, /* "key=value" lines */
-	TL_HR_TIME, /* number: started, parsed */
+	TL_HR_TIME, /* number: when it started, when it says */
 	TL_HR__COUNT
 };
 
