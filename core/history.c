@@ -305,13 +305,10 @@ static int alias_one(const char *rel, void *vctx, struct tl_err *err)
 {
 	struct alias_walk *a = vctx;
 	size_t n = strlen(rel);
-	const char *base = strrchr(rel, '/');
 	struct tl_case *k = NULL;
 	char *path;
 	int rc;
-	base = base ? base + 1 : rel;
-	if (n < 5 || strcmp(rel + n - 5, ".yaml") ||
-		!strcmp(base, "_suite.yaml"))
+	if (!tl_store_is_entity_file(rel))
 		return 0;
 	path = tl_format("%s/%s", a->dir, rel);
 	tl_buf_reset(&a->b); /* tl_store_read appends */

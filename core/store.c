@@ -251,6 +251,11 @@ static int base_is(const char *rel, const char *name)
 	return !strcmp(slash ? slash + 1 : rel, name);
 }
 
+int tl_store_is_entity_file(const char *rel)
+{
+	return ends_with(rel, ".yaml") && !base_is(rel, "_suite.yaml");
+}
+
 static int load_one(const char *rel, void *vctx, struct tl_err *err)
 {
 	struct load_ctx *c = vctx;
@@ -258,7 +263,7 @@ static int load_one(const char *rel, void *vctx, struct tl_err *err)
 	void *e;
 	int rc;
 
-	if (!ends_with(rel, ".yaml") || base_is(rel, "_suite.yaml"))
+	if (!tl_store_is_entity_file(rel))
 		return 0;
 	path = tl_format("%s/%s", c->dir, rel);
 	key = tl_strndup(rel, strlen(rel) - 5);

@@ -56,6 +56,9 @@ int tl_store_is_dir(struct tl_store *s, const char *path);
 
 /* "qa/" + path: the work-tree path of a tracker path. Caller frees. */
 char *tl_store_wpath(const struct tl_store *s, const char *path);
+/* Whether a path a walk of an entity folder gave names an entity's file
+ * (NAME.yaml, not a suite's _suite.yaml). */
+int tl_store_is_entity_file(const char *rel);
 
 /* Loads one file of the tracker as an entity; sets its key and path. */
 int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
