@@ -198,6 +198,9 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 		v[i].retry_cost = x.retry_cost;
 		v[i].time = x.time;
 		v[i].seq = (size_t)x.seq;
+		/* checked here, not in a pass of its own over 30 MB */
+		bad |= !v[i].casekey || !v[i].run || !v[i].outcomes ||
+			!*v[i].outcomes;
 	}
 	rv = tl_calloc(hd.nruns ? (size_t)hd.nruns : 1, sizeof(*rv));
 	for (size_t i = 0; i < hd.nruns && !bad; i++) {
@@ -210,9 +213,6 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 			str_of(strings, hd.nstrings_bytes, x.s[2], &bad);
 		bad |= !rv[i].run;
 	}
-	for (size_t i = 0; i < hd.n && !bad; i++)
-		bad = !v[i].casekey || !v[i].run || !v[i].outcomes ||
-			!*v[i].outcomes;
 	if (checking)
 		pthread_join(th, NULL);
 	checking = 0;
