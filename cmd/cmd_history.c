@@ -494,8 +494,10 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	const char *suite = arg_str(a, "suite");
 	const char *since = arg_str(a, "since");
 	struct tl_value *aliases = NULL;
+	struct tl_case_span *spans = NULL;
+	struct tl_case_metrics *m = NULL;
 	char *project = NULL;
-	size_t window, min, nv = 0;
+	size_t window, min, nv = 0, ns = 0;
 	int64_t from = 0;
 	int rc;
 
@@ -514,10 +516,10 @@ int cmd_flaky(struct ctx *c, struct args *a)
 		goto out;
 	if (window)
 		h.params.window = window;
-	v = tl_calloc(h.n ? h.n : 1, sizeof(*v));
+	/* the cases to measure, then measured all at once (two threads) */
+	spans = tl_calloc(h.n ? h.n : 1, sizeof(*spans));
 	for (size_t i = 0, j; i < h.n; i = j) {
 		size_t first = i;
-		struct tl_case_metrics m;
 		for (j = i; j < h.n && !strcmp(h.v[j].casekey, h.v[i].casekey);
 			j++)
 			;
@@ -529,16 +531,22 @@ int cmd_flaky(struct ctx *c, struct args *a)
 					 strlen(suite)) ||
 					h.v[i].casekey[strlen(suite)] != '/')))
 			continue;
-		tl_case_metrics_of(
-			h.v + first, j - first, &h.params, ctx_now(c), &m);
-		if (rank_of(&m) < 4 || arg_flag(a, "all")) {
-			v[nv].rank = rank_of(&m);
-			v[nv].weight = m.weighted_flip_rate;
+		spans[ns].first = first;
+		spans[ns++].n = j - first;
+	}
+	m = tl_calloc(ns ? ns : 1, sizeof(*m));
+	tl_cases_metrics(&h, spans, ns, ctx_now(c), m);
+	v = tl_calloc(ns ? ns : 1, sizeof(*v));
+	for (size_t i = 0; i < ns; i++) {
+		if (rank_of(&m[i]) < 4 || arg_flag(a, "all")) {
+			v[nv].rank = rank_of(&m[i]);
+			v[nv].weight = m[i].weighted_flip_rate;
 			v[nv].row = tl_value_map();
-			put_summary(v[nv].row, h.v[i].casekey, &m);
+			put_summary(
+				v[nv].row, h.v[spans[i].first].casekey, &m[i]);
 			nv++;
 		}
-		tl_case_metrics_release(&m);
+		tl_case_metrics_release(&m[i]);
 	}
 	tl_sort(v, nv, sizeof(*v), by_rank);
 	for (size_t i = 0; i < nv; i++)
@@ -550,6 +558,8 @@ int cmd_flaky(struct ctx *c, struct args *a)
 		rc = out_rows(c, a, rows, cols, all);
 out:
 	free(v);
+	free(m);
+	free(spans);
 	tl_value_free(aliases);
 	tl_value_free(rows);
 	tl_history_release(&h);

@@ -90,4 +90,17 @@ void tl_case_metrics_of(const struct tl_event *ev, size_t n,
 	const struct tl_params *p, int64_t now, struct tl_case_metrics *out);
 void tl_case_metrics_release(struct tl_case_metrics *m);
 
+/* One case's events in a history: v[first .. first + n). */
+struct tl_case_span {
+	size_t first, n;
+};
+
+/* tl_case_metrics_of over many cases (out[i] for spans[i]), on two
+ * threads, each case measured alone. Their timelines are freed as they
+ * are made (NULL in out): kept, 200,000 results' worth of them were
+ * fresh memory to fault in, which took longer than the measuring. */
+void tl_cases_metrics(const struct tl_history *h,
+	const struct tl_case_span *spans, size_t n, int64_t now,
+	struct tl_case_metrics *out);
+
 #endif

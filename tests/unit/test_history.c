@@ -1,6 +1,7 @@
 /* Per-case metrics over events (core/history.c): source groups and
  * METRICS.md's environment divergence. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 
 #include "core/history.h"
 
@@ -84,4 +85,71 @@ Test(history, without_environments_a_split_revision_is_a_flake)
 	cr_assert_eq(m.env_divergent, 0);
 	cr_assert_eq(m.state.state, TL_STATE_FLAKY);
 	tl_case_metrics_release(&m);
+}
+
+/* Many cases at once (two threads): each exactly as measured alone, in
+ * its place, whatever the split; cases of uneven length so the halves by
+ * events are not halves by cases. */
+Test(history, many_cases_at_once_measure_as_each_alone)
+{
+	enum { NCASE = 37, MAXN = 90 };
+	static struct tl_event v[NCASE * MAXN];
+	static char keys[NCASE][16];
+	static const char *const outs[] = { "P", "F", "FP", "N", "FFP" };
+	static const char *const revs[] = { "r0", "r1", "r2", "r3" };
+	struct tl_history h;
+	struct tl_case_span spans[NCASE];
+	struct tl_case_metrics got[NCASE];
+	size_t n = 0;
+	unsigned x = 12345;
+	memset(&h, 0, sizeof(h));
+	tl_params_default(&h.params);
+	for (size_t c = 0; c < NCASE; c++) {
+		size_t len = 1 + (c * 7919) % MAXN;
+		snprintf(keys[c], sizeof(keys[c]), "case%02zu", c);
+		spans[c].first = n;
+		spans[c].n = len;
+		for (size_t i = 0; i < len; i++, n++) {
+			x = x * 1103515245u + 12345u;
+			memset(&v[n], 0, sizeof(v[n]));
+			v[n].casekey = keys[c];
+			v[n].run = "r";
+			v[n].status = "x";
+			v[n].outcomes = outs[(x >> 16) % 5];
+			v[n].revision = revs[(x >> 8) % 4];
+			v[n].has_duration = 1;
+			v[n].duration = (double)((x >> 4) % 1000) / 10.0;
+			v[n].time = 1000 + (int64_t)i;
+			v[n].seq = n;
+		}
+	}
+	h.v = v;
+	h.n = n;
+	tl_cases_metrics(&h, spans, NCASE, 5000, got);
+	for (size_t c = 0; c < NCASE; c++) {
+		struct tl_case_metrics want;
+		tl_case_metrics_of(
+			v + spans[c].first, spans[c].n, &h.params, 5000, &want);
+		cr_assert_null(got[c].timeline, "case %zu kept a timeline", c);
+		cr_assert_eq(got[c].results, want.results, "case %zu", c);
+		cr_assert_eq(
+			got[c].state.state, want.state.state, "case %zu", c);
+		cr_assert_eq(got[c].state.flaky_verdicts,
+			want.state.flaky_verdicts, "case %zu", c);
+		cr_assert_eq(got[c].flip_rate, want.flip_rate, "case %zu", c);
+		cr_assert_eq(got[c].weighted_flip_rate, want.weighted_flip_rate,
+			"case %zu", c);
+		cr_assert_eq(got[c].all.pass_on_retry, want.all.pass_on_retry,
+			"case %zu", c);
+		cr_assert_eq(got[c].rates.fail_rate, want.rates.fail_rate,
+			"case %zu", c);
+		cr_assert_eq(got[c].durations.median, want.durations.median,
+			"case %zu", c);
+		cr_assert_eq(got[c].last_seen, want.last_seen, "case %zu", c);
+		tl_case_metrics_release(&want);
+	}
+	/* none, and one: no thread to split to */
+	tl_cases_metrics(&h, spans, 0, 5000, got);
+	tl_cases_metrics(&h, spans + 5, 1, 5000, got);
+	cr_assert_eq(got[0].results, spans[5].n);
 }
