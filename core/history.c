@@ -403,9 +403,14 @@ static int from_runs(struct loader *l, struct tl_repo *repo, struct tl_err *err)
 	struct codes c;
 	struct tl_strmap runs = { 0 }; /* every run an event names */
 	struct tl_pairmap memo = { 0 };
-	/* per run (numbered as met): its runrev entry, decisive, bad */
-	size_t *rr = NULL, *decisive = NULL, *bad = NULL, nruns = 0, cap = 0;
+	/* per run (numbered as met): its runrev entry, decisive and bad
+	 * results, and the code of its revision (NOCODE: not looked up yet),
+	 * which its events without their own share: one lookup less each */
+	size_t *rr = NULL, *decisive = NULL, *bad = NULL, *rcode = NULL;
+	size_t nruns = 0, cap = 0, suspects = 0;
+	unsigned char *suspect;
 	uint32_t *runof = tl_calloc(h->n ? h->n : 1, sizeof(*runof));
+	const size_t NOCODE = (size_t)-1;
 	int rc = 0;
 	memset(&c, 0, sizeof(c));
 	c.np = cp ? cp->n : 0;
@@ -417,6 +422,7 @@ static int from_runs(struct loader *l, struct tl_repo *repo, struct tl_err *err)
 		const char *o = e->outcomes;
 		char f = o[strlen(o) - 1];
 		size_t r = memo_get(&memo, &runs, e->run), k;
+		int own = e->revision != NULL;
 		if (r == (size_t)-1) {
 			if (nruns == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -425,10 +431,13 @@ static int from_runs(struct loader *l, struct tl_repo *repo, struct tl_err *err)
 					tl_mul(cap, sizeof(*decisive)));
 				bad = tl_realloc(
 					bad, tl_mul(cap, sizeof(*bad)));
+				rcode = tl_realloc(
+					rcode, tl_mul(cap, sizeof(*rcode)));
 			}
 			r = nruns++;
 			rr[r] = tl_strmap_get(&l->runrev, e->run);
 			decisive[r] = bad[r] = 0;
+			rcode[r] = NOCODE;
 			memo_put(&memo, &runs, e->run, r);
 		}
 		runof[i] = (uint32_t)r;
@@ -442,17 +451,29 @@ static int from_runs(struct loader *l, struct tl_repo *repo, struct tl_err *err)
 		}
 		if (!e->revision)
 			continue;
-		if ((rc = code_of(&c, h, repo, e->revision, &k, err)))
-			break;
+		if (!own && rcode[r] != NOCODE) {
+			k = rcode[r];
+		} else {
+			if ((rc = code_of(&c, h, repo, e->revision, &k, err)))
+				break;
+			if (!own)
+				rcode[r] = k;
+		}
 		e->code = c.ids[k];
 		e->code_time = c.times[k];
 	}
-	for (size_t i = 0; i < h->n && !rc; i++) {
-		size_t r = runof[i];
-		h->v[i].infra = decisive[r] >= p->infra_results &&
+	/* the guard marks few runs, mostly none: only their events are
+	 * touched (events start unmarked) */
+	suspect = tl_calloc(nruns ? nruns : 1, 1);
+	for (size_t r = 0; r < nruns && !rc; r++) {
+		suspect[r] = decisive[r] >= p->infra_results &&
 			(double)bad[r] >
 				p->infra_bad_rate * (double)decisive[r];
+		suspects += suspect[r];
 	}
+	for (size_t i = 0; i < h->n && !rc && suspects; i++)
+		if (suspect[runof[i]])
+			h->v[i].infra = 1;
 	tl_strmap_release(&runs);
 	tl_pairmap_release(&memo);
 	tl_strmap_release(&c.seen);
@@ -460,10 +481,12 @@ static int from_runs(struct loader *l, struct tl_repo *repo, struct tl_err *err)
 	free(c.ids);
 	free(c.times);
 	free(c.paths);
+	free(suspect);
 	free(runof);
 	free(rr);
 	free(decisive);
 	free(bad);
+	free(rcode);
 	return rc;
 }
 

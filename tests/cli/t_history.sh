@@ -257,6 +257,38 @@ expect_code 0 tally flaky --all --columns case,state
 expect_eq "$(cat "$TMP/out")" "k/C/t	flaky" "one code identity with code-paths: [src/]"
 expect_code 0 tally --format json history k/C/t
 expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["flaky_verdicts"], [r["revision"] for r in h["results"]][-1] == sys.argv[1])' "$c2" < "$TMP/out")" "1 True" "revisions still shown as recorded"
+# the cases of one run share its revision and its code identity, looked
+# up once for the run: the second case of each run gets the same as the
+# first
+both() { # both REV pass|fail: two cases, one result each, in one run
+	if [ "$2" = pass ]; then
+		echo '<testsuite name="s"><testcase classname="k.C" name="t"/><testcase classname="k.C" name="u"/></testsuite>' > "$TMP/k2.xml"
+	else
+		echo '<testsuite name="s"><testcase classname="k.C" name="t"><failure message="x"/></testcase><testcase classname="k.C" name="u"><failure message="x"/></testcase></testsuite>' > "$TMP/k2.xml"
+	fi
+	tally -q import "$TMP/k2.xml" --title "both $1" --revision "$1"
+}
+both "$c0" pass
+both "$c1" fail
+both "$c2" pass
+both "$c0" pass
+both "$c1" fail
+both "$c2" pass
+expect_code 0 tally flaky --all --columns case,state
+expect_eq "$(grep -c '	flaky$' "$TMP/out")" "2" "t and u share each run's code identity"
+# a result's own revision is its code, even in a run whose other results
+# take the run's: k/C/a (first in the run) takes c0's, k/C/b recorded on
+# c1 fails there and passes in a run on c2 (the same code): a flake. Were
+# it c0's code, its verdicts would be P F P: no flake.
+echo '<testsuite name="s"><testcase classname="k.C" name="b"/></testsuite>' > "$TMP/b.xml"
+tally -q import "$TMP/b.xml" --title "b first" --revision build-1
+tally -q import "$TMP/b.xml" --title "b passes" --revision "$c2"
+echo '<testsuite name="s"><testcase classname="k.C" name="a"/></testsuite>' > "$TMP/a.xml"
+tally -q import "$TMP/a.xml" --title "own revisions" --revision "$c0"
+own=$(tally run list --columns key | tail -1)
+expect_code 0 tally -q record "$own" k/C/b failed --revision "$c1" --add
+expect_code 0 tally flaky --all --columns case,state
+expect_grep "k/C/b	flaky" "$TMP/out"
 # each commit that changes src/ is other code again: three failing ones
 # are three FAIL verdicts
 for v in 2 3 4; do
