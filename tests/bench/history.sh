@@ -7,7 +7,10 @@
 #   tally flaky after one new import (the snapshot plus the new commit)
 #   tally history CASE, warm
 #   tally diff HEAD~3...HEAD right after a cold query (it builds the cache)
-# with peak memory, and each as a ratio to the baseline.
+# with peak memory, and each as a ratio to the baseline. A second
+# baseline is git's own tools doing the reads a cold query does: the same
+# log, and every blob it names as added or changed read by
+# `git cat-file --batch --buffer` (two processes, so on two cores).
 #   tests/bench/history.sh [path/to/tally] [gen_history.py options...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +46,10 @@ best() { # best of 3: "seconds KB"
 }
 
 read -r gs gk < <(best git log --raw --no-renames -- qa/)
+reads() { git log --raw --no-renames --no-abbrev -- qa/ |
+	awk '/^:/ && $5 != "D" { print $4 }' | git cat-file --batch --buffer; }
+export -f reads
+read -r rs rk < <(best bash -c reads)
 cold() { rm -rf .git/tally && "$tally" flaky --all; }
 export -f cold
 export tally
@@ -69,6 +76,7 @@ done
 printf '%-34s %9s %9s %9s\n' "" seconds "peak MB" "x git log"
 row() { awk -v n="$1" -v s="$2" -v k="$3" -v g="$gs" 'BEGIN { printf "%-34s %9.3f %9.1f %9.2f\n", n, s, k/1024, s/g }'; }
 row "git log --raw --no-renames -- qa/" "$gs" "$gk"
+row "git log --raw | git cat-file --batch" "$rs" "$rk"
 row "tally flaky, cold" "$cs" "$ck"
 row "tally flaky, warm" "$ws" "$wk"
 row "tally flaky, no cache" "$ns" "$nk"
@@ -76,4 +84,5 @@ row "tally flaky, one new import" "$bi" "$bik"
 row "tally diff HEAD~3...HEAD, then" "$ds" "$dk"
 row "tally history CASE, warm" "$hs" "$hk"
 awk -v w="$ws" -v c="$cs" 'BEGIN { printf "warm / cold: %.3f\n", w/c }'
+awk -v r="$rs" -v c="$cs" 'BEGIN { printf "cold / git reading the same blobs: %.2f\n", c/r }'
 echo "$(git rev-list --count HEAD) commits (3 of them the new imports), $(python3 -c 'import json; print(json.load(open(".git/truth.json"))["results"])') results, cache $(du -sh .git/tally | cut -f1)"
