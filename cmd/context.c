@@ -15,8 +15,13 @@
 int ctx_store(struct ctx *c, struct tl_store **out)
 {
 	int rc = 0;
-	if (!c->store)
+	if (!c->store) {
 		rc = tl_store_open_at(&c->store, ".", c->at, &c->err);
+		if (!rc) {
+			c->store->ahead = c->ahead;
+			c->ahead = NULL;
+		}
+	}
 	*out = c->store;
 	return rc;
 }

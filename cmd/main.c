@@ -3,6 +3,7 @@
  * place where an error is printed and turned into an exit status.
  */
 #include "cmd/tally.h"
+#include "core/hsnap.h"
 #include "core/regex.h"
 #include "core/repo.h"
 #include "core/trace.h"
@@ -268,6 +269,18 @@ static int reads_only(const struct command *cmd)
 	return 0;
 }
 
+/* The commands that read the history snapshot (core/hsnap.h), at the
+ * branch's tip: it is read ahead while they start. */
+static int reads_history(const struct command *cmd)
+{
+	static const char *const names[] = { "history", "flaky", "failures",
+		"diff", "gate", NULL };
+	for (const char *const *n = names; *n; n++)
+		if (!strcmp(*n, cmd->name))
+			return 1;
+	return 0;
+}
+
 static int run(struct ctx *c, int argc, char **argv)
 {
 	const struct command *cmd = NULL;
@@ -377,6 +390,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		args_release(&a);
 		return rc;
 	}
+	if (!c->at && reads_history(cmd) && !getenv("TALLY_NO_CACHE"))
+		c->ahead = tl_hsnap_ahead_start();
 	rc = cmd->run(c, &a);
 	args_release(&a);
 	return rc;
@@ -402,6 +417,7 @@ int main(int argc, char **argv)
 				strerror(errno));
 		status = status ? status : 1;
 	}
+	tl_hsnap_ahead_free(c.ahead); /* when no store took it */
 	tl_store_free(c.store);
 	tl_err_clear(&c.err);
 	tl_strlist_release(&c.keep);

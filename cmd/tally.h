@@ -26,6 +26,7 @@ struct opt_spec {
 
 struct ctx;
 struct args;
+struct tl_hsnap_ahead;
 
 struct command {
 	const char *name; /* "case new" */
@@ -63,6 +64,8 @@ struct ctx {
 	const char *at; /* --at REV: read the tracker as of REV */
 	int tty;
 	struct tl_store *store;
+	/* the history snapshot read ahead, until the store takes it */
+	struct tl_hsnap_ahead *ahead;
 	struct tl_err err;
 	struct tl_strlist keep; /* strings that live as long as the run */
 	const char *argv0;

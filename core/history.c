@@ -641,7 +641,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		tl_err_clear(&ignore);
 		if (cached && head[0] &&
 			!tl_hsnap_load(h, s->repo, name, key, head, snapped,
-				&runs, &nruns)) {
+				&runs, &nruns, &s->ahead)) {
 			restore_runs(&l, runs, nruns);
 			free(runs);
 			if (!strcmp(snapped, head)) {

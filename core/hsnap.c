@@ -116,75 +116,94 @@ static void *check_sum(void *arg)
 	return NULL;
 }
 
-int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
-	uint64_t key, const char *at, char commit[41],
-	struct tl_hsnap_run **runs, size_t *nruns)
+/* A snapshot file read whole: its records made events, its sum checked. */
+struct tl_hsnap_file {
+	char *map;
+	size_t len;
+	struct header hd;
+	struct tl_event *v;
+	struct tl_hsnap_run *rv;
+	struct stat st; /* of the file read, to know it again */
+};
+
+void tl_hsnap_file_free(struct tl_hsnap_file *f)
 {
-	char *path = path_of(r, name);
-	struct {
-		char *ptr;
-		size_t len;
-	} f = { NULL, 0 };
+	if (!f)
+		return;
+	free(f->v);
+	free(f->rv);
+	if (f->map)
+		munmap(f->map, f->len);
+	free(f);
+}
+
+struct tl_hsnap_file *tl_hsnap_read(const char *path, const char *at)
+{
+	return tl_hsnap_read_fd(
+		open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), at);
+}
+
+struct tl_hsnap_file *tl_hsnap_read_fd(int fd, const char *at)
+{
+	struct tl_hsnap_file *f;
 	struct header hd;
 	const char *rec, *rrec; /* records, not necessarily aligned */
 	const char *strings;
-	struct tl_event *v = NULL;
-	struct tl_hsnap_run *rv = NULL;
+	struct tl_event *v;
 	uint64_t sum;
 	size_t body;
-	struct stat st;
 	struct check chk;
 	pthread_t th;
-	int bad = 0, checking = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int bad = 0, checking;
 
-	free(path);
 	if (fd < 0)
-		return -1;
+		return NULL;
+	f = tl_calloc(1, sizeof(*f));
 	/* mapped and populated in one call: page by page faults are what a
 	 * warm query would otherwise spend its time on */
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
-		(size_t)st.st_size >= sizeof(hd) + 8 &&
-		(size_t)st.st_size <= SNAP_MAX) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ,
+	if (!fstat(fd, &f->st) && S_ISREG(f->st.st_mode) &&
+		(size_t)f->st.st_size >= sizeof(hd) + 8 &&
+		(size_t)f->st.st_size <= SNAP_MAX) {
+		void *m = mmap(NULL, (size_t)f->st.st_size, PROT_READ,
 			MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (m != MAP_FAILED) {
-			f.ptr = m;
-			f.len = (size_t)st.st_size;
+			f->map = m;
+			f->len = (size_t)f->st.st_size;
 		}
 	}
 	close(fd);
-	if (!f.ptr)
-		return -1;
-	memcpy(&hd, f.ptr, sizeof(hd));
+	if (!f->map)
+		goto miss;
+	memcpy(&hd, f->map, sizeof(hd));
 	if (memcmp(hd.magic, MAGIC, 8) || hd.version != VERSION ||
-		hd.key != key || hd.n > f.len / sizeof(struct record) ||
-		hd.nruns > f.len / sizeof(struct runrec))
+		hd.n > f->len / sizeof(struct record) ||
+		hd.nruns > f->len / sizeof(struct runrec))
 		goto miss;
 	body = sizeof(hd) + (size_t)hd.nstrings_bytes +
 		(size_t)hd.n * sizeof(struct record) +
 		(size_t)hd.nruns * sizeof(struct runrec);
-	if (body + 8 != f.len)
+	if (body + 8 != f->len)
 		goto miss;
-	memcpy(&sum, f.ptr + body, 8);
+	rec = f->map + sizeof(hd);
+	rrec = rec + (size_t)hd.n * sizeof(struct record);
+	strings = rrec + (size_t)hd.nruns * sizeof(struct runrec);
+	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1])
+		goto miss; /* every string ends inside the area */
+	memcpy(&sum, f->map + body, 8);
 	/* summed on a second thread while this one turns the records into
 	 * events (which are dropped if it does not match) */
-	chk.p = f.ptr + sizeof(hd);
+	chk.p = f->map + sizeof(hd);
 	chk.n = body - sizeof(hd);
 	chk.hd = &hd;
 	checking = !pthread_create(&th, NULL, check_sum, &chk);
 	if (!checking)
 		check_sum(&chk);
-	rec = f.ptr + sizeof(hd);
-	rrec = rec + (size_t)hd.n * sizeof(struct record);
-	strings = rrec + (size_t)hd.nruns * sizeof(struct runrec);
-	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1])
-		goto miss; /* every string ends inside the area */
-	v = tl_calloc(hd.n ? (size_t)hd.n : 1, sizeof(*v));
+	v = f->v = tl_calloc(hd.n ? (size_t)hd.n : 1, sizeof(*v));
 	/* huge pages first, so the prefault makes them: the sorts and scans
 	 * over the events then miss the TLB less (a warm query 0.19 -> 0.15
-	 * s on the 5,002-commit bench); not for events the walk will add to */
-	if (!memcmp(hd.commit, at, 40))
+	 * s on the 5,002-commit bench); not for events the walk will add to
+	 * (at NULL: not known, read ahead, mostly for the same commit) */
+	if (!at || !memcmp(hd.commit, at, 40))
 		tl_mem_hugepages(v, (size_t)hd.n * sizeof(*v));
 	tl_mem_prefault(v, (size_t)hd.n * sizeof(*v));
 	for (size_t i = 0; i < hd.n && !bad; i++) {
@@ -202,40 +221,83 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 		bad |= !v[i].casekey || !v[i].run || !v[i].outcomes ||
 			!*v[i].outcomes;
 	}
-	rv = tl_calloc(hd.nruns ? (size_t)hd.nruns : 1, sizeof(*rv));
+	f->rv = tl_calloc(hd.nruns ? (size_t)hd.nruns : 1, sizeof(*f->rv));
 	for (size_t i = 0; i < hd.nruns && !bad; i++) {
 		struct runrec x;
+		struct tl_hsnap_run *r = &f->rv[i];
 		memcpy(&x, rrec + i * sizeof(x), sizeof(x));
-		rv[i].run = str_of(strings, hd.nstrings_bytes, x.s[0], &bad);
-		rv[i].revision =
-			str_of(strings, hd.nstrings_bytes, x.s[1], &bad);
-		rv[i].environment =
+		r->run = str_of(strings, hd.nstrings_bytes, x.s[0], &bad);
+		r->revision = str_of(strings, hd.nstrings_bytes, x.s[1], &bad);
+		r->environment =
 			str_of(strings, hd.nstrings_bytes, x.s[2], &bad);
-		bad |= !rv[i].run;
+		bad |= !r->run;
 	}
 	if (checking)
 		pthread_join(th, NULL);
-	checking = 0;
 	if (bad || chk.sum != sum)
 		goto miss;
-	free(h->v);
-	h->v = v;
-	h->n = (size_t)hd.n;
-	tl_hsnap_unmap(h);
-	h->snap = f.ptr;
-	h->snap_len = f.len;
-	memcpy(commit, hd.commit, 40);
-	commit[40] = '\0';
-	*runs = rv;
-	*nruns = (size_t)hd.nruns;
-	return 0;
+	f->hd = hd;
+	return f;
 miss:
-	if (checking)
-		pthread_join(th, NULL);
-	free(v);
-	free(rv);
-	munmap(f.ptr, f.len);
-	return -1;
+	tl_hsnap_file_free(f);
+	return NULL;
+}
+
+/* The file read ahead, when it is this path's, unchanged since: the same
+ * file (device and inode: a snapshot is replaced by a rename), size and
+ * time. */
+static struct tl_hsnap_file *take_ahead(
+	struct tl_hsnap_ahead **ahead, const char *path)
+{
+	struct tl_hsnap_file *f = ahead ? tl_hsnap_ahead_take(*ahead) : NULL;
+	struct stat st;
+	if (ahead) {
+		tl_hsnap_ahead_free(*ahead);
+		*ahead = NULL;
+	}
+	if (f &&
+		(lstat(path, &st) || st.st_dev != f->st.st_dev ||
+			st.st_ino != f->st.st_ino ||
+			st.st_size != f->st.st_size ||
+			st.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
+			st.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec)) {
+		tl_hsnap_file_free(f);
+		f = NULL;
+	}
+	return f;
+}
+
+int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
+	uint64_t key, const char *at, char commit[41],
+	struct tl_hsnap_run **runs, size_t *nruns,
+	struct tl_hsnap_ahead **ahead)
+{
+	char *path = path_of(r, name);
+	struct tl_hsnap_file *f = take_ahead(ahead, path);
+	if (!f)
+		f = tl_hsnap_read(path, at);
+	free(path);
+	if (!f)
+		return -1;
+	if (f->hd.key != key) {
+		tl_hsnap_file_free(f);
+		return -1;
+	}
+	free(h->v);
+	h->v = f->v;
+	h->n = (size_t)f->hd.n;
+	tl_hsnap_unmap(h);
+	h->snap = f->map;
+	h->snap_len = f->len;
+	memcpy(commit, f->hd.commit, 40);
+	commit[40] = '\0';
+	*runs = f->rv;
+	*nruns = (size_t)f->hd.nruns;
+	f->v = NULL;
+	f->rv = NULL;
+	f->map = NULL;
+	tl_hsnap_file_free(f);
+	return 0;
 }
 
 void tl_hsnap_unmap(struct tl_history *h)

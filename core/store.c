@@ -3,6 +3,7 @@
 #include "core/fs.h"
 #include "core/key.h"
 #include "core/resolve.h"
+#include "core/hsnap.h"
 #include "core/snapshot.h"
 #include "formats/entity.h"
 #include "formats/yaml.h"
@@ -133,6 +134,7 @@ void tl_store_free(struct tl_store *s)
 {
 	if (!s)
 		return;
+	tl_hsnap_ahead_free(s->ahead);
 	tl_snapshot_free(s->snap); /* before the repository it reads */
 	tl_repo_free(s->repo);
 	tl_workspace_free(s->ws);

@@ -14,6 +14,7 @@
 #include "core/repo.h"
 
 struct tl_snapshot;
+struct tl_hsnap_ahead;
 
 struct tl_store {
 	struct tl_repo *repo;
@@ -26,6 +27,8 @@ struct tl_store {
 	/* with --at: the files as of that revision; the store is then
 	 * read-only (a transaction is refused) */
 	struct tl_snapshot *snap;
+	/* the history snapshot being read ahead, or NULL (core/hsnap.h) */
+	struct tl_hsnap_ahead *ahead;
 };
 
 #define TL_FORMAT_VERSION 1

@@ -1,0 +1,163 @@
+/* The history snapshot (core/hsnap.c) and its read-ahead
+ * (core/hsnap_ahead.c), on a real repository's .git/tally/. */
+#include "helpers.h"
+
+#include <sys/stat.h>
+
+#include "core/hsnap.h"
+
+#define HEAD_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define KEY 42u
+
+/* A history of n events for case "c<i % 7>", whose durations start at
+ * base: two snapshots made with different bases differ in every event. */
+static void history_of(struct tl_history *h, size_t n, double base)
+{
+	memset(h, 0, sizeof(*h));
+	h->v = calloc(n, sizeof(*h->v));
+	h->n = n;
+	for (size_t i = 0; i < n; i++) {
+		char key[32], run[32];
+		struct tl_event *e = &h->v[i];
+		snprintf(key, sizeof(key), "c%zu", i % 7);
+		snprintf(run, sizeof(run), "r%zu", i / 7);
+		e->casekey = tl_strpool_intern(&h->pool, key);
+		e->run = tl_strpool_intern(&h->pool, run);
+		e->status = tl_strpool_intern(&h->pool, "passed");
+		e->outcomes = tl_strpool_intern(&h->pool, i % 3 ? "P" : "FP");
+		e->has_duration = 1;
+		e->duration = base + (double)i;
+		e->time = 1000 + (int64_t)i;
+		e->seq = i;
+	}
+}
+
+static void save(struct tl_repo *r, double base)
+{
+	struct tl_history h;
+	struct tl_hsnap_run run = { "r0", "abc", NULL };
+	history_of(&h, 2000, base);
+	tl_hsnap_save(&h, &run, 1, r, "history-test", HEAD_A, KEY);
+	tl_history_release(&h);
+}
+
+/* Loads the snapshot (with *ahead, when given) and checks it is the one
+ * saved with base. */
+static void expect_loaded(
+	struct tl_repo *r, double base, struct tl_hsnap_ahead **ahead)
+{
+	struct tl_history h;
+	struct tl_hsnap_run *runs = NULL;
+	size_t nruns = 0;
+	char commit[41];
+	memset(&h, 0, sizeof(h));
+	cr_assert_eq(tl_hsnap_load(&h, r, "history-test", KEY, HEAD_A, commit,
+			     &runs, &nruns, ahead),
+		0);
+	cr_assert_str_eq(commit, HEAD_A);
+	cr_assert_eq(h.n, 2000);
+	cr_assert_eq(nruns, 1);
+	cr_assert_str_eq(runs[0].revision, "abc");
+	for (size_t i = 0; i < h.n; i++) {
+		cr_assert_eq(h.v[i].duration, base + (double)i, "event %zu", i);
+		cr_assert_str_eq(h.v[i].outcomes, i % 3 ? "P" : "FP");
+	}
+	free(runs);
+	tl_history_release(&h);
+}
+
+static char *snap_path(const char *dir)
+{
+	return tl_format("%s/.git/tally/history-test.snap", dir);
+}
+
+Test(hsnap, saved_and_loaded_whole)
+{
+	struct tl_repo *r;
+	char *dir = th_repo(&r);
+	save(r, 0.5);
+	expect_loaded(r, 0.5, NULL);
+	tl_repo_free(r);
+	th_rmrf(dir);
+}
+
+Test(hsnap, read_ahead_from_the_working_folder_is_used)
+{
+	struct tl_repo *r;
+	char *dir = th_repo(&r);
+	char *sub = tl_format("%s/a/b", dir);
+	struct tl_hsnap_ahead *ahead;
+	free(th_sh(dir, "mkdir -p a/b"));
+	save(r, 0.5);
+	/* found from a folder below the work tree's top */
+	cr_assert_eq(chdir(sub), 0);
+	ahead = tl_hsnap_ahead_start();
+	cr_assert_not_null(ahead);
+	expect_loaded(r, 0.5, &ahead);
+	cr_assert_null(ahead, "the read-ahead is consumed");
+	free(sub);
+	tl_repo_free(r);
+	th_rmrf(dir);
+}
+
+Test(hsnap, a_file_replaced_after_it_was_read_ahead_is_read_again)
+{
+	struct tl_repo *r;
+	char *dir = th_repo(&r);
+	struct tl_hsnap_ahead *ahead;
+	save(r, 0.5);
+	cr_assert_eq(chdir(dir), 0);
+	ahead = tl_hsnap_ahead_start();
+	cr_assert_not_null(ahead);
+	/* another process writes a new snapshot meanwhile (a rename): the
+	 * one read ahead (opened before start returned) is the old one */
+	save(r, 7.25);
+	expect_loaded(r, 7.25, &ahead);
+	tl_repo_free(r);
+	th_rmrf(dir);
+}
+
+Test(hsnap, nothing_to_read_ahead_outside_a_repository)
+{
+	char *dir = th_tmpdir();
+	cr_assert_eq(chdir(dir), 0);
+	unsetenv("GIT_DIR");
+	cr_assert_null(tl_hsnap_ahead_start());
+	th_rmrf(dir);
+}
+
+/* A flipped byte anywhere past the header is caught. */
+Test(hsnap, a_damaged_file_is_refused)
+{
+	struct tl_repo *r;
+	char *dir = th_repo(&r);
+	char *path = snap_path(dir);
+	struct stat st;
+	save(r, 0.5);
+	cr_assert_eq(stat(path, &st), 0);
+	for (int k = 1; k <= 5; k++) {
+		/* in the records, the run records, the strings, the sum */
+		off_t at = k < 5 ? (off_t)(st.st_size * k / 5) : st.st_size - 3;
+		struct tl_hsnap_file *f;
+		FILE *fp = fopen(path, "r+b");
+		int c;
+		cr_assert_not_null(fp);
+		fseek(fp, at, SEEK_SET);
+		c = fgetc(fp);
+		fseek(fp, at, SEEK_SET);
+		fputc(c ^ 0x10, fp);
+		fclose(fp);
+		f = tl_hsnap_read(path, NULL);
+		cr_assert_null(f, "flip at %lld found", (long long)at);
+		fp = fopen(path, "r+b");
+		fseek(fp, at, SEEK_SET);
+		fputc(c, fp);
+		fclose(fp);
+		f = tl_hsnap_read(path, NULL);
+		cr_assert_not_null(f, "restored");
+		tl_hsnap_file_free(f);
+	}
+	free(path);
+	tl_repo_free(r);
+	th_rmrf(dir);
+}
