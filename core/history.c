@@ -174,6 +174,7 @@ static int on_change(
 		if (h->n == l->cap) {
 			l->cap = l->cap ? l->cap * 2 : 256;
 			h->v = tl_realloc(h->v, tl_mul(l->cap, sizeof(*h->v)));
+			h->cap = l->cap;
 		}
 		at = h->n++;
 		memset(&h->v[at], 0, sizeof(h->v[at]));
@@ -511,7 +512,7 @@ static void restore_runs(
 static void restore_events(struct loader *l)
 {
 	struct tl_history *h = l->h;
-	l->cap = h->n;
+	l->cap = h->cap > h->n ? h->cap : h->n;
 	tl_pairmap_reserve(&l->at, h->n);
 	for (size_t i = 0; i < h->n; i++) {
 		/* the snapshot's strings are its own: the map's keys are
@@ -543,7 +544,7 @@ static void forget(struct loader *l)
 	struct tl_history *h = l->h;
 	free(h->v);
 	h->v = NULL;
-	h->n = 0;
+	h->n = h->cap = 0;
 	tl_hsnap_unmap(h);
 	tl_pairmap_release(&l->at);
 	tl_strmap_release(&l->runrev);

@@ -49,6 +49,9 @@ struct tl_event {
 struct tl_history {
 	struct tl_event *v; /* sorted by case, then time */
 	size_t n;
+	/* room in v beyond n, when a snapshot left some for the commits
+	 * after it (0: none known) */
+	size_t cap;
 	struct tl_strpool pool; /* the events' strings */
 	char *snap; /* or, read from a snapshot (core/hsnap.c), there */
 	size_t snap_len;
