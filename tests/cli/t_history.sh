@@ -237,13 +237,23 @@ echo v1 > src/app.c && git commit -qam c1
 c1=$(git rev-parse --short=12 HEAD)
 echo d2 > docs/a.md && git commit -qam "docs only"
 c2=$(git rev-parse HEAD)
-codeimport() { # codeimport REV pass|fail
-	if [ "$2" = pass ]; then
-		echo '<testsuite name="s"><testcase classname="k.C" name="t"/></testsuite>' > "$TMP/k.xml"
-	else
-		echo '<testsuite name="s"><testcase classname="k.C" name="t"><failure message="x"/></testcase></testsuite>' > "$TMP/k.xml"
-	fi
-	tally -q import "$TMP/k.xml" --title "code $1" --revision "$1"
+codeimport() { # codeimport REV pass|fail [NAME...]: a run (titled $TITLE
+	# when set) of k.C's tests (t)
+	local rev=$1 status=$2 n
+	shift 2
+	[ $# -gt 0 ] || set -- t
+	{
+		echo '<testsuite name="s">'
+		for n in "$@"; do
+			if [ "$status" = pass ]; then
+				echo "<testcase classname=\"k.C\" name=\"$n\"/>"
+			else
+				echo "<testcase classname=\"k.C\" name=\"$n\"><failure message=\"x\"/></testcase>"
+			fi
+		done
+		echo '</testsuite>'
+	} > "$TMP/k.xml"
+	tally -q import "$TMP/k.xml" --title "${TITLE:-code $rev}" --revision "$rev"
 }
 codeimport "$c0" pass
 codeimport "$c1" fail
@@ -260,32 +270,22 @@ expect_eq "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["flaky
 # the cases of one run share its revision and its code identity, looked
 # up once for the run: the second case of each run gets the same as the
 # first
-both() { # both REV pass|fail: two cases, one result each, in one run
-	if [ "$2" = pass ]; then
-		echo '<testsuite name="s"><testcase classname="k.C" name="t"/><testcase classname="k.C" name="u"/></testsuite>' > "$TMP/k2.xml"
-	else
-		echo '<testsuite name="s"><testcase classname="k.C" name="t"><failure message="x"/></testcase><testcase classname="k.C" name="u"><failure message="x"/></testcase></testsuite>' > "$TMP/k2.xml"
-	fi
-	tally -q import "$TMP/k2.xml" --title "both $1" --revision "$1"
-}
-both "$c0" pass
-both "$c1" fail
-both "$c2" pass
-both "$c0" pass
-both "$c1" fail
-both "$c2" pass
+codeimport "$c0" pass t u
+codeimport "$c1" fail t u
+codeimport "$c2" pass t u
+codeimport "$c0" pass t u
+codeimport "$c1" fail t u
+codeimport "$c2" pass t u
 expect_code 0 tally flaky --all --columns case,state
 expect_eq "$(grep -c '	flaky$' "$TMP/out")" "2" "t and u share each run's code identity"
 # a result's own revision is its code, even in a run whose other results
 # take the run's: k/C/a (first in the run) takes c0's, k/C/b recorded on
 # c1 fails there and passes in a run on c2 (the same code): a flake. Were
 # it c0's code, its verdicts would be P F P: no flake.
-echo '<testsuite name="s"><testcase classname="k.C" name="b"/></testsuite>' > "$TMP/b.xml"
-tally -q import "$TMP/b.xml" --title "b first" --revision build-1
-tally -q import "$TMP/b.xml" --title "b passes" --revision "$c2"
-echo '<testsuite name="s"><testcase classname="k.C" name="a"/></testsuite>' > "$TMP/a.xml"
-tally -q import "$TMP/a.xml" --title "own revisions" --revision "$c0"
-own=$(tally run list --columns key | tail -1)
+codeimport build-1 pass b
+codeimport "$c2" pass b
+TITLE="own revisions" codeimport "$c0" pass a
+own=$(tally run list --columns key | grep own-revisions)
 expect_code 0 tally -q record "$own" k/C/b failed --revision "$c1" --add
 expect_code 0 tally flaky --all --columns case,state
 expect_grep "k/C/b	flaky" "$TMP/out"
