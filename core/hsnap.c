@@ -308,6 +308,27 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	return 0;
 }
 
+const struct tl_event *tl_hsnap_file_events(
+	const struct tl_hsnap_file *f, size_t *n)
+{
+	*n = (size_t)f->hd.n;
+	return f->v;
+}
+
+void tl_hsnap_seal(void *file, size_t len)
+{
+	struct check chk;
+	uint64_t sum;
+	if (len < sizeof(struct header) + 8)
+		return;
+	chk.p = (const char *)file + sizeof(struct header);
+	chk.n = len - 8 - sizeof(struct header);
+	chk.hd = file; /* the checksum reads it as bytes */
+	check_sum(&chk);
+	sum = chk.sum;
+	memcpy((char *)file + len - 8, &sum, 8);
+}
+
 void tl_hsnap_unmap(struct tl_history *h)
 {
 	if (h->snap)

@@ -53,6 +53,13 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	uint64_t key, const char *at, char commit[41],
 	struct tl_hsnap_run **runs, size_t *nruns,
 	struct tl_hsnap_ahead **ahead);
+/* The events of a file read (its strings live in its mapping). */
+const struct tl_event *tl_hsnap_file_events(
+	const struct tl_hsnap_file *f, size_t *n);
+/* Writes the checksum a snapshot image of len bytes must end with (for
+ * the fuzz target: a mutated image then gets past the sum to the checks
+ * behind it). */
+void tl_hsnap_seal(void *file, size_t len);
 /* Releases what tl_hsnap_load mapped. */
 void tl_hsnap_unmap(struct tl_history *h);
 /* Saves h's events for commit and key (a failure is silent). */
