@@ -676,7 +676,14 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			if (!rc && l.cache)
 				tl_hcache_save(l.cache);
 			tl_trace_perf("history: cache saved");
-			tl_hcache_free(l.cache);
+			if (l.cache) {
+				tl_hcache_free(l.cache);
+				/* its tables were the walk's largest blocks:
+				 * handed back, so that what a command loads
+				 * next (diff's other side) does not stack on
+				 * them */
+				tl_mem_trim();
+			}
 		}
 		tl_buf_release(&l.rec);
 		/* only the walk looks results up: released before the
