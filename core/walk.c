@@ -671,6 +671,13 @@ static int newer_than(git_repository *git, const git_oid *start,
 	size_t cnt = 0, cap = 0;
 	*out = NULL;
 	*n = 0;
+	/* since may be a descendant of start (a snapshot of the tip, and a
+	 * query at an older commit, as diff's base side): without this the
+	 * search below went back to the root first */
+	if (!git_oid_equal(start, since) &&
+		git_graph_descendant_of(git, start, since) == 0)
+		return 0;
+	git_error_clear();
 	for (;;) {
 		git_commit *c = NULL;
 		if (git_oid_equal(&at, since))
