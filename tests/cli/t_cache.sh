@@ -140,6 +140,7 @@ snap before-new
 report r6 1 0
 TALLY_TRACE_PERF=1 tally flaky > /dev/null 2> "$TMP/trace"
 expect_grep "history: commits since the snapshot" "$TMP/trace"
+expect_no_grep "history: commits walked" "$TMP/trace" # no walk from the start
 run=$(ls -t qa/web/runs | head -1)
 tally -q record "$run" c/K/a passed --retry
 report r7 0 1
