@@ -39,15 +39,12 @@ static int is_dir(const char *p)
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
-/* .git/tally of the nearest folder up from here with a .git folder, or
- * GIT_DIR's (NULL: none; a .git file, a worktree's, is left to libgit2) */
+/* .git/tally of the nearest folder up from here with a .git folder, as
+ * tally opens its repository (GIT_DIR is not read there either); NULL:
+ * none (a .git file, a worktree's, is left to libgit2) */
 static char *guess_dir(void)
 {
-	const char *env = getenv("GIT_DIR");
-	char *cwd, *out = NULL;
-	if (env && *env)
-		return tl_format("%s/tally", env);
-	cwd = getcwd(NULL, 0);
+	char *out = NULL, *cwd = getcwd(NULL, 0);
 	if (!cwd)
 		return NULL;
 	for (;;) {
