@@ -42,18 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!v[i].casekey || !v[i].run || !v[i].outcomes ||
 			!*v[i].outcomes)
 			abort();
-		touch(v[i].casekey);
-		touch(v[i].run);
-		touch(v[i].status);
-		touch(v[i].outcomes);
-		touch(v[i].revision);
-		touch(v[i].message);
-		touch(v[i].type);
-		touch(v[i].trace);
-		touch(v[i].commit);
-		touch(v[i].author);
-		touch(v[i].environment);
-		touch(v[i].blob);
+		const char *all[] = { v[i].casekey, v[i].run, v[i].status,
+			v[i].outcomes, v[i].revision, v[i].message, v[i].type,
+			v[i].trace, v[i].commit, v[i].author, v[i].environment,
+			v[i].blob };
+		for (size_t k = 0; k < sizeof(all) / sizeof(*all); k++)
+			touch(all[k]);
 	}
 	tl_hsnap_file_free(f);
 	return 0;
