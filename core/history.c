@@ -248,9 +248,6 @@ static void sort_events(struct tl_history *h)
 	free(tail);
 }
 
-/* METRICS.md's infrastructure guard: a run with 20 or more decisive
- * results of which over 80% are bad is left out of flake and regression
- * inference (it still counts in the rates). */
 struct alias_walk {
 	struct tl_store *s;
 	const char *dir;
@@ -393,8 +390,10 @@ static int code_of(struct codes *c, struct tl_history *h, struct tl_repo *repo,
  * passes over it (three here, now one and a short second).
  * - events without a revision or environment take their run's;
  * - each revision's code identity, one lookup per revision;
- * - the infrastructure guard: a run with infra-min-results decisive
- *   results, more than infra-bad-rate of them failed, marks them all. */
+ * - METRICS.md's infrastructure guard: a run with infra-min-results
+ *   (20) decisive results, more than infra-bad-rate (80 %) of them
+ *   failed, marks them all, to be left out of flake and regression
+ *   inference (they still count in the rates). */
 static int from_runs(struct loader *l, struct tl_repo *repo, struct tl_err *err)
 {
 	struct tl_history *h = l->h;
