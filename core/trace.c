@@ -38,6 +38,7 @@ void tl_trace_perf(const char *what)
 {
 	static int on = -1;
 	static double start, last;
+	static long faults;
 	double t;
 	struct rusage ru;
 	long anon, file;
@@ -53,7 +54,9 @@ void tl_trace_perf(const char *what)
 	rss_now(&anon, &file);
 	fprintf(stderr,
 		"tally: perf: %.3f s (+%.3f s) %ld MB (now %ld heap + %ld "
-		"files) %s\n",
-		t - start, t - last, ru.ru_maxrss / 1024, anon, file, what);
+		"files, +%ld page faults) %s\n",
+		t - start, t - last, ru.ru_maxrss / 1024, anon, file,
+		ru.ru_minflt - faults, what);
 	last = t;
+	faults = ru.ru_minflt;
 }
