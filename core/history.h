@@ -70,6 +70,10 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 int tl_history_aliases(struct tl_value **out, struct tl_store *s,
 	const char *project, struct tl_err *err);
 void tl_history_release(struct tl_history *h);
+/* Sorts h->v by case key, then time, then seq (what the loader leaves;
+ * no two events share a seq). A sorted run followed by a shorter unsorted
+ * tail is merged, not sorted again. */
+void tl_history_sort(struct tl_history *h);
 
 /* What the metrics say of one case's events (ev: n events, time order). */
 struct tl_case_metrics {

@@ -2,6 +2,8 @@
  * METRICS.md's environment divergence. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/history.h"
 
@@ -152,4 +154,89 @@ Test(history, many_cases_at_once_measure_as_each_alone)
 	tl_cases_metrics(&h, spans, 0, 5000, got);
 	tl_cases_metrics(&h, spans + 5, 1, 5000, got);
 	cr_assert_eq(got[0].results, spans[5].n);
+}
+
+/* The order tl_history_sort promises, written plainly. */
+static int reference_order(const void *a, const void *b)
+{
+	const struct tl_event *x = a, *y = b;
+	int c = strcmp(x->casekey, y->casekey);
+	if (c)
+		return c;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* n events over ncase cases, times drawn from a few values (so many
+ * tie and seq decides); each case's name exists twice, at different
+ * addresses, as keys from a snapshot and from a walk do. */
+static void random_events(struct tl_event *v, size_t n, char names[][2][16],
+	size_t ncase, unsigned *seed)
+{
+	for (size_t i = 0; i < ncase; i++) {
+		/* names out of creation order: "case-17" before "case-3" */
+		snprintf(names[i][0], sizeof(names[i][0]), "case-%zu",
+			(i * 7919) % ncase);
+		strcpy(names[i][1], names[i][0]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t c = (size_t)rand_r(seed) % ncase;
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].casekey = names[c][rand_r(seed) % 2];
+		v[i].time = 1000 + rand_r(seed) % 50;
+		v[i].seq = i;
+	}
+}
+
+static void expect_sorted_as_reference(struct tl_event *v, size_t n)
+{
+	struct tl_event *want = malloc(n * sizeof(*want));
+	struct tl_history h;
+	memcpy(want, v, n * sizeof(*want));
+	qsort(want, n, sizeof(*want), reference_order);
+	memset(&h, 0, sizeof(h));
+	h.v = v;
+	h.n = n;
+	tl_history_sort(&h);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_str_eq(h.v[i].casekey, want[i].casekey, "at %zu", i);
+		cr_assert_eq(h.v[i].time, want[i].time, "at %zu", i);
+		cr_assert_eq(h.v[i].seq, want[i].seq, "at %zu", i);
+	}
+	free(want);
+}
+
+Test(history, sorting_a_walk_orders_by_case_then_time_then_seq)
+{
+	enum { N = 20000, NCASE = 301 };
+	static struct tl_event v[N];
+	static char names[NCASE][2][16];
+	unsigned seed = 12345;
+	random_events(v, N, names, NCASE, &seed);
+	expect_sorted_as_reference(v, N);
+}
+
+Test(history, sorting_a_snapshot_and_a_short_tail_merges_them_in_order)
+{
+	enum { N = 5000, TAIL = 700, NCASE = 53 };
+	static struct tl_event v[N];
+	static char names[NCASE][2][16];
+	unsigned seed = 99;
+	random_events(v, N, names, NCASE, &seed);
+	/* a sorted snapshot, then what the commits after it added */
+	qsort(v, N - TAIL, sizeof(*v), reference_order);
+	expect_sorted_as_reference(v, N);
+}
+
+Test(history, sorting_one_case_follows_time_not_walk_order)
+{
+	struct tl_event v[64];
+	for (size_t i = 0; i < 64; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].casekey = "only";
+		v[i].time = 5000 - (int64_t)(i / 8); /* time decides, not seq */
+		v[i].seq = i;
+	}
+	expect_sorted_as_reference(v, 64);
 }
