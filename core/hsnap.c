@@ -532,6 +532,25 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	tl_buf_release(&chunk);
 }
 
+int tl_hsnap_commit(struct tl_repo *r, const char *name, char commit[41])
+{
+	char *path = path_of(r, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct header hd;
+	int rc = -1;
+	free(path);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &hd, sizeof(hd), 0) == (ssize_t)sizeof(hd) &&
+		!memcmp(hd.magic, MAGIC, 8) && hd.version == VERSION) {
+		memcpy(commit, hd.commit, 40);
+		commit[40] = '\0';
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}
+
 int tl_hsnap_exists(struct tl_repo *r, const char *name)
 {
 	char *path = path_of(r, name);

@@ -67,6 +67,10 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	size_t nruns, struct tl_repo *r, const char *name, const char *commit,
 	uint64_t key);
 
+/* The commit the snapshot file of name was saved for, from its header
+ * alone (the rest unchecked: tl_hsnap_load checks it all): 0 with commit
+ * filled, -1 when there is no such file. */
+int tl_hsnap_commit(struct tl_repo *r, const char *name, char commit[41]);
 /* Whether the snapshot file of name is there (it may still not fit). */
 int tl_hsnap_exists(struct tl_repo *r, const char *name);
 

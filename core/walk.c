@@ -710,6 +710,21 @@ static int newer_than(git_repository *git, const git_oid *start,
 	return 1;
 }
 
+int tl_repo_descends(
+	struct tl_repo *r, const char *hex, const char *ancestor_hex)
+{
+	git_oid a, b;
+	int rc;
+	if (git_oid_fromstr(&a, hex) || git_oid_fromstr(&b, ancestor_hex))
+		return 0;
+	if (git_oid_equal(&a, &b))
+		return 1;
+	rc = git_graph_descendant_of(r->git, &a, &b);
+	if (rc < 0)
+		git_error_clear();
+	return rc == 1;
+}
+
 static int walk_from(struct walk *w, struct tl_repo *r, const git_oid *startp,
 	const char *prefix, const struct tl_walk_opts *opts)
 {

@@ -90,6 +90,11 @@ int tl_repo_code_id(struct tl_repo *r, const char *rev,
 	const char *const *paths, size_t npaths, char *out_hex, int64_t *when,
 	struct tl_err *err);
 
+/* Whether commit hex is ancestor_hex or one of its descendants (both
+ * full ids in hex; 0 when either is not a commit here). */
+int tl_repo_descends(
+	struct tl_repo *r, const char *hex, const char *ancestor_hex);
+
 /* Resolves a revision to a commit id in hex (41 bytes). */
 int tl_repo_resolve(
 	struct tl_repo *r, const char *rev, char *out_hex, struct tl_err *err);

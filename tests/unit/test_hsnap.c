@@ -81,6 +81,27 @@ Test(hsnap, saved_and_loaded_whole)
 	th_rmrf(dir);
 }
 
+Test(hsnap, its_commit_is_read_from_the_header_alone)
+{
+	struct tl_repo *r;
+	char *dir = th_repo(&r);
+	char *path = snap_path(dir);
+	char commit[41];
+	cr_assert_eq(tl_hsnap_commit(r, "history-test", commit), -1);
+	save(r, 0.5);
+	cr_assert_eq(tl_hsnap_commit(r, "history-test", commit), 0);
+	cr_assert_str_eq(commit, HEAD_A);
+	/* a file of another format (or version) names no commit */
+	FILE *f = fopen(path, "r+");
+	cr_assert_not_null(f);
+	fputc('X', f);
+	fclose(f);
+	cr_assert_eq(tl_hsnap_commit(r, "history-test", commit), -1);
+	free(path);
+	tl_repo_free(r);
+	th_rmrf(dir);
+}
+
 Test(hsnap, read_ahead_from_the_working_folder_is_used)
 {
 	struct tl_repo *r;
