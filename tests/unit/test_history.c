@@ -171,7 +171,7 @@ static int reference_order(const void *a, const void *b)
 /* n events over ncase cases, times drawn from a few values (so many
  * tie and seq decides); each case's name exists twice, at different
  * addresses, as keys from a snapshot and from a walk do. */
-static void random_events(struct tl_event *v, size_t n, char names[][2][16],
+static void random_events(struct tl_event *v, size_t n, char names[][2][32],
 	size_t ncase, unsigned *seed)
 {
 	for (size_t i = 0; i < ncase; i++) {
@@ -211,7 +211,7 @@ Test(history, sorting_a_walk_orders_by_case_then_time_then_seq)
 {
 	enum { N = 20000, NCASE = 301 };
 	static struct tl_event v[N];
-	static char names[NCASE][2][16];
+	static char names[NCASE][2][32];
 	unsigned seed = 12345;
 	random_events(v, N, names, NCASE, &seed);
 	expect_sorted_as_reference(v, N);
@@ -221,7 +221,7 @@ Test(history, sorting_a_snapshot_and_a_short_tail_merges_them_in_order)
 {
 	enum { N = 5000, TAIL = 700, NCASE = 53 };
 	static struct tl_event v[N];
-	static char names[NCASE][2][16];
+	static char names[NCASE][2][32];
 	unsigned seed = 99;
 	random_events(v, N, names, NCASE, &seed);
 	/* a sorted snapshot, then what the commits after it added */
