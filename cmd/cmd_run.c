@@ -409,6 +409,12 @@ struct tl_value *run_row(const struct tl_rundata *d)
 	return row;
 }
 
+/* A run's row while its results are read (on either of two threads). */
+static void make_row(struct tl_rundata *d, size_t i, void *ctx)
+{
+	((struct tl_value **)ctx)[i] = run_row(d);
+}
+
 /* YYYY-MM-DD or RFC 3339; an until date covers its whole day. */
 static int parse_when(struct ctx *c, const char *s, int end, int64_t *out)
 {
@@ -453,11 +459,15 @@ int cmd_run_list(struct ctx *c, struct args *a)
 		goto out;
 	for (size_t p = 0; p < projects.n && !rc; p++) {
 		struct tl_runs runs;
-		if ((rc = tl_runs_load(&runs, s, projects.v[p], 1, &c->err)))
+		struct tl_value **made;
+		if ((rc = tl_runs_load(&runs, s, projects.v[p], 0, &c->err)))
 			break;
-		for (size_t i = 0; i < runs.n; i++) {
+		made = tl_calloc(runs.n ? runs.n : 1, sizeof(*made));
+		rc = tl_runs_each_with_results(
+			&runs, s, make_row, made, &c->err);
+		for (size_t i = 0; i < runs.n && !rc; i++) {
 			const struct tl_rundata *d = runs.v[i];
-			struct tl_value *row = run_row(d);
+			struct tl_value *row = made[i];
 			int keep = (!status ||
 					   !strcmp(status,
 						   tl_value_gets(
@@ -475,7 +485,11 @@ int cmd_run_list(struct ctx *c, struct args *a)
 				tl_value_push(rows, row);
 			else
 				tl_value_free(row);
+			made[i] = NULL;
 		}
+		for (size_t i = 0; i < runs.n; i++)
+			tl_value_free(made[i]); /* after an error */
+		free(made);
 		tl_runs_release(&runs);
 	}
 	if (!rc)

@@ -4,6 +4,7 @@
 #include "core/resolve.h"
 #include "core/time.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,84 @@ int tl_run_need_results(
 	}
 	free(resdir);
 	return rc;
+}
+
+void tl_run_drop_results(struct tl_rundata *r)
+{
+	tl_list_release(&r->results);
+	r->results.kind = TL_KIND_RESULT;
+	compute_cases(r);
+	r->loaded = 0;
+}
+
+struct each {
+	struct tl_runs *runs;
+	struct tl_store *s;
+	void (*fn)(struct tl_rundata *d, size_t i, void *ctx);
+	void *ctx;
+	pthread_mutex_t mu;
+	size_t next;
+	/* the earliest run that failed (runs->n: none), and its error */
+	size_t failed;
+	struct tl_err err;
+};
+
+static void *each_worker(void *arg)
+{
+	struct each *e = arg;
+	struct tl_err err = TL_ERR_INIT;
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&e->mu);
+		/* runs after a failed one are not needed: a loop in order
+		 * would have stopped there */
+		i = e->next < e->failed ? e->next++ : e->runs->n;
+		pthread_mutex_unlock(&e->mu);
+		if (i >= e->runs->n)
+			break;
+		if (tl_run_need_results(e->runs->v[i], e->s, &err)) {
+			pthread_mutex_lock(&e->mu);
+			if (i < e->failed) {
+				e->failed = i;
+				tl_err_clear(&e->err);
+				tl_err_move(&e->err, &err);
+			}
+			pthread_mutex_unlock(&e->mu);
+			tl_err_clear(&err);
+			continue;
+		}
+		e->fn(e->runs->v[i], i, e->ctx);
+		tl_run_drop_results(e->runs->v[i]);
+	}
+	return NULL;
+}
+
+int tl_runs_each_with_results(struct tl_runs *runs, struct tl_store *s,
+	void (*fn)(struct tl_rundata *d, size_t i, void *ctx), void *ctx,
+	struct tl_err *err)
+{
+	struct each e;
+	pthread_t th;
+	int threaded;
+	memset(&e, 0, sizeof(e));
+	e.runs = runs;
+	e.s = s;
+	e.fn = fn;
+	e.ctx = ctx;
+	e.failed = runs->n;
+	e.err = (struct tl_err)TL_ERR_INIT;
+	pthread_mutex_init(&e.mu, NULL);
+	/* a snapshot reads through libgit2, which one repository handle
+	 * does not share between threads */
+	threaded = !s->snap && runs->n > 1 &&
+		!pthread_create(&th, NULL, each_worker, &e);
+	each_worker(&e);
+	if (threaded)
+		pthread_join(th, NULL);
+	pthread_mutex_destroy(&e.mu);
+	if (e.failed < runs->n)
+		return tl_err_move(err, &e.err);
+	return 0;
 }
 
 int tl_runs_need_results(struct tl_runs *runs, struct tl_store *s,

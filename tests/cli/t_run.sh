@@ -125,4 +125,31 @@ expect_code 0 tally run list --all-projects --project mobile --status not-starte
 expect_eq "$(tr -d '\r' < "$TMP/out" | tr '\n' '|')" "project,key|mobile,m-smoke|" "project filter in the workspace view"
 expect_code 0 tally run list --columns key
 expect_eq "$(cat "$TMP/out")" "$key" "without --project: the default project only"
+
+# many runs, read two at a time: each row's counts are its own run's, in
+# the list's order
+want=""
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+	tally -q run new "Bulk $i" --key "bulk-$i" --case search --case auth/reset
+	if [ $((10#$i % 3)) = 0 ]; then
+		tally -q record "bulk-$i" search failed
+		want="${want}bulk-$i 0 1|"
+	else
+		tally -q record "bulk-$i" search passed
+		tally -q record "bulk-$i" reset passed
+		want="${want}bulk-$i 2 0|"
+	fi
+done
+expect_code 0 tally run list --grep bulk --columns key,passed,failed
+expect_eq "$(tr '\t\n' ' |' < "$TMP/out")" "$want" "counts of runs read on two threads"
+# two damaged results: the error names the earlier run's, as reading the
+# runs one by one in order would
+for r in bulk-10 bulk-04; do
+	printf 'status: [oops\n' > "qa/web/runs/$r/results/search/search.yaml"
+done
+expect_code 4 tally run list
+expect_grep "bulk-04/results/search/search.yaml:2:1: " "$TMP/err"
+expect_no_grep "bulk-10" "$TMP/err"
+git checkout -q -- qa/web/runs
+expect_code 0 tally run list --grep bulk --columns key
 done_testing
