@@ -69,9 +69,14 @@ struct defctx {
 	struct tl_store *s;
 	char *project;
 	struct tl_list defects;
-	struct tl_runs runs;
+	struct tl_runs runs; /* without their results (see defctx_links) */
+	/* per run, in the runs' order: its case runs that link a defect,
+	 * {run, case, status, defects}, or NULL (none, or not read) */
+	struct tl_value **links;
 };
 
+/* The defects and the runs; no result is read (of 193,500 results,
+ * tally defect new read every one). */
 static int defctx_load(struct ctx *c, struct defctx *d)
 {
 	int rc;
@@ -79,13 +84,48 @@ static int defctx_load(struct ctx *c, struct defctx *d)
 	if ((rc = ctx_store(c, &d->s)) || (rc = ctx_project(c, &d->project)) ||
 		(rc = tl_store_defects(
 			 d->s, d->project, &d->defects, &c->err)) ||
-		(rc = tl_runs_load(&d->runs, d->s, d->project, 1, &c->err)))
+		(rc = tl_runs_load(&d->runs, d->s, d->project, 0, &c->err)))
 		return rc;
 	return 0;
 }
 
+/* One run's case runs that link defects (on either of two threads). */
+static void collect_links(struct tl_rundata *run, size_t i, void *ctx)
+{
+	struct tl_value **links = ctx, *l = NULL;
+	for (size_t j = 0; j < run->results.n; j++) {
+		const struct tl_result *x = run->results.v[j];
+		struct tl_value *r, *keys;
+		if (!x->defects.n)
+			continue;
+		r = tl_value_map();
+		keys = tl_value_seq();
+		for (size_t k = 0; k < x->defects.n; k++)
+			tl_value_push(keys, tl_value_str(x->defects.v[k]));
+		tl_value_put(r, "run", tl_value_str(run->run->ent.key));
+		tl_value_put(r, "case", tl_value_str(x->ent.key));
+		tl_value_put(r, "status", opt_strv(x->status));
+		tl_value_put(r, "defects", keys);
+		if (!l)
+			l = tl_value_seq();
+		tl_value_push(l, r);
+	}
+	links[i] = l;
+}
+
+/* Every run's links, each run's results read and dropped in turn. */
+static int defctx_links(struct ctx *c, struct defctx *d)
+{
+	d->links = tl_calloc(d->runs.n ? d->runs.n : 1, sizeof(*d->links));
+	return tl_runs_each_with_results(
+		&d->runs, d->s, collect_links, d->links, &c->err);
+}
+
 static void defctx_release(struct defctx *d)
 {
+	for (size_t i = 0; d->links && i < d->runs.n; i++)
+		tl_value_free(d->links[i]);
+	free(d->links);
 	tl_list_release(&d->defects);
 	tl_runs_release(&d->runs);
 	free(d->project);
@@ -131,21 +171,27 @@ out:
 }
 
 /* The case runs that link a defect: "RUN:CASE" references. */
-static struct tl_value *linked_results(
-	const struct tl_runs *runs, const char *key)
+static struct tl_value *linked_results(const struct defctx *d, const char *key)
 {
 	struct tl_value *l = tl_value_seq();
-	for (size_t i = 0; i < runs->n; i++)
-		for (size_t j = 0; j < runs->v[i]->results.n; j++) {
-			const struct tl_result *x = runs->v[i]->results.v[j];
+	for (size_t i = 0; i < d->runs.n; i++)
+		for (size_t j = 0; d->links[i] && j < d->links[i]->n; j++) {
+			const struct tl_value *x = d->links[i]->items[j];
+			const struct tl_value *keys =
+				tl_value_get(x, "defects");
 			struct tl_value *r;
-			if (!tl_strlist_has(&x->defects, key))
+			size_t k = 0;
+			while (k < keys->n && strcmp(keys->items[k]->str, key))
+				k++;
+			if (k == keys->n)
 				continue;
 			r = tl_value_map();
-			tl_value_put(r, "run",
-				tl_value_str(runs->v[i]->run->ent.key));
-			tl_value_put(r, "case", tl_value_str(x->ent.key));
-			tl_value_put(r, "status", opt_strv(x->status));
+			tl_value_put(
+				r, "run", tl_value_dup(tl_value_get(x, "run")));
+			tl_value_put(r, "case",
+				tl_value_dup(tl_value_get(x, "case")));
+			tl_value_put(r, "status",
+				tl_value_dup(tl_value_get(x, "status")));
 			tl_value_push(l, r);
 		}
 	return l;
@@ -163,7 +209,7 @@ static struct tl_value *defect_row(
 	tl_value_put(o, "status", opt_strv(df->status));
 	tl_value_put(o, "url", opt_strv(df->url));
 	tl_value_put(o, "created", opt_strv(df->created));
-	links = linked_results(&d->runs, df->ent.key);
+	links = linked_results(d, df->ent.key);
 	tl_value_put(o, "linked", tl_value_int((long long)links->n));
 	tl_value_put(o, "results", links);
 	tl_value_put(o, "fields",
@@ -184,6 +230,8 @@ int cmd_defect_list(struct ctx *c, struct args *a)
 	const char *status = arg_str(a, "status"),
 		   *sev = arg_str(a, "severity");
 	int rc = defctx_load(c, &d);
+	if (!rc)
+		rc = defctx_links(c, &d);
 	for (size_t i = 0; !rc && i < d.defects.n; i++) {
 		const struct tl_defect *df = d.defects.v[i];
 		if ((status && (!df->status || strcmp(df->status, status))) ||
@@ -231,6 +279,8 @@ int cmd_defect_show(struct ctx *c, struct args *a)
 	if (!rc)
 		rc = tl_resolve_list(
 			&d.defects, a->pos.v[0], "defect", &df, &c->err);
+	if (!rc)
+		rc = defctx_links(c, &d);
 	if (!rc) {
 		struct tl_value *o = defect_row(&d, df);
 		rc = out_object(c, o, defect_text);
@@ -292,9 +342,11 @@ int cmd_defect_rm(struct ctx *c, struct args *a)
 	if (!rc)
 		rc = tl_resolve_list(
 			&d.defects, a->pos.v[0], "defect", &df, &c->err);
+	if (!rc)
+		rc = defctx_links(c, &d);
 	if (!rc) {
 		const char *key = ((struct tl_entity *)df)->key;
-		struct tl_value *links = linked_results(&d.runs, key);
+		struct tl_value *links = linked_results(&d, key);
 		if (links->n && !arg_flag(a, "force"))
 			rc = tl_err_set(&c->err, TL_ECONFLICT,
 				"defect %s is linked to %zu case run%s (see tally defect show %s); "
@@ -328,6 +380,8 @@ static int find_result(struct ctx *c, struct defctx *d, const char *ref,
 	runref = tl_strndup(ref, (size_t)(colon - ref));
 	rc = tl_runs_find(&d->runs, runref, run, &c->err);
 	free(runref);
+	if (!rc)
+		rc = tl_run_need_results(*run, d->s, &c->err);
 	if (!rc)
 		rc = tl_store_cases(d->s, d->project, &cases, &c->err);
 	if (!rc)

@@ -52,6 +52,27 @@ ok
 expect_code 0 tally defect list --columns key,linked
 expect_eq "$(cat "$TMP/out")" "$(printf '%s\t2' "$key")" "list"
 
+# links in many runs (read two runs at a time): all of them, in the runs'
+# order, each with its own run's status
+for r in r2 r3 r4 r5 r6; do
+	tally -q run new "R" --key "$r" --suite b
+	tally -q record "$r" --status passed refund
+	tally -q defect link "$r:refund" checkout
+done
+tally -q record r4 --status blocked refund
+expect_code 0 tally defect show checkout --format json
+python3 - "$TMP/out" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+got = [(r["run"], r["case"], r["status"]) for r in o["results"]]
+assert o["linked"] == 7, o["linked"]
+assert got == [("r1", "b/pay", "failed"), ("r1", "b/refund", "failed")] + [
+    (r, "b/refund", "blocked" if r == "r4" else "passed")
+    for r in ("r2", "r3", "r4", "r5", "r6")], got
+PY
+ok
+for r in r2 r3 r4 r5 r6; do tally -q defect unlink "$r:refund" checkout; done
+
 expect_code 4 tally defect rm checkout
 expect_grep "linked to 2 case runs" "$TMP/err"
 expect_code 0 tally defect unlink r1:pay checkout
