@@ -87,24 +87,6 @@ out:
 	return rc;
 }
 
-static int number_opt(struct ctx *c, struct args *a, const char *name,
-	size_t def, size_t *out)
-{
-	const char *v = arg_str(a, name);
-	char *end;
-	unsigned long n;
-	*out = def;
-	if (!v)
-		return 0;
-	n = strtoul(v, &end, 10);
-	if (*end || !*v || n == 0 || n > 1000000)
-		return tl_err_set(&c->err, TL_EUSAGE,
-			"--%s wants a positive whole number, not '%s'", name,
-			v);
-	*out = n;
-	return 0;
-}
-
 static struct tl_value *rounded(double v)
 {
 	return tl_value_num(round(v * 10000) / 10000);
@@ -351,7 +333,7 @@ int cmd_history(struct ctx *c, struct args *a)
 	void *k;
 	int rc;
 
-	if ((rc = number_opt(c, a, "window", 0, &window)) ||
+	if ((rc = arg_number(c, a, "window", 0, &window)) ||
 		(rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
 		(rc = tl_store_cases(s, project, &cases, &c->err)))
 		goto out;
@@ -501,8 +483,8 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	int64_t from = 0;
 	int rc;
 
-	if ((rc = number_opt(c, a, "window", 0, &window)) ||
-		(rc = number_opt(c, a, "min-results", 2, &min)))
+	if ((rc = arg_number(c, a, "window", 0, &window)) ||
+		(rc = arg_number(c, a, "min-results", 2, &min)))
 		goto out;
 	if (since && tl_date_parse(since, &from)) {
 		rc = tl_err_set(&c->err, TL_EUSAGE,

@@ -1,5 +1,7 @@
 /* tally log [RUN [CASE]]: the audit trail, from the commits. */
 #include "cmd/tally.h"
+#include "core/strmap.h"
+#include "core/strpool.h"
 #include "core/time.h"
 #include "core/walk.h"
 #include "formats/yaml.h"
@@ -11,6 +13,7 @@
 
 /* clang-format off */
 const struct opt_spec opts_log[] = {
+	{ "max-count", 'n', OPT_STR, "N", "only the N newest changes", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 /* clang-format on */
@@ -18,9 +21,33 @@ const struct opt_spec opts_log[] = {
 struct trail {
 	const char *run; /* a run folder name, or NULL */
 	const char *casekey; /* with run: one result */
-	struct tl_value *status; /* path -> the status it had */
+	/* path -> index in status: what each file's last version said (""
+	 * when it had no status; NULL when it is deleted). A hash table: a
+	 * tl_value map is searched in a line, and the whole trail of a
+	 * 5,000-commit tracker ran for more than ten minutes on it. */
+	struct tl_strmap paths;
+	struct tl_strpool pool; /* the paths and statuses */
+	const char **status;
+	size_t n, cap;
 	struct tl_value *rows; /* oldest first */
+	size_t max; /* with -n: rows kept (0: all) */
 };
+
+/* With -n, only the newest rows are kept: at twice the count, the older
+ * half goes (the walk is oldest first; a trail of 195,684 changes held
+ * 456 MB as rows). */
+static void keep_newest(struct trail *t)
+{
+	size_t drop;
+	if (!t->max || t->rows->n < 2 * t->max)
+		return;
+	drop = t->rows->n - t->max;
+	for (size_t i = 0; i < drop; i++)
+		tl_value_free(t->rows->items[i]);
+	memmove(t->rows->items, t->rows->items + drop,
+		t->max * sizeof(*t->rows->items));
+	t->rows->n = t->max;
+}
 
 /* What kind of file a path below the project is, and its key. */
 static const char *kind_of(const char *path, char **key)
@@ -120,7 +147,8 @@ static int on_change(
 	struct tl_value *r;
 	char *key = NULL, *now = NULL, date[32];
 	const char *kind = kind_of(ch->path, &key);
-	const char *before = tl_value_gets(t->status, ch->path);
+	size_t at = tl_strmap_get(&t->paths, ch->path);
+	const char *before = at == (size_t)-1 ? NULL : t->status[at];
 	(void)err;
 	if (!kind) {
 		free(key);
@@ -134,9 +162,9 @@ static int on_change(
 	tl_value_put(r, "commit", tl_value_str(ch->commit));
 	tl_value_put(r, "author", tl_value_str(ch->author));
 	tl_value_put(r, "action",
-		tl_value_str(!ch->data				    ? "deleted"
-				: tl_value_get(t->status, ch->path) ? "changed"
-								    : "added"));
+		tl_value_str(!ch->data	 ? "deleted"
+				: before ? "changed"
+					 : "added"));
 	tl_value_put(r, "kind", tl_value_str(kind));
 	tl_value_put(r, "key", tl_value_str(key));
 	tl_value_put(r, "from",
@@ -145,10 +173,20 @@ static int on_change(
 	tl_value_put(r, "subject",
 		ch->subject ? tl_value_str(ch->subject) : tl_value_null());
 	tl_value_push(t->rows, r);
-	if (ch->data)
-		tl_value_set(t->status, ch->path, tl_value_str(now ? now : ""));
-	else
-		tl_value_del(t->status, ch->path);
+	keep_newest(t);
+	if (at == (size_t)-1) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 256;
+			t->status = tl_realloc(
+				t->status, tl_mul(t->cap, sizeof(*t->status)));
+		}
+		at = t->n++;
+		tl_strmap_put(
+			&t->paths, tl_strpool_add(&t->pool, ch->path), at);
+	}
+	/* statuses are few words: kept once each */
+	t->status[at] =
+		!ch->data ? NULL : tl_strpool_intern(&t->pool, now ? now : "");
 	free(now);
 	free(key);
 	return 0;
@@ -161,17 +199,18 @@ int cmd_log(struct ctx *c, struct args *a)
 	static const char *const all[] = { "time", "commit", "author", "action",
 		"kind", "key", "from", "to", "subject", NULL };
 	struct tl_store *s;
-	struct trail t = { NULL, NULL, NULL, NULL };
+	struct trail t;
 	struct tl_value *rows = tl_value_seq();
 	char *project = NULL, *prefix = NULL;
 	int rc;
 
-	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)))
+	memset(&t, 0, sizeof(t));
+	t.rows = tl_value_seq();
+	if ((rc = arg_number(c, a, "max-count", 0, &t.max)) ||
+		(rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)))
 		goto out;
 	t.run = a->pos.n > 0 ? a->pos.v[0] : NULL;
 	t.casekey = a->pos.n > 1 ? a->pos.v[1] : NULL;
-	t.status = tl_value_map();
-	t.rows = tl_value_seq();
 	prefix = tl_format("%s%s", s->prefix, project);
 	/* the run's key as written: deleted runs are not in the tree, so
 	 * the reference is its folder's name */
@@ -186,7 +225,7 @@ int cmd_log(struct ctx *c, struct args *a)
 		goto out;
 	}
 	/* newest first, as git log */
-	for (size_t i = t.rows->n; i > 0; i--) {
+	for (size_t i = t.rows->n; i > 0 && (!t.max || rows->n < t.max); i--) {
 		tl_value_push(rows, t.rows->items[i - 1]);
 		t.rows->items[i - 1] = NULL;
 	}
@@ -204,7 +243,9 @@ int cmd_log(struct ctx *c, struct args *a)
 out:
 	tl_value_free(rows);
 	tl_value_free(t.rows);
-	tl_value_free(t.status);
+	tl_strmap_release(&t.paths);
+	tl_strpool_release(&t.pool);
+	free(t.status);
 	free(prefix);
 	free(project);
 	return rc;

@@ -233,6 +233,24 @@ const char *arg_str(const struct args *a, const char *name)
 	return tl_value_gets(a->vals, name);
 }
 
+int arg_number(struct ctx *c, const struct args *a, const char *name,
+	size_t def, size_t *out)
+{
+	const char *v = arg_str(a, name);
+	char *end;
+	unsigned long n;
+	*out = def;
+	if (!v)
+		return 0;
+	n = strtoul(v, &end, 10);
+	if (*end || !*v || n == 0 || n > 1000000)
+		return tl_err_set(&c->err, TL_EUSAGE,
+			"--%s wants a positive whole number, not '%s'", name,
+			v);
+	*out = n;
+	return 0;
+}
+
 int arg_flag(const struct args *a, const char *name)
 {
 	return tl_value_get(a->vals, name) != NULL;

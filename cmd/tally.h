@@ -77,6 +77,9 @@ int args_parse(struct args *a, const struct command *cmd, int argc, char **argv,
 void args_release(struct args *a);
 const char *arg_str(const struct args *a, const char *name);
 int arg_flag(const struct args *a, const char *name);
+/* A positive whole number option (up to a million), def when absent. */
+int arg_number(struct ctx *c, const struct args *a, const char *name,
+	size_t def, size_t *out);
 /* The occurrences of a list option (NULL when none). */
 const struct tl_value *arg_list(const struct args *a, const char *name);
 int ctx_apply_global(

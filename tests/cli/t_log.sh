@@ -25,6 +25,19 @@ ok
 expect_code 0 tally log --columns action,kind,key
 expect_grep "added	case	auth/login" "$TMP/out"
 expect_grep "added	run	r1" "$TMP/out"
+# -n: the newest changes only, the same as the head of the whole trail
+expect_code 0 tally log
+cp "$TMP/out" "$TMP/whole"
+[ "$(wc -l < "$TMP/whole")" -ge 5 ] || fail "a trail of five changes at least"
+ok
+for n in 1 2 4; do
+	expect_code 0 tally log -n "$n"
+	expect_eq "$(cat "$TMP/out")" "$(head -"$n" "$TMP/whole")" "log -n $n"
+done
+expect_code 0 tally --format json log --max-count 2 r1
+expect_eq "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' < "$TMP/out")" 2 "--max-count with a run"
+expect_code 2 tally log -n 0
+expect_grep "wants a positive whole number" "$TMP/err"
 # a deleted run keeps its trail
 expect_code 0 tally run rm r1
 expect_code 0 tally log r1
