@@ -515,8 +515,11 @@ int cmd_case_mv(struct ctx *c, struct args *a)
 	if (!rc && !strcmp(k->ent.key, to))
 		rc = tl_err_set(
 			&c->err, TL_EUSAGE, "the case is %s already", to);
+	/* the runs alone: each run's one result of the case is read below
+	 * (reading all their results made a move on 193,500 results take
+	 * 5 s and 290 MB) */
 	if (!rc)
-		rc = tl_runs_load(&runs, c->store, project, 1, &c->err);
+		rc = tl_runs_load(&runs, c->store, project, 0, &c->err);
 	if (!rc) {
 		char *oldpath = tl_store_case_path(project, k->ent.key);
 		char *newpath = tl_store_case_path(project, to);
@@ -534,9 +537,17 @@ int cmd_case_mv(struct ctx *c, struct args *a)
 	for (size_t i = 0; !rc && i < runs.n; i++) {
 		struct tl_rundata *d = runs.v[i];
 		struct tl_run *run = d->run;
-		const struct tl_result *x = tl_run_result(d, from);
+		void *x = NULL;
 		char *dir = tl_store_run_dir(project, run->ent.key);
-		for (size_t j = 0; j < run->cases.n; j++)
+		{
+			char *rp = tl_store_result_path(
+				project, run->ent.key, from);
+			if (tl_store_is_file(c->store, rp))
+				rc = tl_store_load(&x, c->store, TL_KIND_RESULT,
+					rp, from, &c->err);
+			free(rp);
+		}
+		for (size_t j = 0; !rc && j < run->cases.n; j++)
 			if (!strcmp(run->cases.v[j], from)) {
 				free(run->cases.v[j]);
 				run->cases.v[j] = tl_strdup(to);
@@ -568,6 +579,7 @@ int cmd_case_mv(struct ctx *c, struct args *a)
 			free(af);
 			free(at);
 		}
+		tl_entity_free(TL_KIND_RESULT, x);
 		free(dir);
 	}
 	if (!rc) {

@@ -153,6 +153,22 @@ expect_grep "app/Api/regression" "$TMP/out"
 expect_code 4 tally case mv regression app/Api/steady
 expect_grep "case app/Api/steady exists" "$TMP/err"
 expect_code 4 tally case mv regression ../outside
+# each run's one result of the case is read: a damaged one stops the move,
+# named, with nothing committed; a damaged result of another case does not
+n=$(commits)
+f=$(find qa/web/runs -name 'regression.yaml' | head -1)
+cp "$f" "$TMP/keep.yaml"
+printf 'status: [oops\n' > "$f"
+expect_code 4 tally case mv regression app/Api/regress
+expect_grep "$f:2:1: " "$TMP/err"
+expect_eq "$(commits)" "$n" "nothing committed"
+cp "$TMP/keep.yaml" "$f"
+g=$(find qa/web/runs -name 'steady.yaml' | head -1)
+printf 'status: [oops\n' > "$g"
+expect_code 0 tally case mv regression app/Api/regress
+expect_eq "$(find qa/web/runs -name 'regress.yaml' | wc -l | tr -d ' ')" 2 "moved past another case's damaged result"
+git checkout -q -- "$g"
+expect_code 0 tally case mv regress app/Api/regression
 
 # history lives in the commits: a deleted run and a deleted case still count
 run1=$(ls qa/web/runs | head -1)
