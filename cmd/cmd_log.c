@@ -140,6 +140,23 @@ static char *status_in(const char *data, size_t len)
 	return s;
 }
 
+/* A result blob's status, on a helper thread (tl_walk_opts.parse): "="
+ * and its text, or nothing when it has none (or is no result). */
+static void parse_status(
+	const char *path, const char *data, size_t len, struct tl_buf *out)
+{
+	char *key = NULL, *status;
+	const char *kind = kind_of(path, &key);
+	free(key);
+	if (!kind || strcmp(kind, "result"))
+		return;
+	if ((status = status_in(data, len))) {
+		tl_buf_putc(out, '=');
+		tl_buf_puts(out, status);
+	}
+	free(status);
+}
+
 static int on_change(
 	const struct tl_blob_change *ch, void *vctx, struct tl_err *err)
 {
@@ -154,15 +171,15 @@ static int on_change(
 		free(key);
 		return 0;
 	}
-	if (!strcmp(kind, "result") && ch->data)
-		now = status_in(ch->data, ch->len);
+	if (!strcmp(kind, "result") && ch->rec && ch->rec_len)
+		now = tl_strndup(ch->rec + 1, ch->rec_len - 1);
 	r = tl_value_map();
 	tl_time_format(ch->time, date, sizeof(date));
 	tl_value_put(r, "time", tl_value_str(date));
 	tl_value_put(r, "commit", tl_value_str(ch->commit));
 	tl_value_put(r, "author", tl_value_str(ch->author));
 	tl_value_put(r, "action",
-		tl_value_str(!ch->data	 ? "deleted"
+		tl_value_str(!ch->blob	 ? "deleted"
 				: before ? "changed"
 					 : "added"));
 	tl_value_put(r, "kind", tl_value_str(kind));
@@ -186,7 +203,7 @@ static int on_change(
 	}
 	/* statuses are few words: kept once each */
 	t->status[at] =
-		!ch->data ? NULL : tl_strpool_intern(&t->pool, now ? now : "");
+		!ch->blob ? NULL : tl_strpool_intern(&t->pool, now ? now : "");
 	free(now);
 	free(key);
 	return 0;
@@ -214,9 +231,15 @@ int cmd_log(struct ctx *c, struct args *a)
 	prefix = tl_format("%s%s", s->prefix, project);
 	/* the run's key as written: deleted runs are not in the tree, so
 	 * the reference is its folder's name */
-	if ((rc = tl_walk_changes(
-		     s->repo, c->at, prefix, want, on_change, &t, &c->err)))
-		goto out;
+	{
+		/* blobs read as the walk goes and parsed for their status on
+		 * a second thread */
+		struct tl_walk_opts o = { NULL, NULL, NULL, NULL, parse_status,
+			0 };
+		if ((rc = tl_walk_changes_opts(s->repo, c->at, prefix, want,
+			     on_change, &t, &o, &c->err)))
+			goto out;
+	}
 	if (t.run && !t.rows->n) {
 		rc = tl_err_set(&c->err, TL_ENOTFOUND,
 			"no change to run '%s'%s%s in the history (give the run's full key)",
