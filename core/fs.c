@@ -46,6 +46,31 @@ int tl_fs_read_flags(struct tl_buf *out, const char *path, size_t cap,
 	}
 	if (st.st_size > 0)
 		tl_buf_grow(out, (size_t)st.st_size + 1); /* one allocation */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && !out->limit) {
+		/* the size it has: read straight into the buffer, and no
+		 * read past it to see the end (as git reads a file): one
+		 * read of a small file, not two; tally run list reads
+		 * 193,500 of them */
+		size_t want = (size_t)st.st_size, got = 0;
+		while (got < want) {
+			n = read(fd, out->ptr + out->len + got, want - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				close(fd);
+				out->ptr[out->len] = '\0';
+				return tl_err_set(err, TL_EIO, "%s: %s", path,
+					strerror(errno));
+			}
+			if (n == 0)
+				break; /* shorter now than it was */
+			got += (size_t)n;
+		}
+		out->len += got;
+		out->ptr[out->len] = '\0';
+		close(fd);
+		return 0;
+	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
