@@ -7,6 +7,7 @@
 #   tally flaky after one new import (the snapshot plus the new commit)
 #   tally history CASE, warm
 #   tally diff HEAD~3...HEAD right after a cold query (it builds the cache)
+#   tally log -n 20 and tally run list
 # with peak memory, and each as a ratio to the baseline. A second
 # baseline is git's own tools doing the reads a cold query does: the same
 # log, and every blob it names as added or changed read by
@@ -59,6 +60,10 @@ read -r ws wk < <(best "$tally" flaky --all)
 case=$(python3 -c 'import json; print(json.load(open(".git/truth.json"))["flaky"][0])')
 read -r hs hk < <(best "$tally" history "$case")
 read -r ns nk < <(measure env TALLY_NO_CACHE=1 "$tally" flaky --all)
+# the audit trail's newest changes (every result blob is read for its
+# status) and the run list (every result file of the work tree)
+read -r ls lk < <(best "$tally" log -n 20)
+read -r rls rlk < <(best "$tally" run list)
 # the first walk the snapshot cannot serve (diff's base side) builds the
 # per-commit cache: a diff right after a cold query
 rm -rf .git/tally && "$tally" flaky > /dev/null
@@ -83,6 +88,8 @@ row "tally flaky, no cache" "$ns" "$nk"
 row "tally flaky, one new import" "$bi" "$bik"
 row "tally diff HEAD~3...HEAD, then" "$ds" "$dk"
 row "tally history CASE, warm" "$hs" "$hk"
+row "tally log -n 20" "$ls" "$lk"
+row "tally run list" "$rls" "$rlk"
 awk -v w="$ws" -v c="$cs" 'BEGIN { printf "warm / cold: %.3f\n", w/c }'
 awk -v r="$rs" -v c="$cs" 'BEGIN { printf "cold / git reading the same blobs: %.2f\n", c/r }'
 echo "$(git rev-list --count HEAD) commits (3 of them the new imports), $(python3 -c 'import json; print(json.load(open(".git/truth.json"))["results"])') results, cache $(du -sh .git/tally | cut -f1)"
