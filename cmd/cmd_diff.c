@@ -4,6 +4,7 @@
 #include "core/history.h"
 #include "core/quarantine.h"
 #include "core/signature.h"
+#include "core/revs.h"
 #include "core/walk.h"
 
 #include <stdlib.h>

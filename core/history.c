@@ -7,6 +7,7 @@
 #include "core/pairmap.h"
 #include "core/strmap.h"
 #include "core/trace.h"
+#include "core/revs.h"
 #include "core/walk.h"
 #include "formats/entity.h"
 #include "formats/yaml.h"

@@ -1,5 +1,6 @@
 #include "core/snapshot.h"
 #include "core/repo_internal.h"
+#include "core/revs.h"
 #include "core/walk.h"
 
 #include <stdlib.h>
