@@ -244,23 +244,10 @@ static void sort_by_case(struct tl_history *h)
 	size_t nnames = 0, *at, *rank;
 	/* each event's case, then where it goes */
 	uint32_t *to = tl_malloc(tl_mul(h->n, sizeof(*to)));
-	struct {
-		const char *k;
-		uint32_t id;
-	} seen[1024];
-	memset(seen, 0, sizeof(seen));
 	for (size_t i = 0; i < h->n; i++) {
 		const char *k = h->v[i].casekey;
-		size_t c = ((uintptr_t)k >> 3) & 1023;
-		uint64_t hash;
-		size_t slot;
-		/* keys are interned: a pointer seen is a name known */
-		if (seen[c].k == k) {
-			to[i] = seen[c].id;
-			continue;
-		}
-		hash = tl_strmap_hash(k);
-		slot = tl_strmap_index_hashed(&ids, k, hash);
+		uint64_t hash = tl_strmap_hash(k);
+		size_t slot = tl_strmap_index_hashed(&ids, k, hash);
 		if (slot == (size_t)-1) {
 			/* at 0, 1, 2, 4...: doubled */
 			if (!(nnames & (nnames - 1)))
@@ -273,8 +260,6 @@ static void sort_by_case(struct tl_history *h)
 		} else {
 			to[i] = (uint32_t)ids.slots[slot].val;
 		}
-		seen[c].k = k;
-		seen[c].id = to[i];
 	}
 	/* names sorted, then each case's first place in the output */
 	tl_sort(names, nnames, sizeof(*names), by_name);
