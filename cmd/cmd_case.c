@@ -539,14 +539,10 @@ int cmd_case_mv(struct ctx *c, struct args *a)
 		struct tl_run *run = d->run;
 		void *x = NULL;
 		char *dir = tl_store_run_dir(project, run->ent.key);
-		{
-			char *rp = tl_store_result_path(
-				project, run->ent.key, from);
-			if (tl_store_is_file(c->store, rp))
-				rc = tl_store_load(&x, c->store, TL_KIND_RESULT,
-					rp, from, &c->err);
-			free(rp);
-		}
+		char *op = tl_store_result_path(project, run->ent.key, from);
+		if (tl_store_is_file(c->store, op))
+			rc = tl_store_load(&x, c->store, TL_KIND_RESULT, op,
+				from, &c->err);
 		for (size_t j = 0; !rc && j < run->cases.n; j++)
 			if (!strcmp(run->cases.v[j], from)) {
 				free(run->cases.v[j]);
@@ -558,14 +554,11 @@ int cmd_case_mv(struct ctx *c, struct args *a)
 				break;
 			}
 		if (!rc && x) {
-			char *op = tl_store_result_path(
-				project, run->ent.key, from);
 			char *np =
 				tl_store_result_path(project, run->ent.key, to);
 			tl_txn_remove(&t, c->store, op);
 			rc = tl_txn_put(
 				&t, c->store, TL_KIND_RESULT, x, np, &c->err);
-			free(op);
 			free(np);
 		}
 		if (!rc) {
@@ -580,6 +573,7 @@ int cmd_case_mv(struct ctx *c, struct args *a)
 			free(at);
 		}
 		tl_entity_free(TL_KIND_RESULT, x);
+		free(op);
 		free(dir);
 	}
 	if (!rc) {
