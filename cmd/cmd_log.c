@@ -18,6 +18,31 @@ const struct opt_spec opts_log[] = {
 };
 /* clang-format on */
 
+enum action { ADDED, CHANGED, DELETED };
+
+static const char *const actions[] = { "added", "changed", "deleted" };
+
+/* The kinds kind_of names, in the order of its answers' indexes. */
+static const char *const kinds[] = { "run", "result", "attachment", "project",
+	"case", "requirement", "release", "defect" };
+
+/* A commit the trail has a change of. */
+struct lcommit {
+	const char *hex; /* in the trail's pool */
+	int64_t time;
+	const char *author, *subject; /* interned, in the trail's pool */
+};
+
+/* A change, as a few numbers and pooled strings: a trail of 195,684
+ * changes held 456 MB as value rows, and the rows are made again only
+ * as they are written. */
+struct lrow {
+	const char *path; /* the key is made from it; in the pool */
+	const char *from, *to; /* statuses, interned; NULL: none */
+	uint32_t commit; /* index in commits */
+	unsigned char action, kind;
+};
+
 struct trail {
 	const char *run; /* a run folder name, or NULL */
 	const char *casekey; /* with run: one result */
@@ -26,27 +51,28 @@ struct trail {
 	 * tl_value map is searched in a line, and the whole trail of a
 	 * 5,000-commit tracker ran for more than ten minutes on it. */
 	struct tl_strmap paths;
-	struct tl_strpool pool; /* the paths and statuses */
+	struct tl_strpool pool; /* paths, keys, statuses, authors, subjects */
 	const char **status;
 	size_t n, cap;
-	struct tl_value *rows; /* oldest first */
+	struct lcommit *commits;
+	size_t ncommits, ccap;
+	struct lrow *rows; /* oldest first */
+	size_t nrows, rcap;
 	size_t max; /* with -n: rows kept (0: all) */
+	int short_ids; /* tables show 7 digits of a commit's id */
+	char date[32], shortid[8]; /* a row being made */
 };
 
 /* With -n, only the newest rows are kept: at twice the count, the older
- * half goes (the walk is oldest first; a trail of 195,684 changes held
- * 456 MB as rows). */
+ * half goes (the walk is oldest first). */
 static void keep_newest(struct trail *t)
 {
 	size_t drop;
-	if (!t->max || t->rows->n < 2 * t->max)
+	if (!t->max || t->nrows < 2 * t->max)
 		return;
-	drop = t->rows->n - t->max;
-	for (size_t i = 0; i < drop; i++)
-		tl_value_free(t->rows->items[i]);
-	memmove(t->rows->items, t->rows->items + drop,
-		t->max * sizeof(*t->rows->items));
-	t->rows->n = t->max;
+	drop = t->nrows - t->max;
+	memmove(t->rows, t->rows + drop, t->max * sizeof(*t->rows));
+	t->nrows = t->max;
 }
 
 /* What kind of file a path below the project is, and its key. */
@@ -157,56 +183,119 @@ static void parse_status(
 	free(status);
 }
 
+static unsigned char kind_index(const char *kind)
+{
+	unsigned char i = 0;
+	while (strcmp(kinds[i], kind))
+		i++;
+	return i;
+}
+
+/* The commit of a change: the last one the trail has, mostly (a commit's
+ * changes come together). */
+static uint32_t commit_of(struct trail *t, const struct tl_blob_change *ch)
+{
+	struct lcommit *k;
+	if (t->ncommits && !strcmp(t->commits[t->ncommits - 1].hex, ch->commit))
+		return (uint32_t)(t->ncommits - 1);
+	if (t->ncommits == t->ccap) {
+		t->ccap = t->ccap ? t->ccap * 2 : 256;
+		t->commits = tl_realloc(
+			t->commits, tl_mul(t->ccap, sizeof(*t->commits)));
+	}
+	k = &t->commits[t->ncommits];
+	k->hex = tl_strpool_add(&t->pool, ch->commit);
+	k->time = ch->time;
+	k->author = tl_strpool_intern(&t->pool, ch->author);
+	k->subject = tl_strpool_add(&t->pool, ch->subject);
+	return (uint32_t)t->ncommits++;
+}
+
 static int on_change(
 	const struct tl_blob_change *ch, void *vctx, struct tl_err *err)
 {
 	struct trail *t = vctx;
-	struct tl_value *r;
-	char *key = NULL, *now = NULL, date[32];
-	const char *kind = kind_of(ch->path, &key);
-	size_t at = tl_strmap_get(&t->paths, ch->path);
-	const char *before = at == (size_t)-1 ? NULL : t->status[at];
-	(void)err;
-	if (!kind) {
-		free(key);
+	struct lrow *r;
+	char *key = NULL;
+	const char *kind = kind_of(ch->path, &key), *now = NULL, *path;
+	size_t slot = tl_strmap_index(&t->paths, ch->path), at;
+	const char *before;
+	free(key);
+	if (!kind)
 		return 0;
-	}
-	if (!strcmp(kind, "result") && ch->rec && ch->rec_len)
-		now = tl_strndup(ch->rec + 1, ch->rec_len - 1);
-	r = tl_value_map();
-	tl_time_format(ch->time, date, sizeof(date));
-	tl_value_put(r, "time", tl_value_str(date));
-	tl_value_put(r, "commit", tl_value_str(ch->commit));
-	tl_value_put(r, "author", tl_value_str(ch->author));
-	tl_value_put(r, "action",
-		tl_value_str(!ch->blob	 ? "deleted"
-				: before ? "changed"
-					 : "added"));
-	tl_value_put(r, "kind", tl_value_str(kind));
-	tl_value_put(r, "key", tl_value_str(key));
-	tl_value_put(r, "from",
-		before && *before ? tl_value_str(before) : tl_value_null());
-	tl_value_put(r, "to", now ? tl_value_str(now) : tl_value_null());
-	tl_value_put(r, "subject",
-		ch->subject ? tl_value_str(ch->subject) : tl_value_null());
-	tl_value_push(t->rows, r);
-	keep_newest(t);
-	if (at == (size_t)-1) {
+	if (t->ncommits >= UINT32_MAX)
+		return tl_err_set(err, TL_ERROR, "more than %u commits",
+			(unsigned)UINT32_MAX);
+	if (slot == (size_t)-1) {
 		if (t->n == t->cap) {
 			t->cap = t->cap ? t->cap * 2 : 256;
 			t->status = tl_realloc(
 				t->status, tl_mul(t->cap, sizeof(*t->status)));
 		}
 		at = t->n++;
-		tl_strmap_put(
-			&t->paths, tl_strpool_add(&t->pool, ch->path), at);
+		path = tl_strpool_add(&t->pool, ch->path);
+		tl_strmap_put(&t->paths, path, at);
+		before = NULL;
+	} else {
+		at = t->paths.slots[slot].val;
+		path = t->paths.slots[slot].key;
+		before = t->status[at];
 	}
-	/* statuses are few words: kept once each */
-	t->status[at] =
-		!ch->blob ? NULL : tl_strpool_intern(&t->pool, now ? now : "");
-	free(now);
-	free(key);
+	if (!strcmp(kind, "result") && ch->rec && ch->rec_len) {
+		struct tl_buf b = TL_BUF_INIT;
+		tl_buf_put(&b, ch->rec + 1, ch->rec_len - 1);
+		/* statuses are few words: kept once each */
+		now = tl_strpool_intern(&t->pool, b.ptr);
+		tl_buf_release(&b);
+	}
+	if (t->nrows == t->rcap) {
+		t->rcap = t->rcap ? t->rcap * 2 : 256;
+		t->rows =
+			tl_realloc(t->rows, tl_mul(t->rcap, sizeof(*t->rows)));
+	}
+	r = &t->rows[t->nrows++];
+	r->commit = commit_of(t, ch);
+	r->action = !ch->blob ? DELETED : before ? CHANGED : ADDED;
+	r->kind = kind_index(kind);
+	r->path = path;
+	r->from = before && *before ? before : NULL;
+	r->to = now;
+	keep_newest(t);
+	t->status[at] = !ch->blob ? NULL
+		: now		  ? now
+				  : tl_strpool_intern(&t->pool, "");
 	return 0;
+}
+
+static struct tl_value *str_or_null(const char *s)
+{
+	return s ? tl_value_str(s) : tl_value_null();
+}
+
+/* Row i of the output, newest first, as git log. */
+static struct tl_value *make_row(void *ctx, size_t i)
+{
+	struct trail *t = ctx;
+	const struct lrow *r = &t->rows[t->nrows - 1 - i];
+	const struct lcommit *k = &t->commits[r->commit];
+	struct tl_value *v = tl_value_map();
+	char *key = NULL;
+	kind_of(r->path, &key);
+	tl_time_format(k->time, t->date, sizeof(t->date));
+	/* the short id in tables; JSON and YAML keep the full one */
+	snprintf(t->shortid, sizeof(t->shortid), "%s", k->hex);
+	tl_value_put(v, "time", tl_value_str(t->date));
+	tl_value_put(
+		v, "commit", tl_value_str(t->short_ids ? t->shortid : k->hex));
+	tl_value_put(v, "author", tl_value_str(k->author));
+	tl_value_put(v, "action", tl_value_str(actions[r->action]));
+	tl_value_put(v, "kind", tl_value_str(kinds[r->kind]));
+	tl_value_put(v, "key", tl_value_str(key));
+	tl_value_put(v, "from", str_or_null(r->from));
+	tl_value_put(v, "to", str_or_null(r->to));
+	tl_value_put(v, "subject", str_or_null(k->subject));
+	free(key);
+	return v;
 }
 
 int cmd_log(struct ctx *c, struct args *a)
@@ -217,17 +306,17 @@ int cmd_log(struct ctx *c, struct args *a)
 		"kind", "key", "from", "to", "subject", NULL };
 	struct tl_store *s;
 	struct trail t;
-	struct tl_value *rows = tl_value_seq();
 	char *project = NULL, *prefix = NULL;
+	size_t n;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	t.rows = tl_value_seq();
 	if ((rc = arg_number(c, a, "max-count", 0, &t.max)) ||
 		(rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)))
 		goto out;
 	t.run = a->pos.n > 0 ? a->pos.v[0] : NULL;
 	t.casekey = a->pos.n > 1 ? a->pos.v[1] : NULL;
+	t.short_ids = c->format != FMT_JSON && c->format != FMT_YAML;
 	prefix = tl_format("%s%s", s->prefix, project);
 	/* the run's key as written: deleted runs are not in the tree, so
 	 * the reference is its folder's name */
@@ -240,35 +329,21 @@ int cmd_log(struct ctx *c, struct args *a)
 			     on_change, &t, &o, &c->err)))
 			goto out;
 	}
-	if (t.run && !t.rows->n) {
+	if (t.run && !t.nrows) {
 		rc = tl_err_set(&c->err, TL_ENOTFOUND,
 			"no change to run '%s'%s%s in the history (give the run's full key)",
 			t.run, t.casekey ? " case " : "",
 			t.casekey ? t.casekey : "");
 		goto out;
 	}
-	/* newest first, as git log */
-	for (size_t i = t.rows->n; i > 0 && (!t.max || rows->n < t.max); i--) {
-		tl_value_push(rows, t.rows->items[i - 1]);
-		t.rows->items[i - 1] = NULL;
-	}
-	for (size_t i = 0; i < rows->n; i++) {
-		/* the short id in tables; JSON keeps the full one */
-		if (c->format != FMT_JSON && c->format != FMT_YAML) {
-			char shortid[8];
-			snprintf(shortid, sizeof(shortid), "%.7s",
-				tl_value_gets(rows->items[i], "commit"));
-			tl_value_set(rows->items[i], "commit",
-				tl_value_str(shortid));
-		}
-	}
-	rc = out_rows(c, a, rows, cols, all);
+	n = t.max && t.max < t.nrows ? t.max : t.nrows;
+	rc = out_rows_each(c, a, n, make_row, &t, cols, all);
 out:
-	tl_value_free(rows);
-	tl_value_free(t.rows);
 	tl_strmap_release(&t.paths);
 	tl_strpool_release(&t.pool);
 	free(t.status);
+	free(t.commits);
+	free(t.rows);
 	free(prefix);
 	free(project);
 	return rc;

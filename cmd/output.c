@@ -223,64 +223,138 @@ static char *clean_cell(const struct tl_value *v, int cap)
 	return tl_buf_detach(&b);
 }
 
-static void render_table(struct ctx *c, const struct tl_value *rows,
+/* Where rendered rows come from: a sequence held whole (out_rows), or
+ * rows made one at a time and freed once written (out_rows_each), so a
+ * listing of 200,000 rows never holds them all as values. get gives NULL
+ * for a row that --grep or --field leaves out. */
+struct src {
+	size_t n;
+	struct tl_value *(*get)(struct src *s, size_t i);
+	void (*put)(struct src *s, struct tl_value *row);
+	const struct tl_value *seq;
+	/* a made source */
+	out_row_fn make;
+	void *ctx;
+	struct ctx *c;
+	struct args *a;
+	const struct tl_regex *re;
+	int rc; /* a filter's error (a regex that failed to run) */
+};
+
+static struct tl_value *seq_get(struct src *s, size_t i)
+{
+	return s->seq->items[i];
+}
+
+static void seq_put(struct src *s, struct tl_value *row)
+{
+	(void)s;
+	(void)row;
+}
+
+static struct tl_value *made_get(struct src *s, size_t i)
+{
+	struct tl_value *row;
+	if (s->rc)
+		return NULL;
+	row = s->make(s->ctx, i);
+	if (row && !keep_row(s->c, s->a, row, s->re, &s->rc)) {
+		tl_value_free(row);
+		row = NULL;
+	}
+	return row;
+}
+
+static void made_put(struct src *s, struct tl_value *row)
+{
+	(void)s;
+	tl_value_free(row);
+}
+
+/* Text is written as it is made, a chunk at a time. */
+#define OUT_CHUNK ((size_t)1 << 16)
+
+static void spill(struct tl_buf *out)
+{
+	if (out->len >= OUT_CHUNK) {
+		out_write(out);
+		tl_buf_reset(out);
+	}
+}
+
+static void render_table(struct ctx *c, struct src *src,
 	const struct tl_strlist *cols, struct tl_buf *out)
 {
-	size_t *w = tl_calloc(cols->n, sizeof(*w));
-	char **cells =
-		tl_calloc(tl_mul(rows->n + 1, cols->n) + 1, sizeof(*cells));
+	size_t *w;
 	if (!c->tty) {
 		/* a pipe gets tab-separated rows with no header, like gh */
-		for (size_t r = 0; r < rows->n; r++) {
+		for (size_t r = 0; r < src->n; r++) {
+			struct tl_value *row = src->get(src, r);
+			if (!row)
+				continue;
 			for (size_t k = 0; k < cols->n; k++) {
-				char *s =
-					clean_cell(tl_value_get(rows->items[r],
-							   cols->v[k]),
-						0);
+				char *s = clean_cell(
+					tl_value_get(row, cols->v[k]), 0);
 				tl_buf_printf(out, "%s%s", k ? "\t" : "", s);
 				free(s);
 			}
 			tl_buf_putc(out, '\n');
+			src->put(src, row);
+			spill(out);
 		}
-		free(w);
-		free(cells);
 		return;
 	}
-	for (size_t k = 0; k < cols->n; k++) {
-		struct tl_buf h = TL_BUF_INIT;
-		for (const char *p = cols->v[k]; *p; p++)
-			tl_buf_putc(&h,
-				(char)(*p >= 'a' && *p <= 'z' ? *p - 32
-						: *p == '_'   ? ' '
-							      : *p));
-		cells[k] = tl_buf_detach(&h);
-		w[k] = width(cells[k]);
-	}
-	for (size_t r = 0; r < rows->n; r++)
+	/* two passes, the widths first: cells are made twice rather than
+	 * held */
+	w = tl_calloc(cols->n ? cols->n : 1, sizeof(*w));
+	tl_buf_puts(out, out_bold(c));
+	for (int pass = 0; pass < 2; pass++) {
 		for (size_t k = 0; k < cols->n; k++) {
-			char *s = clean_cell(
-				tl_value_get(rows->items[r], cols->v[k]), 1);
-			cells[(r + 1) * cols->n + k] = s;
-			if (width(s) > w[k])
-				w[k] = width(s);
+			struct tl_buf h = TL_BUF_INIT;
+			for (const char *p = cols->v[k]; *p; p++)
+				tl_buf_putc(&h,
+					(char)(*p >= 'a' && *p <= 'z' ? *p - 32
+							: *p == '_'   ? ' '
+								      : *p));
+			if (!pass && width(h.ptr) > w[k])
+				w[k] = width(h.ptr);
+			if (pass) {
+				tl_buf_puts(out, h.ptr);
+				if (k + 1 < cols->n)
+					tl_buf_printf(out, "%*s",
+						(int)(w[k] - width(h.ptr) + 2),
+						"");
+			}
+			tl_buf_release(&h);
 		}
-	for (size_t r = 0; r <= rows->n; r++) {
-		if (r == 0)
-			tl_buf_puts(out, out_bold(c));
-		for (size_t k = 0; k < cols->n; k++) {
-			const char *s = cells[r * cols->n + k];
-			tl_buf_puts(out, s);
-			if (k + 1 < cols->n)
-				tl_buf_printf(out, "%*s",
-					(int)(w[k] - width(s) + 2), "");
+		if (pass)
+			tl_buf_printf(out, "%s\n", out_reset(c));
+		for (size_t r = 0; r < src->n; r++) {
+			struct tl_value *row = src->get(src, r);
+			if (!row)
+				continue;
+			for (size_t k = 0; k < cols->n; k++) {
+				char *s = clean_cell(
+					tl_value_get(row, cols->v[k]), 1);
+				if (!pass && width(s) > w[k])
+					w[k] = width(s);
+				if (pass) {
+					tl_buf_puts(out, s);
+					if (k + 1 < cols->n)
+						tl_buf_printf(out, "%*s",
+							(int)(w[k] - width(s) +
+								2),
+							"");
+				}
+				free(s);
+			}
+			if (pass) {
+				tl_buf_putc(out, '\n');
+				spill(out);
+			}
+			src->put(src, row);
 		}
-		if (r == 0)
-			tl_buf_puts(out, out_reset(c));
-		tl_buf_putc(out, '\n');
 	}
-	for (size_t i = 0; i < (rows->n + 1) * cols->n; i++)
-		free(cells[i]);
-	free(cells);
 	free(w);
 }
 
@@ -296,8 +370,8 @@ static void md_cell(struct tl_buf *out, const char *s)
 	}
 }
 
-static void render_md(const struct tl_value *rows,
-	const struct tl_strlist *cols, struct tl_buf *out)
+static void render_md(
+	struct src *src, const struct tl_strlist *cols, struct tl_buf *out)
 {
 	for (size_t k = 0; k < cols->n; k++)
 		tl_buf_printf(out, "| %s ", cols->v[k]);
@@ -305,21 +379,26 @@ static void render_md(const struct tl_value *rows,
 	for (size_t k = 0; k < cols->n; k++)
 		tl_buf_puts(out, "|---");
 	tl_buf_puts(out, "|\n");
-	for (size_t r = 0; r < rows->n; r++) {
+	for (size_t r = 0; r < src->n; r++) {
+		struct tl_value *row = src->get(src, r);
+		if (!row)
+			continue;
 		for (size_t k = 0; k < cols->n; k++) {
 			struct tl_buf b = TL_BUF_INIT;
-			out_cell(&b, tl_value_get(rows->items[r], cols->v[k]));
+			out_cell(&b, tl_value_get(row, cols->v[k]));
 			tl_buf_puts(out, "| ");
 			md_cell(out, b.ptr);
 			tl_buf_putc(out, ' ');
 			tl_buf_release(&b);
 		}
 		tl_buf_puts(out, "|\n");
+		src->put(src, row);
+		spill(out);
 	}
 }
 
-static void render_csv(const struct tl_value *rows,
-	const struct tl_strlist *cols, struct tl_buf *out)
+static void render_csv(
+	struct src *src, const struct tl_strlist *cols, struct tl_buf *out)
 {
 	for (size_t k = 0; k < cols->n; k++) {
 		if (k)
@@ -327,26 +406,112 @@ static void render_csv(const struct tl_value *rows,
 		tl_csv_field(out, cols->v[k]);
 	}
 	tl_buf_puts(out, "\r\n");
-	for (size_t r = 0; r < rows->n; r++) {
+	for (size_t r = 0; r < src->n; r++) {
+		struct tl_value *row = src->get(src, r);
+		if (!row)
+			continue;
 		for (size_t k = 0; k < cols->n; k++) {
 			struct tl_buf b = TL_BUF_INIT;
-			out_cell(&b, tl_value_get(rows->items[r], cols->v[k]));
+			out_cell(&b, tl_value_get(row, cols->v[k]));
 			if (k)
 				tl_buf_putc(out, ',');
 			tl_csv_field(out, b.ptr);
 			tl_buf_release(&b);
 		}
 		tl_buf_puts(out, "\r\n");
+		src->put(src, row);
+		spill(out);
 	}
+}
+
+/* JSON or YAML, a row at a time: each is emitted as a sequence of one
+ * and the sequence's own brackets (JSON) are put around them all, which
+ * gives the bytes the whole sequence would. */
+static int render_data(struct ctx *c, struct src *src, int columns,
+	const struct tl_strlist *cols, struct tl_buf *out)
+{
+	struct tl_value *one = tl_value_seq();
+	struct tl_buf b = TL_BUF_INIT;
+	size_t written = 0;
+	int json = c->format == FMT_JSON, rc = 0;
+	for (size_t r = 0; r < src->n && !rc; r++) {
+		struct tl_value *row = src->get(src, r), *o = row;
+		if (!row)
+			continue;
+		if (columns) {
+			o = tl_value_map();
+			for (size_t k = 0; k < cols->n; k++) {
+				const struct tl_value *v =
+					tl_value_get(row, cols->v[k]);
+				tl_value_put(o, cols->v[k],
+					v ? tl_value_dup(v) : tl_value_null());
+			}
+		}
+		o->style = TL_STYLE_BLOCK; /* one record, one block */
+		tl_value_push(one, o);
+		tl_buf_reset(&b);
+		rc = json ? tl_json_emit(&b, one, &c->err)
+			  : tl_yaml_emit(&b, one, &c->err);
+		one->n = 0; /* o is not the sequence's to free */
+		if (o != row)
+			tl_value_free(o);
+		src->put(src, row);
+		if (rc)
+			break;
+		if (!json) {
+			tl_buf_put(out, b.ptr, b.len);
+		} else {
+			/* "[\n" row "\n]\n": the row, already indented */
+			tl_buf_puts(out, written ? ",\n" : "[\n");
+			if (b.len > 5)
+				tl_buf_put(out, b.ptr + 2, b.len - 5);
+		}
+		written++;
+		spill(out);
+	}
+	if (!rc)
+		tl_buf_puts(out, !written ? "[]\n" : json ? "\n]\n" : "");
+	tl_value_free(one);
+	tl_buf_release(&b);
+	return rc;
+}
+
+static int render(
+	struct ctx *c, struct args *a, struct src *src, struct tl_strlist *cols)
+{
+	struct tl_buf out = TL_BUF_INIT;
+	int rc = 0;
+	switch (c->format) {
+	case FMT_TABLE:
+		render_table(c, src, cols, &out);
+		break;
+	case FMT_MD:
+		render_md(src, cols, &out);
+		break;
+	case FMT_CSV:
+		render_csv(src, cols, &out);
+		break;
+	case FMT_JSON:
+	case FMT_YAML:
+		rc = render_data(
+			c, src, arg_str(a, "columns") != NULL, cols, &out);
+		break;
+	}
+	if (!rc)
+		rc = src->rc;
+	if (!rc)
+		out_write(&out);
+	tl_buf_release(&out);
+	return rc;
 }
 
 int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
 	const char *const *defaults, const char *const *all)
 {
 	struct tl_regex *re = NULL;
-	struct tl_value *kept = tl_value_seq(), *data = NULL;
+	struct tl_value *kept = tl_value_seq();
 	struct tl_strlist cols = { 0 };
-	struct tl_buf out = TL_BUF_INIT;
+	struct src src;
 	const char *grep = arg_str(a, "grep"), *sort = arg_str(a, "sort");
 	int rc = 0;
 
@@ -361,49 +526,53 @@ int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
 	if (rc || (sort && (rc = sort_rows(c, kept, sort, all))) ||
 		(rc = pick_columns(c, a, defaults, all, &cols)))
 		goto done;
-	switch (c->format) {
-	case FMT_TABLE:
-		render_table(c, kept, &cols, &out);
-		break;
-	case FMT_MD:
-		render_md(kept, &cols, &out);
-		break;
-	case FMT_CSV:
-		render_csv(kept, &cols, &out);
-		break;
-	case FMT_JSON:
-	case FMT_YAML:
-		data = kept;
-		if (arg_str(a, "columns")) {
-			data = tl_value_seq();
-			for (size_t r = 0; r < kept->n; r++) {
-				struct tl_value *o = tl_value_map();
-				for (size_t k = 0; k < cols.n; k++) {
-					const struct tl_value *v = tl_value_get(
-						kept->items[r], cols.v[k]);
-					tl_value_put(o, cols.v[k],
-						v ? tl_value_dup(v)
-						  : tl_value_null());
-				}
-				tl_value_push(data, o);
-			}
-		}
-		for (size_t r = 0; r < data->n; r++)
-			data->items[r]->style =
-				TL_STYLE_BLOCK; /* one record, one block */
-		rc = c->format == FMT_JSON ? tl_json_emit(&out, data, &c->err)
-					   : tl_yaml_emit(&out, data, &c->err);
-		if (data != kept)
-			tl_value_free(data);
-		break;
-	}
-	if (!rc)
-		out_write(&out);
+	memset(&src, 0, sizeof(src));
+	src.n = kept->n;
+	src.get = seq_get;
+	src.put = seq_put;
+	src.seq = kept;
+	rc = render(c, a, &src, &cols);
 done:
 	tl_regex_free(re);
 	tl_value_free(kept);
 	tl_strlist_release(&cols);
-	tl_buf_release(&out);
+	return rc;
+}
+
+int out_rows_each(struct ctx *c, struct args *a, size_t n, out_row_fn make,
+	void *ctx, const char *const *defaults, const char *const *all)
+{
+	struct tl_regex *re = NULL;
+	struct tl_strlist cols = { 0 };
+	struct src src;
+	const char *grep = arg_str(a, "grep");
+	int rc;
+
+	/* sorting needs every row at once: made whole, then as out_rows */
+	if (arg_str(a, "sort")) {
+		struct tl_value *rows = tl_value_seq();
+		for (size_t i = 0; i < n; i++)
+			tl_value_push(rows, make(ctx, i));
+		rc = out_rows(c, a, rows, defaults, all);
+		tl_value_free(rows);
+		return rc;
+	}
+	if ((grep && (rc = tl_regex_new(&re, grep, 1, &c->err))) ||
+		(rc = pick_columns(c, a, defaults, all, &cols)))
+		goto done;
+	memset(&src, 0, sizeof(src));
+	src.n = n;
+	src.get = made_get;
+	src.put = made_put;
+	src.make = make;
+	src.ctx = ctx;
+	src.c = c;
+	src.a = a;
+	src.re = re;
+	rc = render(c, a, &src, &cols);
+done:
+	tl_regex_free(re);
+	tl_strlist_release(&cols);
 	return rc;
 }
 

@@ -121,6 +121,14 @@ int ctx_run_editor(struct ctx *c, const char *path);
  * --columns; defaults: the columns shown when --columns is not given. */
 int out_rows(struct ctx *c, struct args *a, struct tl_value *rows,
 	const char *const *defaults, const char *const *all);
+/* Row i of out_rows_each's n, made when it is written and freed after. */
+typedef struct tl_value *(*out_row_fn)(void *ctx, size_t i);
+/* As out_rows, for rows too many to hold as values at once (tally log's
+ * trail): each is made by fn when its turn comes (twice for a table on a
+ * terminal: its widths first), and the text is written as it is made.
+ * With --sort every row is made first, as it must be. */
+int out_rows_each(struct ctx *c, struct args *a, size_t n, out_row_fn fn,
+	void *ctx, const char *const *defaults, const char *const *all);
 /* Renders one object: JSON/YAML as data, or text through fn. */
 int out_object(struct ctx *c, const struct tl_value *obj,
 	void (*text)(

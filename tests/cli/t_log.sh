@@ -45,4 +45,68 @@ expect_eq "$(cut -f4,5,6 "$TMP/out" | head -2 | tr '\t\n' ' |')" "deleted run r1
 expect_grep "changed	result	r1:auth/login	failed	passed" "$TMP/out"
 expect_code 3 tally log nosuch
 expect_grep "no change to run 'nosuch'" "$TMP/err"
+# a trail longer than one chunk of output (64 KiB), each row made as it is
+# written: every format holds the same rows in the same order
+new_tracker bulk
+python3 - > "$TMP/big.xml" <<'PY'
+print('<testsuite name="big">')
+for i in range(700):
+    print('<testcase classname="pkg.Suite%d" name="test_%04d" time="0.1">%s</testcase>'
+          % (i % 7, i, '<failure message="boom"/>' if i % 5 == 0 else ''))
+print('</testsuite>')
+PY
+tally -q import "$TMP/big.xml" --title big
+expect_code 0 tally log
+cp "$TMP/out" "$TMP/text"
+rows=$(wc -l < "$TMP/text")
+[ "$rows" -ge 1400 ] && [ "$(wc -c < "$TMP/text")" -gt 65536 ] || fail "a trail of 1,400 rows and more than 64 KiB: $rows"
+ok
+for f in json yaml csv md; do
+	expect_code 0 tally --format "$f" log
+	cp "$TMP/out" "$TMP/log.$f"
+done
+python3 - "$TMP" <<'PY' || fail "the formats disagree"
+import csv, json, sys
+d = sys.argv[1]
+text = [l.rstrip("\n").split("\t") for l in open(d + "/text")]
+rows = json.load(open(d + "/log.json"))
+assert len(rows) == len(text), (len(rows), len(text))
+# laid out as the whole array would be, rows made one by one or not
+assert open(d + "/log.json").read() == json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+for t, r in zip(text, rows):
+    assert r["commit"].startswith(t[1]) and len(t[1]) == 7, (t, r)
+    assert [r["action"], r["kind"], r["key"], r["to"] or ""] == [t[3], t[4], t[5], t[7]], (t, r)
+assert sum(1 for r in rows if r["to"] == "failed") == 140
+lines = open(d + "/log.yaml").read().split("\n")
+keys = [l[len("  key: "):].strip("'") for l in lines if l.startswith("  key: ")]
+assert keys == [r["key"] for r in rows], "yaml"
+assert sum(1 for l in lines if l.startswith("- time: ")) == len(rows)
+c = list(csv.reader(open(d + "/log.csv", newline="")))
+assert c[0] == ["time", "commit", "author", "action", "kind", "key", "from", "to"]
+assert [x[5] for x in c[1:]] == [r["key"] for r in rows], "csv"
+md = open(d + "/log.md").read().splitlines()
+assert len(md) == len(rows) + 2 and md[1] == "|---" * 8 + "|", md[:2]
+PY
+ok
+# on a terminal: a header, and every row's columns aligned under it (the
+# widths are found in a first pass over the rows)
+if script -qc true /dev/null >/dev/null 2>&1; then
+	NO_COLOR=1 script -qc "$TALLY log" /dev/null < /dev/null | tr -d '\r' > "$TMP/tty"
+	python3 - "$TMP/tty" "$rows" <<'PY' || fail "the table on a terminal"
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == int(sys.argv[2]) + 1, len(lines)
+head = lines[0]
+assert head.startswith("TIME") and "KEY" in head, head
+at = head.index("KEY")
+for l in lines[1:]:
+    assert l[at - 2:at] == "  " and l[at] != " ", l
+PY
+	ok
+fi
+# --sort makes every row first, then sorts; a filter that keeps none
+expect_code 0 tally log --sort key --columns key
+expect_eq "$(cat "$TMP/out")" "$(cut -f6 "$TMP/text" | LC_ALL=C sort -s)" "--sort key"
+expect_code 0 tally --format json log --field nosuch=1
+expect_eq "$(cat "$TMP/out")" "[]" "no row kept: an empty array"
 done_testing
