@@ -4,6 +4,7 @@
 #include "core/fs.h"
 #include "core/key.h"
 #include "core/regex.h"
+#include "core/strmap.h"
 #include "formats/entity.h"
 
 #include <stdlib.h>
@@ -17,7 +18,10 @@ static void add(struct tl_problems *p, const char *path, unsigned line,
 	unsigned col, const char *msg)
 {
 	struct tl_problem *x;
-	p->v = tl_realloc(p->v, tl_mul(p->n + 1, sizeof(*p->v)));
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->v = tl_realloc(p->v, tl_mul(p->cap, sizeof(*p->v)));
+	}
 	x = &p->v[p->n++];
 	x->path = tl_strdup(path);
 	x->line = line;
@@ -57,7 +61,7 @@ void tl_problems_release(struct tl_problems *p)
 	}
 	free(p->v);
 	p->v = NULL;
-	p->n = 0;
+	p->n = p->cap = 0;
 }
 
 struct pctx {
@@ -141,22 +145,31 @@ static int cmp_lower(const void *a, const void *b)
 	return tl_key_casecmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The entities' keys, for lookups: a scan of a list for each of 100,000
+ * cases made a check of an imported suite run for minutes. */
+static void key_map(struct tl_strmap *m, const struct tl_list *l)
+{
+	memset(m, 0, sizeof(*m));
+	tl_strmap_reserve(m, l->n);
+	for (size_t i = 0; i < l->n; i++)
+		tl_strmap_put(m, ((struct tl_entity *)l->v[i])->key, i);
+}
+
 static void check_cases(struct pctx *c, const struct tl_list *reqs)
 {
 	const struct tl_list *cases = &c->loaded;
 	char **keys = tl_calloc(cases->n ? cases->n : 1, sizeof(*keys));
-	struct tl_buf where = TL_BUF_INIT;
+	struct tl_strmap req_keys, autos; /* automation id -> first case */
 
+	key_map(&req_keys, reqs);
+	memset(&autos, 0, sizeof(autos));
 	for (size_t i = 0; i < cases->n; i++) {
 		struct tl_case *k = cases->v[i];
+		size_t first;
 		keys[i] = k->ent.key;
 		for (size_t r = 0; r < k->requirements.n; r++) {
-			int found = 0;
-			for (size_t j = 0; j < reqs->n && !found; j++)
-				found = !strcmp(
-					((struct tl_entity *)reqs->v[j])->key,
-					k->requirements.v[r]);
-			if (!found) {
+			if (tl_strmap_get(&req_keys, k->requirements.v[r]) ==
+				(size_t)-1) {
 				const struct tl_value *at = tl_value_get(
 					k->ent.doc, "requirements");
 				char *m = tl_format(
@@ -170,20 +183,19 @@ static void check_cases(struct pctx *c, const struct tl_list *reqs)
 		}
 		if (!k->automation)
 			continue;
-		for (size_t j = 0; j < i; j++) {
-			struct tl_case *o = cases->v[j];
-			if (o->automation &&
-				!strcmp(o->automation, k->automation)) {
-				const struct tl_value *at =
-					tl_value_get(k->ent.doc, "automation");
-				char *m = tl_format(
-					"automation id '%s' is also used by %s",
-					k->automation, o->ent.path);
-				add(c->out, k->ent.path, at ? at->line : 0,
-					at ? at->col : 0, m);
-				free(m);
-				break;
-			}
+		first = tl_strmap_get(&autos, k->automation);
+		if (first == (size_t)-1) {
+			tl_strmap_put(&autos, k->automation, i);
+		} else {
+			const struct tl_case *o = cases->v[first];
+			const struct tl_value *at =
+				tl_value_get(k->ent.doc, "automation");
+			char *m = tl_format(
+				"automation id '%s' is also used by %s",
+				k->automation, o->ent.path);
+			add(c->out, k->ent.path, at ? at->line : 0,
+				at ? at->col : 0, m);
+			free(m);
 		}
 	}
 	/* Keys differing only in case collide on macOS and Windows. */
@@ -201,16 +213,14 @@ static void check_cases(struct pctx *c, const struct tl_list *reqs)
 			free(p);
 			free(m);
 		}
-	tl_buf_release(&where);
+	tl_strmap_release(&req_keys);
+	tl_strmap_release(&autos);
 	free(keys);
 }
 
-static int has_key(const struct tl_list *l, const char *key)
+static int has_key(const struct tl_strmap *m, const char *key)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(((struct tl_entity *)l->v[i])->key, key))
-			return 1;
-	return 0;
+	return tl_strmap_get(m, key) != (size_t)-1;
 }
 
 static void problem_at(struct tl_problems *out, const struct tl_entity *e,
@@ -230,6 +240,9 @@ static void check_runs(struct pctx *c, const struct tl_list *rels,
 	struct tl_err err = TL_ERR_INIT;
 	char **names;
 	size_t n;
+	struct tl_strmap rel_keys, defect_keys;
+	key_map(&rel_keys, rels);
+	key_map(&defect_keys, defects);
 	if (pat && tl_regex_new(&re, pat, 0, &err))
 		tl_err_clear(&err); /* tally.yaml's own check reports it */
 	if (tl_store_list(c->s, dir, 1, &names, &n, &err)) {
@@ -249,7 +262,7 @@ static void check_runs(struct pctx *c, const struct tl_list *rels,
 			free(w);
 			tl_err_clear(&err);
 		} else {
-			if (run->release && !has_key(rels, run->release)) {
+			if (run->release && !has_key(&rel_keys, run->release)) {
 				char *m =
 					tl_format("release '%s' does not exist",
 						run->release);
@@ -268,7 +281,7 @@ static void check_runs(struct pctx *c, const struct tl_list *rels,
 			for (size_t d = 0; d < x->defects.n; d++) {
 				const char *k = x->defects.v[d];
 				char *m;
-				if (has_key(defects, k) ||
+				if (has_key(&defect_keys, k) ||
 					(re &&
 						tl_regex_search(re, k,
 							strlen(k), &err) == 1))
@@ -288,6 +301,8 @@ static void check_runs(struct pctx *c, const struct tl_list *rels,
 	}
 	tl_fs_list_free(names, n);
 	tl_regex_free(re);
+	tl_strmap_release(&rel_keys);
+	tl_strmap_release(&defect_keys);
 	free(dir);
 }
 

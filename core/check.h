@@ -11,7 +11,7 @@ struct tl_problem {
 
 struct tl_problems {
 	struct tl_problem *v;
-	size_t n;
+	size_t n, cap;
 };
 
 int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err);

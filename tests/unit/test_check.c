@@ -104,3 +104,28 @@ Test(check, an_alias_bomb_and_a_huge_scalar_are_problems_not_crashes)
 		"larger than the 8 MiB limit"));
 	tl_problems_release(&p);
 }
+
+Test(check, each_later_user_of_an_automation_id_names_the_first)
+{
+	struct tl_problems p = { 0 };
+	size_t dups = 0;
+	/* walked in name order: a.yaml is the first user of a.B.c */
+	th_write(dir, "qa/web/cases/a.yaml", "title: A\nautomation: a.B.c\n");
+	th_write(dir, "qa/web/cases/x.yaml", "title: X\nautomation: a.B.c\n");
+	th_write(dir, "qa/web/cases/y.yaml", "title: Y\nautomation: a.B.c\n");
+	th_write(dir, "qa/web/cases/z.yaml", "title: Z\nautomation: a.B.d\n");
+	th_write(dir, "qa/web/cases/zz.yaml", "title: ZZ\nautomation: a.B.d\n");
+	run_check(&p);
+	for (size_t i = 0; i < p.n; i++)
+		dups += strstr(p.v[i].message, "is also used by") != NULL;
+	cr_assert_eq(dups, 4, "%zu problems", p.n);
+	cr_assert(has(&p, "qa/web/cases/ok.yaml", 3, 13,
+		"automation id 'a.B.c' is also used by qa/web/cases/a.yaml"));
+	cr_assert(has(&p, "qa/web/cases/x.yaml", 2, 13,
+		"automation id 'a.B.c' is also used by qa/web/cases/a.yaml"));
+	cr_assert(has(&p, "qa/web/cases/y.yaml", 2, 13,
+		"automation id 'a.B.c' is also used by qa/web/cases/a.yaml"));
+	cr_assert(has(&p, "qa/web/cases/zz.yaml", 2, 13,
+		"automation id 'a.B.d' is also used by qa/web/cases/z.yaml"));
+	tl_problems_release(&p);
+}
