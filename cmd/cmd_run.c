@@ -58,6 +58,13 @@ const struct opt_spec opts_run_list[] = {
 };
 /* clang-format on */
 
+static void index_keys(struct tl_strmap *m, const struct tl_list *l)
+{
+	tl_strmap_reserve(m, l->n);
+	for (size_t i = 0; i < l->n; i++)
+		tl_strmap_put(m, ((struct tl_entity *)l->v[i])->key, i);
+}
+
 int runctx_load(struct ctx *c, struct runctx *r, int results)
 {
 	int rc;
@@ -68,6 +75,8 @@ int runctx_load(struct ctx *c, struct runctx *r, int results)
 			 &r->runs, r->s, r->project, results, &c->err)) ||
 		(rc = tl_store_defects(r->s, r->project, &r->defects, &c->err)))
 		return rc;
+	index_keys(&r->case_at, &r->cases);
+	index_keys(&r->defect_at, &r->defects);
 	return 0;
 }
 
@@ -76,15 +85,21 @@ void runctx_release(struct runctx *r)
 	tl_runs_release(&r->runs);
 	tl_list_release(&r->cases);
 	tl_list_release(&r->defects);
+	tl_strmap_release(&r->case_at);
+	tl_strmap_release(&r->defect_at);
 	free(r->project);
 }
 
-const char *case_title(const struct tl_list *cases, const char *key)
+const struct tl_case *runctx_case(const struct runctx *r, const char *key)
 {
-	for (size_t i = 0; i < cases->n; i++)
-		if (!strcmp(((struct tl_case *)cases->v[i])->ent.key, key))
-			return ((struct tl_case *)cases->v[i])->title;
-	return NULL;
+	size_t i = tl_strmap_get(&r->case_at, key);
+	return i == (size_t)-1 ? NULL : r->cases.v[i];
+}
+
+const struct tl_defect *runctx_defect(const struct runctx *r, const char *key)
+{
+	size_t i = tl_strmap_get(&r->defect_at, key);
+	return i == (size_t)-1 ? NULL : r->defects.v[i];
 }
 
 static int in_suite(const char *key, const char *suite)

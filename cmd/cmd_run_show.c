@@ -23,13 +23,9 @@ static struct tl_value *defect_links(
 	const char *tmpl = tl_value_gets(r->s->ws->defects, "url");
 	for (size_t i = 0; x && i < x->defects.n; i++) {
 		const char *k = x->defects.v[i];
-		const struct tl_defect *local = NULL;
+		const struct tl_defect *local = runctx_defect(r, k);
 		struct tl_value *o = tl_value_map();
 		struct tl_buf url = TL_BUF_INIT;
-		for (size_t j = 0; j < r->defects.n && !local; j++)
-			if (!strcmp(((struct tl_entity *)r->defects.v[j])->key,
-				    k))
-				local = r->defects.v[j];
 		if (local && local->url) {
 			tl_buf_puts(&url, local->url);
 		} else if (!local && tmpl) {
@@ -61,9 +57,10 @@ static struct tl_value *run_detail(
 		const char *assignee = x && x->assignee
 			? x->assignee
 			: tl_value_gets(d->run->assignees, k);
+		const struct tl_case *kc = runctx_case(r, k);
 		struct tl_value *row = tl_value_map();
 		tl_value_put(row, "case", tl_value_str(k));
-		tl_value_put(row, "title", opt_strv(case_title(&r->cases, k)));
+		tl_value_put(row, "title", opt_strv(kc ? kc->title : NULL));
 		tl_value_put(row, "status",
 			tl_value_str(tl_status_name(tl_run_case_status(d, k))));
 		tl_value_put(row, "assignee", opt_strv(assignee));
@@ -212,12 +209,7 @@ int run_document(struct ctx *c, const char *ref, struct tl_value **out)
 			struct tl_value *row = cases->items[i];
 			const char *k = tl_value_gets(row, "case");
 			const struct tl_result *x = tl_run_result(d, k);
-			const struct tl_case *kc = NULL;
-			for (size_t j = 0; j < r.cases.n && !kc; j++)
-				if (!strcmp(((struct tl_case *)r.cases.v[j])
-						    ->ent.key,
-					    k))
-					kc = r.cases.v[j];
+			const struct tl_case *kc = runctx_case(&r, k);
 			tl_value_put(row, "automation",
 				opt_strv(kc ? kc->automation : NULL));
 			tl_value_put(row, "type", opt_strv(x ? x->type : NULL));

@@ -44,4 +44,15 @@ expect_grep "auth/login  Login" "$TMP/out"
 expect_code 0 tally suite show Authentication --format json
 expect_grep '"cases": 2' "$TMP/out"
 expect_code 3 tally suite show nosuch
+# a suite counts the cases of the suites nested in it; a folder named
+# like a suite's start is not in it
+tally -q case new "Okta" --suite auth/sso
+tally -q case new "Google" --suite auth/sso
+tally -q case new "Other" --suite authz
+expect_code 0 tally suite list --columns key,cases
+expect_grep "^auth	4$" "$TMP/out"
+expect_grep "^auth/sso	2$" "$TMP/out"
+expect_grep "^authz	1$" "$TMP/out"
+expect_code 0 tally suite show auth/sso --format json
+expect_grep '"cases": 2' "$TMP/out"
 done_testing
