@@ -83,6 +83,9 @@ struct import {
 	struct tl_strmap autos; /* automation id -> index in cases */
 	struct tl_strmap keys; /* case key -> index in cases */
 	struct tl_strmap lower; /* lowercased key -> 1, for case clashes */
+	/* the run's selection, when it has one (--run): its own strings */
+	struct tl_strmap selected;
+	int selected_built;
 	struct tl_strpool pool; /* ids, keys and lowercased keys */
 	struct tl_buf low; /* a lowercased key being looked up */
 	int maps;
@@ -327,6 +330,20 @@ static int fold_earlier(struct import *im, const struct pending *p,
 	return rc;
 }
 
+/* Whether the run's selection holds key, through a table made on the
+ * first call (a scan of a selection of 100,000 cases for each test
+ * would be quadratic). */
+static int is_selected(struct import *im, const char *key)
+{
+	if (!im->selected_built) {
+		tl_strmap_reserve(&im->selected, im->run->cases.n);
+		for (size_t i = 0; i < im->run->cases.n; i++)
+			tl_strmap_put(&im->selected, im->run->cases.v[i], 0);
+		im->selected_built = 1;
+	}
+	return tl_strmap_get(&im->selected, key) != (size_t)-1;
+}
+
 static struct pending *new_pending(
 	struct import *im, const struct tl_test *t, struct tl_buf *id)
 {
@@ -501,9 +518,10 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 			tl_value_free(x->retries);
 			x->retries = r;
 		}
-		if (im->run->cases.n &&
-			!tl_strlist_has(&im->run->cases, p->key)) {
+		if (im->run->cases.n && !is_selected(im, p->key)) {
 			tl_strlist_push(&im->run->cases, p->key);
+			tl_strmap_put(&im->selected,
+				im->run->cases.v[im->run->cases.n - 1], 0);
 			im->run_changed = 1;
 		}
 	}
@@ -741,6 +759,7 @@ static void release_tests(struct import *im)
 	tl_strmap_release(&im->autos);
 	tl_strmap_release(&im->keys);
 	tl_strmap_release(&im->lower);
+	tl_strmap_release(&im->selected);
 	tl_list_release(&im->cases);
 }
 

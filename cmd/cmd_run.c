@@ -108,13 +108,28 @@ static int in_suite(const char *key, const char *suite)
 	return !strncmp(key, suite, n) && key[n] == '/';
 }
 
+/* Adds key to out unless it is there: seen holds out's own strings (a
+ * scan of out for each of a suite's 100,000 cases took minutes). */
+static void add_once(
+	struct tl_strlist *out, struct tl_strmap *seen, const char *key)
+{
+	if (tl_strmap_get(seen, key) != (size_t)-1)
+		return;
+	tl_strlist_push(out, key);
+	tl_strmap_put(seen, out->v[out->n - 1], out->n - 1);
+}
+
 /* Resolves the sources into the run's cases, keeping the sources as keys. */
 static int resolve_sources(struct ctx *c, struct runctx *r,
 	struct tl_value *sources, struct tl_strlist *out)
 {
 	const struct tl_value *v;
 	struct tl_list reqs = { 0 }, suites = { 0 };
+	struct tl_strmap seen = { 0 };
 	int rc = 0;
+
+	for (size_t i = 0; i < out->n; i++)
+		tl_strmap_put(&seen, out->v[i], i);
 
 	if ((v = tl_value_get(sources, "cases")))
 		for (size_t i = 0; i < v->n && !rc; i++) {
@@ -127,8 +142,7 @@ static int resolve_sources(struct ctx *c, struct runctx *r,
 			v->items[i]->str =
 				tl_strdup(((struct tl_entity *)k)->key);
 			v->items[i]->len = strlen(v->items[i]->str);
-			if (!tl_strlist_has(out, v->items[i]->str))
-				tl_strlist_push(out, v->items[i]->str);
+			add_once(out, &seen, v->items[i]->str);
 		}
 	if (!rc && (v = tl_value_get(sources, "suites")) && v->n) {
 		rc = tl_store_suites(r->s, r->project, &suites, &c->err);
@@ -146,9 +160,8 @@ static int resolve_sources(struct ctx *c, struct runctx *r,
 				const char *k =
 					((struct tl_case *)r->cases.v[j])
 						->ent.key;
-				if (in_suite(k, v->items[i]->str) &&
-					!tl_strlist_has(out, k))
-					tl_strlist_push(out, k);
+				if (in_suite(k, v->items[i]->str))
+					add_once(out, &seen, k);
 			}
 		}
 	}
@@ -167,14 +180,14 @@ static int resolve_sources(struct ctx *c, struct runctx *r,
 			v->items[i]->len = strlen(rk);
 			for (size_t j = 0; j < r->cases.n; j++) {
 				struct tl_case *k = r->cases.v[j];
-				if (tl_strlist_has(&k->requirements, rk) &&
-					!tl_strlist_has(out, k->ent.key))
-					tl_strlist_push(out, k->ent.key);
+				if (tl_strlist_has(&k->requirements, rk))
+					add_once(out, &seen, k->ent.key);
 			}
 		}
 	}
 	tl_list_release(&reqs);
 	tl_list_release(&suites);
+	tl_strmap_release(&seen);
 	return rc;
 }
 
@@ -285,15 +298,20 @@ static int check_release(
 	return rc;
 }
 
+static int cmp_strs(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void sort_strs(struct tl_strlist *l)
 {
-	for (size_t i = 1; i < l->n; i++)
-		for (size_t j = i; j > 0 && strcmp(l->v[j - 1], l->v[j]) > 0;
-			j--) {
-			char *t = l->v[j];
-			l->v[j] = l->v[j - 1];
-			l->v[j - 1] = t;
-		}
+	tl_sort(l->v, l->n, sizeof(*l->v), cmp_strs);
+}
+
+/* Whether a list sorted by sort_strs holds key. */
+static int sorted_has(const struct tl_strlist *l, const char *key)
+{
+	return l->n && bsearch(&key, l->v, l->n, sizeof(*l->v), cmp_strs);
 }
 
 int cmd_run_new(struct ctx *c, struct args *a)
@@ -579,7 +597,7 @@ int cmd_run_edit(struct ctx *c, struct args *a)
 		 * silently */
 		for (size_t i = 0; i < d->cases.n; i++) {
 			const char *k = d->cases.v[i];
-			if (tl_strlist_has(&cases, k) || !tl_run_result(d, k))
+			if (sorted_has(&cases, k) || !tl_run_result(d, k))
 				continue;
 			if (!arg_flag(a, "force")) {
 				rc = tl_err_set(&c->err, TL_ECONFLICT,
@@ -594,7 +612,7 @@ int cmd_run_edit(struct ctx *c, struct args *a)
 		tl_strlist_copy(&d->run->cases, &cases);
 		if (d->run->assignees)
 			for (size_t i = d->run->assignees->n; i-- > 0;)
-				if (!tl_strlist_has(
+				if (!sorted_has(
 					    &cases, d->run->assignees->keys[i]))
 					tl_value_del(d->run->assignees,
 						d->run->assignees->keys[i]);

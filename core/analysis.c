@@ -1,5 +1,7 @@
 #include "core/analysis.h"
 #include "core/buf.h"
+#include "core/strmap.h"
+#include "core/strpool.h"
 #include "core/time.h"
 #include "core/walk.h"
 #include "formats/entity.h"
@@ -32,8 +34,13 @@ struct timeline {
 	const struct tl_view *v;
 	struct day *days;
 	size_t n;
-	struct tl_strlist seen; /* cases already counted as executed */
-	struct tl_value *started; /* run/case -> started of its last record */
+	/* hash tables, not lists: a release of 100,000 results would scan
+	 * them for each result */
+	struct tl_strmap seen; /* cases already counted as executed */
+	struct tl_strmap started; /* result path -> index in ids */
+	const char **ids; /* started and attempts of a path's last record */
+	size_t nids, cap;
+	struct tl_strpool pool; /* the keys, paths and ids */
 };
 
 static int on_change(
@@ -71,9 +78,20 @@ static int on_change(
 		 * new record */
 		char *id = tl_format("%s|%zu", x->started ? x->started : "",
 			x->retries ? x->retries->n : 0);
-		const char *before = tl_value_gets(t->started, ch->path);
+		size_t at = tl_strmap_get(&t->started, ch->path);
+		const char *before = at == (size_t)-1 ? NULL : t->ids[at];
 		int same = before && x->started && !strcmp(before, id);
-		tl_value_set(t->started, ch->path, tl_value_str(id));
+		if (at == (size_t)-1) {
+			if (t->nids == t->cap) {
+				t->cap = t->cap ? t->cap * 2 : 64;
+				t->ids = tl_realloc(t->ids,
+					tl_mul(t->cap, sizeof(*t->ids)));
+			}
+			at = t->nids++;
+			tl_strmap_put(&t->started,
+				tl_strpool_add(&t->pool, ch->path), at);
+		}
+		t->ids[at] = tl_strpool_add(&t->pool, id);
 		free(id);
 		tl_entity_free(TL_KIND_RESULT, x);
 		if (same || status < 0 || !tl_status_executed(status))
@@ -89,8 +107,8 @@ static int on_change(
 	}
 	t->days[t->n - 1].recorded++;
 	casekey = tl_strndup(slash + 9, strlen(slash + 9) - 5);
-	if (!tl_strlist_has(&t->seen, casekey)) {
-		tl_strlist_push(&t->seen, casekey);
+	if (tl_strmap_get(&t->seen, casekey) == (size_t)-1) {
+		tl_strmap_put(&t->seen, tl_strpool_add(&t->pool, casekey), 0);
 		t->days[t->n - 1].newly++;
 	}
 	free(casekey);
@@ -117,11 +135,14 @@ static int want_path(const char *path, int is_folder, void *vctx)
 static int timeline(struct tl_value *progress, struct tl_store *s,
 	const char *project, const struct tl_view *v, struct tl_err *err)
 {
-	struct timeline t = { v, NULL, 0, { 0 }, tl_value_map() };
+	struct timeline t;
 	char *prefix = tl_format("%s%s/runs", s->prefix, project);
 	struct tl_value *days = tl_value_seq();
 	long long cumulative = 0;
-	int rc = tl_walk_changes(
+	int rc;
+	memset(&t, 0, sizeof(t));
+	t.v = v;
+	rc = tl_walk_changes(
 		s->repo, NULL, prefix, want_path, on_change, &t, err);
 	for (size_t i = 0; !rc && i < t.n; i++) {
 		struct tl_value *d = tl_value_map();
@@ -135,8 +156,10 @@ static int timeline(struct tl_value *progress, struct tl_store *s,
 	}
 	tl_value_put(progress, "per_day", days);
 	free(t.days);
-	tl_strlist_release(&t.seen);
-	tl_value_free(t.started);
+	tl_strmap_release(&t.seen);
+	tl_strmap_release(&t.started);
+	tl_strpool_release(&t.pool);
+	free(t.ids);
 	free(prefix);
 	return rc;
 }
