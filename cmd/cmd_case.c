@@ -242,6 +242,23 @@ static int has_prefix_dir(const char *key, const char *suite)
 	return !strncmp(key, suite, n) && key[n] == '/';
 }
 
+/* The cases a list shows, their rows made as they are written. */
+struct listed {
+	struct tl_list *lists; /* one per project */
+	const char *const *projects;
+	struct listed_case {
+		size_t project;
+		const struct tl_case *k;
+	} * v;
+	size_t n, cap;
+};
+
+static struct tl_value *listed_row(void *ctx, size_t i)
+{
+	struct listed *l = ctx;
+	return case_row(l->projects[l->v[i].project], l->v[i].k);
+}
+
 int cmd_case_list(struct ctx *c, struct args *a)
 {
 	static const char *const defaults[] = { "key", "title", "type",
@@ -253,7 +270,7 @@ int cmd_case_list(struct ctx *c, struct args *a)
 		"automation", "description", "fields", "path", NULL };
 	struct tl_store *s;
 	struct tl_strlist projects = { 0 };
-	struct tl_value *rows = tl_value_seq();
+	struct listed l = { 0 };
 	const char *suite = arg_str(a, "suite"), *tag = arg_str(a, "tag");
 	const char *type = arg_str(a, "type"), *prio = arg_str(a, "priority");
 	const char *owner = arg_str(a, "owner"), *req = arg_str(a, "req");
@@ -261,12 +278,14 @@ int cmd_case_list(struct ctx *c, struct args *a)
 
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_projects(c, &projects)))
 		goto out;
+	l.lists = tl_calloc(projects.n ? projects.n : 1, sizeof(*l.lists));
+	l.projects = (const char *const *)projects.v;
 	for (size_t p = 0; p < projects.n && !rc; p++) {
-		struct tl_list l = { 0 };
-		if ((rc = tl_store_cases(s, projects.v[p], &l, &c->err)))
+		if ((rc = tl_store_cases(
+			     s, projects.v[p], &l.lists[p], &c->err)))
 			break;
-		for (size_t i = 0; i < l.n; i++) {
-			struct tl_case *k = l.v[i];
+		for (size_t i = 0; i < l.lists[p].n; i++) {
+			const struct tl_case *k = l.lists[p].v[i];
 			if (suite && !has_prefix_dir(k->ent.key, suite))
 				continue;
 			if ((tag && !tl_strlist_has(&k->tags, tag)) ||
@@ -279,15 +298,22 @@ int cmd_case_list(struct ctx *c, struct args *a)
 						strcmp(k->owner, owner))) ||
 				(req && !tl_strlist_has(&k->requirements, req)))
 				continue;
-			tl_value_push(rows, case_row(projects.v[p], k));
+			if (l.n == l.cap) {
+				l.cap = l.cap ? l.cap * 2 : 64;
+				l.v = tl_realloc(
+					l.v, tl_mul(l.cap, sizeof(*l.v)));
+			}
+			l.v[l.n++] = (struct listed_case){ p, k };
 		}
-		tl_list_release(&l);
 	}
 	if (!rc)
-		rc = out_rows(c, a, rows,
+		rc = out_rows_each(c, a, l.n, listed_row, &l,
 			c->all_projects ? defaults_ws : defaults, all);
 out:
-	tl_value_free(rows);
+	for (size_t p = 0; l.lists && p < projects.n; p++)
+		tl_list_release(&l.lists[p]);
+	free(l.lists);
+	free(l.v);
 	tl_strlist_release(&projects);
 	return rc;
 }

@@ -5,7 +5,10 @@
 # same file (the raw-parse baseline), as ratios, and the file system's
 # floor: the time python takes to create as many small files (a case and
 # a result per test, each written to a temporary name and renamed) in the
-# same place.
+# same place. Then, on the tracker the largest import made, the commands a
+# team runs on a run that size (no baseline: each should stay a few
+# seconds, linear in the files it reads; a quadratic step shows here
+# first).
 #   tests/bench/import.sh [path/to/tally] [sizes...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,4 +58,19 @@ for i in range(n):
 	[ "$(git -C "$repo" rev-list --count HEAD)" = 2 ] || { echo "import did not commit" >&2; exit 1; }
 	awk -v n="$n" -v ts="$ts" -v fs="$fs" -v tk="$tk" -v ps="$ps" -v pk="$pk" 'BEGIN {
 		printf "%-8d %10.2f %10.2f %12.1f %10.2f %12.1f %9.2f %9.2f\n", n, ts, fs, tk/1024, ps, pk/1024, ts/ps, tk/pk }'
+done
+
+# the commands on the last (largest) tracker
+cd "$repo"
+run=$("$tally" --format csv run list --columns key | sed -n 2p | tr -d '\r')
+python3 "$here/gen_junit.py" 1000 > "$work/again.xml"
+printf '\n%-44s %10s %12s\n' "on the $n-test tracker" "tally s" "tally MB"
+for cmd in "check" "case list" "suite list" "run list" "run show $run" \
+	"export $run --format junit" "export $run --format md" \
+	"run analyze $run" "run new bench-selection --suite com" \
+	"import $work/again.xml --run $run"; do
+	read -r cs ck < <(measure "$tally" -q $cmd)
+	label=${cmd//$work\//}; label=${label//$run/RUN}
+	awk -v c="$label" -v cs="$cs" -v ck="$ck" 'BEGIN {
+		printf "%-44s %10.2f %12.1f\n", substr(c, 1, 44), cs, ck/1024 }'
 done
