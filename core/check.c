@@ -319,9 +319,11 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 {
 	char **names;
 	size_t n;
-	int rc = tl_store_list(s, "", 1, &names, &n, err);
+	int rc = tl_store_list(s, "", 1, &names, &n, err), keep = s->keep_docs;
 	if (rc)
 		return rc;
+	/* problems point at the line and column of their key */
+	s->keep_docs = 1;
 	for (size_t i = 0; i < n; i++) {
 		struct pctx c = { s, out, names[i], NULL, 0, { 0 } };
 		struct tl_list reqs, rels, defects;
@@ -377,5 +379,6 @@ int tl_check(struct tl_store *s, struct tl_problems *out, struct tl_err *err)
 			add_file_err(out, s, "tally.yaml", e.msg);
 		tl_err_clear(&e);
 	}
+	s->keep_docs = keep;
 	return 0;
 }

@@ -166,6 +166,10 @@ int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
 		goto out;
 	((struct tl_entity *)*out)->key = tl_strdup(key);
 	((struct tl_entity *)*out)->path = tl_strdup(wpath);
+	if (!s->keep_docs) {
+		tl_value_free(((struct tl_entity *)*out)->doc);
+		((struct tl_entity *)*out)->doc = NULL;
+	}
 out:
 	tl_buf_release(&b);
 	free(wpath);

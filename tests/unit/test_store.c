@@ -168,3 +168,29 @@ Test(store, symbolic_links_are_not_followed)
 		dir, "rm -f /tmp/tally-unit-outside-%d.yaml", (int)getpid()));
 	tl_store_free(s);
 }
+
+Test(store, a_loaded_entity_keeps_its_parsed_file_only_when_asked)
+{
+	struct tl_store *s = open_at(".");
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_case *k;
+	const struct tl_value *at;
+	cr_assert_eq(tl_store_load((void **)&k, s, TL_KIND_CASE,
+			     "web/cases/auth/login.yaml", "auth/login", &err),
+		0, "%s", err.msg);
+	/* the fields are the entity's own copies */
+	cr_assert_str_eq(k->title, "Login");
+	cr_assert_str_eq(k->tags.v[0], "smoke");
+	cr_assert_null(k->ent.doc);
+	tl_entity_free(TL_KIND_CASE, k);
+	s->keep_docs = 1;
+	cr_assert_eq(tl_store_load((void **)&k, s, TL_KIND_CASE,
+			     "web/cases/auth/login.yaml", "auth/login", &err),
+		0, "%s", err.msg);
+	at = tl_value_get(k->ent.doc, "tags");
+	cr_assert_not_null(at);
+	cr_assert_eq(at->line, 2);
+	cr_assert_eq(at->col, 7);
+	tl_entity_free(TL_KIND_CASE, k);
+	tl_store_free(s);
+}
