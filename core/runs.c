@@ -89,29 +89,10 @@ static void sort_unique(struct tl_strlist *l)
 	l->n = kept;
 }
 
-struct results_ctx {
-	struct tl_store *s;
-	const char *dir;
-	struct tl_list *out;
-};
-
-static int load_result(const char *rel, void *vctx, struct tl_err *err)
+static int is_result_file(const char *rel)
 {
-	struct results_ctx *c = vctx;
 	size_t n = strlen(rel);
-	char *path, *key;
-	void *e;
-	int rc;
-	if (n < 6 || strcmp(rel + n - 5, ".yaml"))
-		return 0;
-	path = tl_format("%s/%s", c->dir, rel);
-	key = tl_strndup(rel, n - 5);
-	rc = tl_store_load(&e, c->s, TL_KIND_RESULT, path, key, err);
-	if (!rc)
-		tl_list_push(c->out, e);
-	free(path);
-	free(key);
-	return rc;
+	return n >= 6 && !strcmp(rel + n - 5, ".yaml");
 }
 
 static void compute_cases(struct tl_rundata *r)
@@ -125,19 +106,18 @@ static void compute_cases(struct tl_rundata *r)
 	sort_unique(c);
 }
 
-int tl_run_need_results(
-	struct tl_rundata *r, struct tl_store *s, struct tl_err *err)
+/* With threads > 1 the results are read on two threads; a caller that
+ * reads runs on two threads already reads each run's on one. */
+static int need_results(struct tl_rundata *r, struct tl_store *s, int threads,
+	struct tl_err *err)
 {
 	char *resdir;
-	struct results_ctx ctx;
 	int rc;
 	if (r->loaded)
 		return 0;
 	resdir = tl_format("%s/runs/%s/results", r->project, r->run->ent.key);
-	ctx.s = s;
-	ctx.dir = resdir;
-	ctx.out = &r->results;
-	rc = tl_store_walk(s, resdir, load_result, &ctx, err);
+	rc = tl_store_load_many(s, resdir, TL_KIND_RESULT, is_result_file,
+		threads, &r->results, err);
 	if (!rc) {
 		if (r->results.n)
 			tl_sort(r->results.v, r->results.n,
@@ -150,6 +130,12 @@ int tl_run_need_results(
 	}
 	free(resdir);
 	return rc;
+}
+
+int tl_run_need_results(
+	struct tl_rundata *r, struct tl_store *s, struct tl_err *err)
+{
+	return need_results(r, s, 2, err);
 }
 
 void tl_run_drop_results(struct tl_rundata *r)
@@ -167,6 +153,7 @@ struct each {
 	void *ctx;
 	pthread_mutex_t mu;
 	size_t next;
+	int per_run; /* threads for one run's results: 2 when alone */
 	/* the earliest run that failed (runs->n: none), and its error */
 	size_t failed;
 	struct tl_err err;
@@ -185,7 +172,7 @@ static void *each_worker(void *arg)
 		pthread_mutex_unlock(&e->mu);
 		if (i >= e->runs->n)
 			break;
-		if (tl_run_need_results(e->runs->v[i], e->s, &err)) {
+		if (need_results(e->runs->v[i], e->s, e->per_run, &err)) {
 			pthread_mutex_lock(&e->mu);
 			if (i < e->failed) {
 				e->failed = i;
@@ -219,6 +206,7 @@ int tl_runs_each_with_results(struct tl_runs *runs, struct tl_store *s,
 	pthread_mutex_init(&e.mu, NULL);
 	/* a snapshot reads through libgit2, which one repository handle
 	 * does not share between threads */
+	e.per_run = runs->n > 1 ? 1 : 2;
 	threaded = !s->snap && runs->n > 1 &&
 		!pthread_create(&th, NULL, each_worker, &e);
 	each_worker(&e);

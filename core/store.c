@@ -237,14 +237,6 @@ int tl_store_project(
 	return rc;
 }
 
-struct load_ctx {
-	struct tl_store *s;
-	const char *dir; /* tracker path of the folder walked */
-	enum tl_kind kind;
-	struct tl_list *out;
-	int suites; /* collecting folders, not files */
-};
-
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
@@ -262,36 +254,13 @@ int tl_store_is_entity_file(const char *rel)
 	return ends_with(rel, ".yaml") && !base_is(rel, "_suite.yaml");
 }
 
-static int load_one(const char *rel, void *vctx, struct tl_err *err)
-{
-	struct load_ctx *c = vctx;
-	char *path, *key;
-	void *e;
-	int rc;
-
-	if (!tl_store_is_entity_file(rel))
-		return 0;
-	path = tl_format("%s/%s", c->dir, rel);
-	key = tl_strndup(rel, strlen(rel) - 5);
-	rc = tl_store_load(&e, c->s, c->kind, path, key, err);
-	if (!rc)
-		tl_list_push(c->out, e);
-	free(path);
-	free(key);
-	return rc;
-}
-
 static int load_dir(struct tl_store *s, const char *project, const char *sub,
 	enum tl_kind kind, struct tl_list *out, struct tl_err *err)
 {
 	char *dir = tl_format("%s/%s", project, sub);
-	struct load_ctx c = { s, dir, kind, out, 0 };
-	int rc;
-	out->kind = kind;
-	rc = tl_store_walk(s, dir, load_one, &c, err);
+	int rc = tl_store_load_many(
+		s, dir, kind, tl_store_is_entity_file, 2, out, err);
 	free(dir);
-	if (rc)
-		tl_list_release(out);
 	return rc;
 }
 

@@ -68,6 +68,15 @@ char *tl_store_wpath(const struct tl_store *s, const char *path);
  * (NAME.yaml, not a suite's _suite.yaml). */
 int tl_store_is_entity_file(const char *rel);
 
+/* Loads the entity files under dir (keep says which, by path below dir;
+ * NULL: all) into out, in the walk's order, each keyed by its path less
+ * ".yaml". With threads > 1, two threads read and parse them (one with
+ * --at: libgit2's repository handle is not shared). On an error out is
+ * left empty and the error is that of the first failing file in order,
+ * as a loop would have reported. */
+int tl_store_load_many(struct tl_store *s, const char *dir, enum tl_kind kind,
+	int (*keep)(const char *rel), int threads, struct tl_list *out,
+	struct tl_err *err);
 /* Loads one file of the tracker as an entity; sets its key and path. */
 int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
 	const char *path, const char *key, struct tl_err *err);

@@ -98,4 +98,24 @@ expect_eq "$(test -e qa/web/cases/search && echo kept || echo gone)" gone "empty
 expect_eq "$(git log -1 --format=%s)" "tally: remove case search/search-by-name" "rm subject"
 expect_eq "$(git log --format=%s -- qa/web/cases/search | wc -l | tr -d ' ')" 2 "history kept"
 expect_eq "$(git status --porcelain)" "" "clean work tree"
+
+# a folder of many cases is read on two threads: the list keeps the
+# walk's order, and of two damaged files the error names the one a
+# reading in order meets first
+new_tracker many
+mkdir -p qa/web/cases/bulk
+for i in $(seq -w 1 150); do
+	printf 'title: Bulk %s\npriority: high\n' "$i" > "qa/web/cases/bulk/c$i.yaml"
+done
+git add qa && git commit -qm bulk
+expect_code 0 tally case list --columns key,title
+expect_eq "$(cut -f1 "$TMP/out" | tr '\n' ' ')" "$(for i in $(seq -w 1 150); do printf 'bulk/c%s ' "$i"; done)" "150 cases in the walk's order"
+expect_eq "$(sed -n 77p "$TMP/out")" "$(printf 'bulk/c077\tBulk 077')" "each row its own file's"
+for i in 120 030; do
+	printf 'title: [oops\n' > "qa/web/cases/bulk/c$i.yaml"
+done
+expect_code 4 tally case list
+expect_grep "qa/web/cases/bulk/c030.yaml:2:1: " "$TMP/err"
+expect_no_grep "c120" "$TMP/err"
+git checkout -q -- qa/web/cases
 done_testing
