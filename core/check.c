@@ -79,63 +79,100 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && !strcmp(s + a - b, suffix);
 }
 
-static int visit(const char *rel, void *vctx, struct tl_err *unused)
+static int collect(const char *rel, void *vctx, struct tl_err *unused)
 {
-	struct pctx *c = vctx;
-	struct tl_err err = TL_ERR_INIT;
+	(void)unused;
+	tl_strlist_push(vctx, rel);
+	return 0;
+}
+
+/* One file's problems, in the order a reading of the folder meets them;
+ * e is the file loaded (NULL when it was not: errs says why, when it
+ * was tried). */
+static void visit(struct pctx *c, const char *rel, void *e, struct tl_err *err)
+{
 	char *path = tl_format("%s/%s/%s", c->project, c->sub, rel);
 	char *wpath = tl_store_wpath(c->s, path);
 	const char *slash = strrchr(rel, '/');
 	int suite = !strcmp(slash ? slash + 1 : rel, "_suite.yaml");
 	enum tl_kind kind = suite ? TL_KIND_SUITE : c->kind;
-	void *e = NULL;
+	struct tl_err why = TL_ERR_INIT;
 
-	(void)unused;
 	if (!ends_with(rel, ".yaml")) {
 		if (c->kind == TL_KIND_CASE)
 			add(c->out, wpath, 0, 0,
 				"not a case file (case files end in .yaml)");
-		goto out;
-	}
-	if (suite && c->kind != TL_KIND_CASE) {
+	} else if (suite && c->kind != TL_KIND_CASE) {
 		add(c->out, wpath, 0, 0, "_suite.yaml belongs under cases/");
-		goto out;
-	}
-	if (tl_store_load(&e, c->s, kind, path, "", &err)) {
-		tl_problems_add_err(c->out, wpath, err.msg);
-		goto out;
-	}
-	if (!suite) {
-		char *key = tl_strndup(rel, strlen(rel) - 5);
-		free(((struct tl_entity *)e)->key);
-		((struct tl_entity *)e)->key = key;
-		if (tl_key_check(key, tl_schema_of(kind)->name, &err))
-			add(c->out, wpath, 0, 0, err.msg);
-		else if (tl_store_check_fields(c->s, kind, e, &err))
-			tl_problems_add_err(c->out, wpath, err.msg);
+	} else if (!e) {
+		tl_problems_add_err(c->out, wpath, err->msg);
+	} else if (!suite) {
+		const char *key = ((struct tl_entity *)e)->key;
+		if (tl_key_check(key, tl_schema_of(kind)->name, &why))
+			add(c->out, wpath, 0, 0, why.msg);
+		else if (tl_store_check_fields(c->s, kind, e, &why))
+			tl_problems_add_err(c->out, wpath, why.msg);
 		tl_list_push(&c->loaded, e);
 		e = NULL;
 	}
-out:
 	tl_entity_free(kind, e);
-	tl_err_clear(&err);
+	tl_err_clear(&why);
 	free(wpath);
 	free(path);
-	return 0;
 }
 
+/* Every file of the folder: read and parsed on two threads, then checked
+ * in order. */
 static void walk_kind(struct pctx *c, const char *sub, enum tl_kind kind)
 {
 	char *dir = tl_format("%s/%s", c->project, sub);
 	struct tl_err err = TL_ERR_INIT;
+	struct tl_strlist rels = { 0 }, load = { 0 };
+	enum tl_kind *kinds;
+	size_t *at; /* index in load, or (size_t)-1 */
+	void **ents;
+	struct tl_err *errs;
+	int walked;
+
 	c->sub = sub;
 	c->kind = kind;
 	c->loaded.kind = kind;
-	if (tl_store_walk(c->s, dir, visit, c, &err)) {
+	walked = tl_store_walk(c->s, dir, collect, &rels, &err);
+	kinds = tl_calloc(rels.n ? rels.n : 1, sizeof(*kinds));
+	at = tl_calloc(rels.n ? rels.n : 1, sizeof(*at));
+	for (size_t i = 0; i < rels.n; i++) {
+		const char *slash = strrchr(rels.v[i], '/');
+		int suite =
+			!strcmp(slash ? slash + 1 : rels.v[i], "_suite.yaml");
+		at[i] = (size_t)-1;
+		if (!ends_with(rels.v[i], ".yaml") ||
+			(suite && kind != TL_KIND_CASE))
+			continue;
+		kinds[load.n] = suite ? TL_KIND_SUITE : kind;
+		at[i] = load.n;
+		tl_strlist_push(&load, rels.v[i]);
+	}
+	ents = tl_calloc(load.n ? load.n : 1, sizeof(*ents));
+	errs = tl_calloc(load.n ? load.n : 1, sizeof(*errs));
+	for (size_t i = 0; i < load.n; i++)
+		errs[i] = (struct tl_err)TL_ERR_INIT;
+	tl_store_load_files(c->s, dir, &load, kinds, 2, ents, errs);
+	for (size_t i = 0; i < rels.n; i++)
+		visit(c, rels.v[i], at[i] == (size_t)-1 ? NULL : ents[at[i]],
+			at[i] == (size_t)-1 ? NULL : &errs[at[i]]);
+	if (walked) {
 		char *w = tl_store_wpath(c->s, dir);
 		add(c->out, w, 0, 0, err.msg);
 		free(w);
 	}
+	for (size_t i = 0; i < load.n; i++)
+		tl_err_clear(&errs[i]);
+	free(errs);
+	free(ents);
+	free(at);
+	free(kinds);
+	tl_strlist_release(&load);
+	tl_strlist_release(&rels);
 	tl_err_clear(&err);
 	free(dir);
 }

@@ -77,6 +77,13 @@ int tl_store_is_entity_file(const char *rel);
 int tl_store_load_many(struct tl_store *s, const char *dir, enum tl_kind kind,
 	int (*keep)(const char *rel), int threads, struct tl_list *out,
 	struct tl_err *err);
+/* Loads each of rels (paths below dir, "NAME.yaml") as kinds[i] into
+ * ents[i], or fills errs[i] (TL_ERR_INIT'd by the caller) with why not;
+ * every file is read, on two threads when threads > 1 and there are
+ * enough of them (one with --at). */
+void tl_store_load_files(struct tl_store *s, const char *dir,
+	const struct tl_strlist *rels, const enum tl_kind *kinds, int threads,
+	void **ents, struct tl_err *errs);
 /* Loads one file of the tracker as an entity; sets its key and path. */
 int tl_store_load(void **out, struct tl_store *s, enum tl_kind kind,
 	const char *path, const char *key, struct tl_err *err);

@@ -11,58 +11,33 @@
 struct many {
 	struct tl_store *s;
 	const char *dir;
-	enum tl_kind kind;
-	int (*keep)(const char *rel);
-	struct tl_strlist rels; /* the files, in the walk's order */
-	void **ents; /* by index in rels */
+	const struct tl_strlist *rels;
+	const enum tl_kind *kinds;
+	void **ents;
+	struct tl_err *errs;
 	pthread_mutex_t mu;
 	size_t next;
-	/* the first file in order that failed (rels.n: none), and why */
-	size_t failed;
-	struct tl_err err;
 };
-
-static int collect(const char *rel, void *vctx, struct tl_err *err)
-{
-	struct many *m = vctx;
-	(void)err;
-	if (!m->keep || m->keep(rel))
-		tl_strlist_push(&m->rels, rel);
-	return 0;
-}
 
 static void *worker(void *arg)
 {
 	struct many *m = arg;
-	struct tl_err err = TL_ERR_INIT;
 	for (;;) {
 		size_t i;
 		const char *rel;
 		char *path, *key;
-		int rc;
 		pthread_mutex_lock(&m->mu);
-		/* files after a failed one are not needed: a loop in order
-		 * would have stopped there */
-		i = m->next < m->failed ? m->next++ : m->rels.n;
+		i = m->next < m->rels->n ? m->next++ : m->rels->n;
 		pthread_mutex_unlock(&m->mu);
-		if (i >= m->rels.n)
+		if (i >= m->rels->n)
 			break;
-		rel = m->rels.v[i];
+		rel = m->rels->v[i];
 		path = tl_format("%s/%s", m->dir, rel);
 		key = tl_strndup(rel, strlen(rel) - 5); /* less ".yaml" */
-		rc = tl_store_load(&m->ents[i], m->s, m->kind, path, key, &err);
+		tl_store_load(
+			&m->ents[i], m->s, m->kinds[i], path, key, &m->errs[i]);
 		free(path);
 		free(key);
-		if (!rc)
-			continue;
-		pthread_mutex_lock(&m->mu);
-		if (i < m->failed) {
-			m->failed = i;
-			tl_err_clear(&m->err);
-			tl_err_move(&m->err, &err);
-		}
-		pthread_mutex_unlock(&m->mu);
-		tl_err_clear(&err);
 	}
 	return NULL;
 }
@@ -71,45 +46,86 @@ static void *worker(void *arg)
  * costs more than it saves. */
 #define MANY_MIN 64
 
-int tl_store_load_many(struct tl_store *s, const char *dir, enum tl_kind kind,
-	int (*keep)(const char *rel), int threads, struct tl_list *out,
-	struct tl_err *err)
+void tl_store_load_files(struct tl_store *s, const char *dir,
+	const struct tl_strlist *rels, const enum tl_kind *kinds, int threads,
+	void **ents, struct tl_err *errs)
 {
 	struct many m;
 	pthread_t th;
-	int threaded, rc;
-
+	int threaded;
 	memset(&m, 0, sizeof(m));
 	m.s = s;
 	m.dir = dir;
-	m.kind = kind;
-	m.keep = keep;
-	m.err = (struct tl_err)TL_ERR_INIT;
-	out->kind = kind;
-	if ((rc = tl_store_walk(s, dir, collect, &m, err))) {
-		tl_strlist_release(&m.rels);
-		return rc;
-	}
-	m.ents = tl_calloc(m.rels.n ? m.rels.n : 1, sizeof(*m.ents));
-	m.failed = m.rels.n;
+	m.rels = rels;
+	m.kinds = kinds;
+	m.ents = ents;
+	m.errs = errs;
 	pthread_mutex_init(&m.mu, NULL);
 	/* a snapshot (--at) reads through libgit2, whose repository handle
 	 * is not shared between threads */
-	threaded = threads > 1 && !s->snap && m.rels.n >= MANY_MIN &&
+	threaded = threads > 1 && !s->snap && rels->n >= MANY_MIN &&
 		!pthread_create(&th, NULL, worker, &m);
 	worker(&m);
 	if (threaded)
 		pthread_join(th, NULL);
 	pthread_mutex_destroy(&m.mu);
-	if (m.failed < m.rels.n) {
-		for (size_t i = 0; i < m.rels.n; i++)
-			tl_entity_free(kind, m.ents[i]);
-		rc = tl_err_move(err, &m.err);
-	} else {
-		for (size_t i = 0; i < m.rels.n; i++)
-			tl_list_push(out, m.ents[i]);
+}
+
+struct collected {
+	int (*keep)(const char *rel);
+	struct tl_strlist rels;
+};
+
+static int collect(const char *rel, void *vctx, struct tl_err *err)
+{
+	struct collected *c = vctx;
+	(void)err;
+	if (!c->keep || c->keep(rel))
+		tl_strlist_push(&c->rels, rel);
+	return 0;
+}
+
+int tl_store_load_many(struct tl_store *s, const char *dir, enum tl_kind kind,
+	int (*keep)(const char *rel), int threads, struct tl_list *out,
+	struct tl_err *err)
+{
+	struct collected c = { keep, { 0 } };
+	enum tl_kind *kinds;
+	void **ents;
+	struct tl_err *errs;
+	size_t n, failed;
+	int rc;
+
+	out->kind = kind;
+	if ((rc = tl_store_walk(s, dir, collect, &c, err))) {
+		tl_strlist_release(&c.rels);
+		return rc;
 	}
-	free(m.ents);
-	tl_strlist_release(&m.rels);
+	n = c.rels.n;
+	kinds = tl_calloc(n ? n : 1, sizeof(*kinds));
+	ents = tl_calloc(n ? n : 1, sizeof(*ents));
+	errs = tl_calloc(n ? n : 1, sizeof(*errs));
+	for (size_t i = 0; i < n; i++) {
+		kinds[i] = kind;
+		errs[i] = (struct tl_err)TL_ERR_INIT;
+	}
+	tl_store_load_files(s, dir, &c.rels, kinds, threads, ents, errs);
+	/* the first failure in order is the error, as a loop would stop
+	 * there; what was read after it is dropped */
+	for (failed = 0; failed < n && !errs[failed].code; failed++)
+		;
+	if (failed < n)
+		rc = tl_err_move(err, &errs[failed]);
+	for (size_t i = 0; i < n; i++) {
+		if (failed < n)
+			tl_entity_free(kind, ents[i]);
+		else
+			tl_list_push(out, ents[i]);
+		tl_err_clear(&errs[i]);
+	}
+	free(kinds);
+	free(ents);
+	free(errs);
+	tl_strlist_release(&c.rels);
 	return rc;
 }

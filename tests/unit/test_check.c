@@ -129,3 +129,25 @@ Test(check, each_later_user_of_an_automation_id_names_the_first)
 		"automation id 'a.B.d' is also used by qa/web/cases/z.yaml"));
 	tl_problems_release(&p);
 }
+
+Test(check, problems_of_a_large_folder_come_in_the_folders_order)
+{
+	struct tl_problems p = { 0 };
+	/* enough files to be read on two threads; every seventh broken */
+	for (int i = 0; i < 200; i++) {
+		char *rel = tl_format("qa/web/cases/many/c%03d.yaml", i);
+		th_write(dir, rel,
+			i % 7 == 3 ? "title: [broken\n" : "title: Fine\n");
+		free(rel);
+	}
+	run_check(&p);
+	cr_assert_eq(p.n, 29, "%zu problems", p.n);
+	for (size_t i = 0; i < p.n; i++) {
+		char *want =
+			tl_format("qa/web/cases/many/c%03zu.yaml", 7 * i + 3);
+		cr_assert_str_eq(p.v[i].path, want);
+		cr_assert_eq(p.v[i].line, 2);
+		free(want);
+	}
+	tl_problems_release(&p);
+}
