@@ -2,6 +2,7 @@
 #include "core/fs.h"
 #include "core/key.h"
 #include "core/resolve.h"
+#include "core/strmap.h"
 #include "formats/entity.h"
 
 #include <stdlib.h>
@@ -106,15 +107,55 @@ out:
 	return rc;
 }
 
-static struct tl_value *req_row(const char *project,
+/* Whether l's item j came earlier in l too. */
+static int seen_before(const struct tl_strlist *l, size_t j)
+{
+	for (size_t i = 0; i < j; i++)
+		if (!strcmp(l->v[i], l->v[j]))
+			return 1;
+	return 0;
+}
+
+/* How many cases cover a requirement. */
+static long long cases_covering(
 	const struct tl_requirement *r, const struct tl_list *cases)
 {
-	struct tl_value *row = tl_value_map();
 	long long n = 0;
 	for (size_t i = 0; i < cases->n; i++)
 		n += tl_strlist_has(
 			&((struct tl_case *)cases->v[i])->requirements,
 			r->ent.key);
+	return n;
+}
+
+/* The covering cases of every requirement, in one pass over the cases
+ * (a pass for each requirement is requirements times cases). */
+static long long *count_covering(
+	const struct tl_list *reqs, const struct tl_list *cases)
+{
+	long long *n = tl_calloc(reqs->n ? reqs->n : 1, sizeof(*n));
+	struct tl_strmap at = { 0 };
+	tl_strmap_reserve(&at, reqs->n);
+	for (size_t i = 0; i < reqs->n; i++)
+		tl_strmap_put(&at, ((struct tl_entity *)reqs->v[i])->key, i);
+	for (size_t i = 0; i < cases->n; i++) {
+		const struct tl_strlist *l =
+			&((struct tl_case *)cases->v[i])->requirements;
+		for (size_t j = 0; j < l->n; j++) {
+			size_t k = tl_strmap_get(&at, l->v[j]);
+			/* a case naming one twice covers it once */
+			if (k != (size_t)-1 && !seen_before(l, j))
+				n[k]++;
+		}
+	}
+	tl_strmap_release(&at);
+	return n;
+}
+
+static struct tl_value *req_row(
+	const char *project, const struct tl_requirement *r, long long n)
+{
+	struct tl_value *row = tl_value_map();
 	tl_value_put(row, "key", tl_value_str(r->ent.key));
 	tl_value_put(row, "project", tl_value_str(project));
 	tl_value_put(row, "title", tl_value_str(r->title));
@@ -151,11 +192,18 @@ int cmd_req_list(struct ctx *c, struct args *a)
 		rc = tl_store_requirements(s, projects.v[p], &reqs, &c->err);
 		if (!rc)
 			rc = tl_store_cases(s, projects.v[p], &cases, &c->err);
-		for (size_t i = 0; !rc && i < reqs.n; i++) {
-			struct tl_requirement *r = reqs.v[i];
-			if (status && (!r->status || strcmp(r->status, status)))
-				continue;
-			tl_value_push(rows, req_row(projects.v[p], r, &cases));
+		if (!rc) {
+			long long *n = count_covering(&reqs, &cases);
+			for (size_t i = 0; i < reqs.n; i++) {
+				struct tl_requirement *r = reqs.v[i];
+				if (status &&
+					(!r->status ||
+						strcmp(r->status, status)))
+					continue;
+				tl_value_push(
+					rows, req_row(projects.v[p], r, n[i]));
+			}
+			free(n);
 		}
 		tl_list_release(&reqs);
 		tl_list_release(&cases);
@@ -212,7 +260,8 @@ int cmd_req_show(struct ctx *c, struct args *a)
 	char *project = NULL;
 	int rc = load_req(c, a->pos.v[0], &project, &reqs, &cases, &r);
 	if (!rc) {
-		struct tl_value *o = req_row(project, r, &cases);
+		struct tl_value *o =
+			req_row(project, r, cases_covering(r, &cases));
 		struct tl_value *cov = tl_value_seq();
 		for (size_t i = 0; i < cases.n; i++) {
 			struct tl_case *k = cases.v[i];

@@ -55,4 +55,13 @@ expect_grep "^auth/sso	2$" "$TMP/out"
 expect_grep "^authz	1$" "$TMP/out"
 expect_code 0 tally suite show auth/sso --format json
 expect_grep '"cases": 2' "$TMP/out"
+# coverage counted in one pass over the cases: a case naming a
+# requirement twice covers it once
+gk=${key%.yaml}
+printf 'title: Twice\nrequirements: [%s, %s]\n' "$gk" "$gk" > qa/web/cases/auth/twice.yaml
+printf 'title: Once\nrequirements: [%s]\n' "$gk" > qa/web/cases/authz/once.yaml
+expect_code 0 tally req list --columns key,cases
+expect_eq "$(cat "$TMP/out")" "$gk	2" "coverage of the remaining requirement"
+expect_code 0 tally req show "$gk" --format json
+expect_grep '"cases": 2' "$TMP/out"
 done_testing
