@@ -48,9 +48,10 @@ static void md_cell(struct tl_buf *b, const char *s, size_t max)
 		tl_buf_puts(b, "\xe2\x80\xa6");
 }
 
-static void export_md(const struct tl_value *o, struct tl_buf *b)
+static void export_md(const struct run_doc *doc, struct tl_buf *b)
 {
-	const struct tl_value *cases = tl_value_get(o, "cases");
+	const struct tl_value *o = run_doc_head(doc);
+	size_t ncases = run_doc_count(doc);
 	long long total = count_of(o, "total"), passed = count_of(o, "passed"),
 		  failed = count_of(o, "failed"),
 		  blocked = count_of(o, "blocked"),
@@ -79,40 +80,49 @@ static void export_md(const struct tl_value *o, struct tl_buf *b)
 		tl_buf_printf(b, ", revision `%s`", g(o, "revision"));
 	tl_buf_puts(b, ".\n");
 
-	for (size_t i = 0; cases && i < cases->n; i++)
-		nfail += !strcmp(g(cases->items[i], "status"), "failed");
+	for (size_t i = 0; i < ncases; i++)
+		nfail += !strcmp(run_doc_status(doc, i), "failed");
 	if (nfail) {
 		tl_buf_printf(b,
 			"\n### Failures (%zu)\n\n| case | message |\n|---|---|\n",
 			nfail);
-		for (size_t i = 0; i < cases->n; i++) {
-			const struct tl_value *r = cases->items[i];
-			if (strcmp(g(r, "status"), "failed"))
+		for (size_t i = 0; i < ncases; i++) {
+			struct tl_value *r;
+			if (strcmp(run_doc_status(doc, i), "failed"))
 				continue;
+			r = run_doc_row(doc, i);
 			tl_buf_puts(b, "| `");
 			md_cell(b, g(r, "case"), 200);
 			tl_buf_puts(b, "` | ");
 			md_cell(b, g(r, "message") ? g(r, "message") : "", 300);
 			tl_buf_puts(b, " |\n");
+			tl_value_free(r);
+			out_spill(b);
 		}
-		for (size_t i = 0; i < cases->n; i++) {
-			const struct tl_value *r = cases->items[i];
-			if (strcmp(g(r, "status"), "failed") || !g(r, "trace"))
+		for (size_t i = 0; i < ncases; i++) {
+			struct tl_value *r;
+			const char *tr;
+			size_t n;
+			if (strcmp(run_doc_status(doc, i), "failed"))
 				continue;
-			const char *tr = g(r, "trace");
-			size_t n = strlen(tr);
-			while (n && tr[n - 1] == '\n')
-				n--;
-			tl_buf_printf(b,
-				"\n<details><summary><code>%s</code> trace</summary>\n\n```\n%.*s\n```\n\n</details>\n",
-				g(r, "case"), (int)n, tr);
+			r = run_doc_row(doc, i);
+			if ((tr = g(r, "trace"))) {
+				n = strlen(tr);
+				while (n && tr[n - 1] == '\n')
+					n--;
+				tl_buf_printf(b,
+					"\n<details><summary><code>%s</code> trace</summary>\n\n```\n%.*s\n```\n\n</details>\n",
+					g(r, "case"), (int)n, tr);
+			}
+			tl_value_free(r);
+			out_spill(b);
 		}
 	}
 	tl_buf_printf(b,
 		"\n<details><summary>All %zu results</summary>\n\n| case | status | duration | defects |\n|---|---|---|---|\n",
-		cases ? cases->n : 0);
-	for (size_t i = 0; cases && i < cases->n; i++) {
-		const struct tl_value *r = cases->items[i];
+		ncases);
+	for (size_t i = 0; i < ncases; i++) {
+		struct tl_value *r = run_doc_row(doc, i);
 		struct tl_buf d = TL_BUF_INIT;
 		out_cell(&d, tl_value_get(r, "defects"));
 		tl_buf_puts(b, "| `");
@@ -123,29 +133,33 @@ static void export_md(const struct tl_value *o, struct tl_buf *b)
 		md_cell(b, d.ptr, 200);
 		tl_buf_puts(b, " |\n");
 		tl_buf_release(&d);
+		tl_value_free(r);
+		out_spill(b);
 	}
 	tl_buf_puts(b, "\n</details>\n");
 }
 
-static void export_csv(const struct tl_value *o, struct tl_buf *b)
+static void export_csv(const struct run_doc *doc, struct tl_buf *b)
 {
 	static const char *const cols[] = { "case", "title", "status",
 		"assignee", "duration", "attempts", "defects", "message",
 		NULL };
-	const struct tl_value *cases = tl_value_get(o, "cases");
 	for (const char *const *c = cols; *c; c++)
 		tl_buf_printf(b, "%s%s", c == cols ? "" : ",", *c);
 	tl_buf_puts(b, "\r\n");
-	for (size_t i = 0; cases && i < cases->n; i++) {
+	for (size_t i = 0; i < run_doc_count(doc); i++) {
+		struct tl_value *r = run_doc_row(doc, i);
 		for (const char *const *c = cols; *c; c++) {
 			struct tl_buf cell = TL_BUF_INIT;
-			out_cell(&cell, tl_value_get(cases->items[i], *c));
+			out_cell(&cell, tl_value_get(r, *c));
 			if (c != cols)
 				tl_buf_putc(b, ',');
 			tl_csv_field(b, cell.ptr);
 			tl_buf_release(&cell);
 		}
 		tl_buf_puts(b, "\r\n");
+		tl_value_free(r);
+		out_spill(b);
 	}
 }
 
@@ -193,9 +207,10 @@ static void junit_names(const struct tl_value *r, char **cls, char **name)
 				*p = '.';
 }
 
-static void export_junit(const struct tl_value *o, struct tl_buf *b)
+static void export_junit(const struct run_doc *doc, struct tl_buf *b)
 {
-	const struct tl_value *cases = tl_value_get(o, "cases");
+	const struct tl_value *o = run_doc_head(doc);
+	size_t ncases = run_doc_count(doc);
 	long long failed = count_of(o, "failed"),
 		  skipped = count_of(o, "skipped") + count_of(o, "blocked") +
 		count_of(o, "not_executed") + count_of(o, "running");
@@ -204,13 +219,13 @@ static void export_junit(const struct tl_value *o, struct tl_buf *b)
 	xml_text(b, g(o, "title"));
 	tl_buf_printf(b,
 		"\" tests=\"%zu\" failures=\"%lld\" skipped=\"%lld\">\n  <testsuite name=\"",
-		cases ? cases->n : 0, failed, skipped);
+		ncases, failed, skipped);
 	xml_text(b, g(o, "key"));
 	tl_buf_printf(b,
 		"\" tests=\"%zu\" failures=\"%lld\" skipped=\"%lld\">\n",
-		cases ? cases->n : 0, failed, skipped);
-	for (size_t i = 0; cases && i < cases->n; i++) {
-		const struct tl_value *r = cases->items[i];
+		ncases, failed, skipped);
+	for (size_t i = 0; i < ncases; i++) {
+		struct tl_value *r = run_doc_row(doc, i);
 		const char *st = g(r, "status");
 		char *cls, *name;
 		junit_names(r, &cls, &name);
@@ -253,6 +268,8 @@ static void export_junit(const struct tl_value *o, struct tl_buf *b)
 		tl_buf_puts(b, "    </testcase>\n");
 		free(cls);
 		free(name);
+		tl_value_free(r);
+		out_spill(b);
 	}
 	tl_buf_puts(b, "  </testsuite>\n</testsuites>\n");
 }
@@ -268,79 +285,78 @@ static const char *ctrf_status(const char *s)
 	return "other"; /* blocked */
 }
 
-static int export_ctrf(
-	struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+/* A CTRF test from row i of the run. */
+static struct tl_value *ctrf_test(void *ctx, size_t i)
 {
-	const struct tl_value *cases = tl_value_get(o, "cases");
+	struct tl_value *r = run_doc_row(ctx, i);
+	const struct tl_value *retries = tl_value_get(r, "retries");
+	const char *st = ctrf_status(g(r, "status"));
+	struct tl_value *t = tl_value_map();
+	int flaky = 0;
+	tl_value_put(t, "name",
+		tl_value_str(g(r, "title") ? g(r, "title") : g(r, "case")));
+	tl_value_put(t, "status", tl_value_str(st));
+	tl_value_put(t, "duration",
+		tl_value_int(g(r, "duration")
+				? (long long)(strtod(g(r, "duration"), NULL) *
+						  1000 +
+					  0.5)
+				: 0));
+	if (g(r, "message"))
+		tl_value_put(t, "message", tl_value_str(g(r, "message")));
+	if (g(r, "trace"))
+		tl_value_put(t, "trace", tl_value_str(g(r, "trace")));
+	if (g(r, "type"))
+		tl_value_put(t, "rawStatus", tl_value_str(g(r, "type")));
+	{
+		/* the suite: the case's folders, outermost first */
+		const char *k = g(r, "case"), *slash = strrchr(k, '/');
+		if (slash) {
+			struct tl_value *su = tl_value_seq();
+			char *dir = tl_strndup(k, (size_t)(slash - k));
+			for (char *p = dir, *q; p; p = q) {
+				q = strchr(p, '/');
+				if (q)
+					*q++ = '\0';
+				tl_value_push(su, tl_value_str(p));
+			}
+			tl_value_put(t, "suite", su);
+			free(dir);
+		}
+	}
+	if (retries && retries->n) {
+		for (size_t j = 0; j < retries->n; j++)
+			flaky |= tl_value_gets(retries->items[j], "status") &&
+				!strcmp(st, "passed") &&
+				!strcmp(tl_value_gets(
+						retries->items[j], "status"),
+					"failed");
+		tl_value_put(t, "retries", tl_value_int((long long)retries->n));
+	}
+	tl_value_put(t, "flaky", tl_value_bool(flaky));
+	tl_value_free(r);
+	return t;
+}
+
+static int export_ctrf(struct ctx *c, struct run_doc *doc, struct tl_buf *b)
+{
+	const struct tl_value *o = run_doc_head(doc);
+	size_t ncases = run_doc_count(doc);
 	struct tl_value *root = tl_value_map(), *res = tl_value_map(),
-			*tool = tl_value_map(), *sum = tl_value_map(),
-			*tests = tl_value_seq();
+			*tool = tl_value_map(), *sum = tl_value_map();
 	long long n[5] = { 0 }; /* passed failed skipped pending other */
 	int rc;
 	tl_value_put(tool, "name", tl_value_str("tally"));
 	tl_value_put(tool, "version", tl_value_str(TALLY_VERSION));
-	for (size_t i = 0; cases && i < cases->n; i++) {
-		const struct tl_value *r = cases->items[i];
-		const struct tl_value *retries = tl_value_get(r, "retries");
-		const char *st = ctrf_status(g(r, "status"));
-		struct tl_value *t = tl_value_map();
-		int flaky = 0;
+	for (size_t i = 0; i < ncases; i++) {
+		const char *st = ctrf_status(run_doc_status(doc, i));
 		n[!strcmp(st, "passed")			 ? 0
 				: !strcmp(st, "failed")	 ? 1
 				: !strcmp(st, "skipped") ? 2
 				: !strcmp(st, "pending") ? 3
 							 : 4]++;
-		tl_value_put(t, "name",
-			tl_value_str(
-				g(r, "title") ? g(r, "title") : g(r, "case")));
-		tl_value_put(t, "status", tl_value_str(st));
-		tl_value_put(t, "duration",
-			tl_value_int(g(r, "duration")
-					? (long long)(strtod(g(r, "duration"),
-							      NULL) *
-							  1000 +
-						  0.5)
-					: 0));
-		if (g(r, "message"))
-			tl_value_put(
-				t, "message", tl_value_str(g(r, "message")));
-		if (g(r, "trace"))
-			tl_value_put(t, "trace", tl_value_str(g(r, "trace")));
-		if (g(r, "type"))
-			tl_value_put(
-				t, "rawStatus", tl_value_str(g(r, "type")));
-		{
-			/* the suite: the case's folders, outermost first */
-			const char *k = g(r, "case"), *slash = strrchr(k, '/');
-			if (slash) {
-				struct tl_value *su = tl_value_seq();
-				char *dir = tl_strndup(k, (size_t)(slash - k));
-				for (char *p = dir, *q; p; p = q) {
-					q = strchr(p, '/');
-					if (q)
-						*q++ = '\0';
-					tl_value_push(su, tl_value_str(p));
-				}
-				tl_value_put(t, "suite", su);
-				free(dir);
-			}
-		}
-		if (retries && retries->n) {
-			for (size_t j = 0; j < retries->n; j++)
-				flaky |= tl_value_gets(
-						 retries->items[j], "status") &&
-					!strcmp(st, "passed") &&
-					!strcmp(tl_value_gets(retries->items[j],
-							"status"),
-						"failed");
-			tl_value_put(t, "retries",
-				tl_value_int((long long)retries->n));
-		}
-		tl_value_put(t, "flaky", tl_value_bool(flaky));
-		tl_value_push(tests, t);
 	}
-	tl_value_put(
-		sum, "tests", tl_value_int(cases ? (long long)cases->n : 0));
+	tl_value_put(sum, "tests", tl_value_int((long long)ncases));
 	tl_value_put(sum, "passed", tl_value_int(n[0]));
 	tl_value_put(sum, "failed", tl_value_int(n[1]));
 	tl_value_put(sum, "skipped", tl_value_int(n[2]));
@@ -358,36 +374,48 @@ static int export_ctrf(
 	}
 	tl_value_put(res, "tool", tool);
 	tl_value_put(res, "summary", sum);
-	tl_value_put(res, "tests", tests);
+	/* the tests are made one by one as they are written */
+	tl_value_put(res, "tests", tl_value_str(OUT_ROWS_MARK));
 	tl_value_put(root, "reportFormat", tl_value_str("CTRF"));
 	tl_value_put(root, "specVersion", tl_value_str("1.0.0"));
 	tl_value_put(root, "results", res);
-	rc = tl_json_emit(b, root, &c->err);
+	rc = out_json_rows(c, root, ncases, ctrf_test, doc, b);
 	tl_value_free(root);
 	return rc;
+}
+
+static struct tl_value *doc_row(void *ctx, size_t i)
+{
+	return run_doc_row(ctx, i);
 }
 
 int cmd_export(struct ctx *c, struct args *a)
 {
 	const char *fmt = arg_str(a, "format") ? arg_str(a, "format") : "md";
-	struct tl_value *o;
+	struct run_doc *doc;
 	struct tl_buf b = TL_BUF_INIT;
-	int rc = run_document(c, a->pos.v[0], &o);
+	int rc = run_doc_open(c, a->pos.v[0], &doc);
 	if (rc)
 		return rc;
 	if (!strcmp(fmt, "md"))
-		export_md(o, &b);
+		export_md(doc, &b);
 	else if (!strcmp(fmt, "csv"))
-		export_csv(o, &b);
+		export_csv(doc, &b);
 	else if (!strcmp(fmt, "junit"))
-		export_junit(o, &b);
+		export_junit(doc, &b);
 	else if (!strcmp(fmt, "ctrf"))
-		rc = export_ctrf(c, o, &b);
-	else
-		rc = tl_json_emit(&b, o, &c->err);
+		rc = export_ctrf(c, doc, &b);
+	else {
+		/* the run show document, its cases written as they are made */
+		struct tl_value *head = tl_value_dup(run_doc_head(doc));
+		tl_value_put(head, "cases", tl_value_str(OUT_ROWS_MARK));
+		rc = out_json_rows(
+			c, head, run_doc_count(doc), doc_row, doc, &b);
+		tl_value_free(head);
+	}
 	if (!rc)
 		out_write(&b);
 	tl_buf_release(&b);
-	tl_value_free(o);
+	run_doc_free(doc);
 	return rc;
 }

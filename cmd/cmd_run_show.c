@@ -44,37 +44,49 @@ static struct tl_value *defect_links(
 	return l;
 }
 
-static struct tl_value *run_detail(
-	const struct runctx *r, const struct tl_rundata *d)
+/* The row of the run's case i, as run show lists it. */
+static struct tl_value *case_row(
+	const struct runctx *r, const struct tl_rundata *d, size_t i)
 {
-	struct tl_value *o = run_row(d), *cases = tl_value_seq();
+	const char *k = d->cases.v[i];
+	const struct tl_result *x = tl_run_result(d, k);
+	const char *assignee = x && x->assignee
+		? x->assignee
+		: tl_value_gets(d->run->assignees, k);
+	const struct tl_case *kc = runctx_case(r, k);
+	struct tl_value *row = tl_value_map();
+	tl_value_put(row, "case", tl_value_str(k));
+	tl_value_put(row, "title", opt_strv(kc ? kc->title : NULL));
+	tl_value_put(row, "status",
+		tl_value_str(tl_status_name(tl_run_case_status(d, k))));
+	tl_value_put(row, "assignee", opt_strv(assignee));
+	tl_value_put(row, "duration",
+		x && x->duration.set ? tl_value_num(x->duration.v)
+				     : tl_value_null());
+	tl_value_put(row, "defects",
+		x ? strlist_value(&x->defects) : tl_value_seq());
+	tl_value_put(row, "defect_links", defect_links(r, x));
+	tl_value_put(row, "attempts", x ? attempts_value(x) : tl_value_int(0));
+	tl_value_put(row, "message", opt_strv(x ? x->message : NULL));
+	return row;
+}
+
+/* The run without its cases' rows. */
+static struct tl_value *run_head(const struct tl_rundata *d)
+{
+	struct tl_value *o = run_row(d);
 	tl_value_put(o, "sources",
 		d->run->sources ? tl_value_dup(d->run->sources)
 				: tl_value_map());
-	for (size_t i = 0; i < d->cases.n; i++) {
-		const char *k = d->cases.v[i];
-		const struct tl_result *x = tl_run_result(d, k);
-		const char *assignee = x && x->assignee
-			? x->assignee
-			: tl_value_gets(d->run->assignees, k);
-		const struct tl_case *kc = runctx_case(r, k);
-		struct tl_value *row = tl_value_map();
-		tl_value_put(row, "case", tl_value_str(k));
-		tl_value_put(row, "title", opt_strv(kc ? kc->title : NULL));
-		tl_value_put(row, "status",
-			tl_value_str(tl_status_name(tl_run_case_status(d, k))));
-		tl_value_put(row, "assignee", opt_strv(assignee));
-		tl_value_put(row, "duration",
-			x && x->duration.set ? tl_value_num(x->duration.v)
-					     : tl_value_null());
-		tl_value_put(row, "defects",
-			x ? strlist_value(&x->defects) : tl_value_seq());
-		tl_value_put(row, "defect_links", defect_links(r, x));
-		tl_value_put(row, "attempts",
-			x ? attempts_value(x) : tl_value_int(0));
-		tl_value_put(row, "message", opt_strv(x ? x->message : NULL));
-		tl_value_push(cases, row);
-	}
+	return o;
+}
+
+static struct tl_value *run_detail(
+	const struct runctx *r, const struct tl_rundata *d)
+{
+	struct tl_value *o = run_head(d), *cases = tl_value_seq();
+	for (size_t i = 0; i < d->cases.n; i++)
+		tl_value_push(cases, case_row(r, d, i));
 	tl_value_put(o, "cases", cases);
 	return o;
 }
@@ -190,41 +202,68 @@ int cmd_run_show(struct ctx *c, struct args *a)
 	return rc;
 }
 
-int run_document(struct ctx *c, const char *ref, struct tl_value **out)
-{
+struct run_doc {
 	struct runctx r;
 	struct tl_rundata *d;
-	int rc = runctx_load(c, &r, 0);
-	*out = NULL;
+	struct tl_value *head;
+};
+
+int run_doc_open(struct ctx *c, const char *ref, struct run_doc **out)
+{
+	struct run_doc *doc = tl_calloc(1, sizeof(*doc));
+	int rc = runctx_load(c, &doc->r, 0);
 	if (!rc)
-		rc = tl_runs_find(&r.runs, ref, &d, &c->err);
+		rc = tl_runs_find(&doc->r.runs, ref, &doc->d, &c->err);
 	if (!rc)
-		rc = tl_run_need_results(d, r.s, &c->err);
-	if (!rc) {
-		struct tl_value *o = run_detail(&r, d);
-		struct tl_value *cases = tl_value_get(o, "cases");
-		/* what an export needs beyond run show: each case's automation
-		 * id, failure type, trace and output */
-		for (size_t i = 0; cases && i < cases->n; i++) {
-			struct tl_value *row = cases->items[i];
-			const char *k = tl_value_gets(row, "case");
-			const struct tl_result *x = tl_run_result(d, k);
-			const struct tl_case *kc = runctx_case(&r, k);
-			tl_value_put(row, "automation",
-				opt_strv(kc ? kc->automation : NULL));
-			tl_value_put(row, "type", opt_strv(x ? x->type : NULL));
-			tl_value_put(
-				row, "trace", opt_strv(x ? x->trace : NULL));
-			tl_value_put(
-				row, "output", opt_strv(x ? x->output : NULL));
-			tl_value_put(row, "started",
-				opt_strv(x ? x->started : NULL));
-			tl_value_put(row, "retries",
-				x && x->retries ? tl_value_dup(x->retries)
-						: tl_value_seq());
-		}
-		*out = o;
+		rc = tl_run_need_results(doc->d, doc->r.s, &c->err);
+	if (rc) {
+		run_doc_free(doc);
+		*out = NULL;
+		return rc;
 	}
-	runctx_release(&r);
-	return rc;
+	doc->head = run_head(doc->d);
+	*out = doc;
+	return 0;
+}
+
+const struct tl_value *run_doc_head(const struct run_doc *doc)
+{
+	return doc->head;
+}
+
+size_t run_doc_count(const struct run_doc *doc)
+{
+	return doc->d->cases.n;
+}
+
+const char *run_doc_status(const struct run_doc *doc, size_t i)
+{
+	return tl_status_name(tl_run_case_status(doc->d, doc->d->cases.v[i]));
+}
+
+struct tl_value *run_doc_row(const struct run_doc *doc, size_t i)
+{
+	struct tl_value *row = case_row(&doc->r, doc->d, i);
+	const char *k = doc->d->cases.v[i];
+	const struct tl_result *x = tl_run_result(doc->d, k);
+	const struct tl_case *kc = runctx_case(&doc->r, k);
+	/* what an export needs beyond run show: each case's automation
+	 * id, failure type, trace and output */
+	tl_value_put(row, "automation", opt_strv(kc ? kc->automation : NULL));
+	tl_value_put(row, "type", opt_strv(x ? x->type : NULL));
+	tl_value_put(row, "trace", opt_strv(x ? x->trace : NULL));
+	tl_value_put(row, "output", opt_strv(x ? x->output : NULL));
+	tl_value_put(row, "started", opt_strv(x ? x->started : NULL));
+	tl_value_put(row, "retries",
+		x && x->retries ? tl_value_dup(x->retries) : tl_value_seq());
+	return row;
+}
+
+void run_doc_free(struct run_doc *doc)
+{
+	if (!doc)
+		return;
+	tl_value_free(doc->head);
+	runctx_release(&doc->r);
+	free(doc);
 }

@@ -274,12 +274,68 @@ static void made_put(struct src *s, struct tl_value *row)
 /* Text is written as it is made, a chunk at a time. */
 #define OUT_CHUNK ((size_t)1 << 16)
 
-static void spill(struct tl_buf *out)
+void out_spill(struct tl_buf *out)
 {
 	if (out->len >= OUT_CHUNK) {
 		out_write(out);
 		tl_buf_reset(out);
 	}
+}
+
+int out_json_rows(struct ctx *c, const struct tl_value *head, size_t n,
+	out_row_fn fn, void *ctx, struct tl_buf *out)
+{
+	static const char mark[] = "\"\\u0001tally-rows\\u0001\"";
+	struct tl_buf h = TL_BUF_INIT, b = TL_BUF_INIT;
+	struct tl_value *one = tl_value_seq();
+	const char *at = NULL, *line;
+	size_t indent = 0;
+	int rc = tl_json_emit(&h, head, &c->err);
+	if (!rc && !(at = strstr(h.ptr, mark)))
+		rc = tl_err_set(
+			&c->err, TL_ERROR, "JSON rows: no place marked");
+	if (rc)
+		goto done;
+	/* the rows sit one level deeper than the key that holds them */
+	for (line = at; line > h.ptr && line[-1] != '\n'; line--)
+		;
+	while (line[indent] == ' ')
+		indent++;
+	tl_buf_put(out, h.ptr, (size_t)(at - h.ptr));
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct tl_value *row = fn(ctx, i);
+		tl_value_push(one, row);
+		tl_buf_reset(&b);
+		rc = tl_json_emit(&b, one, &c->err);
+		one->n = 0; /* the row is not the sequence's to free */
+		tl_value_free(row);
+		if (rc)
+			break;
+		tl_buf_puts(out, i ? ",\n" : "[\n");
+		/* "[\n" row "\n]\n", each of its lines indented */
+		for (size_t p = 2; p + 3 < b.len;) {
+			const char *nl = memchr(b.ptr + p, '\n', b.len - 3 - p);
+			size_t end = nl ? (size_t)(nl - b.ptr) : b.len - 3;
+			tl_buf_printf(out, "%*s", (int)indent, "");
+			tl_buf_put(out, b.ptr + p, end - p);
+			if (nl)
+				tl_buf_putc(out, '\n');
+			p = end + 1;
+		}
+		out_spill(out);
+	}
+	if (!rc) {
+		if (n)
+			tl_buf_printf(out, "\n%*s]", (int)indent, "");
+		else
+			tl_buf_puts(out, "[]");
+		tl_buf_puts(out, at + strlen(mark));
+	}
+done:
+	tl_value_free(one);
+	tl_buf_release(&h);
+	tl_buf_release(&b);
+	return rc;
 }
 
 static void render_table(struct ctx *c, struct src *src,
@@ -300,7 +356,7 @@ static void render_table(struct ctx *c, struct src *src,
 			}
 			tl_buf_putc(out, '\n');
 			src->put(src, row);
-			spill(out);
+			out_spill(out);
 		}
 		return;
 	}
@@ -350,7 +406,7 @@ static void render_table(struct ctx *c, struct src *src,
 			}
 			if (pass) {
 				tl_buf_putc(out, '\n');
-				spill(out);
+				out_spill(out);
 			}
 			src->put(src, row);
 		}
@@ -393,7 +449,7 @@ static void render_md(
 		}
 		tl_buf_puts(out, "|\n");
 		src->put(src, row);
-		spill(out);
+		out_spill(out);
 	}
 }
 
@@ -420,7 +476,7 @@ static void render_csv(
 		}
 		tl_buf_puts(out, "\r\n");
 		src->put(src, row);
-		spill(out);
+		out_spill(out);
 	}
 }
 
@@ -467,7 +523,7 @@ static int render_data(struct ctx *c, struct src *src, int columns,
 				tl_buf_put(out, b.ptr + 2, b.len - 5);
 		}
 		written++;
-		spill(out);
+		out_spill(out);
 	}
 	if (!rc)
 		tl_buf_puts(out, !written ? "[]\n" : json ? "\n]\n" : "");

@@ -141,8 +141,27 @@ const char *out_bold(struct ctx *c);
 const char *out_reset(struct ctx *c);
 
 /* The document of a run as run show --format json gives it, plus what an
- * export needs (automation, type, trace, output, started, retries). */
-int run_document(struct ctx *c, const char *ref, struct tl_value **out);
+ * export needs (automation, type, trace, output, started, retries): its
+ * head (all but "cases") and each case's row, made when asked for, so
+ * an export of 100,000 results does not hold them all as values. */
+struct run_doc;
+int run_doc_open(struct ctx *c, const char *ref, struct run_doc **out);
+const struct tl_value *run_doc_head(const struct run_doc *doc);
+size_t run_doc_count(const struct run_doc *doc);
+/* Case i's status name, without making its row. */
+const char *run_doc_status(const struct run_doc *doc, size_t i);
+/* Case i's row; the caller frees it. */
+struct tl_value *run_doc_row(const struct run_doc *doc, size_t i);
+void run_doc_free(struct run_doc *doc);
+/* Writes JSON of head, in which one value is the string
+ * OUT_ROWS_MARK, with that value replaced by the array of n rows made
+ * by fn (each freed once written); laid out as jansson would lay out the
+ * whole. */
+#define OUT_ROWS_MARK "\001tally-rows\001"
+int out_json_rows(struct ctx *c, const struct tl_value *head, size_t n,
+	out_row_fn fn, void *ctx, struct tl_buf *out);
+/* Writes out to stdout and empties it once it holds 64 KiB or more. */
+void out_spill(struct tl_buf *out);
 /* A progress bar from a run's counts object (cmd_run.c). */
 void progress_bar(struct tl_buf *b, const struct tl_value *counts, int width);
 

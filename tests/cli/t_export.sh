@@ -63,4 +63,65 @@ expect_grep '"tests": 6' "$TMP/out"
 
 expect_code 2 tally export $run --format pdf
 expect_code 3 tally export nosuch
+
+# rows are made as they are written: the JSON is laid out as the whole
+# document would be, for a run of no case, a few, and more than one
+# chunk of output (64 KiB)
+layout() { # file: the JSON parses and is laid out as jansson would
+	python3 - "$1" <<'PY'
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+o = json.loads(text)
+assert text == json.dumps(o, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "layout"
+PY
+}
+for f in json ctrf; do
+	expect_code 0 tally export $run --format $f
+	layout "$TMP/out" || fail "$f layout"
+	ok
+done
+tally -q run new "Empty" --key empty
+expect_code 0 tally export empty --format json
+layout "$TMP/out" || fail "empty run layout"
+expect_grep '^  "cases": \[\],$' "$TMP/out"
+expect_code 0 tally export empty --format ctrf
+expect_grep '^    "tests": \[\],$' "$TMP/out"
+python3 - > "$TMP/big.xml" <<'PY'
+print('<testsuite name="big">')
+for i in range(600):
+    body = '<failure message="boom %d">trace line %d\n  at x</failure>' % (i, i) if i % 4 == 0 else ''
+    print('<testcase classname="pkg.S%d" name="t%04d" time="0.25">%s</testcase>' % (i % 5, i, body))
+print('</testsuite>')
+PY
+tally -q import "$TMP/big.xml" --title Big
+big=$(tally --format csv run list --columns key | grep -- '-big-' | tr -d '\r')
+for f in json ctrf md csv junit; do
+	expect_code 0 tally export "$big" --format $f
+	cp "$TMP/out" "$TMP/big.$f"
+done
+[ "$(wc -c < "$TMP/big.json")" -gt 65536 ] || fail "more than a chunk of JSON"
+ok
+layout "$TMP/big.json" || fail "big json layout"
+ok
+layout "$TMP/big.ctrf" || fail "big ctrf layout"
+ok
+python3 - "$TMP" <<'PY' || fail "the formats agree on the big run"
+import csv, json, sys, xml.etree.ElementTree as ET
+d = sys.argv[1]
+o = json.load(open(d + "/big.json"))
+keys = [c["case"] for c in o["cases"]]
+assert len(keys) == 600 and keys == sorted(keys)
+assert sum(1 for c in o["cases"] if c["status"] == "failed") == 150
+assert all(c["trace"].startswith("trace line") for c in o["cases"] if c["status"] == "failed")
+t = json.load(open(d + "/big.ctrf"))["results"]["tests"]
+assert [x["status"] for x in t] == [c["status"] for c in o["cases"]]
+rows = list(csv.reader(open(d + "/big.csv", newline="")))
+assert [r[0] for r in rows[1:]] == keys
+x = ET.parse(d + "/big.junit").getroot().findall(".//testcase")
+assert len(x) == 600 and sum(1 for c in x if c.find("failure") is not None) == 150
+md = open(d + "/big.md").read()
+assert "### Failures (150)" in md and md.count("<summary><code>") == 150
+assert "All 600 results" in md and md.count("\n| `pkg/") == 750
+PY
+ok
 done_testing
