@@ -112,9 +112,10 @@ void progress_bar(struct tl_buf *b, const struct tl_value *counts, int width)
 		100.0 * (double)passed / (double)total);
 }
 
-static void run_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+/* The run's text before its cases. */
+static void run_text_head(
+	struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 {
-	const struct tl_value *cases = tl_value_get(o, "cases");
 	const struct tl_value *counts = tl_value_get(o, "counts");
 	struct tl_buf cell = TL_BUF_INIT;
 	tl_buf_printf(b, "%s%s%s  %s\n", out_bold(c), tl_value_gets(o, "key"),
@@ -143,45 +144,94 @@ static void run_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 	tl_buf_puts(b, "\n");
 	progress_bar(b, counts, 30);
 	tl_buf_puts(b, "\n");
-	for (size_t i = 0; cases && i < cases->n; i++) {
-		const struct tl_value *r = cases->items[i];
-		tl_buf_reset(&cell);
-		{
-			const struct tl_value *dl =
-				tl_value_get(r, "defect_links");
-			for (size_t j = 0; dl && j < dl->n; j++)
-				tl_buf_printf(&cell, "%s%s%s%s%s",
-					j ? ", " : "",
-					tl_value_gets(dl->items[j], "key"),
-					tl_value_gets(dl->items[j], "url")
-						? " <"
-						: "",
-					tl_value_gets(dl->items[j], "url")
-						? tl_value_gets(
-							  dl->items[j], "url")
-						: "",
-					tl_value_gets(dl->items[j], "url")
-						? ">"
-						: "");
-		}
-		tl_buf_printf(b, "  %-13s %-40s %s%s%s%s\n",
-			tl_value_gets(r, "status"), tl_value_gets(r, "case"),
-			tl_value_gets(r, "assignee")
-				? tl_value_gets(r, "assignee")
-				: "",
-			tl_value_gets(r, "duration") ? "  " : "",
-			tl_value_gets(r, "duration")
-				? tl_value_gets(r, "duration")
-				: "",
-			tl_value_gets(r, "duration") ? "s" : "");
-		if (cell.len)
-			tl_buf_printf(b, "  %13s defects: %s\n", "", cell.ptr);
-		if (tl_value_gets(r, "message"))
-			tl_buf_printf(b, "  %13s %.*s\n", "",
-				(int)strcspn(tl_value_gets(r, "message"), "\n"),
-				tl_value_gets(r, "message"));
-	}
 	tl_buf_release(&cell);
+}
+
+/* A case's lines under the head; cell is scratch. */
+static void run_text_case(
+	const struct tl_value *r, struct tl_buf *b, struct tl_buf *cell)
+{
+	tl_buf_reset(cell);
+	{
+		const struct tl_value *dl = tl_value_get(r, "defect_links");
+		for (size_t j = 0; dl && j < dl->n; j++)
+			tl_buf_printf(cell, "%s%s%s%s%s", j ? ", " : "",
+				tl_value_gets(dl->items[j], "key"),
+				tl_value_gets(dl->items[j], "url") ? " <" : "",
+				tl_value_gets(dl->items[j], "url")
+					? tl_value_gets(dl->items[j], "url")
+					: "",
+				tl_value_gets(dl->items[j], "url") ? ">" : "");
+	}
+	tl_buf_printf(b, "  %-13s %-40s %s%s%s%s\n", tl_value_gets(r, "status"),
+		tl_value_gets(r, "case"),
+		tl_value_gets(r, "assignee") ? tl_value_gets(r, "assignee")
+					     : "",
+		tl_value_gets(r, "duration") ? "  " : "",
+		tl_value_gets(r, "duration") ? tl_value_gets(r, "duration")
+					     : "",
+		tl_value_gets(r, "duration") ? "s" : "");
+	if (cell->len)
+		tl_buf_printf(b, "  %13s defects: %s\n", "", cell->ptr);
+	if (tl_value_gets(r, "message"))
+		tl_buf_printf(b, "  %13s %.*s\n", "",
+			(int)strcspn(tl_value_gets(r, "message"), "\n"),
+			tl_value_gets(r, "message"));
+}
+
+static void run_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
+{
+	const struct tl_value *cases = tl_value_get(o, "cases");
+	struct tl_buf cell = TL_BUF_INIT;
+	run_text_head(c, o, b);
+	for (size_t i = 0; cases && i < cases->n; i++)
+		run_text_case(cases->items[i], b, &cell);
+	tl_buf_release(&cell);
+}
+
+struct shown {
+	const struct runctx *r;
+	const struct tl_rundata *d;
+};
+
+static struct tl_value *shown_row(void *ctx, size_t i)
+{
+	const struct shown *sh = ctx;
+	return case_row(sh->r, sh->d, i);
+}
+
+/* Text and JSON are written a case at a time, each row made as it is
+ * (a run of 100,000 results held 274 MB as a whole document); YAML and
+ * CSV take the whole. */
+static int show(
+	struct ctx *c, const struct runctx *r, const struct tl_rundata *d)
+{
+	struct tl_value *head = run_head(d);
+	struct shown sh = { r, d };
+	struct tl_buf b = TL_BUF_INIT, cell = TL_BUF_INIT;
+	int rc = 0;
+	if (c->format == FMT_JSON) {
+		tl_value_put(head, "cases", tl_value_str(OUT_ROWS_MARK));
+		rc = out_json_rows(c, head, d->cases.n, shown_row, &sh, &b);
+	} else if (c->format == FMT_TABLE || c->format == FMT_MD) {
+		run_text_head(c, head, &b);
+		for (size_t i = 0; i < d->cases.n; i++) {
+			struct tl_value *row = case_row(r, d, i);
+			run_text_case(row, &b, &cell);
+			tl_value_free(row);
+			out_spill(&b);
+		}
+	} else {
+		struct tl_value *o = run_detail(r, d);
+		rc = out_object(c, o, run_text);
+		tl_value_free(o);
+	}
+	if (!rc)
+		out_write(&b);
+	tl_buf_release(&b);
+	tl_buf_release(&cell);
+	tl_value_free(head);
+	return rc;
 }
 
 int cmd_run_show(struct ctx *c, struct args *a)
@@ -193,11 +243,8 @@ int cmd_run_show(struct ctx *c, struct args *a)
 		rc = tl_runs_find(&r.runs, a->pos.v[0], &d, &c->err);
 	if (!rc)
 		rc = tl_run_need_results(d, r.s, &c->err);
-	if (!rc) {
-		struct tl_value *o = run_detail(&r, d);
-		rc = out_object(c, o, run_text);
-		tl_value_free(o);
-	}
+	if (!rc)
+		rc = show(c, &r, d);
 	runctx_release(&r);
 	return rc;
 }

@@ -124,4 +124,14 @@ assert "### Failures (150)" in md and md.count("<summary><code>") == 150
 assert "All 600 results" in md and md.count("\n| `pkg/") == 750
 PY
 ok
+# run show writes its cases the same way
+expect_code 0 tally --format json run show "$big"
+layout "$TMP/out" || fail "run show JSON layout"
+ok
+expect_eq "$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(len(o["cases"]), "trace" in o["cases"][0])' "$TMP/out")" "600 False" "run show rows, without the export's fields"
+expect_code 0 tally run show "$big"
+expect_eq "$(grep -c '^  failed  ' "$TMP/out")" 150 "a line per failed case"
+expect_eq "$(grep -c '^  passed  ' "$TMP/out")" 450 "a line per passed case"
+expect_grep '^  failed        pkg/S0/t0000 .* 0.25s$' "$TMP/out"
+expect_grep '^                boom 0$' "$TMP/out"
 done_testing
