@@ -117,5 +117,9 @@ done
 expect_code 4 tally case list
 expect_grep "qa/web/cases/bulk/c030.yaml:2:1: " "$TMP/err"
 expect_no_grep "c120" "$TMP/err"
+# tally check reads the folder on two threads too, and names both, in order
+expect_code 1 tally check
+expect_eq "$(grep -o 'bulk/c[0-9]*\.yaml:2:1' "$TMP/out" | tr '\n' ' ')" "bulk/c030.yaml:2:1 bulk/c120.yaml:2:1 " "both problems, in the folder's order"
 git checkout -q -- qa/web/cases
+expect_code 0 tally check
 done_testing
