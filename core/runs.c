@@ -1,10 +1,10 @@
 #include "core/runs.h"
+#include "core/par.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/resolve.h"
 #include "core/time.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,71 +151,41 @@ struct each {
 	struct tl_store *s;
 	void (*fn)(struct tl_rundata *d, size_t i, void *ctx);
 	void *ctx;
-	pthread_mutex_t mu;
-	size_t next;
 	int per_run; /* threads for one run's results: 2 when alone */
-	/* the earliest run that failed (runs->n: none), and its error */
-	size_t failed;
-	struct tl_err err;
+	struct tl_err *errs; /* by run */
 };
 
-static void *each_worker(void *arg)
+static int each_run(size_t i, void *vctx)
 {
-	struct each *e = arg;
-	struct tl_err err = TL_ERR_INIT;
-	for (;;) {
-		size_t i;
-		pthread_mutex_lock(&e->mu);
-		/* runs after a failed one are not needed: a loop in order
-		 * would have stopped there */
-		i = e->next < e->failed ? e->next++ : e->runs->n;
-		pthread_mutex_unlock(&e->mu);
-		if (i >= e->runs->n)
-			break;
-		if (need_results(e->runs->v[i], e->s, e->per_run, &err)) {
-			pthread_mutex_lock(&e->mu);
-			if (i < e->failed) {
-				e->failed = i;
-				tl_err_clear(&e->err);
-				tl_err_move(&e->err, &err);
-			}
-			pthread_mutex_unlock(&e->mu);
-			tl_err_clear(&err);
-			continue;
-		}
-		e->fn(e->runs->v[i], i, e->ctx);
-		tl_run_drop_results(e->runs->v[i]);
-	}
-	return NULL;
+	struct each *e = vctx;
+	int rc = need_results(e->runs->v[i], e->s, e->per_run, &e->errs[i]);
+	if (rc)
+		return rc;
+	e->fn(e->runs->v[i], i, e->ctx);
+	tl_run_drop_results(e->runs->v[i]);
+	return 0;
 }
 
 int tl_runs_each_with_results(struct tl_runs *runs, struct tl_store *s,
 	void (*fn)(struct tl_rundata *d, size_t i, void *ctx), void *ctx,
 	struct tl_err *err)
 {
-	struct each e;
-	pthread_t th;
-	int threaded;
-	memset(&e, 0, sizeof(e));
-	e.runs = runs;
-	e.s = s;
-	e.fn = fn;
-	e.ctx = ctx;
-	e.failed = runs->n;
-	e.err = (struct tl_err)TL_ERR_INIT;
-	pthread_mutex_init(&e.mu, NULL);
+	struct each e = { runs, s, fn, ctx, runs->n > 1 ? 1 : 2, NULL };
+	size_t failed;
+	int rc = 0;
+	e.errs = tl_calloc(runs->n ? runs->n : 1, sizeof(*e.errs));
+	for (size_t i = 0; i < runs->n; i++)
+		e.errs[i] = (struct tl_err)TL_ERR_INIT;
 	/* a snapshot reads through libgit2, which one repository handle
-	 * does not share between threads */
-	e.per_run = runs->n > 1 ? 1 : 2;
-	threaded = !s->snap && runs->n > 1 &&
-		!pthread_create(&th, NULL, each_worker, &e);
-	each_worker(&e);
-	if (threaded)
-		pthread_join(th, NULL);
-	pthread_mutex_destroy(&e.mu);
-	if (e.failed < runs->n)
-		return tl_err_move(err, &e.err);
-	return 0;
+	 * does not share between threads; runs after a failed one are
+	 * not read, as a loop in order would have stopped there */
+	failed = tl_par_for(runs->n, s->snap ? 1 : 2, each_run, &e);
+	if (failed < runs->n)
+		rc = tl_err_move(err, &e.errs[failed]);
+	for (size_t i = 0; i < runs->n; i++)
+		tl_err_clear(&e.errs[i]);
+	free(e.errs);
+	return rc;
 }
 
 int tl_runs_need_results(struct tl_runs *runs, struct tl_store *s,

@@ -1,8 +1,8 @@
 /* Loading a folder's entities on two threads: see tl_store_load_many. */
 #include "core/store.h"
+#include "core/par.h"
 #include "formats/entity.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,31 +15,19 @@ struct many {
 	const enum tl_kind *kinds;
 	void **ents;
 	struct tl_err *errs;
-	pthread_mutex_t mu;
-	size_t next;
 };
 
-static void *worker(void *arg)
+/* Every file is read: its error is kept, not a reason to stop. */
+static int load_at(size_t i, void *vctx)
 {
-	struct many *m = arg;
-	for (;;) {
-		size_t i;
-		const char *rel;
-		char *path, *key;
-		pthread_mutex_lock(&m->mu);
-		i = m->next < m->rels->n ? m->next++ : m->rels->n;
-		pthread_mutex_unlock(&m->mu);
-		if (i >= m->rels->n)
-			break;
-		rel = m->rels->v[i];
-		path = tl_format("%s/%s", m->dir, rel);
-		key = tl_strndup(rel, strlen(rel) - 5); /* less ".yaml" */
-		tl_store_load(
-			&m->ents[i], m->s, m->kinds[i], path, key, &m->errs[i]);
-		free(path);
-		free(key);
-	}
-	return NULL;
+	struct many *m = vctx;
+	const char *rel = m->rels->v[i];
+	char *path = tl_format("%s/%s", m->dir, rel);
+	char *key = tl_strndup(rel, strlen(rel) - 5); /* less ".yaml" */
+	tl_store_load(&m->ents[i], m->s, m->kinds[i], path, key, &m->errs[i]);
+	free(path);
+	free(key);
+	return 0;
 }
 
 /* Fewer files than this are read on the calling thread alone: a thread
@@ -50,25 +38,11 @@ void tl_store_load_files(struct tl_store *s, const char *dir,
 	const struct tl_strlist *rels, const enum tl_kind *kinds, int threads,
 	void **ents, struct tl_err *errs)
 {
-	struct many m;
-	pthread_t th;
-	int threaded;
-	memset(&m, 0, sizeof(m));
-	m.s = s;
-	m.dir = dir;
-	m.rels = rels;
-	m.kinds = kinds;
-	m.ents = ents;
-	m.errs = errs;
-	pthread_mutex_init(&m.mu, NULL);
+	struct many m = { s, dir, rels, kinds, ents, errs };
 	/* a snapshot (--at) reads through libgit2, whose repository handle
 	 * is not shared between threads */
-	threaded = threads > 1 && !s->snap && rels->n >= MANY_MIN &&
-		!pthread_create(&th, NULL, worker, &m);
-	worker(&m);
-	if (threaded)
-		pthread_join(th, NULL);
-	pthread_mutex_destroy(&m.mu);
+	tl_par_for(rels->n, s->snap || rels->n < MANY_MIN ? 1 : threads,
+		load_at, &m);
 }
 
 struct collected {
