@@ -338,6 +338,21 @@ done:
 	return rc;
 }
 
+/* A cell of a terminal's table: its width noted (pass 0), or written
+ * and padded to its column's (pass 1). */
+static void table_cell(struct tl_buf *out, size_t *w, size_t k, size_t ncols,
+	const char *s, int pass)
+{
+	if (!pass) {
+		if (width(s) > w[k])
+			w[k] = width(s);
+		return;
+	}
+	tl_buf_puts(out, s);
+	if (k + 1 < ncols)
+		tl_buf_printf(out, "%*s", (int)(w[k] - width(s) + 2), "");
+}
+
 static void render_table(struct ctx *c, struct src *src,
 	const struct tl_strlist *cols, struct tl_buf *out)
 {
@@ -372,15 +387,7 @@ static void render_table(struct ctx *c, struct src *src,
 					(char)(*p >= 'a' && *p <= 'z' ? *p - 32
 							: *p == '_'   ? ' '
 								      : *p));
-			if (!pass && width(h.ptr) > w[k])
-				w[k] = width(h.ptr);
-			if (pass) {
-				tl_buf_puts(out, h.ptr);
-				if (k + 1 < cols->n)
-					tl_buf_printf(out, "%*s",
-						(int)(w[k] - width(h.ptr) + 2),
-						"");
-			}
+			table_cell(out, w, k, cols->n, h.ptr, pass);
 			tl_buf_release(&h);
 		}
 		if (pass)
@@ -392,16 +399,7 @@ static void render_table(struct ctx *c, struct src *src,
 			for (size_t k = 0; k < cols->n; k++) {
 				char *s = clean_cell(
 					tl_value_get(row, cols->v[k]), 1);
-				if (!pass && width(s) > w[k])
-					w[k] = width(s);
-				if (pass) {
-					tl_buf_puts(out, s);
-					if (k + 1 < cols->n)
-						tl_buf_printf(out, "%*s",
-							(int)(w[k] - width(s) +
-								2),
-							"");
-				}
+				table_cell(out, w, k, cols->n, s, pass);
 				free(s);
 			}
 			if (pass) {
