@@ -1,11 +1,38 @@
 #include "formats/json.h"
+#include "core/buf.h"
+#include "core/text.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/banned.h"
+
+/* Bytes that are not UTF-8 (a commit author's Latin-1 name) each become
+ * U+FFFD: jansson refuses them, and the value was lost from its object
+ * without a word. */
+static json_t *string_of(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+	struct tl_buf b = TL_BUF_INIT;
+	if (j)
+		return j;
+	for (size_t i = 0; i < len;) {
+		size_t n = tl_utf8_seq((const unsigned char *)s + i, len - i);
+		if (n) {
+			tl_buf_put(&b, s + i, n);
+			i += n;
+		} else {
+			tl_buf_puts(&b, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	j = json_stringn(b.ptr ? b.ptr : "", b.len);
+	tl_buf_release(&b);
+	return j;
+}
 
 static json_t *to_json(const struct tl_value *v)
 {
@@ -29,14 +56,15 @@ static json_t *to_json(const struct tl_value *v)
 		}
 		case TL_T_FLOAT: {
 			double d = strtod(v->str, &end);
-			if (!*end)
-				return json_real(d);
+			/* JSON has no infinity or NaN: those stay text */
+			if (!*end && (j = json_real(d)))
+				return j;
 			break;
 		}
 		case TL_T_STR:
 			break;
 		}
-		return json_stringn(v->str, v->len);
+		return string_of(v->str, v->len);
 	}
 	if (v->kind == TL_V_SEQ) {
 		j = json_array();
@@ -45,8 +73,22 @@ static json_t *to_json(const struct tl_value *v)
 		return j;
 	}
 	j = json_object();
-	for (size_t i = 0; i < v->n; i++)
-		json_object_set_new(j, v->keys[i], to_json(v->items[i]));
+	for (size_t i = 0; i < v->n; i++) {
+		const char *k = v->keys[i];
+		size_t n = strlen(k), at = 0, step;
+		while (at < n &&
+			(step = tl_utf8_seq(
+				 (const unsigned char *)k + at, n - at)))
+			at += step;
+		if (at == n) {
+			json_object_set_new(j, k, to_json(v->items[i]));
+		} else {
+			json_t *key = string_of(k, n);
+			json_object_set_new(j, json_string_value(key),
+				to_json(v->items[i]));
+			json_decref(key);
+		}
+	}
 	return j;
 }
 
@@ -60,6 +102,10 @@ static int precision(const struct tl_value *v, int p)
 		double d = strtod(v->str, NULL);
 		char tmp[64];
 		int q = 1;
+		/* infinity and NaN are written as text: NaN, equal to
+		 * nothing, asked for 17 digits for every number */
+		if (!isfinite(d))
+			return p;
 		for (; q < 17; q++) {
 			snprintf(tmp, sizeof(tmp), "%.*g", q, d);
 			if (strtod(tmp, NULL) == d)

@@ -109,4 +109,14 @@ expect_code 0 tally log --sort key --columns key
 expect_eq "$(cat "$TMP/out")" "$(cut -f6 "$TMP/text" | LC_ALL=C sort -s)" "--sort key"
 expect_code 0 tally --format json log --field nosuch=1
 expect_eq "$(cat "$TMP/out")" "[]" "no row kept: an empty array"
+# an author that is not UTF-8 (a Latin-1 name): in JSON its bad byte
+# becomes U+FFFD; the key is not dropped
+GIT_AUTHOR_NAME=$'Jos\xe9 Latin' tally -q case new "Accent" --suite s
+expect_code 0 tally --format json log -n 1
+python3 - "$TMP/out" <<'PY' || fail "a Latin-1 author in JSON"
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+assert rows[0]["author"].startswith("Jos\ufffd Latin <"), rows[0]
+PY
+ok
 done_testing
