@@ -1,5 +1,6 @@
 #include "cmd/tally.h"
 #include "core/regex.h"
+#include "core/text.h"
 #include "formats/csv.h"
 #include "formats/json.h"
 #include "formats/yaml.h"
@@ -478,6 +479,51 @@ static void render_csv(
 	}
 }
 
+/* Text that is not UTF-8 (a commit author's Latin-1 name), each bad
+ * byte made U+FFFD in v's scalars and keys: libyaml refuses to write it,
+ * and output should show what it can. Says whether any was. */
+static int is_utf8(const char *s, size_t len)
+{
+	size_t n;
+	for (size_t i = 0; i < len; i += n)
+		if (!(n = tl_utf8_seq((const unsigned char *)s + i, len - i)))
+			return 0;
+	return 1;
+}
+
+static int fix_utf8(struct tl_value *v)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	int fixed = 0;
+	if (!v)
+		return 0;
+	if (v->kind == TL_V_SCALAR) {
+		if (v->str && !is_utf8(v->str, v->len) &&
+			tl_text_utf8_fix(&b, v->str, v->len)) {
+			free(v->str);
+			v->len = b.len;
+			v->str = tl_buf_detach(&b);
+			fixed = 1;
+		}
+		tl_buf_release(&b);
+		return fixed;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->keys && !is_utf8(v->keys[i], strlen(v->keys[i]))) {
+			tl_buf_reset(&b);
+			if (tl_text_utf8_fix(
+				    &b, v->keys[i], strlen(v->keys[i]))) {
+				free(v->keys[i]);
+				v->keys[i] = tl_buf_detach(&b);
+				fixed = 1;
+			}
+		}
+		fixed |= fix_utf8(v->items[i]);
+	}
+	tl_buf_release(&b);
+	return fixed;
+}
+
 /* JSON or YAML, a row at a time: each is emitted as a sequence of one
  * and the sequence's own brackets (JSON) are put around them all, which
  * gives the bytes the whole sequence would. */
@@ -502,6 +548,8 @@ static int render_data(struct ctx *c, struct src *src, int columns,
 			}
 		}
 		o->style = TL_STYLE_BLOCK; /* one record, one block */
+		if (!json)
+			fix_utf8(o);
 		tl_value_push(one, o);
 		tl_buf_reset(&b);
 		rc = json ? tl_json_emit(&b, one, &c->err)
@@ -636,11 +684,14 @@ int out_object(struct ctx *c, const struct tl_value *obj,
 {
 	struct tl_buf out = TL_BUF_INIT;
 	int rc = 0;
-	if (c->format == FMT_JSON)
+	if (c->format == FMT_JSON) {
 		rc = tl_json_emit(&out, obj, &c->err);
-	else if (c->format == FMT_YAML || !text)
-		rc = tl_yaml_emit(&out, obj, &c->err);
-	else if (c->format == FMT_CSV) {
+	} else if (c->format == FMT_YAML || !text) {
+		struct tl_value *fixed = tl_value_dup(obj);
+		fix_utf8(fixed);
+		rc = tl_yaml_emit(&out, fixed, &c->err);
+		tl_value_free(fixed);
+	} else if (c->format == FMT_CSV) {
 		tl_buf_puts(&out, "key,value\r\n");
 		for (size_t i = 0; i < obj->n; i++) {
 			struct tl_buf b = TL_BUF_INIT;

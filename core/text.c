@@ -55,6 +55,24 @@ void tl_text_clean(struct tl_buf *out, const char *s, size_t len)
 	}
 }
 
+int tl_text_utf8_fix(struct tl_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int fixed = 0;
+	for (size_t i = 0; i < len;) {
+		size_t n = tl_utf8_seq(p + i, len - i);
+		if (n) {
+			tl_buf_put(out, p + i, n);
+			i += n;
+		} else {
+			tl_buf_puts(out, "\xef\xbf\xbd");
+			i++;
+			fixed = 1;
+		}
+	}
+	return fixed;
+}
+
 size_t tl_text_cut(const char *s, size_t len, size_t max)
 {
 	if (len <= max)

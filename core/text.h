@@ -8,6 +8,10 @@
 /* Appends s to out with invalid UTF-8 and control characters other than
  * tab and newline replaced by U+FFFD, and CRLF folded to LF. */
 void tl_text_clean(struct tl_buf *out, const char *s, size_t len);
+/* Appends s to out with only its bytes that are not valid UTF-8 replaced
+ * by U+FFFD (for output: the rest is left as it is); says whether any
+ * was. */
+int tl_text_utf8_fix(struct tl_buf *out, const char *s, size_t len);
 /* The largest length <= max that ends on a UTF-8 character boundary. */
 size_t tl_text_cut(const char *s, size_t len, size_t max);
 /* The length of the valid UTF-8 sequence at s (no overlongs, no

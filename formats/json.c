@@ -19,16 +19,7 @@ static json_t *string_of(const char *s, size_t len)
 	struct tl_buf b = TL_BUF_INIT;
 	if (j)
 		return j;
-	for (size_t i = 0; i < len;) {
-		size_t n = tl_utf8_seq((const unsigned char *)s + i, len - i);
-		if (n) {
-			tl_buf_put(&b, s + i, n);
-			i += n;
-		} else {
-			tl_buf_puts(&b, "\xef\xbf\xbd");
-			i++;
-		}
-	}
+	tl_text_utf8_fix(&b, s, len);
 	j = json_stringn(b.ptr ? b.ptr : "", b.len);
 	tl_buf_release(&b);
 	return j;

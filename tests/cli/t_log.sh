@@ -119,4 +119,6 @@ rows = json.load(open(sys.argv[1], encoding="utf-8"))
 assert rows[0]["author"].startswith("Jos\ufffd Latin <"), rows[0]
 PY
 ok
+expect_code 0 tally --format yaml log -n 1
+expect_grep "^  author: Jos$(printf '\xef\xbf\xbd') Latin <" "$TMP/out"
 done_testing
