@@ -482,15 +482,6 @@ static void render_csv(
 /* Text that is not UTF-8 (a commit author's Latin-1 name), each bad
  * byte made U+FFFD in v's scalars and keys: libyaml refuses to write it,
  * and output should show what it can. Says whether any was. */
-static int is_utf8(const char *s, size_t len)
-{
-	size_t n;
-	for (size_t i = 0; i < len; i += n)
-		if (!(n = tl_utf8_seq((const unsigned char *)s + i, len - i)))
-			return 0;
-	return 1;
-}
-
 static int fix_utf8(struct tl_value *v)
 {
 	struct tl_buf b = TL_BUF_INIT;
@@ -498,7 +489,7 @@ static int fix_utf8(struct tl_value *v)
 	if (!v)
 		return 0;
 	if (v->kind == TL_V_SCALAR) {
-		if (v->str && !is_utf8(v->str, v->len) &&
+		if (v->str && !tl_utf8_valid(v->str, v->len) &&
 			tl_text_utf8_fix(&b, v->str, v->len)) {
 			free(v->str);
 			v->len = b.len;
@@ -509,7 +500,7 @@ static int fix_utf8(struct tl_value *v)
 		return fixed;
 	}
 	for (size_t i = 0; i < v->n; i++) {
-		if (v->keys && !is_utf8(v->keys[i], strlen(v->keys[i]))) {
+		if (v->keys && !tl_utf8_valid(v->keys[i], strlen(v->keys[i]))) {
 			tl_buf_reset(&b);
 			if (tl_text_utf8_fix(
 				    &b, v->keys[i], strlen(v->keys[i]))) {

@@ -55,6 +55,15 @@ void tl_text_clean(struct tl_buf *out, const char *s, size_t len)
 	}
 }
 
+int tl_utf8_valid(const char *s, size_t len)
+{
+	size_t n;
+	for (size_t i = 0; i < len; i += n)
+		if (!(n = tl_utf8_seq((const unsigned char *)s + i, len - i)))
+			return 0;
+	return 1;
+}
+
 int tl_text_utf8_fix(struct tl_buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

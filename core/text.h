@@ -17,6 +17,8 @@ size_t tl_text_cut(const char *s, size_t len, size_t max);
 /* The length of the valid UTF-8 sequence at s (no overlongs, no
  * surrogates), or 0. */
 size_t tl_utf8_seq(const unsigned char *s, size_t left);
+/* Whether all of s is valid UTF-8. */
+int tl_utf8_valid(const char *s, size_t len);
 /* Parses a size: 10MB, 64KiB, 1.5M, 2048 (bytes). */
 int tl_parse_size(const char *s, size_t *out);
 

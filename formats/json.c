@@ -66,12 +66,8 @@ static json_t *to_json(const struct tl_value *v)
 	j = json_object();
 	for (size_t i = 0; i < v->n; i++) {
 		const char *k = v->keys[i];
-		size_t n = strlen(k), at = 0, step;
-		while (at < n &&
-			(step = tl_utf8_seq(
-				 (const unsigned char *)k + at, n - at)))
-			at += step;
-		if (at == n) {
+		size_t n = strlen(k);
+		if (tl_utf8_valid(k, n)) {
 			json_object_set_new(j, k, to_json(v->items[i]));
 		} else {
 			json_t *key = string_of(k, n);
