@@ -327,10 +327,7 @@ int cmd_req_rm(struct ctx *c, struct args *a)
 	int rc = load_req(c, a->pos.v[0], &project, &reqs, &cases, &r);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < cases.n; i++)
-		covering += tl_strlist_has(
-			&((struct tl_case *)cases.v[i])->requirements,
-			r->ent.key);
+	covering = (size_t)cases_covering(r, &cases);
 	if (covering && !arg_flag(a, "force")) {
 		rc = tl_err_set(&c->err, TL_ECONFLICT,
 			"requirement %s is covered by %zu case%s (see tally req show %s); "
