@@ -3,6 +3,7 @@
 #include "core/bulk.h"
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/index.h"
 #include "core/time.h"
 
 #include <errno.h>
@@ -209,8 +210,13 @@ static int update_index(struct tl_repo *r, const struct tl_staged *st, size_t n,
 	char *tmppath =
 		tl_format("%s/tally-index.%ld", r->gitdir, (long)getpid());
 	git_index *idx = NULL;
-	int rc = copy_file(indexpath, tmppath, err);
+	/* st is sorted by path (tl_repo_finish) */
+	int rc = tl_index_update(indexpath, r->workdir, st, n, tmppath, err);
 
+	if (rc == TL_INDEX_UNSUPPORTED)
+		rc = copy_file(indexpath, tmppath, err);
+	else if (!rc)
+		goto written;
 	if (rc < 0)
 		goto out;
 	rc = git_index_open(&idx, tmppath);
@@ -256,6 +262,7 @@ static int update_index(struct tl_repo *r, const struct tl_staged *st, size_t n,
 	}
 	if (!rc && (rc = git_index_write(idx)))
 		rc = tl_git_fail(err, rc, "writing the index");
+written:
 	if (!rc && rename(tmppath, indexpath))
 		rc = tl_err_set(err, TL_EIO, "replacing %s: %s", indexpath,
 			strerror(errno));
