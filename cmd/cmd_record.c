@@ -213,14 +213,18 @@ static int record_one(struct recording *r, struct args *a, const char *casekey,
 	int status, int *run_changed)
 {
 	struct ctx *c = r->c;
-	struct tl_result *old = tl_run_result(r->run, casekey);
+	struct tl_result *old = NULL;
 	struct tl_result *x = tl_entity_new(TL_KIND_RESULT);
 	const struct tl_value *v;
 	char started[32], *path = NULL;
 	double dur;
-	int rc = 0;
+	int rc;
 
-	if (!tl_strlist_has(&r->run->cases, casekey)) {
+	/* this case's result alone: a run of 100,000 took 2 s to read */
+	if ((rc = tl_run_result_read(r->run, r->s, casekey, &old, &c->err)))
+		goto out;
+	/* selected: in the run's list, or with a result already */
+	if (!old && !tl_strlist_has(&r->run->run->cases, casekey)) {
 		if (!arg_flag(a, "add")) {
 			rc = tl_err_set(&c->err, TL_EINVALID,
 				"case %s is not selected in run %s (use --add to add it)",
@@ -306,6 +310,41 @@ static int record_one(struct recording *r, struct args *a, const char *casekey,
 out:
 	free(path);
 	tl_entity_free(TL_KIND_RESULT, x);
+	tl_entity_free(TL_KIND_RESULT, old);
+	return rc;
+}
+
+/* A reference that is a case's key names one file, read alone; anything
+ * else (a prefix, a title) is resolved among every case of the project,
+ * read once (*cases, *loaded). A key not yet in keys is added to it. */
+static int resolve_case(struct ctx *c, struct tl_store *s, const char *project,
+	struct tl_list *cases, int *loaded, const char *ref,
+	struct tl_strlist *keys)
+{
+	struct tl_err quiet = TL_ERR_INIT;
+	const char *key = NULL;
+	void *one = NULL, *hit;
+	int rc = 0;
+	if (!tl_key_check(ref, "case", &quiet)) {
+		char *p = tl_store_case_path(project, ref);
+		/* read, not only found: a damaged case is refused as before */
+		if (tl_store_is_file(s, p) &&
+			!(rc = tl_store_load(
+				  &one, s, TL_KIND_CASE, p, ref, &c->err)))
+			key = ref;
+		free(p);
+	}
+	tl_err_clear(&quiet);
+	if (!key && !rc && !*loaded) {
+		rc = tl_store_cases(s, project, cases, &c->err);
+		*loaded = !rc;
+	}
+	if (!key && !rc &&
+		!(rc = tl_resolve_list(cases, ref, "case", &hit, &c->err)))
+		key = ((struct tl_entity *)hit)->key;
+	if (!rc && !tl_strlist_has(keys, key))
+		tl_strlist_push(keys, key);
+	tl_entity_free(TL_KIND_CASE, one);
 	return rc;
 }
 
@@ -322,7 +361,7 @@ int cmd_record(struct ctx *c, struct args *a)
 	const char *status_name = arg_str(a, "status");
 	char *project = NULL;
 	size_t first = 1, last = a->pos.n;
-	int rc, status, run_changed = 0;
+	int rc, status, run_changed = 0, cases_loaded = 0;
 
 	memset(&r, 0, sizeof(r));
 	if (!status_name) {
@@ -350,9 +389,7 @@ int cmd_record(struct ctx *c, struct args *a)
 	}
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
 		(rc = tl_runs_load(&runs, s, project, 0, &c->err)) ||
-		(rc = tl_runs_find(&runs, a->pos.v[0], &d, &c->err)) ||
-		(rc = tl_run_need_results(d, s, &c->err)) ||
-		(rc = tl_store_cases(s, project, &cases, &c->err)))
+		(rc = tl_runs_find(&runs, a->pos.v[0], &d, &c->err)))
 		goto out;
 	if (d->run->closed == 1) {
 		rc = tl_err_set(&c->err, TL_ECONFLICT,
@@ -360,12 +397,9 @@ int cmd_record(struct ctx *c, struct args *a)
 			d->run->ent.key, d->run->ent.key);
 		goto out;
 	}
-	for (size_t i = first; i < last && !rc; i++) {
-		void *k;
-		rc = tl_resolve_list(&cases, a->pos.v[i], "case", &k, &c->err);
-		if (!rc && !tl_strlist_has(&keys, ((struct tl_entity *)k)->key))
-			tl_strlist_push(&keys, ((struct tl_entity *)k)->key);
-	}
+	for (size_t i = first; i < last && !rc; i++)
+		rc = resolve_case(c, s, project, &cases, &cases_loaded,
+			a->pos.v[i], &keys);
 	if (rc)
 		goto out;
 	r.c = c;

@@ -285,6 +285,19 @@ int tl_runs_find(const struct tl_runs *r, const char *ref,
 	return rc;
 }
 
+int tl_run_result_read(const struct tl_rundata *r, struct tl_store *s,
+	const char *casekey, struct tl_result **out, struct tl_err *err)
+{
+	char *path = tl_store_result_path(r->project, r->run->ent.key, casekey);
+	int rc = 0;
+	*out = NULL;
+	if (tl_store_is_file(s, path))
+		rc = tl_store_load(
+			(void **)out, s, TL_KIND_RESULT, path, casekey, err);
+	free(path);
+	return rc;
+}
+
 struct tl_result *tl_run_result(const struct tl_rundata *r, const char *k)
 {
 	/* results are sorted by key when loaded */

@@ -56,6 +56,11 @@ int tl_run_load(struct tl_rundata **out, struct tl_store *s,
  * or two runs, and reading every result file is what costs. */
 int tl_runs_load(struct tl_runs *out, struct tl_store *s, const char *project,
 	int results, struct tl_err *err);
+/* One case's result in a run, read alone into *out (the caller's; NULL
+ * when the case has none): a command about a few cases of a large run
+ * need not read every result. */
+int tl_run_result_read(const struct tl_rundata *r, struct tl_store *s,
+	const char *casekey, struct tl_result **out, struct tl_err *err);
 /* Reads a run's results if they are not read yet. */
 int tl_run_need_results(
 	struct tl_rundata *r, struct tl_store *s, struct tl_err *err);

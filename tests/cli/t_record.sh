@@ -82,4 +82,27 @@ expect_eq "$(git status --porcelain)" "" "nothing written"
 # from standard input
 echo "piped trace" | tally -q record r1 login failed --trace-file -
 expect_grep "piped trace" $f
+
+# a case named by its key is read alone, and so is its result: a damaged
+# case elsewhere stops only what must read every case (a prefix, a title)
+cp qa/web/cases/billing/refund.yaml qa/web/cases/auth/login.yaml "$TMP/"
+echo "title: [unclosed" > qa/web/cases/billing/refund.yaml && git commit -qam "refund damaged"
+expect_code 0 tally record r1 auth/login passed
+expect_eq "$(git status --porcelain)" "" "index and work tree agree"
+expect_code 4 tally record r1 Login failed
+expect_grep "refund.yaml" "$TMP/err"
+cp "$TMP/refund.yaml" qa/web/cases/billing/ && git commit -qam "refund mended"
+expect_code 0 tally record r1 Login failed
+expect_grep "status: failed" $f
+# a damaged case named by its key is refused as before
+echo "title: [unclosed" > qa/web/cases/auth/login.yaml && git commit -qam "login damaged"
+expect_code 4 tally record r1 auth/login passed
+expect_grep "login.yaml" "$TMP/err"
+cp "$TMP/login.yaml" qa/web/cases/auth/ && git commit -qam "login mended"
+# a case with a result is in the run even when its list does not name it
+# (an import's run lists no cases)
+sed -i '/billing\/refund/d' qa/web/runs/r1/run.yaml && git commit -qam "unlisted"
+expect_code 0 tally record r1 billing/refund failed
+expect_grep "status: failed" qa/web/runs/r1/results/billing/refund.yaml
+expect_no_grep "billing/refund" qa/web/runs/r1/run.yaml
 done_testing
