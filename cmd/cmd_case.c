@@ -363,14 +363,17 @@ static void case_text(struct ctx *c, const struct tl_value *o, struct tl_buf *b)
 	tl_buf_printf(b, "\nfile: %s\n", tl_value_gets(o, "path"));
 }
 
-/* Loads the project's cases and resolves one. */
+/* Resolves one case: a key reads its file alone (tl_store_case_find),
+ * unless every case is wanted in l as well. */
 static int load_case(struct ctx *c, const char *ref, char **project,
-	struct tl_list *l, struct tl_case **k)
+	struct tl_list *l, struct tl_case **k, int all)
 {
 	struct tl_store *s;
 	int rc;
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, project)))
 		return rc;
+	if (!all)
+		return tl_store_case_find(s, *project, ref, l, k, &c->err);
 	if ((rc = tl_store_cases(s, *project, l, &c->err)))
 		return rc;
 	return tl_resolve_list(l, ref, "case", (void **)k, &c->err);
@@ -381,7 +384,7 @@ int cmd_case_show(struct ctx *c, struct args *a)
 	struct tl_list l = { 0 };
 	struct tl_case *k;
 	char *project = NULL;
-	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
+	int rc = load_case(c, a->pos.v[0], &project, &l, &k, 0);
 	if (!rc) {
 		struct tl_value *o = case_row(project, k);
 		tl_value_put(o, "preconditions", opt_strv(k->preconditions));
@@ -406,7 +409,7 @@ int cmd_case_edit(struct ctx *c, struct args *a)
 	struct tl_list l = { 0 };
 	struct tl_case *k, *edited = NULL;
 	char *project = NULL, *path = NULL;
-	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
+	int rc = load_case(c, a->pos.v[0], &project, &l, &k, 0);
 	if (rc)
 		goto out;
 	if (!any_edit_flag(a)) {
@@ -473,7 +476,7 @@ int cmd_case_rm(struct ctx *c, struct args *a)
 	struct tl_list l = { 0 };
 	struct tl_case *k;
 	char *project = NULL, *path = NULL;
-	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
+	int rc = load_case(c, a->pos.v[0], &project, &l, &k, 0);
 	if (!rc) {
 		path = tl_store_case_path(project, k->ent.key);
 		rc = commit_entity(c, TL_KIND_CASE, NULL, path, k->ent.key,
@@ -525,7 +528,8 @@ int cmd_case_mv(struct ctx *c, struct args *a)
 	struct tl_runs runs = { 0 };
 	char *project = NULL, *from = NULL;
 	const char *to = a->pos.v[1];
-	int rc = load_case(c, a->pos.v[0], &project, &l, &k);
+	/* every case: the new key must clash with none */
+	int rc = load_case(c, a->pos.v[0], &project, &l, &k, 1);
 
 	if (!rc)
 		rc = tl_key_check(to, "case", &c->err);

@@ -321,30 +321,22 @@ static int resolve_case(struct ctx *c, struct tl_store *s, const char *project,
 	struct tl_list *cases, int *loaded, const char *ref,
 	struct tl_strlist *keys)
 {
-	struct tl_err quiet = TL_ERR_INIT;
+	struct tl_case *one = NULL;
 	const char *key = NULL;
-	void *one = NULL, *hit;
-	int rc = 0;
-	if (!tl_key_check(ref, "case", &quiet)) {
-		char *p = tl_store_case_path(project, ref);
-		/* read, not only found: a damaged case is refused as before */
-		if (tl_store_is_file(s, p) &&
-			!(rc = tl_store_load(
-				  &one, s, TL_KIND_CASE, p, ref, &c->err)))
-			key = ref;
-		free(p);
-	}
-	tl_err_clear(&quiet);
-	if (!key && !rc && !*loaded) {
+	void *hit;
+	int rc = tl_store_case_by_key(s, project, ref, &one, &c->err);
+	if (!rc)
+		key = ref;
+	if (rc == TL_ENOTFOUND && !*loaded) {
 		rc = tl_store_cases(s, project, cases, &c->err);
 		*loaded = !rc;
 	}
-	if (!key && !rc &&
+	if (!key && *loaded &&
 		!(rc = tl_resolve_list(cases, ref, "case", &hit, &c->err)))
 		key = ((struct tl_entity *)hit)->key;
 	if (!rc && !tl_strlist_has(keys, key))
 		tl_strlist_push(keys, key);
-	tl_entity_free(TL_KIND_CASE, one);
+	tl_case_free(one);
 	return rc;
 }
 

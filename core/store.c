@@ -348,6 +348,41 @@ char *tl_store_case_path(const char *project, const char *key)
 	return tl_format("%s/cases/%s.yaml", project, key);
 }
 
+int tl_store_case_by_key(struct tl_store *s, const char *project,
+	const char *key, struct tl_case **out, struct tl_err *err)
+{
+	struct tl_err quiet = TL_ERR_INIT;
+	char *path;
+	int rc = TL_ENOTFOUND;
+	*out = NULL;
+	if (tl_key_check(key, "case", &quiet)) {
+		tl_err_clear(&quiet);
+		return TL_ENOTFOUND;
+	}
+	path = tl_store_case_path(project, key);
+	/* read, not only found: a damaged case is refused as a full load
+	 * would have refused it */
+	if (tl_store_is_file(s, path))
+		rc = tl_store_load(
+			(void **)out, s, TL_KIND_CASE, path, key, err);
+	free(path);
+	return rc;
+}
+
+int tl_store_case_find(struct tl_store *s, const char *project, const char *ref,
+	struct tl_list *l, struct tl_case **out, struct tl_err *err)
+{
+	int rc = tl_store_case_by_key(s, project, ref, out, err);
+	l->kind = TL_KIND_CASE;
+	if (!rc)
+		tl_list_push(l, *out);
+	if (rc != TL_ENOTFOUND)
+		return rc;
+	if ((rc = tl_store_cases(s, project, l, err)))
+		return rc;
+	return tl_resolve_list(l, ref, "case", (void **)out, err);
+}
+
 char *tl_store_req_path(const char *project, const char *key)
 {
 	return tl_format("%s/requirements/%s.yaml", project, key);

@@ -63,11 +63,13 @@ done
 # the commands on the last (largest) tracker
 cd "$repo"
 run=$("$tally" --format csv run list --columns key | sed -n 2p | tr -d '\r')
+one=$(git ls-files "*/runs/$run/results/*" | head -1 | sed 's|.*/results/||; s|\.yaml$||')
 python3 "$here/gen_junit.py" 1000 > "$work/again.xml"
 printf '\n%-44s %10s %12s\n' "on the $n-test tracker" "tally s" "tally MB"
 for cmd in "check" "case list" "suite list" "run list" "run show $run" \
 	"export $run --format junit" "export $run --format md" \
 	"run analyze $run" "run new bench-selection --suite com" \
+	"record $run $one failed -m again" \
 	"import $work/again.xml --run $run"; do
 	read -r cs ck < <(measure "$tally" -q $cmd)
 	label=${cmd//$work\//}; label=${label//$run/RUN}

@@ -92,6 +92,23 @@ expect_code 2 tally case edit full --priority urgent
 expect_grep "takes one of low, medium, high, critical" "$TMP/err"
 expect_code 2 tally case edit full --no-such-flag
 
+# a key reads its case alone: a damaged case elsewhere stops only what
+# must read every case (a prefix, a title, mv's clash check)
+cp qa/web/cases/billing/refunds/partial.yaml "$TMP/partial.yaml"
+echo "title: [unclosed" > qa/web/cases/billing/refunds/partial.yaml
+expect_code 0 tally case show billing/refunds/full
+expect_grep "Full refund" "$TMP/out"
+expect_code 0 tally case edit billing/refunds/full --priority high
+expect_grep "priority: high" qa/web/cases/billing/refunds/full.yaml
+expect_code 4 tally case show full
+expect_grep "partial.yaml" "$TMP/err"
+expect_code 4 tally case mv billing/refunds/full billing/refunds/whole
+expect_grep "partial.yaml" "$TMP/err"
+cp "$TMP/partial.yaml" qa/web/cases/billing/refunds/partial.yaml
+expect_code 4 tally case mv billing/refunds/full billing/refunds/Partial
+expect_grep "keys may not differ only in letter case" "$TMP/err"
+expect_eq "$(git status --porcelain)" "" "clean work tree"
+
 # rm: the file goes, its history stays
 expect_code 0 tally case rm search/search-by-name
 expect_eq "$(test -e qa/web/cases/search && echo kept || echo gone)" gone "empty suite folder removed"
