@@ -339,6 +339,91 @@ done:
 	return rc;
 }
 
+static int fix_utf8(struct tl_value *v);
+
+struct fixed_rows {
+	out_row_fn fn;
+	void *ctx;
+};
+
+/* A row made and cleaned, as out_object cleans the whole for YAML. */
+static struct tl_value *fixed_row(void *vctx, size_t i)
+{
+	struct fixed_rows *f = vctx;
+	struct tl_value *r = f->fn(f->ctx, i);
+	fix_utf8(r);
+	return r;
+}
+
+/* out_object's CSV cell of the rows (out_cell of their sequence, quoted
+ * as tl_csv_field would quote it: every row has several keys, so the
+ * text holds ", " once there is a row), written a row at a time. */
+static void csv_rows_cell(
+	struct tl_buf *out, size_t n, out_row_fn fn, void *ctx)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	int cut = 0; /* a NUL ended the C string tl_csv_field would see */
+	if (!n)
+		return;
+	tl_buf_putc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		struct tl_value *row = fn(ctx, i);
+		tl_buf_reset(&b);
+		if (i)
+			tl_buf_puts(&b, ", ");
+		out_cell(&b, row);
+		tl_value_free(row);
+		for (size_t k = 0; !cut && k < b.len; k++) {
+			if (!b.ptr[k]) {
+				cut = 1;
+				break;
+			}
+			if (b.ptr[k] == '"')
+				tl_buf_putc(out, '"');
+			tl_buf_putc(out, b.ptr[k]);
+		}
+		out_spill(out);
+	}
+	tl_buf_putc(out, '"');
+	tl_buf_release(&b);
+}
+
+int out_object_rows(struct ctx *c, const struct tl_value *head, size_t n,
+	out_row_fn fn, void *ctx, struct tl_buf *out)
+{
+	if (c->format == FMT_JSON)
+		return out_json_rows(c, head, n, fn, ctx, out);
+	if (c->format == FMT_YAML) {
+		struct tl_value *h = tl_value_dup(head);
+		struct fixed_rows f = { fn, ctx };
+		int rc;
+		fix_utf8(h);
+		rc = tl_yaml_emit_rows(out, h, OUT_ROWS_MARK, n, fixed_row, &f,
+			out_spill, &c->err);
+		tl_value_free(h);
+		return rc;
+	}
+	if (c->format != FMT_CSV)
+		return tl_err_set(
+			&c->err, TL_ERROR, "rows: JSON, YAML or CSV only");
+	tl_buf_puts(out, "key,value\r\n");
+	for (size_t i = 0; i < head->n; i++) {
+		const struct tl_value *v = head->items[i];
+		tl_csv_field(out, head->keys[i]);
+		tl_buf_putc(out, ',');
+		if (v->kind == TL_V_SCALAR && !strcmp(v->str, OUT_ROWS_MARK)) {
+			csv_rows_cell(out, n, fn, ctx);
+		} else {
+			struct tl_buf b = TL_BUF_INIT;
+			out_cell(&b, v);
+			tl_csv_field(out, b.ptr);
+			tl_buf_release(&b);
+		}
+		tl_buf_puts(out, "\r\n");
+	}
+	return 0;
+}
+
 /* A cell of a terminal's table: its width noted (pass 0), or written
  * and padded to its column's (pass 1). */
 static void table_cell(struct tl_buf *out, size_t *w, size_t k, size_t ncols,

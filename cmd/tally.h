@@ -160,6 +160,12 @@ void run_doc_free(struct run_doc *doc);
 #define OUT_ROWS_MARK "\001tally-rows\001"
 int out_json_rows(struct ctx *c, const struct tl_value *head, size_t n,
 	out_row_fn fn, void *ctx, struct tl_buf *out);
+/* out_object (JSON, YAML or CSV) of head, in which one value is the
+ * string OUT_ROWS_MARK, with that value replaced by the sequence of n
+ * rows made by fn, each freed once written: the same text as the whole
+ * document, written as it is made. */
+int out_object_rows(struct ctx *c, const struct tl_value *head, size_t n,
+	out_row_fn fn, void *ctx, struct tl_buf *out);
 /* Writes out to stdout and empties it once it holds 64 KiB or more. */
 void out_spill(struct tl_buf *out);
 /* A progress bar from a run's counts object (cmd_run.c). */

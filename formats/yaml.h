@@ -29,5 +29,13 @@ const char *tl_yaml_version(void);
 /* Appends the canonical YAML of v to out. */
 int tl_yaml_emit(
 	struct tl_buf *out, const struct tl_value *v, struct tl_err *err);
+/* tl_yaml_emit of a mapping in which the value that is the string mark
+ * stands for a sequence of n values, made by row as they are written and
+ * freed after, out handed to spill after each: the same text as the
+ * whole document, without holding it. */
+int tl_yaml_emit_rows(struct tl_buf *out, const struct tl_value *head,
+	const char *mark, size_t n,
+	struct tl_value *(*row)(void *ctx, size_t i), void *ctx,
+	void (*spill)(struct tl_buf *out), struct tl_err *err);
 
 #endif

@@ -116,37 +116,93 @@ const char *tl_yaml_version(void)
 	return yaml_get_version_string();
 }
 
+/* The stream and document started: 0; 1 when that failed (finish then
+ * says why); an error when there is no emitter at all. */
+static int start(yaml_emitter_t *e, struct tl_buf *out, struct tl_err *err)
+{
+	yaml_event_t ev;
+	if (!yaml_emitter_initialize(e))
+		return tl_err_set(
+			err, TL_ERROR, "cannot start the YAML emitter");
+	yaml_emitter_set_output(e, write_cb, out);
+	yaml_emitter_set_unicode(e, 1);
+	yaml_emitter_set_width(e, -1); /* never fold long lines */
+	yaml_emitter_set_indent(e, 2);
+	yaml_emitter_set_break(e, YAML_LN_BREAK);
+	if (yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
+		yaml_emitter_emit(e, &ev) &&
+		yaml_document_start_event_initialize(
+			&ev, NULL, NULL, NULL, 1) &&
+		yaml_emitter_emit(e, &ev))
+		return 0;
+	return 1;
+}
+
+/* The document's end; the emitter deleted either way. */
+static int finish(yaml_emitter_t *e, int ok, struct tl_err *err)
+{
+	yaml_event_t ev;
+	ok = ok && yaml_document_end_event_initialize(&ev, 1) &&
+		yaml_emitter_emit(e, &ev) &&
+		yaml_stream_end_event_initialize(&ev) &&
+		yaml_emitter_emit(e, &ev) && yaml_emitter_flush(e);
+	if (!ok)
+		tl_err_set(err, TL_ERROR, "writing YAML: %s",
+			e->problem ? e->problem : "emitter failed");
+	yaml_emitter_delete(e);
+	return ok ? 0 : TL_ERROR;
+}
+
 int tl_yaml_emit(
 	struct tl_buf *out, const struct tl_value *v, struct tl_err *err)
 {
 	yaml_emitter_t e;
+	int rc = start(&e, out, err);
+	if (rc < 0)
+		return rc;
+	return finish(&e, !rc && !emit_node(&e, v, 0, 0), err);
+}
+
+int tl_yaml_emit_rows(struct tl_buf *out, const struct tl_value *head,
+	const char *mark, size_t n,
+	struct tl_value *(*row)(void *ctx, size_t i), void *ctx,
+	void (*spill)(struct tl_buf *out), struct tl_err *err)
+{
+	yaml_emitter_t e;
 	yaml_event_t ev;
-	int ok;
-
-	if (!yaml_emitter_initialize(&e))
-		return tl_err_set(
-			err, TL_ERROR, "cannot start the YAML emitter");
-	yaml_emitter_set_output(&e, write_cb, out);
-	yaml_emitter_set_unicode(&e, 1);
-	yaml_emitter_set_width(&e, -1); /* never fold long lines */
-	yaml_emitter_set_indent(&e, 2);
-	yaml_emitter_set_break(&e, YAML_LN_BREAK);
-
-	ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
-		yaml_emitter_emit(&e, &ev) &&
-		yaml_document_start_event_initialize(
-			&ev, NULL, NULL, NULL, 1) &&
-		yaml_emitter_emit(&e, &ev) && !emit_node(&e, v, 0, 0) &&
-		yaml_document_end_event_initialize(&ev, 1) &&
-		yaml_emitter_emit(&e, &ev) &&
-		yaml_stream_end_event_initialize(&ev) &&
-		yaml_emitter_emit(&e, &ev) && yaml_emitter_flush(&e);
-	if (!ok) {
-		tl_err_set(err, TL_ERROR, "writing YAML: %s",
-			e.problem ? e.problem : "emitter failed");
-		yaml_emitter_delete(&e);
-		return TL_ERROR;
+	int rc = start(&e, out, err), ok;
+	if (rc < 0)
+		return rc;
+	/* as emit_node lays the whole out: the document a block, its
+	 * sequence of rows a block, each row at depth 2 */
+	ok = !rc && head->kind == TL_V_MAP &&
+		yaml_mapping_start_event_initialize(
+			&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) &&
+		yaml_emitter_emit(&e, &ev);
+	for (size_t i = 0; ok && i < head->n; i++) {
+		const struct tl_value *v = head->items[i];
+		const char *k = head->keys[i];
+		ok = !emit_scalar(&e, k, strlen(k), TL_T_STR, 1);
+		if (ok && !(v->kind == TL_V_SCALAR && !strcmp(v->str, mark))) {
+			ok = !emit_node(&e, v, 0, 1);
+			continue;
+		}
+		/* a block (libyaml writes an empty one as []) */
+		ok = ok &&
+			yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+				YAML_BLOCK_SEQUENCE_STYLE) &&
+			yaml_emitter_emit(&e, &ev);
+		for (size_t j = 0; ok && j < n; j++) {
+			struct tl_value *r = row(ctx, j);
+			ok = !emit_node(&e, r, 0, 2) && yaml_emitter_flush(&e);
+			tl_value_free(r);
+			if (ok)
+				spill(out);
+		}
+		ok = ok && yaml_sequence_end_event_initialize(&ev) &&
+			yaml_emitter_emit(&e, &ev);
 	}
-	yaml_emitter_delete(&e);
-	return 0;
+	ok = ok && yaml_mapping_end_event_initialize(&ev) &&
+		yaml_emitter_emit(&e, &ev);
+	return finish(&e, ok, err);
 }

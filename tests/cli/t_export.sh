@@ -134,4 +134,20 @@ expect_eq "$(grep -c '^  failed  ' "$TMP/out")" 150 "a line per failed case"
 expect_eq "$(grep -c '^  passed  ' "$TMP/out")" 450 "a line per passed case"
 expect_grep '^  failed        pkg/S0/t0000 .* 0.25s$' "$TMP/out"
 expect_grep '^                boom 0$' "$TMP/out"
+# JSON, YAML and CSV are written a row at a time: the same bytes as the
+# whole document (TALLY_TEST_WHOLE_DOC), for a big run, an empty one and
+# one with quotes, commas, lines and a byte that is not UTF-8 in its text
+tally -q run new "Odd" --key odd
+tally -q case new "Quoted" --key odd/quoted
+tally -q record odd odd/quoted failed --add -m "$(printf 'say "hi", then\nbye \377 "')"
+for r in "$big" empty odd; do
+	for f in json yaml csv; do
+		tally --format $f run show "$r" > "$TMP/rows.$f" || fail "run show $r $f"
+		TALLY_TEST_WHOLE_DOC=1 tally --format $f run show "$r" > "$TMP/whole.$f" || fail "whole $r $f"
+		cmp -s "$TMP/rows.$f" "$TMP/whole.$f" || fail "run show $r --format $f: rows differ from the whole"
+		ok
+	done
+done
+expect_grep '^cases,"case=odd/quoted, ' "$TMP/rows.csv"
+expect_grep 'say ""hi"", then' "$TMP/rows.csv"
 done_testing
