@@ -364,15 +364,17 @@ int cmd_defect_rm(struct ctx *c, struct args *a)
 	return rc;
 }
 
-/* RUN:CASE, the reference of one case run. */
+/* RUN:CASE, the reference of one case run: that case's result, read
+ * alone (*out is the caller's). */
 static int find_result(struct ctx *c, struct defctx *d, const char *ref,
 	struct tl_rundata **run, struct tl_result **out)
 {
 	const char *colon = strchr(ref, ':');
 	char *runref;
 	struct tl_list cases = { 0 };
-	void *k;
+	struct tl_case *k;
 	int rc;
+	*out = NULL;
 	if (!colon || colon == ref || !colon[1])
 		return tl_err_set(&c->err, TL_EUSAGE,
 			"a case run is RUN:CASE (such as sprint-42:auth/login), not '%s'",
@@ -381,19 +383,14 @@ static int find_result(struct ctx *c, struct defctx *d, const char *ref,
 	rc = tl_runs_find(&d->runs, runref, run, &c->err);
 	free(runref);
 	if (!rc)
-		rc = tl_run_need_results(*run, d->s, &c->err);
+		rc = tl_store_case_find(
+			d->s, d->project, colon + 1, &cases, &k, &c->err);
 	if (!rc)
-		rc = tl_store_cases(d->s, d->project, &cases, &c->err);
-	if (!rc)
-		rc = tl_resolve_list(&cases, colon + 1, "case", &k, &c->err);
-	if (!rc) {
-		*out = tl_run_result(*run, ((struct tl_entity *)k)->key);
-		if (!*out)
-			rc = tl_err_set(&c->err, TL_ENOTFOUND,
-				"case %s has no result in run %s yet (tally record first)",
-				((struct tl_entity *)k)->key,
-				(*run)->run->ent.key);
-	}
+		rc = tl_run_result_read(*run, d->s, k->ent.key, out, &c->err);
+	if (!rc && !*out)
+		rc = tl_err_set(&c->err, TL_ENOTFOUND,
+			"case %s has no result in run %s yet (tally record first)",
+			k->ent.key, (*run)->run->ent.key);
 	tl_list_release(&cases);
 	return rc;
 }
@@ -402,7 +399,7 @@ static int link(struct ctx *c, struct args *a, int add)
 {
 	struct defctx d;
 	struct tl_rundata *run;
-	struct tl_result *x;
+	struct tl_result *x = NULL;
 	struct tl_txn t = { 0 };
 	char *key = NULL;
 	int rc = defctx_load(c, &d);
@@ -444,6 +441,7 @@ static int link(struct ctx *c, struct args *a, int add)
 		free(trailers);
 	}
 	tl_txn_release(&t);
+	tl_entity_free(TL_KIND_RESULT, x);
 	free(key);
 	defctx_release(&d);
 	return rc;
