@@ -56,9 +56,10 @@ struct trail {
 	size_t n, cap;
 	struct lcommit *commits;
 	size_t ncommits, ccap;
-	struct lrow *rows; /* oldest first */
+	struct lrow *rows; /* oldest first; with back, as written */
 	size_t nrows, rcap;
 	size_t max; /* with -n: rows kept (0: all) */
+	int back; /* walked newest first (tl_walk_back), for -n */
 	int short_ids; /* tables show 7 digits of a commit's id */
 	char date[32], shortid[8]; /* a row being made */
 };
@@ -267,6 +268,66 @@ static int on_change(
 	return 0;
 }
 
+/* A row of a walk newest first: its statuses from the blobs on either
+ * side of it, as the walk oldest first has them from the file's earlier
+ * version. Once the rows asked for are there, the first change of the
+ * next commit ends the walk: a commit's rows are turned around as a
+ * whole (git log's order), so each commit is taken whole. */
+static int on_change_back(
+	const struct tl_blob_change *ch, void *vctx, struct tl_err *err)
+{
+	struct trail *t = vctx;
+	struct lrow *r;
+	char *key = NULL;
+	const char *kind = kind_of(ch->path, &key);
+	free(key);
+	(void)err;
+	if (!kind)
+		return 0;
+	if (t->max && t->nrows >= t->max &&
+		strcmp(t->commits[t->ncommits - 1].hex, ch->commit))
+		return TL_WALK_STOP;
+	if (t->nrows == t->rcap) {
+		t->rcap = t->rcap ? t->rcap * 2 : 64;
+		t->rows =
+			tl_realloc(t->rows, tl_mul(t->rcap, sizeof(*t->rows)));
+	}
+	r = &t->rows[t->nrows++];
+	r->commit = commit_of(t, ch);
+	r->action = !ch->blob ? DELETED : ch->old_blob ? CHANGED : ADDED;
+	r->kind = kind_index(kind);
+	r->path = tl_strpool_add(&t->pool, ch->path);
+	r->from = r->to = NULL;
+	if (!strcmp(kind, "result")) {
+		char *from = ch->old_data ? status_in(ch->old_data, ch->old_len)
+					  : NULL;
+		char *to = ch->data ? status_in(ch->data, ch->len) : NULL;
+		r->from = from ? tl_strpool_intern(&t->pool, from) : NULL;
+		r->to = to ? tl_strpool_intern(&t->pool, to) : NULL;
+		free(from);
+		free(to);
+	}
+	return 0;
+}
+
+/* A walk newest first has each commit's rows in path order: turned
+ * around, commit by commit, they are in the order of the walk oldest
+ * first read from its end. */
+static void turn_commits(struct trail *t)
+{
+	for (size_t i = 0; i < t->nrows;) {
+		size_t j = i;
+		while (j < t->nrows && t->rows[j].commit == t->rows[i].commit)
+			j++;
+		for (size_t a = i, b = j - 1; a < b; a++, b--) {
+			struct lrow x = t->rows[a];
+			t->rows[a] = t->rows[b];
+			t->rows[b] = x;
+		}
+		i = j;
+	}
+}
+
 static struct tl_value *str_or_null(const char *s)
 {
 	return s ? tl_value_str(s) : tl_value_null();
@@ -276,7 +337,7 @@ static struct tl_value *str_or_null(const char *s)
 static struct tl_value *make_row(void *ctx, size_t i)
 {
 	struct trail *t = ctx;
-	const struct lrow *r = &t->rows[t->nrows - 1 - i];
+	const struct lrow *r = &t->rows[t->back ? i : t->nrows - 1 - i];
 	const struct lcommit *k = &t->commits[r->commit];
 	struct tl_value *v = tl_value_map();
 	char *key = NULL;
@@ -320,7 +381,15 @@ int cmd_log(struct ctx *c, struct args *a)
 	prefix = tl_format("%s%s", s->prefix, project);
 	/* the run's key as written: deleted runs are not in the tree, so
 	 * the reference is its folder's name */
-	{
+	if (t.max) {
+		/* the last few: newest first, as far back as they go (the
+		 * whole history took 0.9 s for 20 rows on 5,000 commits) */
+		t.back = 1;
+		if ((rc = tl_walk_back(s->repo, c->at, prefix, want,
+			     on_change_back, &t, &c->err)))
+			goto out;
+		turn_commits(&t);
+	} else {
 		/* blobs read as the walk goes and parsed for their status on
 		 * a second thread */
 		struct tl_walk_opts o = { NULL, NULL, NULL, NULL, parse_status,

@@ -39,6 +39,7 @@ struct walk {
 	git_oid last;
 	git_tree *last_tree;
 	int has_last;
+	int back; /* tl_walk_back: both sides of a change read, no batch */
 };
 
 static void kept_release(struct kept *v, size_t *n)
@@ -326,12 +327,48 @@ static int hold(
 	return b->n == w->batch->size ? rotate(w) : 0;
 }
 
-static int emit(struct walk *w, const char *path, const git_oid *blob)
+/* tl_walk_back's change: both of its blobs read (few are asked for). */
+static int emit_back(struct walk *w, const char *path, const git_oid *old,
+	const git_oid *blob)
+{
+	git_odb *odb = NULL;
+	git_odb_object *a = NULL, *b = NULL;
+	char hex[GIT_OID_HEXSZ + 1], oldhex[GIT_OID_HEXSZ + 1];
+	int rc = git_repository_odb(&odb, w->git);
+	w->ch.path = path;
+	w->ch.blob = w->ch.old_blob = w->ch.data = w->ch.old_data = NULL;
+	w->ch.len = w->ch.old_len = 0;
+	if (!rc && blob && !(rc = git_odb_read(&b, odb, blob))) {
+		git_oid_tostr(hex, sizeof(hex), blob);
+		w->ch.blob = hex;
+		w->ch.data = git_odb_object_data(b);
+		w->ch.len = git_odb_object_size(b);
+	}
+	if (!rc && old && !(rc = git_odb_read(&a, odb, old))) {
+		git_oid_tostr(oldhex, sizeof(oldhex), old);
+		w->ch.old_blob = oldhex;
+		w->ch.old_data = git_odb_object_data(a);
+		w->ch.old_len = git_odb_object_size(a);
+	}
+	if (rc)
+		rc = tl_git_fail(w->err, rc, "reading a blob");
+	else
+		rc = w->fn(&w->ch, w->ctx, w->err);
+	git_odb_object_free(a);
+	git_odb_object_free(b);
+	git_odb_free(odb);
+	return rc;
+}
+
+static int emit(struct walk *w, const char *path, const git_oid *old,
+	const git_oid *blob)
 {
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	int rc;
 	char hex[GIT_OID_HEXSZ + 1];
+	if (w->back)
+		return emit_back(w, path, old, blob);
 	w->ch.path = path;
 	w->ch.data = NULL;
 	w->ch.len = 0;
@@ -446,9 +483,14 @@ static int diff_trees(
 				break;
 			join(path, base, git_tree_entry_name(e));
 			if (new && !new_tree)
-				rc = emit(w, path->ptr, git_tree_entry_id(new));
+				rc = emit(w, path->ptr,
+					old && !old_tree
+						? git_tree_entry_id(old)
+						: NULL,
+					git_tree_entry_id(new));
 			else if (old && !old_tree && !new)
-				rc = emit(w, path->ptr, NULL);
+				rc = emit(w, path->ptr, git_tree_entry_id(old),
+					NULL);
 		}
 	}
 	tl_buf_truncate(path, base);
@@ -541,7 +583,7 @@ static int replay(struct walk *w, const struct tl_hc_commit *x)
 		if (x->v[i].blob[0] && git_oid_fromstr(&id, x->v[i].blob))
 			return tl_err_set(w->err, TL_EINVALID,
 				"a damaged history cache entry");
-		rc = emit(w, x->v[i].path, x->v[i].blob[0] ? &id : NULL);
+		rc = emit(w, x->v[i].path, NULL, x->v[i].blob[0] ? &id : NULL);
 	}
 	return rc;
 }
@@ -778,5 +820,87 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	git_tree_free(w.last_tree);
 	free(w.prev);
 	free(w.cur);
+	return rc;
+}
+
+/* One commit of tl_walk_back: its tree against its first parent's. */
+static int visit_back(struct walk *w, struct tl_repo *r, const git_oid *id,
+	const char *prefix, struct tl_buf *path)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_tree *now = NULL, *before = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	char *who = NULL;
+	int rc;
+	git_oid_tostr(hex, sizeof(hex), id);
+	w->ch.commit = hex;
+	if ((rc = git_commit_lookup(&c, r->git, id)) ||
+		(rc = subtree(&now, r->git, c, prefix)) ||
+		(git_commit_parentcount(c) &&
+			((rc = git_commit_parent(&parent, c, 0)) ||
+				(rc = subtree(
+					 &before, r->git, parent, prefix))))) {
+		rc = tl_git_fail(w->err, rc, "reading a commit");
+	} else if (!(now && before &&
+			   git_oid_equal(
+				   git_tree_id(now), git_tree_id(before))) &&
+		(now || before)) {
+		const git_signature *a = git_commit_author(c);
+		who = tl_format("%s <%s>", a->name, a->email);
+		w->ch.time = a->when.time;
+		w->ch.author = who;
+		w->ch.subject = git_commit_summary(c);
+		rc = diff_trees(w, before, now, path);
+	}
+	free(who);
+	git_tree_free(now);
+	git_tree_free(before);
+	git_commit_free(parent);
+	git_commit_free(c);
+	return rc;
+}
+
+int tl_walk_back(struct tl_repo *r, const char *rev, const char *prefix,
+	tl_want_fn want, tl_change_fn fn, void *ctx, struct tl_err *err)
+{
+	struct walk w;
+	struct tl_buf path = TL_BUF_INIT;
+	git_revwalk *rw = NULL;
+	git_oid start, id;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+	memset(&w, 0, sizeof(w));
+	w.git = r->git;
+	w.want = want;
+	w.fn = fn;
+	w.ctx = ctx;
+	w.err = err;
+	w.back = 1;
+	if (!rev && git_repository_head_unborn(r->git) == 1)
+		return 0; /* no commits, no history */
+	if ((rc = tl_repo_resolve(r, rev ? rev : "HEAD", hex, err))) {
+		if (rev)
+			return rc;
+		tl_err_clear(err);
+		return 0;
+	}
+	git_oid_fromstr(&start, hex);
+	if ((rc = git_revwalk_new(&rw, r->git)))
+		return tl_git_fail(err, rc, "walking history");
+	/* no sorting: a sorted walk reads every commit before the first */
+	git_revwalk_sorting(rw, GIT_SORT_NONE);
+	git_revwalk_simplify_first_parent(rw);
+	if ((rc = git_revwalk_push(rw, &start)))
+		rc = tl_git_fail(err, rc, "walking history");
+	while (!rc && !(rc = git_revwalk_next(&id, rw)))
+		rc = visit_back(&w, r, &id, prefix, &path);
+	if (rc == GIT_ITEROVER) {
+		git_error_clear();
+		rc = 0;
+	} else if (rc == TL_WALK_STOP) {
+		rc = 0;
+	}
+	git_revwalk_free(rw);
+	tl_buf_release(&path);
 	return rc;
 }

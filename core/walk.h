@@ -27,6 +27,11 @@ struct tl_blob_change {
 	 * NULL); NULL when the blob was not needed */
 	const char *rec;
 	size_t rec_len;
+	/* tl_walk_back only: the blob before the change (NULL when the
+	 * file was added) */
+	const char *old_blob;
+	const char *old_data;
+	size_t old_len;
 };
 
 /* Says whether a path below the prefix matters (a folder, or a file):
@@ -73,6 +78,17 @@ struct tl_walk_opts {
 	 * nothing with need, want or the cache */
 	int apart;
 };
+
+/* What a change function returns to end tl_walk_back where it is. */
+#define TL_WALK_STOP 1
+
+/* The changes under prefix commit by commit along the first parents of
+ * rev, the newest commit first (a commit's own changes in path order),
+ * each with the blob before it as well as after: fn returns TL_WALK_STOP
+ * to end the walk there, so a question about the last few changes (tally
+ * log -n) reads as far back as it needs and no further. */
+int tl_walk_back(struct tl_repo *r, const char *rev, const char *prefix,
+	tl_want_fn want, tl_change_fn fn, void *ctx, struct tl_err *err);
 
 /* tl_walk_changes with a cache and lazy blob reads. */
 int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,

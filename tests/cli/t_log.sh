@@ -121,4 +121,32 @@ PY
 ok
 expect_code 0 tally --format yaml log -n 1
 expect_grep "^  author: Jos$(printf '\xef\xbf\xbd') Latin <" "$TMP/out"
+# -n walks from the newest commit back, as far as its rows go: the same
+# rows as the head of the whole trail, a commit cut anywhere, in every
+# format, for a run, a case, with --sort and with --at
+tally -q record "$(tally --format csv run list --columns key | sed -n 2p | tr -d '\r')" pkg/Suite0/test_0000 passed
+tally -q case new "Later" --suite s
+for n in 1 2 3 300 1401 5000; do
+	expect_code 0 tally log -n "$n"
+	cp "$TMP/out" "$TMP/back"
+	expect_code 0 tally log
+	expect_eq "$(cat "$TMP/back")" "$(head -"$n" "$TMP/out")" "log -n $n against the whole"
+done
+expect_code 0 tally --format json log
+python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))[:250], indent=2, sort_keys=True, ensure_ascii=False))' "$TMP/out" > "$TMP/head.json"
+expect_code 0 tally --format json log -n 250
+expect_eq "$(cat "$TMP/out")" "$(cat "$TMP/head.json")" "JSON -n 250"
+big=$(tally --format csv run list --columns key | sed -n 2p | tr -d '\r')
+expect_code 0 tally log "$big" pkg/Suite0/test_0000
+cp "$TMP/out" "$TMP/one"
+expect_code 0 tally log "$big" pkg/Suite0/test_0000 -n 1
+expect_eq "$(cat "$TMP/out")" "$(head -1 "$TMP/one")" "one result, -n 1"
+expect_grep "changed	result	$big:pkg/Suite0/test_0000	failed	passed" "$TMP/out"
+expect_code 0 tally log "$big" -n 7 --sort key --columns key
+expect_code 0 tally log "$big" --columns key
+expect_eq "$(tally log "$big" -n 7 --sort key --columns key)" "$(head -7 "$TMP/out" | LC_ALL=C sort -s)" "-n, then --sort"
+expect_code 0 tally --at HEAD~2 log -n 4
+cp "$TMP/out" "$TMP/at"
+expect_code 0 tally --at HEAD~2 log
+expect_eq "$(cat "$TMP/at")" "$(head -4 "$TMP/out")" "--at with -n"
 done_testing

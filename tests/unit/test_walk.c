@@ -98,3 +98,50 @@ Test(walk, refused_paths_are_neither_descended_nor_read)
 	cr_assert_str_eq(b.ptr, "y=1;");
 	tl_buf_release(&b);
 }
+
+/* tl_walk_back: each change with the blob before it; fn's stop ends the
+ * walk where it is. */
+struct back {
+	struct tl_buf out;
+	int stop_at; /* the call that stops (1-based); 0: none */
+	int calls;
+};
+
+static int collect_back(
+	const struct tl_blob_change *c, void *ctx, struct tl_err *err)
+{
+	struct back *b = ctx;
+	(void)err;
+	if (++b->calls == b->stop_at)
+		return TL_WALK_STOP;
+	tl_buf_printf(&b->out, "%s:%.*s>%.*s;", c->path,
+		c->old_data ? (int)c->old_len - 1 : 1,
+		c->old_data ? c->old_data : "-", c->data ? (int)c->len - 1 : 1,
+		c->data ? c->data : "-");
+	return 0;
+}
+
+Test(walk, back_walks_newest_first_with_both_sides_and_stops)
+{
+	struct back b = { TL_BUF_INIT, 0, 0 };
+	struct tl_err err = TL_ERR_INIT;
+	free(th_sh(dir,
+		"mkdir -p qa/r other && echo 1 > qa/r/x && git add . && "
+		"git commit -qm one && echo 2 > qa/r/x && echo a > qa/r/y && "
+		"git add . && git commit -qm two && echo o > other/f && "
+		"git add . && git commit -qm other && git rm -q qa/r/y && "
+		"git commit -qm three"));
+	cr_assert_eq(
+		tl_walk_back(repo, NULL, "qa/r", NULL, collect_back, &b, &err),
+		0, "%s", err.msg);
+	cr_assert_str_eq(b.out.ptr, "y:a>-;x:1>2;y:->a;x:->1;");
+	tl_buf_reset(&b.out);
+	b.calls = 0;
+	b.stop_at = 3; /* inside a commit, its second change */
+	cr_assert_eq(
+		tl_walk_back(repo, NULL, "qa/r", NULL, collect_back, &b, &err),
+		0, "%s", err.msg);
+	cr_assert_str_eq(b.out.ptr, "y:a>-;x:1>2;");
+	cr_assert_eq(b.calls, 3, "the walk went on after the stop");
+	tl_buf_release(&b.out);
+}
