@@ -5,7 +5,6 @@
 #include "core/strpool.h"
 #include "core/trace.h"
 #include "core/packer.h"
-#include "core/par.h"
 #include "core/wtree.h"
 
 #include <errno.h>
@@ -206,14 +205,14 @@ static void sort_slots(struct tl_bulk *b)
 	b->n = n;
 }
 
-/* The files st[from, to), in path order. */
-static int write_range(struct tl_bulk *b, struct tl_staged *st,
-	const size_t *jobs, size_t from, size_t to, struct tl_err *err)
+/* The files, in path order, on the calling thread. */
+static int write_files(struct tl_bulk *b, struct tl_staged *st,
+	const size_t *jobs, size_t n, struct tl_err *err)
 {
 	struct tl_wtree *w = NULL;
 	struct tl_buf data = TL_BUF_INIT;
 	int rc = tl_wtree_open(&w, b->r->workdir, err);
-	for (size_t i = from; i < to && !rc; i++) {
+	for (size_t i = 0; i < n && !rc; i++) {
 		if (st[i].remove)
 			rc = tl_wtree_remove(w, st[i].path, err);
 		else if (!(rc = tl_packer_read(b->pk, jobs[i], &data, err)))
@@ -224,87 +223,6 @@ static int write_range(struct tl_bulk *b, struct tl_staged *st,
 		rc = tl_wtree_finish(w, err);
 	tl_wtree_free(w);
 	tl_buf_release(&data);
-	return rc;
-}
-
-/*
- * Many files are written on two threads, each a contiguous half of the
- * sorted list (creating 200,000 files was most of a 100,000-test
- * import, and the second core sat idle once the blobs were packed). The
- * halves must not share a folder that does not exist yet, which each
- * would build under a hidden name of its own: they are cut where the
- * two paths either side have their deepest common folder on disk
- * already, so below it each half has folders of its own. Not with
- * removals, which take away folders they leave empty.
- */
-#define SPLIT_MIN 4096
-
-struct halves {
-	struct tl_bulk *b;
-	struct tl_staged *st;
-	const size_t *jobs;
-	size_t cut[3];
-	struct tl_err err[2];
-};
-
-static int write_half(size_t i, void *ctx)
-{
-	struct halves *h = ctx;
-	return write_range(
-		h->b, h->st, h->jobs, h->cut[i], h->cut[i + 1], &h->err[i]);
-}
-
-/* A place at or after the middle where the list may be cut, or n. */
-static size_t cut_point(const char *root, const struct tl_staged *st, size_t n)
-{
-	struct tl_buf dir = TL_BUF_INIT;
-	size_t k = n;
-	for (size_t i = n / 2; i < n && i < n / 2 + 4096 && k == n; i++) {
-		const char *a = st[i - 1].path, *z = st[i].path;
-		size_t same = 0, common = 0;
-		while (a[same] && a[same] == z[same]) {
-			if (a[same] == '/')
-				common = same;
-			same++;
-		}
-		tl_buf_reset(&dir);
-		tl_buf_printf(&dir, "%s/%.*s", root, (int)common, a);
-		if (common && tl_fs_is_dir(dir.ptr))
-			k = i;
-	}
-	tl_buf_release(&dir);
-	return k;
-}
-
-static int write_files(struct tl_bulk *b, struct tl_staged *st,
-	const size_t *jobs, size_t n, struct tl_err *err)
-{
-	const char *t = getenv("TALLY_TEST_SPLIT_WRITE");
-	size_t min = t ? (size_t)strtoul(t, NULL, 10) : SPLIT_MIN, k = n;
-	struct halves h;
-	int rc;
-	for (size_t i = 0; i < n && k; i++)
-		if (st[i].remove)
-			k = 0; /* no cut */
-	if (k && min && n >= min)
-		k = cut_point(b->r->workdir, st, n);
-	if (!k || k >= n)
-		return write_range(b, st, jobs, 0, n, err);
-	memset(&h, 0, sizeof(h));
-	h.b = b;
-	h.st = st;
-	h.jobs = jobs;
-	h.cut[1] = k;
-	h.cut[2] = n;
-	h.err[0] = (struct tl_err)TL_ERR_INIT;
-	h.err[1] = (struct tl_err)TL_ERR_INIT;
-	/* both halves run; the first one's error is the one told */
-	tl_par_for(2, 2, write_half, &h);
-	rc = h.err[0].code	? tl_err_move(err, &h.err[0])
-		: h.err[1].code ? tl_err_move(err, &h.err[1])
-				: 0;
-	tl_err_clear(&h.err[0]);
-	tl_err_clear(&h.err[1]);
 	return rc;
 }
 

@@ -224,29 +224,6 @@ expect_eq "$(git diff-files --name-only | wc -l)" 0 "stat data after replacing"
 expect_eq "$(git status --porcelain)" "" "a clean tree after replacing"
 expect_eq "$(find qa -name '.*tally*' | wc -l)" 0 "no temporary name left after replacing"
 expect_code 0 tally check
-# many files are written on two threads, each half of the sorted list
-# (cut where the folders below are each half's own): the same tree, index
-# and work tree as one thread writes, new folders and existing ones alike
-here=$PWD
-for split in 0 10; do
-	new_tracker "split$split"
-	export TALLY_TEST_SPLIT_WRITE=$split
-	expect_code 0 tally import "$TMP/bulk1.xml" --title bulk
-	expect_code 0 tally import "$TMP/bulk2.xml" --run "$(ls qa/web/runs)"
-	# a new run of known cases: its one new folder is the whole list,
-	# which no cut may share between the halves
-	expect_code 0 tally import "$TMP/bulk1.xml" --title again
-	unset TALLY_TEST_SPLIT_WRITE
-	expect_eq "$(git diff-files --name-only | wc -l)|$(git status --porcelain)" "0|" "split=$split: index and work tree agree"
-	expect_eq "$(find qa -name '.*tally*' | wc -l)" 0 "split=$split: no temporary name left"
-	git ls-tree -r HEAD | sed 's|runs/[^/]*-bulk-[^/]*/|runs/RUN/|; s|runs/[^/]*-again-[^/]*/|runs/AGAIN/|' > "$TMP/tree.$split"
-	find qa -type f | sed 's|runs/[^/]*-bulk-[^/]*/|runs/RUN/|; s|runs/[^/]*-again-[^/]*/|runs/AGAIN/|' | sort > "$TMP/files.$split"
-done
-cd "$here"
-expect_eq "$(wc -l < "$TMP/tree.10")" 904 "every file in the tree"
-cmp -s "$TMP/tree.0" "$TMP/tree.10" || fail "two threads wrote another tree than one"
-cmp -s "$TMP/files.0" "$TMP/files.10" || fail "two threads wrote other files than one"
-ok
 # refused after 5 MB of results were read: the packs already written
 # for them are taken away again, so nothing is left in .git either
 packs0=$(ls .git/objects/pack | sort | tr '\n' ' ')
