@@ -212,6 +212,23 @@ static uint32_t commit_of(struct trail *t, const struct tl_blob_change *ch)
 	return (uint32_t)t->ncommits++;
 }
 
+/* A row for a change, its commit and kind set. */
+static struct lrow *new_row(struct trail *t, const struct tl_blob_change *ch,
+	const char *kind, const char *path)
+{
+	struct lrow *r;
+	if (t->nrows == t->rcap) {
+		t->rcap = t->rcap ? t->rcap * 2 : 256;
+		t->rows =
+			tl_realloc(t->rows, tl_mul(t->rcap, sizeof(*t->rows)));
+	}
+	r = &t->rows[t->nrows++];
+	r->commit = commit_of(t, ch);
+	r->kind = kind_index(kind);
+	r->path = path;
+	return r;
+}
+
 static int on_change(
 	const struct tl_blob_change *ch, void *vctx, struct tl_err *err)
 {
@@ -249,16 +266,8 @@ static int on_change(
 		now = tl_strpool_intern(&t->pool, b.ptr);
 		tl_buf_release(&b);
 	}
-	if (t->nrows == t->rcap) {
-		t->rcap = t->rcap ? t->rcap * 2 : 256;
-		t->rows =
-			tl_realloc(t->rows, tl_mul(t->rcap, sizeof(*t->rows)));
-	}
-	r = &t->rows[t->nrows++];
-	r->commit = commit_of(t, ch);
+	r = new_row(t, ch, kind, path);
 	r->action = !ch->blob ? DELETED : before ? CHANGED : ADDED;
-	r->kind = kind_index(kind);
-	r->path = path;
 	r->from = before && *before ? before : NULL;
 	r->to = now;
 	keep_newest(t);
@@ -287,16 +296,8 @@ static int on_change_back(
 	if (t->max && t->nrows >= t->max &&
 		strcmp(t->commits[t->ncommits - 1].hex, ch->commit))
 		return TL_WALK_STOP;
-	if (t->nrows == t->rcap) {
-		t->rcap = t->rcap ? t->rcap * 2 : 64;
-		t->rows =
-			tl_realloc(t->rows, tl_mul(t->rcap, sizeof(*t->rows)));
-	}
-	r = &t->rows[t->nrows++];
-	r->commit = commit_of(t, ch);
+	r = new_row(t, ch, kind, tl_strpool_add(&t->pool, ch->path));
 	r->action = !ch->blob ? DELETED : ch->old_blob ? CHANGED : ADDED;
-	r->kind = kind_index(kind);
-	r->path = tl_strpool_add(&t->pool, ch->path);
 	r->from = r->to = NULL;
 	if (!strcmp(kind, "result")) {
 		char *from = ch->old_data ? status_in(ch->old_data, ch->old_len)

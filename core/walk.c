@@ -4,43 +4,13 @@
 #include "core/buf.h"
 #include "core/hcache.h"
 #include "core/repo_internal.h"
+#include "core/walk_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/banned.h"
-
-/* The trees a commit's side of a diff loaded, kept for the next commit
- * (walked oldest first, its parent side is mostly these): libgit2 does
- * not cache trees over 4 KiB, and a results folder's tree is larger. */
-#define TREES_KEPT 256
-
-struct kept {
-	git_oid id;
-	git_tree *t;
-};
-
-struct walk {
-	git_repository *git;
-	tl_want_fn want;
-	tl_change_fn fn;
-	void *ctx;
-	struct tl_blob_change ch;
-	struct tl_err *err;
-	int (*need)(const char *blob, void *ctx);
-	struct tl_hc_commit *collect; /* the changes, for the cache */
-	struct batch *batch; /* with opts->parse */
-	git_odb *odb; /* with a batch: where its blobs are read */
-	struct kept *prev, *cur; /* TREES_KEPT each */
-	size_t nprev, ncur;
-	/* the last commit visited and its tree at the prefix (NULL when it
-	 * has none): the next commit's parent, mostly */
-	git_oid last;
-	git_tree *last_tree;
-	int has_last;
-	int back; /* tl_walk_back: both sides of a change read, no batch */
-};
 
 static void kept_release(struct kept *v, size_t *n)
 {
@@ -327,39 +297,6 @@ static int hold(
 	return b->n == w->batch->size ? rotate(w) : 0;
 }
 
-/* tl_walk_back's change: both of its blobs read (few are asked for). */
-static int emit_back(struct walk *w, const char *path, const git_oid *old,
-	const git_oid *blob)
-{
-	git_odb *odb = NULL;
-	git_odb_object *a = NULL, *b = NULL;
-	char hex[GIT_OID_HEXSZ + 1], oldhex[GIT_OID_HEXSZ + 1];
-	int rc = git_repository_odb(&odb, w->git);
-	w->ch.path = path;
-	w->ch.blob = w->ch.old_blob = w->ch.data = w->ch.old_data = NULL;
-	w->ch.len = w->ch.old_len = 0;
-	if (!rc && blob && !(rc = git_odb_read(&b, odb, blob))) {
-		git_oid_tostr(hex, sizeof(hex), blob);
-		w->ch.blob = hex;
-		w->ch.data = git_odb_object_data(b);
-		w->ch.len = git_odb_object_size(b);
-	}
-	if (!rc && old && !(rc = git_odb_read(&a, odb, old))) {
-		git_oid_tostr(oldhex, sizeof(oldhex), old);
-		w->ch.old_blob = oldhex;
-		w->ch.old_data = git_odb_object_data(a);
-		w->ch.old_len = git_odb_object_size(a);
-	}
-	if (rc)
-		rc = tl_git_fail(w->err, rc, "reading a blob");
-	else
-		rc = w->fn(&w->ch, w->ctx, w->err);
-	git_odb_object_free(a);
-	git_odb_object_free(b);
-	git_odb_free(odb);
-	return rc;
-}
-
 static int emit(struct walk *w, const char *path, const git_oid *old,
 	const git_oid *blob)
 {
@@ -368,7 +305,7 @@ static int emit(struct walk *w, const char *path, const git_oid *old,
 	int rc;
 	char hex[GIT_OID_HEXSZ + 1];
 	if (w->back)
-		return emit_back(w, path, old, blob);
+		return tl_walk_emit_back(w, path, old, blob);
 	w->ch.path = path;
 	w->ch.data = NULL;
 	w->ch.len = 0;
@@ -415,7 +352,7 @@ static void join(struct tl_buf *path, size_t base, const char *name)
 }
 
 /* Compares two trees (either may be NULL) and reports differing blobs. */
-static int diff_trees(
+int tl_walk_diff_trees(
 	struct walk *w, git_tree *a, git_tree *b, struct tl_buf *path)
 {
 	size_t na = a ? git_tree_entrycount(a) : 0;
@@ -476,7 +413,7 @@ static int diff_trees(
 					w->err, rc, "reading a tree");
 			}
 			if (old_tree || new_tree)
-				rc = diff_trees(w, ta, tb, path);
+				rc = tl_walk_diff_trees(w, ta, tb, path);
 			git_tree_free(ta);
 			git_tree_free(tb);
 			if (rc)
@@ -497,7 +434,7 @@ static int diff_trees(
 	return rc;
 }
 
-static int subtree(
+int tl_walk_subtree(
 	git_tree **out, git_repository *git, git_commit *c, const char *prefix)
 {
 	git_tree *root = NULL;
@@ -555,7 +492,7 @@ int tl_repo_list_files(struct tl_repo *r, const char *rev, const char *prefix,
 		return rc;
 	git_oid_fromstr(&id, hex);
 	if ((rc = git_commit_lookup(&c, r->git, &id)) ||
-		(rc = subtree(&t, r->git, c, prefix)))
+		(rc = tl_walk_subtree(&t, r->git, c, prefix)))
 		rc = tl_git_fail(err, rc, "reading a tree");
 	else if (t && (rc = list_tree(r->git, t, &path, out)))
 		rc = tl_git_fail(err, rc, "reading a tree");
@@ -588,6 +525,24 @@ static int replay(struct walk *w, const struct tl_hc_commit *x)
 	return rc;
 }
 
+/* A commit's changes, when its tree at the prefix differs from its
+ * parent's: the commit's fields set for fn (*who is the caller's). */
+int tl_walk_diff_commit(struct walk *w, git_commit *c, git_tree *before,
+	git_tree *now, struct tl_buf *path, char **who)
+{
+	const git_signature *a;
+	if ((now && before &&
+		    git_oid_equal(git_tree_id(now), git_tree_id(before))) ||
+		(!now && !before))
+		return 0;
+	a = git_commit_author(c);
+	*who = tl_format("%s <%s>", a->name, a->email);
+	w->ch.time = a->when.time;
+	w->ch.author = *who;
+	w->ch.subject = git_commit_summary(c);
+	return tl_walk_diff_trees(w, before, now, path);
+}
+
 /* One commit: its changes from the cache, else from its tree against its
  * first parent's (then cached). */
 static int visit(struct walk *w, struct tl_repo *r, const git_oid *id,
@@ -605,7 +560,7 @@ static int visit(struct walk *w, struct tl_repo *r, const git_oid *id,
 	if (cache && (known = tl_hcache_commit(cache, hex)))
 		return replay(w, known);
 	if ((rc = git_commit_lookup(&c, r->git, id)) ||
-		(rc = subtree(&now, r->git, c, prefix))) {
+		(rc = tl_walk_subtree(&now, r->git, c, prefix))) {
 		rc = tl_git_fail(w->err, rc, "reading a commit");
 		git_commit_free(c);
 		return rc;
@@ -618,20 +573,12 @@ static int visit(struct walk *w, struct tl_repo *r, const git_oid *id,
 				  : 0;
 	else if (git_commit_parentcount(c) &&
 		!(rc = git_commit_parent(&parent, c, 0)))
-		rc = subtree(&before, r->git, parent, prefix);
+		rc = tl_walk_subtree(&before, r->git, parent, prefix);
 	if (rc) {
 		rc = tl_git_fail(w->err, rc, "reading a parent commit");
-	} else if (!(now && before &&
-			   git_oid_equal(
-				   git_tree_id(now), git_tree_id(before))) &&
-		(now || before)) {
-		const git_signature *a = git_commit_author(c);
-		who = tl_format("%s <%s>", a->name, a->email);
-		w->ch.time = a->when.time;
-		w->ch.author = who;
-		w->ch.subject = git_commit_summary(c);
+	} else {
 		w->collect = cache ? &fresh : NULL;
-		rc = diff_trees(w, before, now, path);
+		rc = tl_walk_diff_commit(w, c, before, now, path, &who);
 		w->collect = NULL;
 	}
 	if (!rc && cache) {
@@ -750,6 +697,26 @@ static int walk_from(struct walk *w, struct tl_repo *r, const git_oid *startp,
 	return rc;
 }
 
+/* The commit a walk starts at: 1 when there is none (an unborn branch,
+ * a HEAD that names no commit: no history), an error for a rev that
+ * names none. */
+int tl_walk_start(
+	struct tl_repo *r, const char *rev, git_oid *start, struct tl_err *err)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+	if (!rev && git_repository_head_unborn(r->git) == 1)
+		return 1;
+	if ((rc = tl_repo_resolve(r, rev ? rev : "HEAD", hex, err))) {
+		if (rev)
+			return rc;
+		tl_err_clear(err);
+		return 1;
+	}
+	git_oid_fromstr(start, hex);
+	return 0;
+}
+
 int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	tl_want_fn want, tl_change_fn fn, void *ctx,
 	const struct tl_walk_opts *opts, struct tl_err *err)
@@ -757,7 +724,6 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	git_oid start;
 	struct walk w;
 	struct batch batch;
-	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
 	memset(&w, 0, sizeof(w));
@@ -769,15 +735,8 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	w.need = opts ? opts->need : NULL;
 	if (opts && opts->since_found)
 		*opts->since_found = 0;
-	if (!rev && git_repository_head_unborn(r->git) == 1)
-		return 0; /* no commits, no history */
-	if ((rc = tl_repo_resolve(r, rev ? rev : "HEAD", hex, err))) {
-		if (rev)
-			return rc;
-		tl_err_clear(err); /* HEAD names no commit: no history */
-		return 0;
-	}
-	git_oid_fromstr(&start, hex);
+	if ((rc = tl_walk_start(r, rev, &start, err)))
+		return rc > 0 ? 0 : rc;
 	if (opts && opts->parse) {
 		memset(&batch, 0, sizeof(batch));
 		batch.parse = opts->parse;
@@ -820,87 +779,5 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	git_tree_free(w.last_tree);
 	free(w.prev);
 	free(w.cur);
-	return rc;
-}
-
-/* One commit of tl_walk_back: its tree against its first parent's. */
-static int visit_back(struct walk *w, struct tl_repo *r, const git_oid *id,
-	const char *prefix, struct tl_buf *path)
-{
-	git_commit *c = NULL, *parent = NULL;
-	git_tree *now = NULL, *before = NULL;
-	char hex[GIT_OID_HEXSZ + 1];
-	char *who = NULL;
-	int rc;
-	git_oid_tostr(hex, sizeof(hex), id);
-	w->ch.commit = hex;
-	if ((rc = git_commit_lookup(&c, r->git, id)) ||
-		(rc = subtree(&now, r->git, c, prefix)) ||
-		(git_commit_parentcount(c) &&
-			((rc = git_commit_parent(&parent, c, 0)) ||
-				(rc = subtree(
-					 &before, r->git, parent, prefix))))) {
-		rc = tl_git_fail(w->err, rc, "reading a commit");
-	} else if (!(now && before &&
-			   git_oid_equal(
-				   git_tree_id(now), git_tree_id(before))) &&
-		(now || before)) {
-		const git_signature *a = git_commit_author(c);
-		who = tl_format("%s <%s>", a->name, a->email);
-		w->ch.time = a->when.time;
-		w->ch.author = who;
-		w->ch.subject = git_commit_summary(c);
-		rc = diff_trees(w, before, now, path);
-	}
-	free(who);
-	git_tree_free(now);
-	git_tree_free(before);
-	git_commit_free(parent);
-	git_commit_free(c);
-	return rc;
-}
-
-int tl_walk_back(struct tl_repo *r, const char *rev, const char *prefix,
-	tl_want_fn want, tl_change_fn fn, void *ctx, struct tl_err *err)
-{
-	struct walk w;
-	struct tl_buf path = TL_BUF_INIT;
-	git_revwalk *rw = NULL;
-	git_oid start, id;
-	char hex[GIT_OID_HEXSZ + 1];
-	int rc;
-	memset(&w, 0, sizeof(w));
-	w.git = r->git;
-	w.want = want;
-	w.fn = fn;
-	w.ctx = ctx;
-	w.err = err;
-	w.back = 1;
-	if (!rev && git_repository_head_unborn(r->git) == 1)
-		return 0; /* no commits, no history */
-	if ((rc = tl_repo_resolve(r, rev ? rev : "HEAD", hex, err))) {
-		if (rev)
-			return rc;
-		tl_err_clear(err);
-		return 0;
-	}
-	git_oid_fromstr(&start, hex);
-	if ((rc = git_revwalk_new(&rw, r->git)))
-		return tl_git_fail(err, rc, "walking history");
-	/* no sorting: a sorted walk reads every commit before the first */
-	git_revwalk_sorting(rw, GIT_SORT_NONE);
-	git_revwalk_simplify_first_parent(rw);
-	if ((rc = git_revwalk_push(rw, &start)))
-		rc = tl_git_fail(err, rc, "walking history");
-	while (!rc && !(rc = git_revwalk_next(&id, rw)))
-		rc = visit_back(&w, r, &id, prefix, &path);
-	if (rc == GIT_ITEROVER) {
-		git_error_clear();
-		rc = 0;
-	} else if (rc == TL_WALK_STOP) {
-		rc = 0;
-	}
-	git_revwalk_free(rw);
-	tl_buf_release(&path);
 	return rc;
 }
