@@ -330,21 +330,21 @@ int cmd_history(struct ctx *c, struct args *a)
 	struct tl_value *aliases = NULL;
 	char *project = NULL, *key = NULL;
 	size_t window;
-	void *k;
+	struct tl_case *k;
 	int rc;
 
 	if ((rc = arg_number(c, a, "window", 0, &window)) ||
-		(rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
-		(rc = tl_store_cases(s, project, &cases, &c->err)))
+		(rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)))
 		goto out;
-	rc = tl_resolve_list(&cases, a->pos.v[0], "case", &k, &c->err);
+	/* a key reads its case alone (tl_store_case_find) */
+	rc = tl_store_case_find(s, project, a->pos.v[0], &cases, &k, &c->err);
 	if (rc == TL_ENOTFOUND) {
 		/* a case deleted from the tree keeps its history */
 		tl_err_clear(&c->err);
 		key = tl_strdup(a->pos.v[0]);
 		rc = 0;
 	} else if (!rc) {
-		key = tl_strdup(((struct tl_entity *)k)->key);
+		key = tl_strdup(k->ent.key);
 	}
 	if (rc || (rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
 		(rc = tl_history_load(

@@ -180,6 +180,15 @@ expect_code 0 tally history app/Api/steady
 expect_grep "stable" "$TMP/out"
 expect_code 3 tally history nosuch
 expect_grep "no result of case 'nosuch'" "$TMP/err"
+# a case's key reads that case alone: a damaged case elsewhere stops only
+# a reference that must be resolved among every case
+cp qa/web/cases/app/Api/retry.yaml "$TMP/retry.yaml"
+echo "title: [unclosed" > qa/web/cases/app/Api/retry.yaml
+expect_code 0 tally history app/Api/regression
+expect_code 4 tally history regression
+expect_grep "retry.yaml" "$TMP/err"
+cp "$TMP/retry.yaml" qa/web/cases/app/Api/retry.yaml
+expect_code 0 tally history regression
 
 # --quarantine-suggest: entries for the flaky cases, valid once pasted in,
 # and not proposed again
