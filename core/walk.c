@@ -717,6 +717,17 @@ int tl_walk_start(
 	return 0;
 }
 
+void tl_walk_init(struct walk *w, struct tl_repo *r, tl_want_fn want,
+	tl_change_fn fn, void *ctx, struct tl_err *err)
+{
+	memset(w, 0, sizeof(*w));
+	w->git = r->git;
+	w->want = want;
+	w->fn = fn;
+	w->ctx = ctx;
+	w->err = err;
+}
+
 int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	tl_want_fn want, tl_change_fn fn, void *ctx,
 	const struct tl_walk_opts *opts, struct tl_err *err)
@@ -726,12 +737,7 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	struct batch batch;
 	int rc;
 
-	memset(&w, 0, sizeof(w));
-	w.git = r->git;
-	w.want = want;
-	w.fn = fn;
-	w.ctx = ctx;
-	w.err = err;
+	tl_walk_init(&w, r, want, fn, ctx, err);
 	w.need = opts ? opts->need : NULL;
 	if (opts && opts->since_found)
 		*opts->since_found = 0;

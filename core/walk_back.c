@@ -76,12 +76,7 @@ int tl_walk_back(struct tl_repo *r, const char *rev, const char *prefix,
 	git_revwalk *rw = NULL;
 	git_oid start, id;
 	int rc;
-	memset(&w, 0, sizeof(w));
-	w.git = r->git;
-	w.want = want;
-	w.fn = fn;
-	w.ctx = ctx;
-	w.err = err;
+	tl_walk_init(&w, r, want, fn, ctx, err);
 	w.back = 1;
 	if ((rc = tl_walk_start(r, rev, &start, err)))
 		return rc > 0 ? 0 : rc;

@@ -39,6 +39,9 @@ struct walk {
 	int back; /* tl_walk_back: both sides of a change read, no batch */
 };
 
+/* A walk's state, empty but for what both walks are given. */
+void tl_walk_init(struct walk *w, struct tl_repo *r, tl_want_fn want,
+	tl_change_fn fn, void *ctx, struct tl_err *err);
 /* Compares two trees (either may be NULL) and reports differing blobs. */
 int tl_walk_diff_trees(
 	struct walk *w, git_tree *a, git_tree *b, struct tl_buf *path);
