@@ -1,6 +1,7 @@
 /* tally diff BASE...HEAD and tally gate (METRICS.md "Diff between two
  * revisions"): what a change did to the tests, from the commits. */
 #include "cmd/tally.h"
+#include "core/aliases.h"
 #include "core/history.h"
 #include "core/quarantine.h"
 #include "core/signature.h"
@@ -333,8 +334,8 @@ static int diff_run(struct diff *d, const char *spec)
 	now = ctx_now(d->c); /* after the store: --at's time */
 	if (rc || (rc = ctx_project(d->c, &d->project)) ||
 		(rc = range(d, spec, &base, &head)) ||
-		(rc = tl_history_aliases(
-			 &d->aliases, d->s, d->project, &d->c->err)) ||
+		(rc = tl_aliases_load(&d->aliases, d->s, d->project, d->c->at,
+			 &d->c->err)) ||
 		(rc = load_side(d, &d->base, base)) ||
 		(rc = load_side(d, &d->head, head)) ||
 		(rc = tl_quarantine_load(&d->q, d->s, &d->c->err)) ||

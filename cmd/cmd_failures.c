@@ -1,6 +1,7 @@
 /* tally failures: failures clustered by signature and category across
  * runs, cases that fail together, and runs that look like infrastructure. */
 #include "cmd/tally.h"
+#include "core/aliases.h"
 #include "core/history.h"
 #include "core/regex.h"
 #include "core/signature.h"
@@ -251,7 +252,7 @@ int cmd_failures(struct ctx *c, struct args *a)
 		(rc = load_categories(
 			 tl_value_get(s->ws->failures, "categories"), &cats,
 			 &ncats, &c->err)) ||
-		(rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
+		(rc = tl_aliases_load(&aliases, s, project, c->at, &c->err)) ||
 		(rc = tl_history_load(
 			 &h, s, project, c->at, aliases, NULL, &c->err)))
 		goto out;

@@ -1,5 +1,6 @@
 /* tally history CASE and tally flaky: METRICS.md over the commits. */
 #include "cmd/tally.h"
+#include "core/aliases.h"
 #include "core/history.h"
 #include "core/trace.h"
 #include "core/resolve.h"
@@ -346,7 +347,8 @@ int cmd_history(struct ctx *c, struct args *a)
 	} else if (!rc) {
 		key = tl_strdup(k->ent.key);
 	}
-	if (rc || (rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
+	if (rc ||
+		(rc = tl_aliases_load(&aliases, s, project, c->at, &c->err)) ||
 		(rc = tl_history_load(
 			 &h, s, project, c->at, aliases, key, &c->err)))
 		goto out;
@@ -492,7 +494,7 @@ int cmd_flaky(struct ctx *c, struct args *a)
 		goto out;
 	}
 	if ((rc = ctx_store(c, &s)) || (rc = ctx_project(c, &project)) ||
-		(rc = tl_history_aliases(&aliases, s, project, &c->err)) ||
+		(rc = tl_aliases_load(&aliases, s, project, c->at, &c->err)) ||
 		(rc = tl_history_load(
 			 &h, s, project, c->at, aliases, NULL, &c->err)))
 		goto out;

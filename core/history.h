@@ -66,9 +66,6 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	const char *project, const char *rev, const struct tl_value *aliases,
 	const char *casekey, struct tl_err *err);
 
-/* The aliases of a project's cases: earlier key -> current key. */
-int tl_history_aliases(struct tl_value **out, struct tl_store *s,
-	const char *project, struct tl_err *err);
 void tl_history_release(struct tl_history *h);
 /* Sorts h->v by case key, then time, then seq (what the loader leaves;
  * no two events share a seq). A sorted run followed by a shorter unsorted

@@ -1,7 +1,8 @@
 #ifndef TL_WALK_INTERNAL_H
 #define TL_WALK_INTERNAL_H
 /* What walk.c (oldest first, batched) and walk_back.c (newest first)
- * share: the walk's state and the tree comparison. Not a public header. */
+ * share: the walk's state and the tree comparison (aliases.c borrows the
+ * start commit and the subtree). Not a public header. */
 #include "core/repo_internal.h"
 #include "core/walk.h"
 

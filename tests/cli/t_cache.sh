@@ -75,17 +75,40 @@ same plain snap-flipped "a damaged snapshot is ignored"
 [ "$(cksum < "$snapf")" != "$damaged" ] || fail "a damaged snapshot is written again"
 ok
 
-# the aliases shape the events: an uncommitted aliases: edit (same HEAD)
-# must not be answered from a snapshot made without it
+# the aliases shape the events, as committed (history is from commits):
+# an uncommitted aliases: edit changes no history, as an uncommitted
+# result adds none; committed, it must not be answered from a snapshot or
+# an aliases cache made without it, and undoing it must be seen too
 cp qa/web/cases/c/K/a.yaml "$TMP/a.yaml"
 printf 'aliases: [c/K/b]\n' >> qa/web/cases/c/K/a.yaml
+tally --format json history a > "$TMP/uncommitted-a"
+cmp -s "$TMP/plain/history-a" "$TMP/uncommitted-a" || fail "an uncommitted alias changes no history"
+ok
+git commit -qam "alias b to a"
+aliases=$(ls .git/tally/aliases-*)
+was=$(cksum < "$aliases")
 tally --format json history a > "$TMP/aliased-a"
+[ "$(cksum < "$aliases")" != "$was" ] || fail "the aliases cache follows the new cases tree"
 TALLY_NO_CACHE=1 tally --format json history a > "$TMP/aliased-a-plain"
 cmp -s "$TMP/aliased-a" "$TMP/aliased-a-plain" || fail "a snapshot is only good for the same aliases"
 ok
 ! cmp -s "$TMP/plain/history-a" "$TMP/aliased-a" || fail "the alias must change history a"
 ok
+rm "$aliases"
+tally --format json history a > "$TMP/aliased-a-rebuilt"
+cmp -s "$TMP/aliased-a" "$TMP/aliased-a-rebuilt" || fail "a deleted aliases cache is rebuilt to the same"
+ok
+# --at the commit before the alias: its cases had none
+tally --format json history a --at HEAD~1 > "$TMP/before-alias"
+cmp -s "$TMP/plain/history-a" "$TMP/before-alias" || fail "--at takes REV's aliases"
+ok
 cp "$TMP/a.yaml" qa/web/cases/c/K/a.yaml
+git commit -qam "unalias b"
+tally --format json history a > "$TMP/unaliased-a"
+cmp -s "$TMP/plain/history-a" "$TMP/unaliased-a" || fail "an alias taken back is seen (the changed file read again)"
+ok
+# back to the commit the other snapshots were taken at
+git reset -q --hard HEAD~2
 snap unaliased
 same plain unaliased "back to the old aliases"
 
