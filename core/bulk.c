@@ -5,6 +5,7 @@
 #include "core/strpool.h"
 #include "core/trace.h"
 #include "core/packer.h"
+#include "core/spill.h"
 #include "core/wtree.h"
 
 #include <errno.h>
@@ -210,19 +211,29 @@ static int write_files(struct tl_bulk *b, struct tl_staged *st,
 	const size_t *jobs, size_t n, struct tl_err *err)
 {
 	struct tl_wtree *w = NULL;
-	struct tl_buf data = TL_BUF_INIT;
+	struct tl_spill_reader in;
 	int rc = tl_wtree_open(&w, b->r->workdir, err);
+	/* path order: an import's case files rise, and its result files */
+	tl_spill_init(&in, b->fd, TL_SPILL_WINDOWS);
 	for (size_t i = 0; i < n && !rc; i++) {
-		if (st[i].remove)
+		const char *data = NULL;
+		off_t off;
+		size_t len;
+		if (st[i].remove) {
 			rc = tl_wtree_remove(w, st[i].path, err);
-		else if (!(rc = tl_packer_read(b->pk, jobs[i], &data, err)))
-			rc = tl_wtree_put(w, st[i].path, data.ptr, data.len,
-				&st[i].stat, err);
+			continue;
+		}
+		if (!(rc = tl_packer_span(b->pk, jobs[i], &off, &len, err)) &&
+			!(data = tl_spill_get(&in, off, len, err)))
+			rc = err->code;
+		if (!rc)
+			rc = tl_wtree_put(
+				w, st[i].path, data, len, &st[i].stat, err);
 	}
 	if (!rc)
 		rc = tl_wtree_finish(w, err);
 	tl_wtree_free(w);
-	tl_buf_release(&data);
+	tl_spill_release(&in);
 	return rc;
 }
 
@@ -262,6 +273,7 @@ int tl_bulk_commit(struct tl_bulk *b, const struct tl_commit_opts *opts,
 	/* the packer finishes the blobs and builds the tree meanwhile */
 	tl_packer_close(b->pk, st, jobs, n, opts->no_commit ? NULL : &p);
 	rc = write_files(b, st, jobs, n, err);
+	tl_trace_perf("bulk: files written");
 	if (rc)
 		tl_packer_stop(b->pk);
 	if (!rc)

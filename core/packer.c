@@ -1,5 +1,6 @@
 /* The object side of a bulk commit, on its own thread: see packer.h. */
 #include "core/packer.h"
+#include "core/spill.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/model.h"
@@ -215,18 +216,19 @@ static int read_job(const struct tl_packer *p, const struct job *j,
 }
 
 static int pack_blob(struct tl_packer *p, const struct job *j,
-	struct tl_buf *data, git_oid *id)
+	struct tl_spill_reader *in, git_oid *id)
 {
-	int rc = read_job(p, j, data, &p->err);
-	if (rc)
-		return rc;
+	const char *data = tl_spill_get(in, j->off, j->len, &p->err);
+	int rc;
+	if (!data)
+		return p->err.code;
 	/* straight into the mempack: through the odb, every new object
 	 * would rescan the pack folder first */
-	rc = git_odb_hash(id, data->ptr, data->len, GIT_OBJECT_BLOB);
+	rc = git_odb_hash(id, data, j->len, GIT_OBJECT_BLOB);
 	p->rec->name = j->name;
 	if (!rc)
-		rc = rec_write(&p->rec->parent, id, data->ptr, data->len,
-			GIT_OBJECT_BLOB);
+		rc = rec_write(
+			&p->rec->parent, id, data, j->len, GIT_OBJECT_BLOB);
 	if (rc)
 		return tl_git_fail(&p->err, rc, "storing a blob");
 	if (p->rec->bytes >= PACK_BYTES)
@@ -271,9 +273,10 @@ static int pack_tree(struct tl_packer *p)
 static void *run(void *arg)
 {
 	struct tl_packer *p = arg;
-	struct tl_buf data = TL_BUF_INIT;
+	struct tl_spill_reader in;
 	int rc = 0, stop;
 
+	tl_spill_init(&in, p->fd, 1); /* the puts' order */
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		struct job j;
@@ -289,7 +292,7 @@ static void *run(void *arg)
 		i = p->next++;
 		j = p->jobs[i];
 		pthread_mutex_unlock(&p->mu);
-		rc = pack_blob(p, &j, &data, &id);
+		rc = pack_blob(p, &j, &in, &id);
 		pthread_mutex_lock(&p->mu);
 		if (rc)
 			break;
@@ -297,7 +300,7 @@ static void *run(void *arg)
 	}
 	stop = p->stop;
 	pthread_mutex_unlock(&p->mu);
-	tl_buf_release(&data);
+	tl_spill_release(&in);
 	if (!rc && !stop) {
 		for (size_t i = 0; i < p->nst; i++)
 			if (!p->st[i].remove)
@@ -380,6 +383,22 @@ size_t tl_packer_add(
 		pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return i;
+}
+
+int tl_packer_span(struct tl_packer *p, size_t job, off_t *off, size_t *len,
+	struct tl_err *err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&p->mu);
+	if (job >= p->njobs) {
+		rc = tl_err_set(err, TL_EINVALID,
+			"blob %zu: not in the bulk spill file", job);
+	} else {
+		*off = p->jobs[job].off;
+		*len = p->jobs[job].len;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
 }
 
 int tl_packer_read(

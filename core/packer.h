@@ -31,6 +31,9 @@ int tl_packer_start(struct tl_packer **out, struct tl_repo *r, int spill_fd,
  * file's path (borrowed until the packer is freed), a delta hint. */
 size_t tl_packer_add(
 	struct tl_packer *p, off_t off, size_t len, const char *name);
+/* Where job's bytes are in the spill file. */
+int tl_packer_span(struct tl_packer *p, size_t job, off_t *off, size_t *len,
+	struct tl_err *err);
 /* Reads job's bytes back into out (from the calling thread). */
 int tl_packer_read(struct tl_packer *p, size_t job, struct tl_buf *out,
 	struct tl_err *err);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -70,4 +71,47 @@ Test(fs, a_file_over_the_cap_is_refused_by_name)
 	rmdir(dir);
 	free(path);
 	tl_buf_release(&b);
+}
+
+static int is_dir(const char *dir, const char *rel)
+{
+	char *p = tl_format("%s/%s", dir, rel);
+	struct stat st;
+	int yes = !stat(p, &st) && S_ISDIR(st.st_mode);
+	free(p);
+	return yes;
+}
+
+/* mkdir -p tries the deepest level first and goes up only for what is
+ * missing: every level made, an existing folder fine, a trailing slash
+ * fine, a file in the way an error that names the folder. */
+Test(fs, mkdirs_makes_every_missing_level_and_names_what_is_in_the_way)
+{
+	char dir[] = "/tmp/tally-fs-XXXXXX";
+	struct tl_err err = TL_ERR_INIT;
+	char *p;
+	FILE *f;
+	cr_assert_not_null(mkdtemp(dir));
+	p = tl_format("%s/a/b/c/d", dir);
+	cr_assert_eq(tl_fs_mkdirs(p, &err), 0);
+	cr_assert(is_dir(dir, "a/b/c/d"));
+	cr_assert_eq(tl_fs_mkdirs(p, &err), 0, "an existing folder is fine");
+	free(p);
+	p = tl_format("%s/a/x/y/", dir);
+	cr_assert_eq(tl_fs_mkdirs(p, &err), 0);
+	cr_assert(is_dir(dir, "a/x/y"));
+	free(p);
+	p = tl_format("%s/a/file", dir);
+	f = fopen(p, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	free(p);
+	p = tl_format("%s/a/file/sub/deeper", dir);
+	cr_assert_neq(tl_fs_mkdirs(p, &err), 0);
+	cr_assert_not_null(strstr(err.msg, "a/file/sub"), "%s", err.msg);
+	tl_err_clear(&err);
+	free(p);
+	p = tl_format("rm -r %s", dir);
+	cr_assert_eq(system(p), 0);
+	free(p);
 }

@@ -1,0 +1,83 @@
+/* Spans of a spill file read through a few windows (core/spill.c). */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/spill.h"
+
+#define KB 1024
+
+/* A spill file of n bytes, byte i being (i * 7 + i / 251) & 0xff. */
+static int spill_of(size_t n, char *path)
+{
+	int fd = mkstemp(path);
+	unsigned char *b = malloc(n);
+	cr_assert_geq(fd, 0);
+	for (size_t i = 0; i < n; i++)
+		b[i] = (unsigned char)(i * 7 + i / 251);
+	cr_assert_eq(write(fd, b, n), (ssize_t)n);
+	free(b);
+	unlink(path);
+	return fd;
+}
+
+static void expect_span(
+	struct tl_spill_reader *r, size_t off, size_t len, const char *what)
+{
+	struct tl_err err = TL_ERR_INIT;
+	const unsigned char *p =
+		(const unsigned char *)tl_spill_get(r, (off_t)off, len, &err);
+	cr_assert_not_null(p, "%s: %s", what, err.msg ? err.msg : "");
+	for (size_t i = 0; i < len; i++)
+		cr_assert_eq(p[i],
+			(unsigned char)((off + i) * 7 + (off + i) / 251),
+			"%s: byte %zu of the span at %zu", what, i, off);
+}
+
+/* Two rising streams interleaved (a bulk commit's case files and result
+ * files in path order), spans that straddle a window's end, one larger
+ * than a window, and a stream going back: every byte is the file's. */
+Test(spill, spans_read_back_whole_in_any_order)
+{
+	char path[] = "/tmp/tally-spill-XXXXXX";
+	size_t n = 3000 * KB;
+	int fd = spill_of(n, path);
+	struct tl_spill_reader r;
+	tl_spill_init(&r, fd, TL_SPILL_WINDOWS);
+	for (size_t a = 0, b = 1500 * KB; b + 700 < n; a += 611, b += 733) {
+		expect_span(&r, a, 300, "first stream");
+		expect_span(&r, b, 700, "second stream");
+	}
+	expect_span(&r, 10, 1000 * KB, "a span larger than a window");
+	expect_span(&r, 256 * KB - 5, 10, "across a window's end");
+	expect_span(&r, 5, 10, "back to the start");
+	expect_span(&r, n - 1, 1, "the last byte");
+	tl_spill_release(&r);
+	close(fd);
+}
+
+/* A window reads what is there: bytes appended later (the packer reads
+ * while the puts go on) are read once asked for; a span past the end is
+ * an error that says so, not bytes of a window left from before. */
+Test(spill, a_growing_file_is_read_as_it_grows_and_its_end_is_an_error)
+{
+	char path[] = "/tmp/tally-spill-XXXXXX";
+	struct tl_spill_reader r;
+	struct tl_err err = TL_ERR_INIT;
+	int fd = spill_of(100, path);
+	char more[50];
+	tl_spill_init(&r, fd, 1);
+	expect_span(&r, 0, 100, "what is there");
+	for (size_t i = 0; i < sizeof(more); i++)
+		more[i] = (char)((100 + i) * 7 + (100 + i) / 251);
+	cr_assert_eq(write(fd, more, sizeof(more)), (ssize_t)sizeof(more));
+	expect_span(&r, 90, 60, "across what was the end");
+	cr_assert_null(tl_spill_get(&r, 140, 20, &err));
+	cr_assert_eq(err.code, TL_EIO);
+	cr_assert_not_null(strstr(err.msg, "spill file"), "%s", err.msg);
+	tl_err_clear(&err);
+	tl_spill_release(&r);
+	close(fd);
+}
