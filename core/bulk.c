@@ -9,6 +9,7 @@
 #include "core/wtree.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -21,10 +22,12 @@
  * import reads its reports. */
 struct slot {
 	const char *path; /* in the bulk's pool */
-	size_t job; /* the packer's, for the bytes */
-	size_t seq;
-	int remove;
+	uint32_t job; /* the packer's, for the bytes */
+	uint32_t seq : 31, remove : 1; /* 16 bytes a file, not 32 */
 };
+
+/* The puts and removes one commit takes (seq's bits). */
+#define MAX_SLOTS ((size_t)1 << 31)
 
 /* Puts are gathered and written to the spill file, and handed to the
  * packer, a buffer at a time: a write(2) per file cost the reading
@@ -83,7 +86,7 @@ static struct slot *new_slot(struct tl_bulk *b, const char *path)
 	s = &b->v[b->n];
 	memset(s, 0, sizeof(*s));
 	s->path = tl_strpool_add(&b->pool, path);
-	s->seq = b->n++;
+	s->seq = (uint32_t)b->n++;
 	return s;
 }
 
@@ -108,11 +111,25 @@ size_t tl_bulk_mark(const struct tl_bulk *b)
 	return b->n;
 }
 
+static int too_many(struct tl_bulk *b, size_t len, struct tl_err *err)
+{
+	if (b->n >= MAX_SLOTS)
+		return tl_err_set(err, TL_EINVALID,
+			"more than %zu files in one commit", MAX_SLOTS);
+	if (len > UINT32_MAX)
+		return tl_err_set(err, TL_EINVALID,
+			"a file of %zu bytes: a commit takes files under 4 GiB",
+			len);
+	return 0;
+}
+
 int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
 	size_t len, struct tl_err *err)
 {
 	struct slot *s;
 	int rc = tl_repo_check_path(path, err);
+	if (!rc)
+		rc = too_many(b, len, err);
 	if (!rc && b->wbuf.len + len > SPILL_BUF)
 		rc = flush(b, err);
 	if (rc)
@@ -128,7 +145,7 @@ int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
 	}
 	/* a later put of the same path leaves the old bytes unused */
 	s = new_slot(b, path);
-	s->job = b->jobs++;
+	s->job = (uint32_t)b->jobs++;
 	if (b->npend == b->cpend) {
 		b->cpend = b->cpend ? b->cpend * 2 : 256;
 		b->pend =
@@ -142,6 +159,8 @@ int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
 int tl_bulk_remove(struct tl_bulk *b, const char *path, struct tl_err *err)
 {
 	int rc = tl_repo_check_path(path, err);
+	if (!rc)
+		rc = too_many(b, 0, err);
 	if (!rc)
 		new_slot(b, path)->remove = 1;
 	return rc;

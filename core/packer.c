@@ -10,6 +10,7 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,9 +46,9 @@ struct recorder {
 
 struct job {
 	off_t off;
-	size_t len;
 	const char *name;
 	git_oid id;
+	uint32_t len; /* bulk.c takes no file of 4 GiB: 40 bytes, not 48 */
 };
 
 struct tl_packer {
@@ -375,7 +376,7 @@ size_t tl_packer_add(
 	i = p->njobs++;
 	memset(&p->jobs[i], 0, sizeof(p->jobs[i]));
 	p->jobs[i].off = off;
-	p->jobs[i].len = len;
+	p->jobs[i].len = (uint32_t)len;
 	p->jobs[i].name = name;
 	/* woken for a batch, not for each blob: a wakeup costs more than
 	 * hashing one */
