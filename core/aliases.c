@@ -1,4 +1,5 @@
 /* The committed aliases of a project's cases, cached by the cases' tree. */
+#define _GNU_SOURCE /* memmem */
 #include "core/aliases.h"
 
 #include <stdio.h>
@@ -72,19 +73,6 @@ static void release(struct aliases *a)
 	a->n = a->cap = 0;
 }
 
-static int mentions(const char *p, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-	for (const char *end = p + n; (size_t)(end - p) >= w; p++) {
-		p = memchr(p, word[0], (size_t)(end - p) - w + 1);
-		if (!p)
-			return 0;
-		if (!memcmp(p, word, w))
-			return 1;
-	}
-	return 0;
-}
-
 /* A case file as committed: its aliases, if it has any. Only a file
  * that says "aliases" can: the others are not parsed (tally check is
  * what validates them). */
@@ -109,7 +97,7 @@ static int read_one(struct aliases *a, const char *path, const git_oid *id)
 			TL_YAML_MAX_BYTES >> 20);
 		goto out;
 	}
-	if (!mentions(git_blob_rawcontent(blob), len, "aliases"))
+	if (!memmem(git_blob_rawcontent(blob), len, "aliases", 7))
 		goto out;
 	rc = tl_entity_parse((void **)&k, TL_KIND_CASE, name,
 		git_blob_rawcontent(blob), len, a->err);
