@@ -292,6 +292,10 @@ static void *run(void *arg)
 			break; /* stopped, or closed and all done */
 		i = p->next++;
 		j = p->jobs[i];
+		/* the bulk appends past the last job it gave */
+		tl_spill_whole(&in,
+			p->jobs[p->njobs - 1].off +
+				(off_t)p->jobs[p->njobs - 1].len);
 		pthread_mutex_unlock(&p->mu);
 		rc = pack_blob(p, &j, &in, &id);
 		pthread_mutex_lock(&p->mu);

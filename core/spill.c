@@ -28,11 +28,16 @@ static int fail(struct tl_err *err)
 		errno ? strerror(errno) : "it ended early");
 }
 
+void tl_spill_whole(struct tl_spill_reader *r, off_t end)
+{
+	r->whole = end;
+}
+
 const char *tl_spill_get(
 	struct tl_spill_reader *r, off_t off, size_t len, struct tl_err *err)
 {
 	struct tl_spill_window *w = &r->w[0];
-	size_t got = 0;
+	size_t got = 0, want = WINDOW;
 	r->clock++;
 	if (len > WINDOW) {
 		tl_buf_reset(&r->big);
@@ -59,8 +64,12 @@ const char *tl_spill_get(
 	if (!w->buf)
 		w->buf = tl_malloc(WINDOW);
 	w->len = 0;
+	if (r->whole && r->whole - off < (off_t)want)
+		want = r->whole > off ? (size_t)(r->whole - off) : 0;
+	if (want < len)
+		want = len; /* past what is whole: fails below if not there */
 	while (got < len) {
-		ssize_t n = pread(r->fd, w->buf + got, WINDOW - got,
+		ssize_t n = pread(r->fd, w->buf + got, want - got,
 			(off_t)(off + (off_t)got));
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -8,7 +8,9 @@
  * anything. Spans are asked for in a few rising streams (the packer's in
  * the order of the puts; the files' in path order, where the case files
  * and the result files of an import each rise), so a handful of windows
- * catches nearly all of them. The file may still grow between reads.
+ * catches nearly all of them. The file may still grow between reads: a
+ * window then reads no further than what the reader was told is whole
+ * (bytes being appended meanwhile are not read half-written).
  * Not a public header.
  */
 #include <stddef.h>
@@ -30,6 +32,7 @@ struct tl_spill_reader {
 	int fd;
 	struct tl_spill_window w[TL_SPILL_WINDOWS];
 	int nw; /* windows used: one per rising stream */
+	off_t whole; /* the bytes known written, or 0: the whole file */
 	unsigned long clock;
 	struct tl_buf big; /* a span larger than a window */
 };
@@ -37,6 +40,8 @@ struct tl_spill_reader {
 /* windows: how many streams the spans come in (at most
  * TL_SPILL_WINDOWS). */
 void tl_spill_init(struct tl_spill_reader *r, int fd, int windows);
+/* The file is whole up to end (it is being appended to past it). */
+void tl_spill_whole(struct tl_spill_reader *r, off_t end);
 /* The len bytes at off (valid until the next call), or NULL with err. */
 const char *tl_spill_get(
 	struct tl_spill_reader *r, off_t off, size_t len, struct tl_err *err);

@@ -81,3 +81,30 @@ Test(spill, a_growing_file_is_read_as_it_grows_and_its_end_is_an_error)
 	tl_spill_release(&r);
 	close(fd);
 }
+
+/* A window reads no further than the reader was told is whole: bytes
+ * past it may be half-written (the bulk appends while the packer reads),
+ * so they are read only when asked for, after they were given. */
+Test(spill, a_window_stops_where_the_file_is_known_whole)
+{
+	char path[] = "/tmp/tally-spill-XXXXXX";
+	struct tl_spill_reader r;
+	struct tl_err err = TL_ERR_INIT;
+	int fd = spill_of(150, path);
+	char later[50];
+	const char *p;
+	tl_spill_init(&r, fd, 1);
+	tl_spill_whole(&r, 100);
+	expect_span(&r, 0, 50, "within what is whole");
+	/* what lay past 100 when the window was read is rewritten since */
+	memset(later, 'z', sizeof(later));
+	cr_assert_eq(
+		pwrite(fd, later, sizeof(later), 100), (ssize_t)sizeof(later));
+	tl_spill_whole(&r, 150);
+	p = tl_spill_get(&r, 100, 50, &err);
+	cr_assert_not_null(p);
+	cr_assert_eq(memcmp(p, later, sizeof(later)), 0,
+		"bytes past the whole part were read ahead");
+	tl_spill_release(&r);
+	close(fd);
+}
