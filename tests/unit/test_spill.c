@@ -9,14 +9,20 @@
 
 #define KB 1024
 
-/* A spill file of n bytes, byte i being (i * 7 + i / 251) & 0xff. */
+/* The byte at i of a test's spill file: no two windows alike. */
+static unsigned char byte_at(size_t i)
+{
+	return (unsigned char)(i * 7 + i / 251);
+}
+
+/* A spill file of n bytes, byte i being byte_at(i). */
 static int spill_of(size_t n, char *path)
 {
 	int fd = mkstemp(path);
 	unsigned char *b = malloc(n);
 	cr_assert_geq(fd, 0);
 	for (size_t i = 0; i < n; i++)
-		b[i] = (unsigned char)(i * 7 + i / 251);
+		b[i] = byte_at(i);
 	cr_assert_eq(write(fd, b, n), (ssize_t)n);
 	free(b);
 	unlink(path);
@@ -31,8 +37,7 @@ static void expect_span(
 		(const unsigned char *)tl_spill_get(r, (off_t)off, len, &err);
 	cr_assert_not_null(p, "%s: %s", what, err.msg ? err.msg : "");
 	for (size_t i = 0; i < len; i++)
-		cr_assert_eq(p[i],
-			(unsigned char)((off + i) * 7 + (off + i) / 251),
+		cr_assert_eq(p[i], byte_at(off + i),
 			"%s: byte %zu of the span at %zu", what, i, off);
 }
 
@@ -71,7 +76,7 @@ Test(spill, a_growing_file_is_read_as_it_grows_and_its_end_is_an_error)
 	tl_spill_init(&r, fd, 1);
 	expect_span(&r, 0, 100, "what is there");
 	for (size_t i = 0; i < sizeof(more); i++)
-		more[i] = (char)((100 + i) * 7 + (100 + i) / 251);
+		more[i] = (char)byte_at(100 + i);
 	cr_assert_eq(write(fd, more, sizeof(more)), (ssize_t)sizeof(more));
 	expect_span(&r, 90, 60, "across what was the end");
 	cr_assert_null(tl_spill_get(&r, 140, 20, &err));
