@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/strmap.h"
 #include "core/sum.h"
 #include "core/walk_internal.h"
 #include "formats/entity.h"
@@ -232,7 +233,7 @@ out:
 
 /* The entries for tree: from the cache when it is of that tree, else
  * the cache's tree compared with it (only the files that changed are
- * read), else every file. 1 when they changed. */
+ * read), else every file; *changed says whether the cache is stale. */
 static int refresh(
 	struct aliases *a, const char *cache, git_tree *tree, int *changed)
 {
@@ -279,7 +280,6 @@ int tl_aliases_load(struct tl_value **out, struct tl_store *s,
 	git_tree *tree = NULL;
 	char *dir = tl_format("%s%s/cases", s->prefix, project);
 	char *cache = NULL;
-	uint64_t h = 1469598103934665603ull;
 	int rc, changed = 0;
 	*out = NULL;
 	memset(&a, 0, sizeof(a));
@@ -299,13 +299,11 @@ int tl_aliases_load(struct tl_value **out, struct tl_store *s,
 		rc = tl_git_fail(err, rc, "reading a tree");
 	if (rc || !tree)
 		goto out;
-	/* one cache per cases folder, named for its path */
-	for (const char *p = dir; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	/* one cache per cases folder, named for its path's hash */
 	/* TALLY_NO_CACHE: read every file, keep nothing */
 	if (!getenv("TALLY_NO_CACHE"))
 		cache = tl_format("%s/tally/aliases-%016llx", s->repo->gitdir,
-			(unsigned long long)h);
+			(unsigned long long)tl_strmap_hash(dir));
 	if ((rc = refresh(&a, cache, tree, &changed)))
 		goto out;
 	if (changed && cache)
