@@ -1,10 +1,12 @@
 /* tally import: test reports into a run, one commit for the whole import. */
 #include "cmd/tally.h"
 #include "core/bulk.h"
+#include "core/fpmap.h"
 #include "core/fs.h"
 #include "core/key.h"
 #include "core/resolve.h"
 #include "core/runs.h"
+#include "core/spool.h"
 #include "core/strmap.h"
 #include "core/strpool.h"
 #include "core/text.h"
@@ -53,15 +55,18 @@ struct counts {
 	long long results, new_cases;
 };
 
-/* What is kept of one imported test: its files go to the bulk commit as
- * they are read, so memory does not grow with the reports' text; its
- * strings are in the import's pool, as a few large chunks. */
+/* The final status of a test, for the counts. */
+enum { ST_PASSED, ST_FAILED, ST_SKIPPED, ST_OTHER };
+
+/* What is kept in memory of one imported test, 16 bytes: its files go
+ * to the bulk commit as they are read, and its id and key to the spool,
+ * so memory does not grow with the reports' text, nor with their names
+ * (a test is found again by its id's fingerprint, confirmed there). */
 struct pending {
-	const char *id;
-	const char *key;
-	const char *status; /* the final one, for the counts (static) */
-	size_t result; /* the bulk's mark of its result file */
-	unsigned errored : 1, raw_ok : 1, todo : 1, skip : 1, new_case : 1;
+	uint64_t rec; /* the spool's "idlen keylen id key" record */
+	uint32_t result; /* the bulk's mark of its result file */
+	unsigned status : 2, errored : 1, raw_ok : 1, todo : 1, skip : 1,
+		new_case : 1;
 };
 
 struct import {
@@ -79,15 +84,18 @@ struct import {
 	struct tl_buf scratch;
 	struct pending *v;
 	size_t n, cap;
-	struct tl_strmap ids; /* id -> index in v */
+	struct tl_spool spool; /* the tests' ids and keys */
+	struct tl_fpmap ids; /* id's fingerprint -> index in v */
+	struct tl_fpmap newkeys; /* a new case's lowercased key's -> v's */
 	struct tl_strmap autos; /* automation id -> index in cases */
 	struct tl_strmap keys; /* case key -> index in cases */
-	struct tl_strmap lower; /* lowercased key -> 1, for case clashes */
+	struct tl_strmap lower; /* an existing case's lowercased key -> 1 */
 	/* the run's selection, when it has one (--run): its own strings */
 	struct tl_strmap selected;
 	int selected_built;
-	struct tl_strpool pool; /* ids, keys and lowercased keys */
+	struct tl_strpool pool; /* existing cases' lowercased keys */
 	struct tl_buf low; /* a lowercased key being looked up */
+	struct tl_buf key; /* the key of the test being imported */
 	int maps;
 	struct counts k;
 	int dry;
@@ -97,16 +105,53 @@ struct import {
 	char started[32];
 };
 
-static struct pending *find_pending(struct import *im, const char *id)
+/* A test's id and key, as the spool holds them (valid until the next
+ * spool call). */
+static int pending_strings(struct import *im, const struct pending *p,
+	const char **id, uint32_t *idlen, const char **key, uint32_t *keylen,
+	struct tl_err *err)
 {
-	size_t i = tl_strmap_get(&im->ids, id);
-	return i == (size_t)-1 ? NULL : &im->v[i];
+	uint32_t len[2];
+	const char *h = tl_spool_get(&im->spool, p->rec, sizeof(len), err);
+	if (!h)
+		return err->code;
+	memcpy(len, h, sizeof(len));
+	if (!(h = tl_spool_get(&im->spool, p->rec + sizeof(len),
+		      (size_t)len[0] + len[1], err)))
+		return err->code;
+	*id = h;
+	*idlen = len[0];
+	*key = h + len[0];
+	*keylen = len[1];
+	return 0;
 }
 
-static void lowered(struct tl_buf *l, const char *key)
+/* The test imported already under id, or NULL. */
+static int find_pending(struct import *im, const struct tl_buf *id,
+	struct pending **out, struct tl_err *err)
+{
+	size_t it = 0;
+	uint64_t i;
+	*out = NULL;
+	while (tl_fpmap_next(&im->ids, tl_fp(id->ptr, id->len), &it, &i)) {
+		const char *pid = NULL, *pkey = NULL;
+		uint32_t idlen = 0, keylen = 0;
+		int rc = pending_strings(
+			im, &im->v[i], &pid, &idlen, &pkey, &keylen, err);
+		if (rc)
+			return rc;
+		if (idlen == id->len && !memcmp(pid, id->ptr, idlen)) {
+			*out = &im->v[i];
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static void lowered(struct tl_buf *l, const char *key, size_t len)
 {
 	tl_buf_reset(l);
-	tl_buf_puts(l, key);
+	tl_buf_put(l, key, len);
 	for (char *p = l->ptr; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p + 32);
@@ -115,15 +160,34 @@ static void lowered(struct tl_buf *l, const char *key)
 /* Keys are compared without letter case: they collide on macOS/Windows. */
 static void remember_key(struct import *im, const char *key)
 {
-	lowered(&im->low, key);
+	lowered(&im->low, key, strlen(key));
 	tl_strmap_put(&im->lower,
 		tl_strpool_addn(&im->pool, im->low.ptr, im->low.len), 1);
 }
 
-static int key_taken(struct import *im, const char *key)
+static int key_taken(
+	struct import *im, const char *key, int *taken, struct tl_err *err)
 {
-	lowered(&im->low, key);
-	return tl_strmap_get(&im->lower, im->low.ptr) != (size_t)-1;
+	struct tl_buf other = TL_BUF_INIT;
+	size_t it = 0;
+	uint64_t i;
+	int rc = 0;
+	lowered(&im->low, key, strlen(key));
+	*taken = tl_strmap_get(&im->lower, im->low.ptr) != (size_t)-1;
+	while (!rc && !*taken &&
+		tl_fpmap_next(&im->newkeys, tl_fp(im->low.ptr, im->low.len),
+			&it, &i)) {
+		const char *pid = NULL, *pkey = NULL;
+		uint32_t idlen = 0, keylen = 0;
+		if (!(rc = pending_strings(im, &im->v[i], &pid, &idlen, &pkey,
+			      &keylen, err))) {
+			lowered(&other, pkey, keylen);
+			*taken = other.len == im->low.len &&
+				!memcmp(other.ptr, im->low.ptr, other.len);
+		}
+	}
+	tl_buf_release(&other);
+	return rc;
 }
 
 static void build_maps(struct import *im)
@@ -199,14 +263,14 @@ static void count_all(struct import *im)
 	memset(k, 0, sizeof(*k));
 	k->results = (long long)im->n;
 	for (size_t i = 0; i < im->n; i++) {
-		const char *s = im->v[i].status;
+		unsigned s = im->v[i].status;
 		k->tests++;
 		k->new_cases += im->v[i].new_case;
-		if (!strcmp(s, "passed"))
+		if (s == ST_PASSED)
 			k->passed++;
-		else if (!strcmp(s, "failed"))
+		else if (s == ST_FAILED)
 			*(im->v[i].errored ? &k->errored : &k->failed) += 1;
-		else if (!strcmp(s, "skipped"))
+		else if (s == ST_SKIPPED)
 			k->skipped++;
 		else
 			k->other++;
@@ -294,17 +358,17 @@ static int put_entity(struct import *im, enum tl_kind kind, const void *e,
 	return rc;
 }
 
-static int put_case(struct import *im, const struct pending *p,
+static int put_case(struct import *im, const char *id, const char *key,
 	const char *name, struct tl_err *err)
 {
 	struct tl_case *k = tl_entity_new(TL_KIND_CASE);
 	char *title = clean(name, strlen(name));
-	char *path = tl_store_case_path(im->project, p->key);
+	char *path = tl_store_case_path(im->project, key);
 	int rc;
-	k->title = one_line(title[0] ? title : p->id);
+	k->title = one_line(title[0] ? title : id);
 	k->type = tl_strdup("automated");
 	k->priority = tl_strdup("medium");
-	k->automation = one_line(p->id);
+	k->automation = one_line(id);
 	rc = put_entity(im, TL_KIND_CASE, k, path, err);
 	tl_case_free(k);
 	free(title);
@@ -344,24 +408,28 @@ static int is_selected(struct import *im, const char *key)
 	return tl_strmap_get(&im->selected, key) != (size_t)-1;
 }
 
-static struct pending *new_pending(
-	struct import *im, const struct tl_test *t, struct tl_buf *id)
+/* A test seen for the first time; its key in im->key. */
+static int new_pending(struct import *im, const struct tl_test *t,
+	const struct tl_buf *id, struct pending **out, struct tl_err *err)
 {
 	const struct tl_case *k =
 		im->dry ? NULL : case_by_automation(im, id->ptr);
-	struct tl_buf key = TL_BUF_INIT;
+	struct tl_buf *key = &im->key;
 	struct pending *p;
+	uint32_t len[2];
+	int rc = 0, taken = 0;
 	if (im->n == im->cap) {
 		im->cap = im->cap ? im->cap * 2 : 256;
 		im->v = tl_realloc(im->v, tl_mul(im->cap, sizeof(*im->v)));
 	}
 	p = &im->v[im->n];
 	memset(p, 0, sizeof(*p));
+	tl_buf_reset(key);
 	if (k) {
-		tl_buf_puts(&key, k->ent.key);
+		tl_buf_puts(key, k->ent.key);
 	} else {
 		/* without a classname the suite path is the folder */
-		tl_key_for_test(&key, arg_str(im->a, "suite-prefix"),
+		tl_key_for_test(key, arg_str(im->a, "suite-prefix"),
 			t->classname && *t->classname ? t->classname : t->suite,
 			t->name);
 		if (!im->maps)
@@ -370,25 +438,41 @@ static struct pending *new_pending(
 			/* then by key: a case without an automation id whose
 			 * key is the one this id maps to (a manual case
 			 * exported as JUnit and read back) */
-			size_t at = tl_strmap_get(&im->keys, key.ptr);
+			size_t at = tl_strmap_get(&im->keys, key->ptr);
 			const struct tl_case *byk =
 				at == (size_t)-1 ? NULL : im->cases.v[at];
 			if (byk && !byk->automation)
 				k = byk;
 		}
-		if (!k && key_taken(im, key.ptr))
-			tl_key_add_hash(&key, id->ptr);
-		if (!k) {
+		if (!k && !(rc = key_taken(im, key->ptr, &taken, err)) && taken)
+			tl_key_add_hash(key, id->ptr);
+		if (!k && !rc) {
 			p->new_case = 1;
-			remember_key(im, key.ptr);
+			lowered(&im->low, key->ptr, key->len);
+			tl_fpmap_put(&im->newkeys,
+				tl_fp(im->low.ptr, im->low.len), im->n);
 		}
 	}
-	p->id = tl_strpool_addn(&im->pool, id->ptr, id->len);
-	p->key = tl_strpool_addn(&im->pool, key.ptr, key.len);
-	tl_buf_release(&key);
-	tl_strmap_put(&im->ids, p->id, im->n);
+	if (id->len > UINT32_MAX || key->len > UINT32_MAX)
+		rc = tl_err_set(
+			err, TL_EINVALID, "a test id of %zu bytes", id->len);
+	len[0] = (uint32_t)id->len;
+	len[1] = (uint32_t)key->len;
+	/* the record's parts go in one add: a record is never split */
+	if (!rc) {
+		tl_buf_reset(&im->low);
+		tl_buf_put(&im->low, len, sizeof(len));
+		tl_buf_put(&im->low, id->ptr, id->len);
+		tl_buf_put(&im->low, key->ptr, key->len);
+		rc = tl_spool_add(
+			&im->spool, im->low.ptr, im->low.len, &p->rec, err);
+	}
+	if (rc)
+		return rc;
+	tl_fpmap_put(&im->ids, tl_fp(id->ptr, id->len), im->n);
 	im->n++;
-	return p;
+	*out = p;
+	return 0;
 }
 
 static void warn(struct import *im, const struct tl_test *t, const char *fmt,
@@ -465,8 +549,9 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 {
 	struct import *im = vctx;
 	struct tl_buf id = TL_BUF_INIT;
-	struct pending *p;
+	struct pending *p = NULL;
 	struct tl_result *x = NULL;
+	const char *key;
 	char *path = NULL;
 	int rc = 0, again;
 
@@ -478,34 +563,51 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		tl_buf_printf(&id, "%s / %s", t->suite, t->name);
 	else
 		tl_buf_puts(&id, t->name);
-	p = find_pending(im, id.ptr);
-	if (p && !im->merge) {
+	rc = find_pending(im, &id, &p, err);
+	if (!rc && p && !im->merge) {
 		/* TAP: the same description again is another test */
 		size_t base = id.len;
-		for (int k = 2; p; k++) {
+		for (int k = 2; !rc && p; k++) {
 			tl_buf_truncate(&id, base);
 			tl_buf_printf(&id, " (%d)", k);
-			p = find_pending(im, id.ptr);
+			rc = find_pending(im, &id, &p, err);
 		}
 	}
 	again = p != NULL;
-	if (!p) {
-		p = new_pending(im, t, &id);
-		p->raw_ok = t->raw_ok;
-		p->todo = t->directive && !strcmp(t->directive, "todo");
-		p->skip = t->directive && !strcmp(t->directive, "skip");
-		if (p->new_case && !im->dry)
-			rc = put_case(im, p, t->name, err);
+	if (!rc && p) {
+		/* its key, from the spool */
+		const char *pid = NULL, *pkey = NULL;
+		uint32_t idlen = 0, keylen = 0;
+		if (!(rc = pending_strings(
+			      im, p, &pid, &idlen, &pkey, &keylen, err))) {
+			tl_buf_reset(&im->key);
+			tl_buf_put(&im->key, pkey, keylen);
+		}
+	} else if (!rc) {
+		rc = new_pending(im, t, &id, &p, err);
+		if (!rc) {
+			p->raw_ok = t->raw_ok;
+			p->todo = t->directive && !strcmp(t->directive, "todo");
+			p->skip = t->directive && !strcmp(t->directive, "skip");
+		}
+		if (!rc && p->new_case && !im->dry)
+			rc = put_case(im, id.ptr, im->key.ptr, t->name, err);
 	}
-	/* the final run of a test decides its status */
-	p->status = t->status;
-	p->errored = t->errored;
+	if (!rc) {
+		/* the final run of a test decides its status */
+		p->status = !strcmp(t->status, "passed") ? ST_PASSED
+			: !strcmp(t->status, "failed")	 ? ST_FAILED
+			: !strcmp(t->status, "skipped")	 ? ST_SKIPPED
+							 : ST_OTHER;
+		p->errored = t->errored;
+	}
 	tl_buf_release(&id);
 	if (im->dry || rc)
 		return rc;
+	key = im->key.ptr;
 
 	x = result_from(im, t);
-	path = tl_store_result_path(im->project, im->runkey, p->key);
+	path = tl_store_result_path(im->project, im->runkey, key);
 	if (again) {
 		/* the same test again in this import (JUnit reruns) */
 		rc = fold_earlier(im, p, path, x, err);
@@ -514,8 +616,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		 * thousand tests into a run of 100,000 read them all) */
 		struct tl_result *old = NULL;
 		if (im->d)
-			rc = tl_run_result_read(
-				im->d, im->s, p->key, &old, err);
+			rc = tl_run_result_read(im->d, im->s, key, &old, err);
 		if (old) {
 			/* recorded in the run already: an attempt now */
 			struct tl_value *r = fold_attempts(old, x->retries);
@@ -523,15 +624,15 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 			x->retries = r;
 		}
 		tl_entity_free(TL_KIND_RESULT, old);
-		if (im->run->cases.n && !is_selected(im, p->key)) {
-			tl_strlist_push(&im->run->cases, p->key);
+		if (im->run->cases.n && !is_selected(im, key)) {
+			tl_strlist_push(&im->run->cases, key);
 			tl_strmap_put(&im->selected,
 				im->run->cases.v[im->run->cases.n - 1], 0);
 			im->run_changed = 1;
 		}
 	}
 	if (!rc && t->output.len)
-		rc = attach_markers(im, t, x, p->key, err);
+		rc = attach_markers(im, t, x, key, err);
 	if (!rc && t->output.len) {
 		size_t keep =
 			tl_text_cut(t->output.ptr, t->output.len, TEXT_CAP);
@@ -540,7 +641,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 			/* the whole output, beside the capped one */
 			char *ap = tl_format(
 				"%s/runs/%s/attachments/%s/output.log",
-				im->project, im->runkey, p->key);
+				im->project, im->runkey, key);
 			char *w = tl_store_wpath(im->s, ap);
 			rc = tl_bulk_put(
 				im->bulk, w, t->output.ptr, t->output.len, err);
@@ -550,7 +651,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		}
 	}
 	if (!rc) {
-		p->result = tl_bulk_mark(im->bulk);
+		p->result = (uint32_t)tl_bulk_mark(im->bulk);
 		rc = put_entity(im, TL_KIND_RESULT, x, path, err);
 	}
 	tl_entity_free(TL_KIND_RESULT, x);
@@ -758,7 +859,10 @@ static void release_tests(struct import *im)
 	free(im->v);
 	im->v = NULL;
 	im->n = im->cap = 0;
-	tl_strmap_release(&im->ids);
+	tl_fpmap_release(&im->ids);
+	tl_fpmap_release(&im->newkeys);
+	tl_spool_release(&im->spool);
+	tl_buf_release(&im->key);
 	tl_strmap_release(&im->autos);
 	tl_strmap_release(&im->keys);
 	tl_strmap_release(&im->lower);
@@ -840,6 +944,9 @@ int cmd_import(struct ctx *c, struct args *a)
 		if (!rc)
 			rc = tl_bulk_open(&im.bulk, im.s->repo, &c->err);
 	}
+	if (!rc)
+		rc = tl_spool_open(&im.spool,
+			im.s ? tl_repo_gitdir(im.s->repo) : NULL, &c->err);
 	tl_trace_perf("import: cases loaded");
 	for (size_t i = 0; i < a->pos.n && !rc; i++)
 		rc = read_file(&im, a->pos.v[i], format);

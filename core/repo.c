@@ -133,6 +133,11 @@ const char *tl_repo_workdir(const struct tl_repo *r)
 	return r->workdir;
 }
 
+const char *tl_repo_gitdir(const struct tl_repo *r)
+{
+	return r->gitdir;
+}
+
 char *tl_repo_config(const struct tl_repo *r, const char *name)
 {
 	git_config *cfg = NULL;

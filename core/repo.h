@@ -57,6 +57,8 @@ char *tl_repo_libgit2_version(void);
 void tl_repo_shutdown(void);
 /* The work tree, absolute, without a trailing slash. */
 const char *tl_repo_workdir(const struct tl_repo *r);
+/* The .git folder (a worktree's own), for temporary files. */
+const char *tl_repo_gitdir(const struct tl_repo *r);
 /* A string from the repository's git config (NULL when unset; caller frees). */
 char *tl_repo_config(const struct tl_repo *r, const char *name);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fpmap.h"
 #include "core/pairmap.h"
 #include "core/strmap.h"
 #include "core/strpool.h"
@@ -107,4 +108,44 @@ Test(pairmap, keeps_every_pair_across_growth)
 	tl_pairmap_release(&m);
 	free(runs);
 	free(cases);
+}
+
+/* Every value put under a fingerprint, each once, across growth; none
+ * under one never put. */
+Test(fpmap, gives_every_value_of_a_fingerprint_across_growth)
+{
+	struct tl_fpmap m = { 0 };
+	size_t it = 0, seen[3] = { 0 };
+	uint64_t v;
+	cr_assert_eq(tl_fpmap_next(&m, 42, &it, &v), 0, "an empty map");
+	for (uint64_t i = 0; i < MANY; i++)
+		tl_fpmap_put(&m, tl_fp(&i, sizeof(i)), i);
+	/* three values under one fingerprint (a collision, or one string
+	 * put three times), put between the others */
+	tl_fpmap_put(&m, 7, 100);
+	tl_fpmap_put(&m, 7, 101);
+	tl_fpmap_put(&m, 7, 102);
+	cr_assert_eq(m.n, MANY + 3);
+	cr_assert_leq(m.n * 4, m.cap * 3, "at most three quarters full");
+	for (uint64_t i = 0; i < MANY; i++) {
+		int found = 0;
+		it = 0;
+		while (tl_fpmap_next(&m, tl_fp(&i, sizeof(i)), &it, &v))
+			found += v == i;
+		cr_assert_eq(found, 1, "value %llu", (unsigned long long)i);
+	}
+	it = 0;
+	while (tl_fpmap_next(&m, 7, &it, &v)) {
+		cr_assert(v >= 100 && v <= 102, "a value not put under 7");
+		seen[v - 100]++;
+	}
+	cr_assert(seen[0] == 1 && seen[1] == 1 && seen[2] == 1);
+	it = 0;
+	cr_assert_eq(tl_fpmap_next(&m, 8, &it, &v), 0);
+	/* 0 stands for a free slot: a fingerprint of 0 is stored as 1 */
+	tl_fpmap_put(&m, 0, 5);
+	it = 0;
+	cr_assert_eq(tl_fpmap_next(&m, 0, &it, &v), 1);
+	cr_assert_neq(tl_fp("", 0), 0);
+	tl_fpmap_release(&m);
 }

@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "core/spill.h"
+#include "core/spool.h"
 
 #define KB 1024
 
@@ -112,4 +113,50 @@ Test(spill, a_window_stops_where_the_file_is_known_whole)
 		"bytes past the whole part were read ahead");
 	tl_spill_release(&r);
 	close(fd);
+}
+
+/* Records read back by offset: from the buffer, then from the file once
+ * it filled, a record never split between them; past the end, an error. */
+Test(spool, records_read_back_from_buffer_and_file)
+{
+	struct tl_spool s;
+	struct tl_err err = TL_ERR_INIT;
+	size_t n = 3000; /* records of up to 1.5 KiB: several flushes */
+	uint64_t *off = calloc(n, sizeof(*off));
+	char *rec = malloc(2048);
+	const char *got;
+	cr_assert_eq(tl_spool_open(&s, NULL, &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 1 + i % 1500;
+		for (size_t j = 0; j < len; j++)
+			rec[j] = (char)byte_at(i + j);
+		cr_assert_eq(tl_spool_add(&s, rec, len, &off[i], &err), 0);
+		/* the newest record, still in memory or just written */
+		got = tl_spool_get(&s, off[i], len, &err);
+		cr_assert_not_null(got);
+		cr_assert_eq(memcmp(got, rec, len), 0, "record %zu", i);
+	}
+	cr_assert_gt(s.end, 0, "some records went to the file");
+	cr_assert_gt(s.wbuf.len, 0, "and some are still in memory");
+	/* all of them, in an order that jumps between windows */
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (k * 7919) % n, len = 1 + i % 1500;
+		got = tl_spool_get(&s, off[i], len, &err);
+		cr_assert_not_null(got, "record %zu: %s", i, err.msg);
+		for (size_t j = 0; j < len; j++)
+			cr_assert_eq((unsigned char)got[j], byte_at(i + j),
+				"record %zu byte %zu", i, j);
+	}
+	cr_assert_null(tl_spool_get(&s, off[n - 1], 5000, &err));
+	cr_assert_eq(err.code, TL_EINVALID);
+	tl_err_clear(&err);
+	cr_assert_null(tl_spool_get(&s, (uint64_t)s.end - 1, 2, &err),
+		"a span across the file's end and the buffer");
+	tl_err_clear(&err);
+	tl_spool_release(&s);
+	cr_assert_eq(tl_spool_add(&s, rec, 1, &off[0], &err), TL_EINVALID);
+	tl_err_clear(&err);
+	tl_spool_release(&s);
+	free(off);
+	free(rec);
 }

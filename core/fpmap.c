@@ -1,0 +1,71 @@
+/* Fingerprints to values, in 16 bytes a slot: see fpmap.h. */
+#include "core/fpmap.h"
+#include "core/buf.h"
+
+#include <stdlib.h>
+#include <xxhash.h>
+
+#include "core/banned.h"
+
+uint64_t tl_fp(const void *p, size_t n)
+{
+	uint64_t h = (uint64_t)XXH3_64bits(p, n);
+	return h ? h : 1; /* 0 marks a free slot */
+}
+
+static void insert(
+	struct tl_fpmap_slot *s, size_t cap, uint64_t fp, uint64_t val)
+{
+	size_t i = (size_t)fp & (cap - 1);
+	while (s[i].fp)
+		i = (i + 1) & (cap - 1);
+	s[i].fp = fp;
+	s[i].val = val;
+}
+
+void tl_fpmap_put(struct tl_fpmap *m, uint64_t fp, uint64_t val)
+{
+	if (!fp)
+		fp = 1;
+	/* at most three quarters full: linear probes stay short */
+	if ((m->n + 1) * 4 > m->cap * 3) {
+		size_t cap = m->cap ? m->cap * 2 : 1024;
+		struct tl_fpmap_slot *s = tl_calloc_table(cap, sizeof(*s));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].fp)
+				insert(s, cap, m->slots[i].fp, m->slots[i].val);
+		free(m->slots);
+		m->slots = s;
+		m->cap = cap;
+	}
+	insert(m->slots, m->cap, fp, val);
+	m->n++;
+}
+
+int tl_fpmap_next(
+	const struct tl_fpmap *m, uint64_t fp, size_t *it, uint64_t *val)
+{
+	if (!m->cap)
+		return 0;
+	if (!fp)
+		fp = 1;
+	/* *it counts the slots probed so far: no removals, so the run of
+	 * used slots from fp's home is stable between calls */
+	for (;;) {
+		size_t i = ((size_t)fp + *it) & (m->cap - 1);
+		if (!m->slots[i].fp || *it >= m->cap)
+			return 0;
+		(*it)++;
+		if (m->slots[i].fp == fp) {
+			*val = m->slots[i].val;
+			return 1;
+		}
+	}
+}
+
+void tl_fpmap_release(struct tl_fpmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->n = 0;
+}

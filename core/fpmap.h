@@ -1,0 +1,33 @@
+#ifndef TL_FPMAP_H
+#define TL_FPMAP_H
+/*
+ * A 64-bit fingerprint -> value table (open addressing, 16 bytes a slot)
+ * for what a large import must look up for every test but cannot keep in
+ * memory: the strings themselves stay on disk (core/spool.h), and the
+ * caller confirms each candidate a fingerprint gives against the real
+ * string. A fingerprint may so stand for several strings; the table keeps
+ * every value put under it.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+struct tl_fpmap_slot {
+	uint64_t fp; /* 0: free */
+	uint64_t val;
+};
+
+struct tl_fpmap {
+	struct tl_fpmap_slot *slots;
+	size_t cap, n;
+};
+
+/* The fingerprint of n bytes (XXH3; never 0). */
+uint64_t tl_fp(const void *p, size_t n);
+void tl_fpmap_put(struct tl_fpmap *m, uint64_t fp, uint64_t val);
+/* The values put under fp, one a call: *it is 0 for the first; 0 when
+ * there are no more, 1 with *val set otherwise. */
+int tl_fpmap_next(
+	const struct tl_fpmap *m, uint64_t fp, size_t *it, uint64_t *val);
+void tl_fpmap_release(struct tl_fpmap *m);
+
+#endif
