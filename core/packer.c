@@ -146,15 +146,41 @@ static int recorder_new(struct recorder **out)
 	return 0;
 }
 
+/* The pack's bytes go to the indexer a megabyte at a time:
+ * git_packbuilder_write appends object by object, remapping the file
+ * each time, and git_packbuilder_write_buf holds the whole pack. */
+#define FEED_BYTES ((size_t)1 << 20)
+
+struct feed {
+	git_indexer *ix;
+	git_indexer_progress *st;
+	struct tl_buf buf;
+};
+
+static int feed_flush(struct feed *f)
+{
+	int rc = 0;
+	if (f->buf.len)
+		rc = git_indexer_append(f->ix, f->buf.ptr, f->buf.len, f->st);
+	tl_buf_reset(&f->buf);
+	return rc;
+}
+
+static int feed_chunk(void *data, size_t size, void *payload)
+{
+	struct feed *f = payload;
+	tl_buf_put(&f->buf, data, size);
+	return f->buf.len >= FEED_BYTES ? feed_flush(f) : 0;
+}
+
 /* What the recorder noted becomes one packfile on disk, whose name is
  * kept so that a commit given up can take it away again. */
 static int write_pack(struct tl_packer *p, struct tl_err *err)
 {
 	struct recorder *r = p->rec;
 	git_packbuilder *pb = NULL;
-	git_buf pack = { 0 };
-	git_indexer *ix = NULL;
 	git_indexer_progress st;
+	struct feed f = { NULL, &st, TL_BUF_INIT };
 	int rc;
 	if (!r->n)
 		return 0;
@@ -162,16 +188,13 @@ static int write_pack(struct tl_packer *p, struct tl_err *err)
 	rc = git_packbuilder_new(&pb, p->git);
 	for (size_t i = 0; i < r->n && !rc; i++)
 		rc = git_packbuilder_insert(pb, &r->ids[i], r->names[i]);
-	/* built in memory and indexed in one append: git_packbuilder_write
-	 * indexes object by object, remapping the file each time */
-	if (!rc)
-		rc = git_packbuilder_write_buf(&pack, pb);
-	if (!rc && !(rc = git_indexer_new(&ix, p->packdir, 0, p->odb, NULL)) &&
-		!(rc = git_indexer_append(ix, pack.ptr, pack.size, &st)) &&
-		!(rc = git_indexer_commit(ix, &st)))
-		tl_strlist_push(&p->made, git_indexer_name(ix));
-	git_indexer_free(ix);
-	git_buf_dispose(&pack);
+	if (!rc &&
+		!(rc = git_indexer_new(&f.ix, p->packdir, 0, p->odb, NULL)) &&
+		!(rc = git_packbuilder_foreach(pb, feed_chunk, &f)) &&
+		!(rc = feed_flush(&f)) && !(rc = git_indexer_commit(f.ix, &st)))
+		tl_strlist_push(&p->made, git_indexer_name(f.ix));
+	git_indexer_free(f.ix);
+	tl_buf_release(&f.buf);
 	git_packbuilder_free(pb);
 	if (rc)
 		return tl_git_fail(err, rc, "writing a packfile");
