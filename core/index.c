@@ -305,31 +305,30 @@ static int out_new(struct out *w, const struct tl_staged *e, struct tl_err *err)
 	return out_entry(w, head, FIXED, e->path, nl, err);
 }
 
-/* The old entries and st merged in path order: every stage of a path st
- * names is dropped, and st's last entry for it written unless a remove. */
-static int merge(const struct old *o, const struct tl_staged *st, size_t n,
-	struct out *w, size_t *ext_at, struct tl_err *err)
+/* The old entries and the staged ones merged in path order: every stage
+ * of a staged path is dropped, and its entry written unless a remove. */
+static int merge(const struct old *o, struct tl_stage_iter *it, struct out *w,
+	size_t *ext_at, struct tl_err *err)
 {
 	struct cursor c;
-	size_t i = 0;
-	int more, rc = 0;
+	const struct tl_staged *e = NULL;
+	int more, rc;
 	cursor_init(&c, o);
 	more = next(&c, err);
-	while (!rc && more >= 0 && (more || i < n)) {
-		size_t j = i;
-		int cmp;
-		while (j + 1 < n && !strcmp(st[j + 1].path, st[i].path))
-			j++;
-		cmp = !more ? 1 : i >= n ? -1 : strcmp(c.name.ptr, st[i].path);
+	if (!(rc = it->rewind(it->ctx, err)))
+		rc = it->next(it->ctx, &e, err);
+	while (!rc && more >= 0 && (more || e)) {
+		int cmp = !more ? 1 : !e ? -1 : strcmp(c.name.ptr, e->path);
 		if (cmp < 0) {
 			rc = out_old(w, &c, err);
 			more = next(&c, err);
 		} else if (cmp == 0) {
 			more = next(&c, err);
 		} else {
-			if (!st[j].remove)
-				rc = out_new(w, &st[j], err);
-			i = j + 1;
+			if (!e->remove)
+				rc = out_new(w, e, err);
+			if (!rc)
+				rc = it->next(it->ctx, &e, err);
 		}
 	}
 	if (!rc && more < 0)
@@ -393,8 +392,7 @@ static int open_old(
 }
 
 int tl_index_update(const char *index_path, const char *workdir,
-	const struct tl_staged *st, size_t n, const char *out_path,
-	struct tl_err *err)
+	struct tl_stage_iter *it, const char *out_path, struct tl_err *err)
 {
 	struct old o;
 	struct out w;
@@ -414,7 +412,7 @@ int tl_index_update(const char *index_path, const char *workdir,
 	w.version = o.version;
 	/* first a count for the header, and a look at the extensions */
 	if (!rc)
-		rc = merge(&o, st, n, &w, &ext_at, err);
+		rc = merge(&o, it, &w, &ext_at, err);
 	if (!rc && o.map)
 		rc = check_extensions(&o, ext_at, err);
 	if (!rc && w.count > UINT32_MAX)
@@ -439,7 +437,7 @@ int tl_index_update(const char *index_path, const char *workdir,
 	w.count = 0;
 	rc = out_put(&w, head, HEADER, err);
 	if (!rc)
-		rc = merge(&o, st, n, &w, &ext_at, err);
+		rc = merge(&o, it, &w, &ext_at, err);
 	if (!rc && !EVP_DigestFinal_ex(w.sum, sum, &sumlen))
 		rc = tl_err_set(err, TL_ERROR, "summing the index");
 	if (!rc) {

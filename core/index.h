@@ -24,7 +24,7 @@
 #define TL_INDEX_UNSUPPORTED 1
 
 /* Writes to out_path the index at index_path (absent: an empty one) with
- * st applied: st sorted by path, of equal paths the last wins; a put's
+ * the staged files applied (read twice: it is rewound); a put's
  * stat data is taken from the file under workdir when it has none. An
  * entry of the old index that git would call racily clean (changed in
  * the second the old index was written) and whose file no longer has the
@@ -32,7 +32,6 @@
  * content again. 0, TL_INDEX_UNSUPPORTED (out_path not written) or an
  * error (a damaged index: file:offset and why). */
 int tl_index_update(const char *index_path, const char *workdir,
-	const struct tl_staged *st, size_t n, const char *out_path,
-	struct tl_err *err);
+	struct tl_stage_iter *it, const char *out_path, struct tl_err *err);
 
 #endif

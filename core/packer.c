@@ -260,6 +260,14 @@ static int pack_blob(struct tl_packer *p, const struct job *j,
 	return 0;
 }
 
+/* After a batch of the tree's paths: its trees go out in a pack once
+ * they are as many bytes as a pack of blobs, not all kept for the end. */
+static int trees_written(void *ctx, struct tl_err *err)
+{
+	struct tl_packer *p = ctx;
+	return p->rec->bytes >= PACK_BYTES ? write_pack(p, err) : 0;
+}
+
 /* The commit's tree on the current HEAD, and its objects packed (the
  * commit checks that HEAD has not moved, and builds it again if it has). */
 static int pack_tree(struct tl_packer *p)
@@ -279,10 +287,12 @@ static int pack_tree(struct tl_packer *p)
 			(rc = git_commit_tree(&base, head))))
 		rc = tl_git_fail(&p->err, rc, "reading HEAD's tree");
 	p->rec->name = NULL;
-	if (!rc &&
-		(rc = tl_repo_build_tree(
-			 &t->tree, p->git, base, p->st, p->nst)))
-		rc = tl_git_fail(&p->err, rc, "building the tree");
+	if (!rc) {
+		struct tl_stage_array arr;
+		struct tl_stage_iter it = tl_stage_array(&arr, p->st, p->nst);
+		rc = tl_repo_build_tree(
+			&t->tree, p->git, base, &it, trees_written, p, &p->err);
+	}
 	if (!rc)
 		rc = write_pack(p, &p->err);
 	if (!rc) {

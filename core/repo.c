@@ -1,5 +1,6 @@
 #include "core/repo.h"
 #include "core/repo_internal.h"
+#include "core/strpool.h"
 #include "core/bulk.h"
 #include "core/buf.h"
 #include "core/fs.h"
@@ -208,15 +209,15 @@ static int copy_file(const char *from, const char *to, struct tl_err *err)
 	return rc;
 }
 
-static int update_index(struct tl_repo *r, const struct tl_staged *st, size_t n,
-	struct tl_err *err)
+static int update_index(
+	struct tl_repo *r, struct tl_stage_iter *it, struct tl_err *err)
 {
 	char *indexpath = tl_format("%s/index", r->gitdir);
 	char *tmppath =
 		tl_format("%s/tally-index.%ld", r->gitdir, (long)getpid());
 	git_index *idx = NULL;
-	/* st is sorted by path (tl_repo_finish) */
-	int rc = tl_index_update(indexpath, r->workdir, st, n, tmppath, err);
+	const struct tl_staged *e = NULL;
+	int rc = tl_index_update(indexpath, r->workdir, it, tmppath, err);
 
 	if (rc == TL_INDEX_UNSUPPORTED)
 		rc = copy_file(indexpath, tmppath, err);
@@ -231,37 +232,38 @@ static int update_index(struct tl_repo *r, const struct tl_staged *st, size_t n,
 			"core.splitIndex, is not supported)");
 		goto out;
 	}
-	for (size_t i = 0; i < n && !rc; i++) {
-		git_index_entry e;
-		struct tl_wstat ws = st[i].stat;
-		git_index_conflict_remove(idx, st[i].path);
+	rc = it->rewind(it->ctx, err);
+	while (!rc && !(rc = it->next(it->ctx, &e, err)) && e) {
+		git_index_entry ie;
+		struct tl_wstat ws = e->stat;
+		git_index_conflict_remove(idx, e->path);
 		git_error_clear();
-		if (st[i].remove) {
-			git_index_remove(idx, st[i].path, 0);
+		if (e->remove) {
+			git_index_remove(idx, e->path, 0);
 			git_error_clear();
 			continue;
 		}
 		if (!ws.has) {
 			struct stat fst;
-			char *full = tl_path_join(r->workdir, st[i].path);
+			char *full = tl_path_join(r->workdir, e->path);
 			if (!lstat(full, &fst))
 				tl_wstat_from(&ws, &fst);
 			free(full);
 		}
-		memset(&e, 0, sizeof(e));
-		e.ctime.seconds = (int32_t)ws.ctime_s;
-		e.ctime.nanoseconds = ws.ctime_ns;
-		e.mtime.seconds = (int32_t)ws.mtime_s;
-		e.mtime.nanoseconds = ws.mtime_ns;
-		e.dev = ws.dev;
-		e.ino = ws.ino;
-		e.uid = ws.uid;
-		e.gid = ws.gid;
-		e.file_size = ws.size;
-		e.mode = GIT_FILEMODE_BLOB;
-		e.id = st[i].id;
-		e.path = st[i].path;
-		rc = git_index_add(idx, &e);
+		memset(&ie, 0, sizeof(ie));
+		ie.ctime.seconds = (int32_t)ws.ctime_s;
+		ie.ctime.nanoseconds = ws.ctime_ns;
+		ie.mtime.seconds = (int32_t)ws.mtime_s;
+		ie.mtime.nanoseconds = ws.mtime_ns;
+		ie.dev = ws.dev;
+		ie.ino = ws.ino;
+		ie.uid = ws.uid;
+		ie.gid = ws.gid;
+		ie.file_size = ws.size;
+		ie.mode = GIT_FILEMODE_BLOB;
+		ie.id = e->id;
+		ie.path = e->path;
+		rc = git_index_add(idx, &ie);
 		if (rc)
 			rc = tl_git_fail(err, rc, "updating the index");
 	}
@@ -327,35 +329,93 @@ int tl_repo_read_head(git_repository *git, char **refname, git_oid *parent,
 	return rc;
 }
 
-int tl_repo_build_tree(git_oid *out, git_repository *git, git_tree *base,
-	const struct tl_staged *st, size_t n)
+static int array_next(
+	void *ctx, const struct tl_staged **out, struct tl_err *err)
 {
-	git_tree_update *ups = tl_calloc(n ? n : 1, sizeof(*ups));
+	struct tl_stage_array *a = ctx;
+	(void)err;
+	/* of equal paths, the last */
+	while (a->i + 1 < a->n &&
+		!strcmp(a->st[a->i].path, a->st[a->i + 1].path))
+		a->i++;
+	*out = a->i < a->n ? &a->st[a->i++] : NULL;
+	return 0;
+}
+
+static int array_rewind(void *ctx, struct tl_err *err)
+{
+	(void)err;
+	((struct tl_stage_array *)ctx)->i = 0;
+	return 0;
+}
+
+struct tl_stage_iter tl_stage_array(
+	struct tl_stage_array *a, const struct tl_staged *st, size_t n)
+{
+	a->st = st;
+	a->n = n;
+	a->i = 0;
+	return (struct tl_stage_iter){ array_next, array_rewind, a };
+}
+
+/* Paths a tree is updated with at a time: each batch rewrites the trees
+ * from the root down to its folders, a few dozen objects again, and
+ * keeps its paths and libgit2's update list, about 100 bytes a path. */
+#define TREE_BATCH 8192
+
+int tl_repo_build_tree(git_oid *out, git_repository *git, git_tree *base,
+	struct tl_stage_iter *it,
+	int (*batch_done)(void *ctx, struct tl_err *err), void *ctx,
+	struct tl_err *err)
+{
+	git_tree_update *ups = tl_calloc(TREE_BATCH, sizeof(*ups));
+	struct tl_strpool paths = { 0 };
+	git_tree *cur = NULL;
+	const struct tl_staged *e = NULL;
 	size_t nups = 0;
-	int rc;
-	for (size_t i = 0; i < n; i++) {
-		if (st[i].remove) {
+	int rc = it->rewind(it->ctx, err), end = 0;
+	if (base && !rc && (rc = git_tree_dup(&cur, base)))
+		rc = tl_git_fail(err, rc, "reading the tree");
+	while (!rc && !end) {
+		if (!(rc = it->next(it->ctx, &e, err)) && e) {
 			git_tree_entry *te = NULL;
-			if (!base ||
-				git_tree_entry_bypath(&te, base, st[i].path)) {
+			if (e->remove &&
+				(!cur ||
+					git_tree_entry_bypath(
+						&te, cur, e->path))) {
 				git_error_clear();
 				continue; /* nothing to remove */
 			}
 			git_tree_entry_free(te);
-			ups[nups].action = GIT_TREE_UPDATE_REMOVE;
-		} else {
-			ups[nups].action = GIT_TREE_UPDATE_UPSERT;
-			ups[nups].id = st[i].id;
+			memset(&ups[nups], 0, sizeof(ups[nups]));
+			ups[nups].action = e->remove ? GIT_TREE_UPDATE_REMOVE
+						     : GIT_TREE_UPDATE_UPSERT;
+			ups[nups].id = e->id;
 			ups[nups].filemode = GIT_FILEMODE_BLOB;
+			ups[nups++].path = tl_strpool_add(&paths, e->path);
 		}
-		ups[nups++].path = st[i].path;
+		end = !rc && !e;
+		if (rc || (nups < TREE_BATCH && !end))
+			continue;
+		/* a batch: the tree so far, and the objects out if asked */
+		if ((rc = git_tree_create_updated(out, git, cur, nups, ups)))
+			rc = tl_git_fail(err, rc, "building the tree");
+		git_tree_free(cur);
+		cur = NULL;
+		if (!rc && (rc = git_tree_lookup(&cur, git, out)))
+			rc = tl_git_fail(err, rc, "building the tree");
+		if (!rc && batch_done)
+			rc = batch_done(ctx, err);
+		nups = 0;
+		tl_strpool_release(&paths);
 	}
-	rc = git_tree_create_updated(out, git, base, nups, ups);
+	git_tree_free(cur);
+	tl_strpool_release(&paths);
 	free(ups);
 	return rc;
 }
 
-static int try_commit(git_repository *git, const struct tl_staged *st, size_t n,
+static int try_commit(git_repository *git, struct tl_stage_iter *it,
 	const char *message, git_signature *author, git_signature *committer,
 	void (*stage)(const char *), const struct tl_persist *persist,
 	git_oid *out, int *retry, struct tl_err *err)
@@ -386,12 +446,13 @@ static int try_commit(git_repository *git, const struct tl_staged *st, size_t n,
 		git_oid_cpy(&tree_id, &persist->tree);
 		rc = 0;
 	} else {
-		rc = tl_repo_build_tree(&tree_id, git, base, st, n);
+		rc = tl_repo_build_tree(
+			&tree_id, git, base, it, NULL, NULL, err);
 	}
 	tl_trace_perf("commit: tree built");
-	if (!rc)
-		rc = git_tree_lookup(&tree, git, &tree_id);
-	if (rc) {
+	if (rc)
+		goto out;
+	if ((rc = git_tree_lookup(&tree, git, &tree_id))) {
 		rc = tl_git_fail(err, rc, "building the tree");
 		goto out;
 	}
@@ -474,14 +535,24 @@ int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
 	size_t n, const struct tl_commit_opts *opts,
 	const struct tl_persist *persist, char *out_id, struct tl_err *err)
 {
+	struct tl_stage_array a;
+	struct tl_stage_iter it;
+	/* sorted, the index takes each path at its end instead of moving
+	 * every later entry (100,000 paths: 3 s -> 0.1 s) */
+	tl_sort(st, n, sizeof(*st), by_path);
+	it = tl_stage_array(&a, st, n);
+	return tl_repo_finish_iter(r, git, &it, opts, persist, out_id, err);
+}
+
+int tl_repo_finish_iter(struct tl_repo *r, git_repository *git,
+	struct tl_stage_iter *it, const struct tl_commit_opts *opts,
+	const struct tl_persist *persist, char *out_id, struct tl_err *err)
+{
 	git_signature *author = NULL, *committer = NULL;
 	char *lockpath = NULL;
 	git_oid commit;
 	int rc = 0;
 
-	/* sorted, the index takes each path at its end instead of moving
-	 * every later entry (100,000 paths: 3 s -> 0.1 s) */
-	tl_sort(st, n, sizeof(*st), by_path);
 	if (!opts->no_commit) {
 		rc = make_sig(&author, opts->author, err);
 		if (!rc)
@@ -508,7 +579,7 @@ int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
 					MAX_RETRIES);
 				break;
 			}
-			rc = try_commit(git, st, n, opts->message, author,
+			rc = try_commit(git, it, opts->message, author,
 				committer, opts->stage, persist, &commit,
 				&retry, err);
 			if (retry)
@@ -529,7 +600,7 @@ int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
 	}
 	/* 3. the index: only our paths, under the lock */
 	if (!rc)
-		rc = update_index(r, st, n, err);
+		rc = update_index(r, it, err);
 	tl_trace_perf("commit: index updated");
 	if (!rc && opts->stage)
 		opts->stage("indexed");

@@ -24,6 +24,29 @@ struct tl_staged {
 	struct tl_wstat stat; /* has == 0: the index stats the file */
 };
 
+/* A commit's staged files in path order, one path at a time: an array's
+ * (tl_stage_array), or a bulk commit's merged from files on disk
+ * (core/bulk.c), so that a commit of 200,000 files need not hold them. */
+struct tl_stage_iter {
+	/* The next path's entry, or *out NULL at the end; valid until the
+	 * next call. */
+	int (*next)(
+		void *ctx, const struct tl_staged **out, struct tl_err *err);
+	/* Back to the first entry. */
+	int (*rewind)(void *ctx, struct tl_err *err);
+	void *ctx;
+};
+
+struct tl_stage_array {
+	const struct tl_staged *st;
+	size_t n, i;
+};
+
+/* An iterator over st (sorted by path; of equal paths the last is given,
+ * the others skipped); a lives as long as the iterator. */
+struct tl_stage_iter tl_stage_array(
+	struct tl_stage_array *a, const struct tl_staged *st, size_t n);
+
 /* Makes objects durable before a ref or the index may name them. A
  * caller that built the commit's tree already (has_tree) says on which
  * parent (base, or base_unborn); the tree is used only on that parent. */
@@ -42,9 +65,15 @@ struct tl_persist {
  * branch is unborn (*has_parent == 0), its commit. */
 int tl_repo_read_head(git_repository *git, char **refname, git_oid *parent,
 	int *has_parent, struct tl_err *err);
-/* The tree of base (NULL: empty) with st's paths upserted or removed. */
+/* The tree of base (NULL: empty) with the staged paths upserted or
+ * removed (it is rewound first). Built a batch of paths at a time, each
+ * batch's trees on the last's, so its memory does not grow with the
+ * paths; after each batch, when not NULL, batch_done may write out the
+ * objects made so far. */
 int tl_repo_build_tree(git_oid *out, git_repository *git, git_tree *base,
-	const struct tl_staged *st, size_t n);
+	struct tl_stage_iter *it,
+	int (*batch_done)(void *ctx, struct tl_err *err), void *ctx,
+	struct tl_err *err);
 
 /* Refuses a commit whose author or committer git would refuse. */
 int tl_repo_check_idents(const struct tl_commit_opts *opts, struct tl_err *err);
@@ -59,6 +88,10 @@ int tl_repo_check_path(const char *p, struct tl_err *err);
  * objects. */
 int tl_repo_finish(struct tl_repo *r, git_repository *git, struct tl_staged *st,
 	size_t n, const struct tl_commit_opts *opts,
+	const struct tl_persist *persist, char *out_id, struct tl_err *err);
+/* The same for staged files already in path order, from it. */
+int tl_repo_finish_iter(struct tl_repo *r, git_repository *git,
+	struct tl_stage_iter *it, const struct tl_commit_opts *opts,
 	const struct tl_persist *persist, char *out_id, struct tl_err *err);
 
 #endif

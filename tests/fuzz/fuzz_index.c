@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tl_err err = TL_ERR_INIT;
 	struct tl_staged st[2];
+	struct tl_stage_array arr;
+	struct tl_stage_iter it;
 	char *in, *out, *again;
 	int rc;
 	if (!dir) {
@@ -51,12 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st[0].stat.size = 3;
 	st[1].path = "c.yaml";
 	st[1].remove = 1;
-	rc = tl_index_update(in, dir, st, 2, out, &err);
+	it = tl_stage_array(&arr, st, 2);
+	rc = tl_index_update(in, dir, &it, out, &err);
 	tl_err_clear(&err);
 	if (rc == 0) {
 		/* ours reads back whole, and a second pass with the same
 		 * paths changes nothing but what the racy check may smudge */
-		if (tl_index_update(out, dir, st, 2, again, &err))
+		if (tl_index_update(out, dir, &it, again, &err))
 			abort();
 		if (file_size(out) != file_size(again))
 			abort();

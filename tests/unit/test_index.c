@@ -36,7 +36,9 @@ static int update(const char *dir, const struct tl_staged *st, size_t n,
 {
 	char *index = tl_format("%s/.git/index", dir);
 	char *tmp = tl_format("%s/.git/tally-index.test", dir);
-	int rc = tl_index_update(index, dir, st, n, tmp, err);
+	struct tl_stage_array a;
+	struct tl_stage_iter it = tl_stage_array(&a, st, n);
+	int rc = tl_index_update(index, dir, &it, tmp, err);
 	if (!rc)
 		cr_assert_eq(rename(tmp, index), 0);
 	free(index);

@@ -369,3 +369,42 @@ Test(repo, a_bulk_commit_packs_only_new_objects_in_bounded_packs)
 	free(out);
 	free(before);
 }
+
+/* More paths than one batch of the tree builder, spread over folders
+ * each batch touches again, with removes in different batches: the tree
+ * is the one git writes from the index, the work tree matches it. (The
+ * versions of the shared folders a later batch replaced are dangling
+ * trees in the pack, as git's own amends leave dangling commits.) */
+Test(repo, a_bulk_commit_builds_its_tree_over_several_batches)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_bulk *b = NULL;
+	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0, NULL };
+	char *out;
+	free(th_sh(dir,
+		"for d in $(seq -w 0 39); do mkdir -p qa/d$d && "
+		"echo k > qa/d$d/keep.yaml; done && git add qa && "
+		"git commit -qm one"));
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	for (int i = 0; i < 20000; i++) {
+		char *path = tl_format("qa/d%02d/f%05d.yaml", i % 40, i);
+		char *data = tl_format("n: %d\n", i);
+		cr_assert_eq(tl_bulk_put(b, path, data, strlen(data), &err), 0);
+		free(path);
+		free(data);
+	}
+	cr_assert_eq(tl_bulk_remove(b, "qa/d05/keep.yaml", &err), 0);
+	cr_assert_eq(tl_bulk_remove(b, "qa/d33/keep.yaml", &err), 0);
+	cr_assert_eq(tl_bulk_remove(b, "qa/d20/absent.yaml", &err), 0);
+	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
+	tl_bulk_free(b);
+	out = th_sh(dir,
+		"git fsck --strict --no-progress 2>&1 | grep -v '^dangling tree'; "
+		"git ls-tree -r --name-only HEAD qa | wc -l; "
+		"test $(git write-tree) = $(git rev-parse HEAD^{tree}) && "
+		"echo same; git status --porcelain; "
+		"git show HEAD:qa/d39/f19999.yaml HEAD:qa/d00/keep.yaml; "
+		"git cat-file -e HEAD:qa/d05/keep.yaml 2>/dev/null || echo gone");
+	cr_assert_str_eq(out, "20038\nsame\nn: 19999\nk\ngone\n");
+	free(out);
+}
