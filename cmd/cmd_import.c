@@ -58,13 +58,13 @@ struct counts {
 /* The final status of a test, for the counts. */
 enum { ST_PASSED, ST_FAILED, ST_SKIPPED, ST_OTHER };
 
-/* What is kept in memory of one imported test, 16 bytes: its files go
+/* What is kept in memory of one imported test, 24 bytes: its files go
  * to the bulk commit as they are read, and its id and key to the spool,
  * so memory does not grow with the reports' text, nor with their names
  * (a test is found again by its id's fingerprint, confirmed there). */
 struct pending {
 	uint64_t rec; /* the spool's "idlen keylen id key" record */
-	uint32_t result; /* the bulk's mark of its result file */
+	uint64_t result; /* the bulk's mark of its result file */
 	unsigned status : 2, errored : 1, raw_ok : 1, todo : 1, skip : 1,
 		new_case : 1;
 };
@@ -651,7 +651,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		}
 	}
 	if (!rc) {
-		p->result = (uint32_t)tl_bulk_mark(im->bulk);
+		p->result = tl_bulk_mark(im->bulk);
 		rc = put_entity(im, TL_KIND_RESULT, x, path, err);
 	}
 	tl_entity_free(TL_KIND_RESULT, x);

@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/model.h"
+#include "core/strpool.h"
 
 #include <errno.h>
 #include <git2.h>
@@ -21,8 +22,8 @@
  * between two packs. */
 #define PACK_BYTES (4u << 20)
 
-/* Blobs queued before the packing thread is woken. */
-#define WAKE_BATCH 256
+/* Blob ids gathered before they are written to the ids file. */
+#define IDS_BUF ((size_t)1 << 16)
 
 /* A handful of objects (the commit, when the trees were packed with the
  * blobs) go loose, as an ordinary commit's do: a packfile each time
@@ -38,22 +39,19 @@ struct recorder {
 	git_odb_backend parent;
 	git_odb_backend *mem;
 	git_oid *ids;
-	const char **names; /* borrowed paths: the packer's delta hints */
+	const char **names; /* in pool: the packer's delta hints */
 	const char *name; /* the path of the next write */
+	struct tl_strpool pool; /* the names of the next pack's blobs */
 	size_t n, cap;
 	size_t bytes;
 };
 
-struct job {
-	off_t off;
-	const char *name;
-	git_oid id;
-	uint32_t len; /* bulk.c takes no file of 4 GiB: 40 bytes, not 48 */
-};
-
 struct tl_packer {
 	struct tl_repo *r;
-	int fd;
+	int fd; /* the spill file */
+	int rfd; /* the records of the puts and removes */
+	int idfd; /* where the blobs' ids go, in the puts' order */
+	struct tl_buf idbuf;
 	git_repository *git;
 	git_odb *odb;
 	struct recorder *rec;
@@ -66,12 +64,9 @@ struct tl_packer {
 	pthread_cond_t cv;
 	pthread_t th;
 	int threaded;
-	struct job *jobs;
-	size_t njobs, cap, next;
+	off_t pub_rec, pub_spill; /* whole up to here, both files */
 	int closed, stop, waiting;
-	struct tl_staged *st;
-	const size_t *jobidx;
-	size_t nst;
+	struct tl_stage_iter *tree_it;
 	struct tl_persist *tree;
 	/* the thread's result */
 	int rc;
@@ -112,7 +107,7 @@ static int rec_write(git_odb_backend *be, const git_oid *id, const void *data,
 		r->names =
 			tl_realloc(r->names, tl_mul(r->cap, sizeof(*r->names)));
 	}
-	r->names[r->n] = r->name;
+	r->names[r->n] = r->name; /* in r->pool, or NULL */
 	git_oid_cpy(&r->ids[r->n++], id);
 	r->bytes += len;
 	return r->mem->write(r->mem, id, data, len, type);
@@ -124,6 +119,7 @@ static void rec_free(git_odb_backend *be)
 	r->mem->free(r->mem);
 	free(r->ids);
 	free(r->names);
+	tl_strpool_release(&r->pool);
 	free(r);
 }
 
@@ -202,6 +198,7 @@ static int write_pack(struct tl_packer *p, struct tl_err *err)
 		return tl_git_fail(err, -1, "emptying the object buffer");
 	r->n = 0;
 	r->bytes = 0;
+	tl_strpool_release(&r->pool);
 	return 0;
 }
 
@@ -226,33 +223,20 @@ static int write_loose(struct tl_packer *p, struct tl_err *err)
 	return 0;
 }
 
-static int read_job(const struct tl_packer *p, const struct job *j,
-	struct tl_buf *out, struct tl_err *err)
+static int pack_blob(struct tl_packer *p, const struct tl_bulk_rec *h,
+	const char *name, struct tl_spill_reader *in, git_oid *id)
 {
-	tl_buf_reset(out);
-	tl_buf_grow(out, j->len);
-	if (tl_fd_pread_all(p->fd, out->ptr, j->len, (long long)j->off))
-		return tl_err_set(err, TL_EIO,
-			"reading the bulk spill file: %s", strerror(errno));
-	out->len = j->len;
-	out->ptr[out->len] = '\0';
-	return 0;
-}
-
-static int pack_blob(struct tl_packer *p, const struct job *j,
-	struct tl_spill_reader *in, git_oid *id)
-{
-	const char *data = tl_spill_get(in, j->off, j->len, &p->err);
+	const char *data = tl_spill_get(in, (off_t)h->off, h->len, &p->err);
 	int rc;
 	if (!data)
 		return p->err.code;
 	/* straight into the mempack: through the odb, every new object
 	 * would rescan the pack folder first */
-	rc = git_odb_hash(id, data, j->len, GIT_OBJECT_BLOB);
-	p->rec->name = j->name;
+	rc = git_odb_hash(id, data, h->len, GIT_OBJECT_BLOB);
+	p->rec->name = tl_strpool_add(&p->rec->pool, name);
 	if (!rc)
 		rc = rec_write(
-			&p->rec->parent, id, data, j->len, GIT_OBJECT_BLOB);
+			&p->rec->parent, id, data, h->len, GIT_OBJECT_BLOB);
 	if (rc)
 		return tl_git_fail(&p->err, rc, "storing a blob");
 	if (p->rec->bytes >= PACK_BYTES)
@@ -287,12 +271,9 @@ static int pack_tree(struct tl_packer *p)
 			(rc = git_commit_tree(&base, head))))
 		rc = tl_git_fail(&p->err, rc, "reading HEAD's tree");
 	p->rec->name = NULL;
-	if (!rc) {
-		struct tl_stage_array arr;
-		struct tl_stage_iter it = tl_stage_array(&arr, p->st, p->nst);
-		rc = tl_repo_build_tree(
-			&t->tree, p->git, base, &it, trees_written, p, &p->err);
-	}
+	if (!rc)
+		rc = tl_repo_build_tree(&t->tree, p->git, base, p->tree_it,
+			trees_written, p, &p->err);
 	if (!rc)
 		rc = write_pack(p, &p->err);
 	if (!rc) {
@@ -304,48 +285,92 @@ static int pack_tree(struct tl_packer *p)
 	return rc;
 }
 
-static void *run(void *arg)
+static int ids_flush(struct tl_packer *p)
 {
-	struct tl_packer *p = arg;
-	struct tl_spill_reader in;
-	int rc = 0, stop;
+	if (p->idbuf.len &&
+		tl_fd_write_all(p->idfd, p->idbuf.ptr, p->idbuf.len))
+		return tl_err_set(&p->err, TL_EIO,
+			"writing the bulk's blob ids: %s", strerror(errno));
+	tl_buf_reset(&p->idbuf);
+	return 0;
+}
+
+/* The records from at to end: each put's blob hashed and stored, its id
+ * to the ids file. */
+static int pack_span(struct tl_packer *p, struct tl_spill_reader *rin,
+	struct tl_spill_reader *in, off_t *at, off_t end)
+{
+	int rc = 0;
+	while (!rc && *at < end) {
+		struct tl_bulk_rec h;
+		const char *x = tl_spill_get(rin, *at, sizeof(h), &p->err);
+		const char *name;
+		git_oid id;
+		if (!x)
+			return p->err.code;
+		memcpy(&h, x, sizeof(h));
+		if (!(name = tl_spill_get(rin, *at + (off_t)sizeof(h),
+			      (size_t)h.pathlen + 1, &p->err)))
+			return p->err.code;
+		*at += (off_t)(sizeof(h) + h.pathlen + 1);
+		if (h.remove)
+			continue;
+		if (!(rc = pack_blob(p, &h, name, in, &id))) {
+			tl_buf_put(&p->idbuf, id.id, GIT_OID_RAWSZ);
+			if (p->idbuf.len >= IDS_BUF)
+				rc = ids_flush(p);
+		}
+	}
+	return rc;
+}
+
+/* The blobs of the puts in their order, as the bulk makes them whole,
+ * until it says there are no more. */
+static int run_blobs(struct tl_packer *p)
+{
+	struct tl_spill_reader in, rin;
+	off_t at = 0;
+	int rc = 0;
 
 	tl_spill_init(&in, p->fd, 1); /* the puts' order */
+	tl_spill_init(&rin, p->rfd, 1);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		struct job j;
-		size_t i;
-		git_oid id;
-		while (!p->stop && !p->closed && p->next == p->njobs) {
+		off_t end;
+		while (!p->stop && !p->closed && at == p->pub_rec) {
 			p->waiting = 1;
 			pthread_cond_wait(&p->cv, &p->mu);
 			p->waiting = 0;
 		}
-		if (p->stop || p->next == p->njobs)
+		if (p->stop || at == p->pub_rec)
 			break; /* stopped, or closed and all done */
-		i = p->next++;
-		j = p->jobs[i];
-		/* the bulk appends past the last job it gave */
-		tl_spill_whole(&in,
-			p->jobs[p->njobs - 1].off +
-				(off_t)p->jobs[p->njobs - 1].len);
+		end = p->pub_rec;
+		/* both files are appended to past what was said whole */
+		tl_spill_whole(&rin, end);
+		tl_spill_whole(&in, p->pub_spill);
 		pthread_mutex_unlock(&p->mu);
-		rc = pack_blob(p, &j, &in, &id);
+		rc = pack_span(p, &rin, &in, &at, end);
 		pthread_mutex_lock(&p->mu);
 		if (rc)
 			break;
-		p->jobs[i].id = id;
 	}
+	pthread_mutex_unlock(&p->mu);
+	if (!rc)
+		rc = ids_flush(p);
+	tl_spill_release(&in);
+	tl_spill_release(&rin);
+	return rc;
+}
+
+static void *run(void *arg)
+{
+	struct tl_packer *p = arg;
+	int rc = run_blobs(p), stop;
+	pthread_mutex_lock(&p->mu);
 	stop = p->stop;
 	pthread_mutex_unlock(&p->mu);
-	tl_spill_release(&in);
-	if (!rc && !stop) {
-		for (size_t i = 0; i < p->nst; i++)
-			if (!p->st[i].remove)
-				p->st[i].id = p->jobs[p->jobidx[i]].id;
-		if (p->tree)
-			rc = pack_tree(p);
-	}
+	if (!rc && !stop && p->tree)
+		rc = pack_tree(p);
 	p->rc = rc;
 	return NULL;
 }
@@ -373,12 +398,15 @@ static void list_packs(struct tl_packer *p)
 }
 
 int tl_packer_start(struct tl_packer **out, struct tl_repo *r, int spill_fd,
-	struct tl_err *err)
+	int rec_fd, int ids_fd, struct tl_err *err)
 {
 	struct tl_packer *p = tl_calloc(1, sizeof(*p));
 	int rc;
 	p->r = r;
 	p->fd = spill_fd;
+	p->rfd = rec_fd;
+	p->idfd = ids_fd;
+	p->idbuf = (struct tl_buf)TL_BUF_INIT;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	*out = p;
@@ -401,68 +429,22 @@ int tl_packer_start(struct tl_packer **out, struct tl_repo *r, int spill_fd,
 	return 0;
 }
 
-size_t tl_packer_add(
-	struct tl_packer *p, off_t off, size_t len, const char *name)
+void tl_packer_publish(struct tl_packer *p, off_t rec_end, off_t spill_end)
 {
-	size_t i;
 	pthread_mutex_lock(&p->mu);
-	if (p->njobs == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 1024;
-		p->jobs = tl_realloc(p->jobs, tl_mul(p->cap, sizeof(*p->jobs)));
-	}
-	i = p->njobs++;
-	memset(&p->jobs[i], 0, sizeof(p->jobs[i]));
-	p->jobs[i].off = off;
-	p->jobs[i].len = (uint32_t)len;
-	p->jobs[i].name = name;
-	/* woken for a batch, not for each blob: a wakeup costs more than
-	 * hashing one */
-	if (p->waiting && p->njobs - p->next >= WAKE_BATCH)
+	p->pub_rec = rec_end;
+	p->pub_spill = spill_end;
+	if (p->waiting)
 		pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
-	return i;
 }
 
-int tl_packer_span(struct tl_packer *p, size_t job, off_t *off, size_t *len,
-	struct tl_err *err)
-{
-	int rc = 0;
-	pthread_mutex_lock(&p->mu);
-	if (job >= p->njobs) {
-		rc = tl_err_set(err, TL_EINVALID,
-			"blob %zu: not in the bulk spill file", job);
-	} else {
-		*off = p->jobs[job].off;
-		*len = p->jobs[job].len;
-	}
-	pthread_mutex_unlock(&p->mu);
-	return rc;
-}
-
-int tl_packer_read(
-	struct tl_packer *p, size_t job, struct tl_buf *out, struct tl_err *err)
-{
-	struct job j;
-	/* a copy under the lock: the thread writes ids into the array */
-	pthread_mutex_lock(&p->mu);
-	if (job >= p->njobs) {
-		pthread_mutex_unlock(&p->mu);
-		return tl_err_set(err, TL_EINVALID,
-			"blob %zu: not in the bulk spill file", job);
-	}
-	j = p->jobs[job];
-	pthread_mutex_unlock(&p->mu);
-	return read_job(p, &j, out, err);
-}
-
-void tl_packer_close(struct tl_packer *p, struct tl_staged *st,
-	const size_t *jobs, size_t n, struct tl_persist *tree)
+void tl_packer_close(
+	struct tl_packer *p, struct tl_stage_iter *it, struct tl_persist *tree)
 {
 	pthread_mutex_lock(&p->mu);
-	p->st = st;
-	p->jobidx = jobs;
-	p->nst = n;
-	p->tree = tree;
+	p->tree_it = it;
+	p->tree = it ? tree : NULL;
 	p->closed = 1;
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
@@ -484,11 +466,6 @@ int tl_packer_wait(struct tl_packer *p, struct tl_err *err)
 	} else if (p->rec) {
 		run(p);
 	}
-	/* the ids are in st now: the jobs' memory goes before the index
-	 * and the commit take theirs */
-	free(p->jobs);
-	p->jobs = NULL;
-	p->njobs = p->cap = p->next = 0;
 	if (p->rc)
 		return tl_err_move(err, &p->err);
 	return 0;
@@ -534,7 +511,7 @@ void tl_packer_free(struct tl_packer *p)
 	/* the odb owns the recorder */
 	git_odb_free(p->odb);
 	git_repository_free(p->git);
-	free(p->jobs);
+	tl_buf_release(&p->idbuf);
 	free(p->packdir);
 	tl_strlist_release(&p->before);
 	tl_strlist_release(&p->made);

@@ -10,7 +10,7 @@
 
 #include "core/banned.h"
 
-#define WINDOW ((size_t)256 << 10)
+#define WINDOW TL_SPILL_WINDOW
 
 void tl_spill_init(struct tl_spill_reader *r, int fd, int windows)
 {
@@ -20,6 +20,14 @@ void tl_spill_init(struct tl_spill_reader *r, int fd, int windows)
 		: windows > TL_SPILL_WINDOWS ? TL_SPILL_WINDOWS
 					     : windows;
 	r->big = (struct tl_buf)TL_BUF_INIT;
+	r->size = WINDOW;
+}
+
+void tl_spill_init_sized(
+	struct tl_spill_reader *r, int fd, int windows, size_t size)
+{
+	tl_spill_init(r, fd, windows);
+	r->size = size ? size : WINDOW;
 }
 
 static int fail(struct tl_err *err)
@@ -37,9 +45,9 @@ const char *tl_spill_get(
 	struct tl_spill_reader *r, off_t off, size_t len, struct tl_err *err)
 {
 	struct tl_spill_window *w = &r->w[0];
-	size_t got = 0, want = WINDOW;
+	size_t got = 0, want = r->size;
 	r->clock++;
-	if (len > WINDOW) {
+	if (len > r->size) {
 		tl_buf_reset(&r->big);
 		tl_buf_grow(&r->big, len);
 		errno = 0;
@@ -62,7 +70,7 @@ const char *tl_spill_get(
 	}
 	/* the window starts at the span: the stream it serves rises */
 	if (!w->buf)
-		w->buf = tl_malloc(WINDOW);
+		w->buf = tl_malloc(r->size);
 	w->len = 0;
 	if (r->whole && r->whole - off < (off_t)want)
 		want = r->whole > off ? (size_t)(r->whole - off) : 0;

@@ -20,6 +20,7 @@
 #include "core/err.h"
 
 #define TL_SPILL_WINDOWS 4
+#define TL_SPILL_WINDOW ((size_t)256 << 10)
 
 struct tl_spill_window {
 	char *buf;
@@ -35,11 +36,16 @@ struct tl_spill_reader {
 	off_t whole; /* the bytes known written, or 0: the whole file */
 	unsigned long clock;
 	struct tl_buf big; /* a span larger than a window */
+	size_t size; /* of a window */
 };
 
 /* windows: how many streams the spans come in (at most
  * TL_SPILL_WINDOWS). */
 void tl_spill_init(struct tl_spill_reader *r, int fd, int windows);
+/* The same with windows of size bytes (TL_SPILL_WINDOW for 0): a reader
+ * of one stream among many (a merge of sorted runs) takes less. */
+void tl_spill_init_sized(
+	struct tl_spill_reader *r, int fd, int windows, size_t size);
 /* The file is whole up to end (it is being appended to past it). */
 void tl_spill_whole(struct tl_spill_reader *r, off_t end);
 /* The len bytes at off (valid until the next call), or NULL with err. */

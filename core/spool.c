@@ -35,7 +35,7 @@ int tl_spool_open(struct tl_spool *s, const char *dir, struct tl_err *err)
 	return 0;
 }
 
-static int flush(struct tl_spool *s, struct tl_err *err)
+int tl_spool_flush(struct tl_spool *s, struct tl_err *err)
 {
 	if (s->wbuf.len && tl_fd_write_all(s->fd, s->wbuf.ptr, s->wbuf.len))
 		return tl_err_set(err, TL_EIO, "writing a spool file: %s",
@@ -54,11 +54,17 @@ int tl_spool_add(struct tl_spool *s, const void *p, size_t n, uint64_t *off,
 	if (!s->open)
 		return tl_err_set(err, TL_EINVALID, "the spool is not open");
 	/* a record is never split between the file and the buffer */
-	if (s->wbuf.len && s->wbuf.len + n > SPOOL_BUF && (rc = flush(s, err)))
+	if (s->wbuf.len && s->wbuf.len + n > SPOOL_BUF &&
+		(rc = tl_spool_flush(s, err)))
 		return rc;
 	*off = (uint64_t)s->end + s->wbuf.len;
 	tl_buf_put(&s->wbuf, p, n);
-	return s->wbuf.len >= SPOOL_BUF ? flush(s, err) : 0;
+	return s->wbuf.len >= SPOOL_BUF ? tl_spool_flush(s, err) : 0;
+}
+
+uint64_t tl_spool_tell(const struct tl_spool *s)
+{
+	return (uint64_t)s->end + s->wbuf.len;
 }
 
 const char *tl_spool_get(

@@ -28,6 +28,11 @@ int tl_spool_open(struct tl_spool *s, const char *dir, struct tl_err *err);
 /* Appends n bytes; *off is where to read them back. */
 int tl_spool_add(struct tl_spool *s, const void *p, size_t n, uint64_t *off,
 	struct tl_err *err);
+/* Writes out what is kept in memory: the file then holds every record
+ * added, up to s->end. */
+int tl_spool_flush(struct tl_spool *s, struct tl_err *err);
+/* The offset the next record will get. */
+uint64_t tl_spool_tell(const struct tl_spool *s);
 /* The n bytes at off (valid until the next call), or NULL with err. */
 const char *tl_spool_get(
 	struct tl_spool *s, uint64_t off, size_t n, struct tl_err *err);

@@ -45,22 +45,60 @@ static int spill(off_t *offs, size_t *lens)
 	return fd;
 }
 
-/* Packs every blob and waits; st gets their ids. */
+/* An unlinked temporary file in the repository's .git. */
+static int temp_fd(const char *name)
+{
+	char *path = tl_format("%s/.git/%s", dir, name);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	unlink(path);
+	free(path);
+	return fd;
+}
+
+/* Packs every blob, its record put in the records file in two halves
+ * published one after the other, and waits; st gets their ids, read
+ * back from the ids file. */
 static struct tl_packer *pack_all(
 	int fd, const off_t *offs, const size_t *lens, struct tl_staged *st)
 {
-	static size_t jobs[NBLOBS];
 	static char names[NBLOBS][32];
 	struct tl_err err = TL_ERR_INIT;
 	struct tl_packer *p = NULL;
-	cr_assert_eq(tl_packer_start(&p, repo, fd, &err), 0, "%s", err.msg);
+	struct tl_buf recs = TL_BUF_INIT;
+	int rfd = temp_fd("recs"), idfd = temp_fd("ids");
+	off_t half = 0;
+	cr_assert_eq(tl_packer_start(&p, repo, fd, rfd, idfd, &err), 0, "%s",
+		err.msg);
 	for (int i = 0; i < NBLOBS; i++) {
+		struct tl_bulk_rec h;
 		snprintf(names[i], sizeof(names[i]), "qa/f%05d.yaml", i);
 		st[i].path = names[i];
-		jobs[i] = tl_packer_add(p, offs[i], lens[i], names[i]);
+		memset(&h, 0, sizeof(h));
+		h.self = recs.len;
+		h.seq = (uint64_t)i;
+		h.off = (uint64_t)offs[i];
+		h.len = (uint32_t)lens[i];
+		h.job = (uint32_t)i;
+		h.pathlen = (uint32_t)strlen(names[i]);
+		tl_buf_put(&recs, &h, sizeof(h));
+		tl_buf_put(&recs, names[i], h.pathlen + 1);
+		if (i == NBLOBS / 2)
+			half = (off_t)recs.len;
 	}
-	tl_packer_close(p, st, jobs, NBLOBS, NULL);
+	cr_assert_eq(write(rfd, recs.ptr, recs.len), (ssize_t)recs.len);
+	tl_packer_publish(p, half, offs[NBLOBS - 1] + (off_t)lens[NBLOBS - 1]);
+	tl_packer_publish(
+		p, (off_t)recs.len, offs[NBLOBS - 1] + (off_t)lens[NBLOBS - 1]);
+	tl_packer_close(p, NULL, NULL);
 	cr_assert_eq(tl_packer_wait(p, &err), 0, "%s", err.msg);
+	for (int i = 0; i < NBLOBS; i++)
+		cr_assert_eq(pread(idfd, st[i].id.id, GIT_OID_RAWSZ,
+				     (off_t)i * GIT_OID_RAWSZ),
+			GIT_OID_RAWSZ, "blob %d's id", i);
+	tl_buf_release(&recs);
+	close(rfd);
+	close(idfd);
 	return p;
 }
 
