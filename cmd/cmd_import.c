@@ -58,10 +58,10 @@ struct counts {
 /* The final status of a test, for the counts. */
 enum { ST_PASSED, ST_FAILED, ST_SKIPPED, ST_OTHER };
 
-/* What is kept in memory of one imported test, 24 bytes: its files go
- * to the bulk commit as they are read, and its id and key to the spool,
- * so memory does not grow with the reports' text, nor with their names
- * (a test is found again by its id's fingerprint, confirmed there). */
+/* What is kept of one imported test, in a spool of 24-byte records: its
+ * files go to the bulk commit as they are read, and its id and key to a
+ * second spool, so memory does not grow with the reports (a test is found
+ * again by its id's fingerprint, 8 bytes in memory, confirmed there). */
 struct pending {
 	uint64_t rec; /* the spool's "idlen keylen id key" record */
 	uint64_t result; /* the bulk's mark of its result file */
@@ -82,11 +82,12 @@ struct import {
 	int run_changed;
 	struct tl_bulk *bulk; /* NULL with --dry-run */
 	struct tl_buf scratch;
-	struct pending *v;
-	size_t n, cap;
+	struct tl_spool pend; /* the tests' struct pending, by index */
+	size_t n; /* tests so far */
+	struct pending cur; /* the test being imported */
 	struct tl_spool spool; /* the tests' ids and keys */
-	struct tl_fpmap ids; /* id's fingerprint -> index in v */
-	struct tl_fpmap newkeys; /* a new case's lowercased key's -> v's */
+	struct tl_fpmap ids; /* id's fingerprint -> index in pend */
+	struct tl_fpmap newkeys; /* a new case's lowercased key's -> index */
 	struct tl_strmap autos; /* automation id -> index in cases */
 	struct tl_strmap keys; /* case key -> index in cases */
 	struct tl_strmap lower; /* an existing case's lowercased key -> 1 */
@@ -126,22 +127,43 @@ static int pending_strings(struct import *im, const struct pending *p,
 	return 0;
 }
 
-/* The test imported already under id, or NULL. */
+/* im->cur back to its place in the pending spool. */
+static int pending_put(struct import *im, uint32_t at, struct tl_err *err)
+{
+	return tl_spool_set(&im->pend, (uint64_t)at * sizeof(im->cur), &im->cur,
+		sizeof(im->cur), err);
+}
+
+static int pending_get(
+	struct import *im, uint32_t i, struct pending *p, struct tl_err *err)
+{
+	const char *x = tl_spool_get(
+		&im->pend, (uint64_t)i * sizeof(*p), sizeof(*p), err);
+	if (!x)
+		return err->code;
+	memcpy(p, x, sizeof(*p));
+	return 0;
+}
+
+/* The test imported already under id into im->cur (*at its index), or
+ * *at (uint32_t)-1. */
 static int find_pending(struct import *im, const struct tl_buf *id,
-	struct pending **out, struct tl_err *err)
+	uint32_t *at, struct tl_err *err)
 {
 	size_t it = 0;
-	uint64_t i;
-	*out = NULL;
+	uint32_t i;
+	*at = (uint32_t)-1;
 	while (tl_fpmap_next(&im->ids, tl_fp(id->ptr, id->len), &it, &i)) {
 		const char *pid = NULL, *pkey = NULL;
 		uint32_t idlen = 0, keylen = 0;
-		int rc = pending_strings(
-			im, &im->v[i], &pid, &idlen, &pkey, &keylen, err);
+		int rc = pending_get(im, i, &im->cur, err);
+		if (!rc)
+			rc = pending_strings(im, &im->cur, &pid, &idlen, &pkey,
+				&keylen, err);
 		if (rc)
 			return rc;
 		if (idlen == id->len && !memcmp(pid, id->ptr, idlen)) {
-			*out = &im->v[i];
+			*at = i;
 			return 0;
 		}
 	}
@@ -170,7 +192,7 @@ static int key_taken(
 {
 	struct tl_buf other = TL_BUF_INIT;
 	size_t it = 0;
-	uint64_t i;
+	uint32_t i;
 	int rc = 0;
 	lowered(&im->low, key, strlen(key));
 	*taken = tl_strmap_get(&im->lower, im->low.ptr) != (size_t)-1;
@@ -179,8 +201,10 @@ static int key_taken(
 			&it, &i)) {
 		const char *pid = NULL, *pkey = NULL;
 		uint32_t idlen = 0, keylen = 0;
-		if (!(rc = pending_strings(im, &im->v[i], &pid, &idlen, &pkey,
-			      &keylen, err))) {
+		struct pending p;
+		if (!(rc = pending_get(im, i, &p, err)) &&
+			!(rc = pending_strings(
+				  im, &p, &pid, &idlen, &pkey, &keylen, err))) {
 			lowered(&other, pkey, keylen);
 			*taken = other.len == im->low.len &&
 				!memcmp(other.ptr, im->low.ptr, other.len);
@@ -255,34 +279,27 @@ static struct tl_value *attempt_value(const char *status, int has_d, double d,
 	return a;
 }
 
-/* Counts the final result of each distinct test: a test that ran again
- * in the same import is one test with retries. */
-static void count_all(struct import *im)
+/* Adds (sign 1) or takes back (sign -1) a test's final result in the
+ * counts: a test that ran again in the same import is one test with
+ * retries, counted by its last run. */
+static void count(struct counts *k, const struct pending *p, int sign)
 {
-	struct counts *k = &im->k;
-	memset(k, 0, sizeof(*k));
-	k->results = (long long)im->n;
-	for (size_t i = 0; i < im->n; i++) {
-		unsigned s = im->v[i].status;
-		k->tests++;
-		k->new_cases += im->v[i].new_case;
-		if (s == ST_PASSED)
-			k->passed++;
-		else if (s == ST_FAILED)
-			*(im->v[i].errored ? &k->errored : &k->failed) += 1;
-		else if (s == ST_SKIPPED)
-			k->skipped++;
-		else
-			k->other++;
-		k->ok += im->v[i].raw_ok;
-		k->not_ok += !im->v[i].raw_ok;
-		k->todo += im->v[i].todo;
-		k->skip += im->v[i].skip;
-		k->ok_plain +=
-			im->v[i].raw_ok && !im->v[i].todo && !im->v[i].skip;
-		k->not_ok_plain +=
-			!im->v[i].raw_ok && !im->v[i].todo && !im->v[i].skip;
-	}
+	k->tests += sign;
+	k->new_cases += sign * p->new_case;
+	if (p->status == ST_PASSED)
+		k->passed += sign;
+	else if (p->status == ST_FAILED)
+		*(p->errored ? &k->errored : &k->failed) += sign;
+	else if (p->status == ST_SKIPPED)
+		k->skipped += sign;
+	else
+		k->other += sign;
+	k->ok += sign * p->raw_ok;
+	k->not_ok += sign * !p->raw_ok;
+	k->todo += sign * p->todo;
+	k->skip += sign * p->skip;
+	k->ok_plain += sign * (p->raw_ok && !p->todo && !p->skip);
+	k->not_ok_plain += sign * (!p->raw_ok && !p->todo && !p->skip);
 }
 
 static char *one_line(const char *s)
@@ -408,21 +425,21 @@ static int is_selected(struct import *im, const char *key)
 	return tl_strmap_get(&im->selected, key) != (size_t)-1;
 }
 
-/* A test seen for the first time; its key in im->key. */
+/* A test seen for the first time, in im->cur (*at its index); its key
+ * in im->key. */
 static int new_pending(struct import *im, const struct tl_test *t,
-	const struct tl_buf *id, struct pending **out, struct tl_err *err)
+	const struct tl_buf *id, uint32_t *at, struct tl_err *err)
 {
 	const struct tl_case *k =
 		im->dry ? NULL : case_by_automation(im, id->ptr);
 	struct tl_buf *key = &im->key;
-	struct pending *p;
+	struct pending *p = &im->cur;
 	uint32_t len[2];
+	uint64_t off;
 	int rc = 0, taken = 0;
-	if (im->n == im->cap) {
-		im->cap = im->cap ? im->cap * 2 : 256;
-		im->v = tl_realloc(im->v, tl_mul(im->cap, sizeof(*im->v)));
-	}
-	p = &im->v[im->n];
+	if (im->n >= UINT32_MAX)
+		return tl_err_set(err, TL_EINVALID,
+			"more than %u tests in one import", UINT32_MAX);
 	memset(p, 0, sizeof(*p));
 	tl_buf_reset(key);
 	if (k) {
@@ -438,9 +455,9 @@ static int new_pending(struct import *im, const struct tl_test *t,
 			/* then by key: a case without an automation id whose
 			 * key is the one this id maps to (a manual case
 			 * exported as JUnit and read back) */
-			size_t at = tl_strmap_get(&im->keys, key->ptr);
+			size_t ki = tl_strmap_get(&im->keys, key->ptr);
 			const struct tl_case *byk =
-				at == (size_t)-1 ? NULL : im->cases.v[at];
+				ki == (size_t)-1 ? NULL : im->cases.v[ki];
 			if (byk && !byk->automation)
 				k = byk;
 		}
@@ -450,7 +467,8 @@ static int new_pending(struct import *im, const struct tl_test *t,
 			p->new_case = 1;
 			lowered(&im->low, key->ptr, key->len);
 			tl_fpmap_put(&im->newkeys,
-				tl_fp(im->low.ptr, im->low.len), im->n);
+				tl_fp(im->low.ptr, im->low.len),
+				(uint32_t)im->n);
 		}
 	}
 	if (id->len > UINT32_MAX || key->len > UINT32_MAX)
@@ -467,11 +485,13 @@ static int new_pending(struct import *im, const struct tl_test *t,
 		rc = tl_spool_add(
 			&im->spool, im->low.ptr, im->low.len, &p->rec, err);
 	}
+	/* its place in the pending spool, filled in when it is done */
+	if (!rc)
+		rc = tl_spool_add(&im->pend, p, sizeof(*p), &off, err);
 	if (rc)
 		return rc;
-	tl_fpmap_put(&im->ids, tl_fp(id->ptr, id->len), im->n);
-	im->n++;
-	*out = p;
+	tl_fpmap_put(&im->ids, tl_fp(id->ptr, id->len), (uint32_t)im->n);
+	*at = (uint32_t)im->n++;
 	return 0;
 }
 
@@ -549,10 +569,11 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 {
 	struct import *im = vctx;
 	struct tl_buf id = TL_BUF_INIT;
-	struct pending *p = NULL;
+	struct pending *p = &im->cur;
 	struct tl_result *x = NULL;
 	const char *key;
 	char *path = NULL;
+	uint32_t at = (uint32_t)-1;
 	int rc = 0, again;
 
 	/* the automation id: classname.name; without a classname the suite
@@ -563,18 +584,18 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		tl_buf_printf(&id, "%s / %s", t->suite, t->name);
 	else
 		tl_buf_puts(&id, t->name);
-	rc = find_pending(im, &id, &p, err);
-	if (!rc && p && !im->merge) {
+	rc = find_pending(im, &id, &at, err);
+	if (!rc && at != (uint32_t)-1 && !im->merge) {
 		/* TAP: the same description again is another test */
 		size_t base = id.len;
-		for (int k = 2; !rc && p; k++) {
+		for (int k = 2; !rc && at != (uint32_t)-1; k++) {
 			tl_buf_truncate(&id, base);
 			tl_buf_printf(&id, " (%d)", k);
-			rc = find_pending(im, &id, &p, err);
+			rc = find_pending(im, &id, &at, err);
 		}
 	}
-	again = p != NULL;
-	if (!rc && p) {
+	again = at != (uint32_t)-1;
+	if (!rc && again) {
 		/* its key, from the spool */
 		const char *pid = NULL, *pkey = NULL;
 		uint32_t idlen = 0, keylen = 0;
@@ -583,8 +604,10 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 			tl_buf_reset(&im->key);
 			tl_buf_put(&im->key, pkey, keylen);
 		}
+		/* its earlier run no longer counts: this one does */
+		count(&im->k, p, -1);
 	} else if (!rc) {
-		rc = new_pending(im, t, &id, &p, err);
+		rc = new_pending(im, t, &id, &at, err);
 		if (!rc) {
 			p->raw_ok = t->raw_ok;
 			p->todo = t->directive && !strcmp(t->directive, "todo");
@@ -600,6 +623,8 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 			: !strcmp(t->status, "skipped")	 ? ST_SKIPPED
 							 : ST_OTHER;
 		p->errored = t->errored;
+		count(&im->k, p, 1);
+		rc = pending_put(im, at, err);
 	}
 	tl_buf_release(&id);
 	if (im->dry || rc)
@@ -652,7 +677,9 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 	}
 	if (!rc) {
 		p->result = tl_bulk_mark(im->bulk);
-		rc = put_entity(im, TL_KIND_RESULT, x, path, err);
+		rc = pending_put(im, at, err);
+		if (!rc)
+			rc = put_entity(im, TL_KIND_RESULT, x, path, err);
 	}
 	tl_entity_free(TL_KIND_RESULT, x);
 	free(path);
@@ -856,9 +883,7 @@ static void release_tests(struct import *im)
 {
 	tl_strpool_release(&im->pool);
 	tl_buf_release(&im->low);
-	free(im->v);
-	im->v = NULL;
-	im->n = im->cap = 0;
+	tl_spool_release(&im->pend);
 	tl_fpmap_release(&im->ids);
 	tl_fpmap_release(&im->newkeys);
 	tl_spool_release(&im->spool);
@@ -947,10 +972,13 @@ int cmd_import(struct ctx *c, struct args *a)
 	if (!rc)
 		rc = tl_spool_open(&im.spool,
 			im.s ? tl_repo_gitdir(im.s->repo) : NULL, &c->err);
+	if (!rc)
+		rc = tl_spool_open(&im.pend,
+			im.s ? tl_repo_gitdir(im.s->repo) : NULL, &c->err);
 	tl_trace_perf("import: cases loaded");
 	for (size_t i = 0; i < a->pos.n && !rc; i++)
 		rc = read_file(&im, a->pos.v[i], format);
-	count_all(&im);
+	im.k.results = (long long)im.n;
 	if (!rc && im.dry) {
 		struct tl_value *o = summary(&im, NULL, NULL);
 		rc = out_object(c, o, summary_text);

@@ -23,14 +23,14 @@
 /* Puts are gathered and written to the spill file, and their records
  * handed to the packer, a buffer at a time: a write(2) per file cost the
  * reading thread a sixth of its time. */
-#define SPILL_BUF ((size_t)1 << 20)
+#define SPILL_BUF ((size_t)256 << 10)
 
 /* Records sorted in memory at a time, at the commit: each such run is
  * written out sorted, and the runs are merged as they are read. */
-#define RUN_BYTES ((size_t)4 << 20)
+#define RUN_BYTES ((size_t)2 << 20)
 
 /* A run's reader window during the merge. */
-#define RUN_WINDOW ((size_t)64 << 10)
+#define RUN_WINDOW ((size_t)32 << 10)
 
 struct tl_bulk {
 	struct tl_repo *r;

@@ -1,4 +1,4 @@
-/* Fingerprints to values, in 16 bytes a slot: see fpmap.h. */
+/* Fingerprints to values, in 8 bytes a slot: see fpmap.h. */
 #include "core/fpmap.h"
 #include "core/buf.h"
 
@@ -10,53 +10,59 @@
 uint64_t tl_fp(const void *p, size_t n)
 {
 	uint64_t h = (uint64_t)XXH3_64bits(p, n);
-	return h ? h : 1; /* 0 marks a free slot */
+	return h ? h : 1;
+}
+
+/* The slot's tag, its home slot's index too (the table keeps no other
+ * bits of the fingerprint to place it by when it grows). */
+static uint32_t tag_of(uint64_t fp)
+{
+	uint32_t t = (uint32_t)(fp >> 32) ^ (uint32_t)fp;
+	return t ? t : 1; /* 0 marks a free slot */
 }
 
 static void insert(
-	struct tl_fpmap_slot *s, size_t cap, uint64_t fp, uint64_t val)
+	struct tl_fpmap_slot *s, size_t cap, uint32_t tag, uint32_t val)
 {
-	size_t i = (size_t)fp & (cap - 1);
-	while (s[i].fp)
+	size_t i = (size_t)tag & (cap - 1);
+	while (s[i].tag)
 		i = (i + 1) & (cap - 1);
-	s[i].fp = fp;
+	s[i].tag = tag;
 	s[i].val = val;
 }
 
-void tl_fpmap_put(struct tl_fpmap *m, uint64_t fp, uint64_t val)
+void tl_fpmap_put(struct tl_fpmap *m, uint64_t fp, uint32_t val)
 {
-	if (!fp)
-		fp = 1;
 	/* at most three quarters full: linear probes stay short */
 	if ((m->n + 1) * 4 > m->cap * 3) {
 		size_t cap = m->cap ? m->cap * 2 : 1024;
 		struct tl_fpmap_slot *s = tl_calloc_table(cap, sizeof(*s));
 		for (size_t i = 0; i < m->cap; i++)
-			if (m->slots[i].fp)
-				insert(s, cap, m->slots[i].fp, m->slots[i].val);
+			if (m->slots[i].tag)
+				insert(s, cap, m->slots[i].tag,
+					m->slots[i].val);
 		free(m->slots);
 		m->slots = s;
 		m->cap = cap;
 	}
-	insert(m->slots, m->cap, fp, val);
+	insert(m->slots, m->cap, tag_of(fp), val);
 	m->n++;
 }
 
 int tl_fpmap_next(
-	const struct tl_fpmap *m, uint64_t fp, size_t *it, uint64_t *val)
+	const struct tl_fpmap *m, uint64_t fp, size_t *it, uint32_t *val)
 {
+	uint32_t tag = tag_of(fp);
 	if (!m->cap)
 		return 0;
-	if (!fp)
-		fp = 1;
 	/* *it counts the slots probed so far: no removals, so the run of
-	 * used slots from fp's home is stable between calls */
+	 * used slots from the tag's home is stable between calls */
 	for (;;) {
-		size_t i = ((size_t)fp + *it) & (m->cap - 1);
-		if (!m->slots[i].fp || *it >= m->cap)
+		size_t i = ((size_t)tag + *it) & (m->cap - 1);
+		if (!m->slots[i].tag || *it >= m->cap)
 			return 0;
 		(*it)++;
-		if (m->slots[i].fp == fp) {
+		if (m->slots[i].tag == tag) {
 			*val = m->slots[i].val;
 			return 1;
 		}

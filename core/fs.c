@@ -211,6 +211,23 @@ int tl_fd_pread_all(int fd, void *to, size_t len, long long off)
 	return 0;
 }
 
+int tl_fd_pwrite_all(int fd, const void *data, size_t len, long long off)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pwrite(fd, (const char *)data + done, len - done,
+			(off_t)(off + (long long)done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 int tl_fs_out_write(
 	struct tl_fs_out *o, const void *data, size_t len, struct tl_err *err)
 {

@@ -44,6 +44,7 @@ void tl_fs_out_abort(struct tl_fs_out *o);
  * 0, or -1 with errno set (EIO for an end of file or a zero write). */
 int tl_fd_write_all(int fd, const void *data, size_t len);
 int tl_fd_pread_all(int fd, void *to, size_t len, long long off);
+int tl_fd_pwrite_all(int fd, const void *data, size_t len, long long off);
 /* Flushes the file system holding dir (syncfs). */
 int tl_fs_sync(const char *dir, struct tl_err *err);
 /* mkdir -p. */

@@ -4,7 +4,6 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/model.h"
-#include "core/strpool.h"
 
 #include <errno.h>
 #include <git2.h>
@@ -19,8 +18,11 @@
 #include "core/banned.h"
 
 /* Content written to one packfile: bounds the memory the objects take
- * between two packs. */
-#define PACK_BYTES (4u << 20)
+ * between two packs (libgit2 holds about 3.5 bytes for each byte of small
+ * blobs: mempack, packbuilder, indexer). 2 MiB: a 100,000-test import
+ * peaks at 28 to 31 MB in 11 packs; 4 MiB took 37 MB in 6, 1 MiB 25 MB
+ * in 22 (packs git gc joins, and each one a reader may search). */
+#define PACK_BYTES (2u << 20)
 
 /* Blob ids gathered before they are written to the ids file. */
 #define IDS_BUF ((size_t)1 << 16)
@@ -39,10 +41,8 @@ struct recorder {
 	git_odb_backend parent;
 	git_odb_backend *mem;
 	git_oid *ids;
-	const char **names; /* in pool: the packer's delta hints */
-	const char *name; /* the path of the next write */
-	struct tl_strpool pool; /* the names of the next pack's blobs */
 	size_t n, cap;
+	size_t inserted; /* ids[0..inserted) are in the packer's pb */
 	size_t bytes;
 };
 
@@ -52,6 +52,9 @@ struct tl_packer {
 	int rfd; /* the records of the puts and removes */
 	int idfd; /* where the blobs' ids go, in the puts' order */
 	struct tl_buf idbuf;
+	/* the next pack's builder: a blob goes in as it is stored, with its
+	 * path as the delta hint, so that no path is kept until the pack */
+	git_packbuilder *pb;
 	git_repository *git;
 	git_odb *odb;
 	struct recorder *rec;
@@ -104,10 +107,7 @@ static int rec_write(git_odb_backend *be, const git_oid *id, const void *data,
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 1024;
 		r->ids = tl_realloc(r->ids, tl_mul(r->cap, sizeof(*r->ids)));
-		r->names =
-			tl_realloc(r->names, tl_mul(r->cap, sizeof(*r->names)));
 	}
-	r->names[r->n] = r->name; /* in r->pool, or NULL */
 	git_oid_cpy(&r->ids[r->n++], id);
 	r->bytes += len;
 	return r->mem->write(r->mem, id, data, len, type);
@@ -118,8 +118,6 @@ static void rec_free(git_odb_backend *be)
 	struct recorder *r = (struct recorder *)be;
 	r->mem->free(r->mem);
 	free(r->ids);
-	free(r->names);
-	tl_strpool_release(&r->pool);
 	free(r);
 }
 
@@ -145,7 +143,7 @@ static int recorder_new(struct recorder **out)
 /* The pack's bytes go to the indexer a megabyte at a time:
  * git_packbuilder_write appends object by object, remapping the file
  * each time, and git_packbuilder_write_buf holds the whole pack. */
-#define FEED_BYTES ((size_t)1 << 20)
+#define FEED_BYTES ((size_t)256 << 10)
 
 struct feed {
 	git_indexer *ix;
@@ -174,31 +172,32 @@ static int feed_chunk(void *data, size_t size, void *payload)
 static int write_pack(struct tl_packer *p, struct tl_err *err)
 {
 	struct recorder *r = p->rec;
-	git_packbuilder *pb = NULL;
 	git_indexer_progress st;
 	struct feed f = { NULL, &st, TL_BUF_INIT };
-	int rc;
+	int rc = 0;
 	if (!r->n)
 		return 0;
 	memset(&st, 0, sizeof(st));
-	rc = git_packbuilder_new(&pb, p->git);
-	for (size_t i = 0; i < r->n && !rc; i++)
-		rc = git_packbuilder_insert(pb, &r->ids[i], r->names[i]);
+	if (!p->pb)
+		rc = git_packbuilder_new(&p->pb, p->git);
+	/* the trees, which came without a name */
+	for (size_t i = r->inserted; i < r->n && !rc; i++)
+		rc = git_packbuilder_insert(p->pb, &r->ids[i], NULL);
 	if (!rc &&
 		!(rc = git_indexer_new(&f.ix, p->packdir, 0, p->odb, NULL)) &&
-		!(rc = git_packbuilder_foreach(pb, feed_chunk, &f)) &&
+		!(rc = git_packbuilder_foreach(p->pb, feed_chunk, &f)) &&
 		!(rc = feed_flush(&f)) && !(rc = git_indexer_commit(f.ix, &st)))
 		tl_strlist_push(&p->made, git_indexer_name(f.ix));
 	git_indexer_free(f.ix);
 	tl_buf_release(&f.buf);
-	git_packbuilder_free(pb);
+	git_packbuilder_free(p->pb);
+	p->pb = NULL;
 	if (rc)
 		return tl_git_fail(err, rc, "writing a packfile");
 	if (git_mempack_reset(r->mem))
 		return tl_git_fail(err, -1, "emptying the object buffer");
-	r->n = 0;
+	r->n = r->inserted = 0;
 	r->bytes = 0;
-	tl_strpool_release(&r->pool);
 	return 0;
 }
 
@@ -207,6 +206,8 @@ static int write_loose(struct tl_packer *p, struct tl_err *err)
 	struct recorder *r = p->rec;
 	git_odb *disk = NULL;
 	int rc = git_repository_odb(&disk, p->r->git);
+	git_packbuilder_free(p->pb);
+	p->pb = NULL;
 	for (size_t i = 0; i < r->n && !rc; i++) {
 		git_odb_object *o = NULL;
 		git_oid id;
@@ -218,7 +219,7 @@ static int write_loose(struct tl_packer *p, struct tl_err *err)
 	git_odb_free(disk);
 	if (rc)
 		return tl_git_fail(err, rc, "writing an object");
-	r->n = 0;
+	r->n = r->inserted = 0;
 	r->bytes = 0;
 	return 0;
 }
@@ -233,10 +234,16 @@ static int pack_blob(struct tl_packer *p, const struct tl_bulk_rec *h,
 	/* straight into the mempack: through the odb, every new object
 	 * would rescan the pack folder first */
 	rc = git_odb_hash(id, data, h->len, GIT_OBJECT_BLOB);
-	p->rec->name = tl_strpool_add(&p->rec->pool, name);
 	if (!rc)
 		rc = rec_write(
 			&p->rec->parent, id, data, h->len, GIT_OBJECT_BLOB);
+	if (!rc && !p->pb)
+		rc = git_packbuilder_new(&p->pb, p->git);
+	/* into the pack's builder now (new objects only), its path with it */
+	for (struct recorder *r = p->rec; !rc && r->inserted < r->n;
+		r->inserted++)
+		rc = git_packbuilder_insert(p->pb, &r->ids[r->inserted],
+			r->inserted + 1 == r->n ? name : NULL);
 	if (rc)
 		return tl_git_fail(&p->err, rc, "storing a blob");
 	if (p->rec->bytes >= PACK_BYTES)
@@ -270,7 +277,6 @@ static int pack_tree(struct tl_packer *p)
 		((rc = git_commit_lookup(&head, p->git, &t->base)) ||
 			(rc = git_commit_tree(&base, head))))
 		rc = tl_git_fail(&p->err, rc, "reading HEAD's tree");
-	p->rec->name = NULL;
 	if (!rc)
 		rc = tl_repo_build_tree(&t->tree, p->git, base, p->tree_it,
 			trees_written, p, &p->err);
@@ -510,6 +516,7 @@ void tl_packer_free(struct tl_packer *p)
 	}
 	/* the odb owns the recorder */
 	git_odb_free(p->odb);
+	git_packbuilder_free(p->pb);
 	git_repository_free(p->git);
 	tl_buf_release(&p->idbuf);
 	free(p->packdir);

@@ -95,6 +95,22 @@ const char *tl_spill_get(
 	return w->buf;
 }
 
+void tl_spill_patch(
+	struct tl_spill_reader *r, off_t off, const void *p, size_t n)
+{
+	for (int i = 0; i < TL_SPILL_WINDOWS; i++) {
+		struct tl_spill_window *w = &r->w[i];
+		off_t from = off > w->off ? off : w->off;
+		off_t to = off + (off_t)n < w->off + (off_t)w->len
+			? off + (off_t)n
+			: w->off + (off_t)w->len;
+		if (w->buf && from < to)
+			memcpy(w->buf + (from - w->off),
+				(const char *)p + (from - off),
+				(size_t)(to - from));
+	}
+}
+
 void tl_spill_release(struct tl_spill_reader *r)
 {
 	for (int i = 0; i < TL_SPILL_WINDOWS; i++)

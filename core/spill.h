@@ -51,6 +51,10 @@ void tl_spill_whole(struct tl_spill_reader *r, off_t end);
 /* The len bytes at off (valid until the next call), or NULL with err. */
 const char *tl_spill_get(
 	struct tl_spill_reader *r, off_t off, size_t len, struct tl_err *err);
+/* The file's bytes at off were rewritten with p: the windows holding
+ * them take the new ones. */
+void tl_spill_patch(
+	struct tl_spill_reader *r, off_t off, const void *p, size_t n);
 void tl_spill_release(struct tl_spill_reader *r);
 
 #endif

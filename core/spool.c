@@ -9,7 +9,7 @@
 
 #include "core/banned.h"
 
-#define SPOOL_BUF ((size_t)1 << 20)
+#define SPOOL_BUF ((size_t)256 << 10)
 
 int tl_spool_open(struct tl_spool *s, const char *dir, struct tl_err *err)
 {
@@ -65,6 +65,30 @@ int tl_spool_add(struct tl_spool *s, const void *p, size_t n, uint64_t *off,
 uint64_t tl_spool_tell(const struct tl_spool *s)
 {
 	return (uint64_t)s->end + s->wbuf.len;
+}
+
+int tl_spool_set(struct tl_spool *s, uint64_t off, const void *p, size_t n,
+	struct tl_err *err)
+{
+	if (off >= (uint64_t)s->end) {
+		uint64_t at = off - (uint64_t)s->end;
+		if (at > s->wbuf.len || n > s->wbuf.len - at)
+			return tl_err_set(err, TL_EINVALID,
+				"spool offset %llu: past the end",
+				(unsigned long long)off);
+		memcpy(s->wbuf.ptr + at, p, n);
+		return 0;
+	}
+	if (n > (uint64_t)s->end - off)
+		return tl_err_set(err, TL_EINVALID,
+			"spool offset %llu: a record across the end",
+			(unsigned long long)off);
+	if (tl_fd_pwrite_all(s->fd, p, n, (long long)off))
+		return tl_err_set(err, TL_EIO, "writing a spool file: %s",
+			strerror(errno));
+	/* a window read before holds the old bytes */
+	tl_spill_patch(&s->in, (off_t)off, p, n);
+	return 0;
 }
 
 const char *tl_spool_get(

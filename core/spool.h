@@ -33,6 +33,9 @@ int tl_spool_add(struct tl_spool *s, const void *p, size_t n, uint64_t *off,
 int tl_spool_flush(struct tl_spool *s, struct tl_err *err);
 /* The offset the next record will get. */
 uint64_t tl_spool_tell(const struct tl_spool *s);
+/* Overwrites the n bytes at off, all of one record added before. */
+int tl_spool_set(struct tl_spool *s, uint64_t off, const void *p, size_t n,
+	struct tl_err *err);
 /* The n bytes at off (valid until the next call), or NULL with err. */
 const char *tl_spool_get(
 	struct tl_spool *s, uint64_t off, size_t n, struct tl_err *err);

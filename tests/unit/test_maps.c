@@ -116,10 +116,10 @@ Test(fpmap, gives_every_value_of_a_fingerprint_across_growth)
 {
 	struct tl_fpmap m = { 0 };
 	size_t it = 0, seen[3] = { 0 };
-	uint64_t v;
+	uint32_t v;
 	cr_assert_eq(tl_fpmap_next(&m, 42, &it, &v), 0, "an empty map");
 	for (uint64_t i = 0; i < MANY; i++)
-		tl_fpmap_put(&m, tl_fp(&i, sizeof(i)), i);
+		tl_fpmap_put(&m, tl_fp(&i, sizeof(i)), (uint32_t)i);
 	/* three values under one fingerprint (a collision, or one string
 	 * put three times), put between the others */
 	tl_fpmap_put(&m, 7, 100);

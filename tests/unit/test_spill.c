@@ -160,3 +160,47 @@ Test(spool, records_read_back_from_buffer_and_file)
 	free(off);
 	free(rec);
 }
+
+/* A record rewritten in place reads back new, whether it was in the
+ * buffer or in the file, and whether a window held it or not. */
+Test(spool, a_record_set_again_reads_back_new)
+{
+	struct tl_spool s;
+	struct tl_err err = TL_ERR_INIT;
+	uint64_t off[2000], last = 0;
+	char rec[600];
+	const char *got;
+	cr_assert_eq(tl_spool_open(&s, NULL, &err), 0, "%s", err.msg);
+	for (int i = 0; i < 2000; i++) {
+		memset(rec, 'a' + i % 26, sizeof(rec));
+		cr_assert_eq(
+			tl_spool_add(&s, rec, sizeof(rec), &off[i], &err), 0);
+	}
+	cr_assert_gt(s.end, (off_t)off[10] + 600, "record 10 is in the file");
+	/* read first: a window holds it, then it changes */
+	got = tl_spool_get(&s, off[10], sizeof(rec), &err);
+	cr_assert_eq(got[0], 'a' + 10);
+	memset(rec, 'Z', sizeof(rec));
+	cr_assert_eq(tl_spool_set(&s, off[10], rec, sizeof(rec), &err), 0);
+	got = tl_spool_get(&s, off[10], sizeof(rec), &err);
+	cr_assert(got && got[0] == 'Z' && got[599] == 'Z', "window patched");
+	/* another window's reads in between, then back */
+	cr_assert_not_null(tl_spool_get(&s, off[1500], 1, &err));
+	got = tl_spool_get(&s, off[10], sizeof(rec), &err);
+	cr_assert(got && got[300] == 'Z', "the file itself was rewritten");
+	/* the newest, still in memory */
+	last = off[1999];
+	cr_assert_geq(last, (uint64_t)s.end);
+	memset(rec, 'Y', sizeof(rec));
+	cr_assert_eq(tl_spool_set(&s, last, rec, sizeof(rec), &err), 0);
+	got = tl_spool_get(&s, last, sizeof(rec), &err);
+	cr_assert(got && got[0] == 'Y');
+	/* not one record: refused */
+	cr_assert_eq(tl_spool_set(&s, last, rec, sizeof(rec) + 1, &err),
+		TL_EINVALID);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_spool_set(&s, (uint64_t)s.end - 1, rec, 2, &err),
+		TL_EINVALID);
+	tl_err_clear(&err);
+	tl_spool_release(&s);
+}
