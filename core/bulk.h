@@ -4,10 +4,12 @@
  * A commit of many files in bounded memory (an import of 100,000 test
  * results). Files put here go to a spill file, not the work tree, until
  * tl_bulk_commit; nothing is written where a user can see it if the
- * caller gives up. Meanwhile their blobs are hashed and packed on a
- * second thread (core/packer.h). The commit writes the files (core/wtree.h,
- * flushed with one syncfs) while that thread builds the tree, and then
- * runs the ordinary commit protocol (core/repo.h).
+ * caller gives up. Each put or remove is a record in a second file, not
+ * an entry in memory. Meanwhile the blobs are hashed and packed on a
+ * second thread (core/packer.h). The commit sorts the records into runs
+ * on disk and merges them, in path order, into three streams: the files
+ * (core/wtree.h, flushed with one syncfs), the tree (on that thread), and
+ * the ordinary commit protocol's index (core/repo.h).
  */
 #include <stddef.h>
 

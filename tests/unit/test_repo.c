@@ -408,3 +408,47 @@ Test(repo, a_bulk_commit_builds_its_tree_over_several_batches)
 	cr_assert_str_eq(out, "20038\nsame\nn: 19999\nk\ngone\n");
 	free(out);
 }
+
+/* Records of more than one sorted run (2 MiB each: 30,000 records of
+ * some 140 bytes make three): the runs merge in path order, a path put
+ * in the first run and again in the last is the last put, a put of the
+ * first run removed in the last is gone. (Their blobs were packed as
+ * they came: dangling now, as a put given up always left them.) */
+Test(repo, a_bulk_commit_merges_its_sorted_runs)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_bulk *b = NULL;
+	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0, NULL };
+	const char *pad = "a-long-folder-name-so-that-each-record-is-large-"
+			  "enough-for-several-runs";
+	char *out, *path;
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	cr_assert_eq(tl_bulk_put(b, "qa/zz/dup.yaml", "v: 1\n", 5, &err), 0);
+	for (int i = 0; i < 30000; i++) {
+		char *data = tl_format("n: %d\n", i);
+		/* descending: each run is sorted against the order put */
+		path = tl_format(
+			"qa/%s/d%02d/f%05d.yaml", pad, i % 7, 30000 - i);
+		cr_assert_eq(tl_bulk_put(b, path, data, strlen(data), &err), 0);
+		free(path);
+		free(data);
+	}
+	path = tl_format("qa/%s/d03/f29997.yaml", pad);
+	cr_assert_eq(tl_bulk_remove(b, path, &err), 0);
+	free(path);
+	cr_assert_eq(tl_bulk_put(b, "qa/zz/dup.yaml", "v: 2\n", 5, &err), 0);
+	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
+	tl_bulk_free(b);
+	out = th_sh(dir,
+		"git fsck --strict --no-progress 2>&1 | grep -v '^dangling'; "
+		"git ls-tree -r --name-only HEAD qa | wc -l; "
+		"git ls-tree -r --name-only HEAD qa | LC_ALL=C sort -c && "
+		"echo sorted; "
+		"test $(git write-tree) = $(git rev-parse HEAD^{tree}) && "
+		"echo same; git status --porcelain; git show HEAD:qa/zz/dup.yaml; "
+		"git ls-files qa | grep -c f29997; "
+		"git show HEAD:qa/%s/d00/f30000.yaml",
+		pad);
+	cr_assert_str_eq(out, "30000\nsorted\nsame\nv: 2\n0\nn: 0\n");
+	free(out);
+}
