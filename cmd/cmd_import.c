@@ -1,12 +1,11 @@
 /* tally import: test reports into a run, one commit for the whole import. */
 #include "cmd/tally.h"
+#include "cmd/import_seen.h"
 #include "core/bulk.h"
-#include "core/fpmap.h"
 #include "core/fs.h"
 #include "core/key.h"
 #include "core/resolve.h"
 #include "core/runs.h"
-#include "core/spool.h"
 #include "core/strmap.h"
 #include "core/strpool.h"
 #include "core/text.h"
@@ -55,20 +54,6 @@ struct counts {
 	long long results, new_cases;
 };
 
-/* The final status of a test, for the counts. */
-enum { ST_PASSED, ST_FAILED, ST_SKIPPED, ST_OTHER };
-
-/* What is kept of one imported test, in a spool of 24-byte records: its
- * files go to the bulk commit as they are read, and its id and key to a
- * second spool, so memory does not grow with the reports (a test is found
- * again by its id's fingerprint, 8 bytes in memory, confirmed there). */
-struct pending {
-	uint64_t rec; /* the spool's "idlen keylen id key" record */
-	uint64_t result; /* the bulk's mark of its result file */
-	unsigned status : 2, errored : 1, raw_ok : 1, todo : 1, skip : 1,
-		new_case : 1;
-};
-
 struct import {
 	struct ctx *c;
 	struct args *a;
@@ -82,12 +67,8 @@ struct import {
 	int run_changed;
 	struct tl_bulk *bulk; /* NULL with --dry-run */
 	struct tl_buf scratch;
-	struct tl_spool pend; /* the tests' struct pending, by index */
-	size_t n; /* tests so far */
+	struct seen seen; /* the tests so far, on disk */
 	struct pending cur; /* the test being imported */
-	struct tl_spool spool; /* the tests' ids and keys */
-	struct tl_fpmap ids; /* id's fingerprint -> index in pend */
-	struct tl_fpmap newkeys; /* a new case's lowercased key's -> index */
 	struct tl_strmap autos; /* automation id -> index in cases */
 	struct tl_strmap keys; /* case key -> index in cases */
 	struct tl_strmap lower; /* an existing case's lowercased key -> 1 */
@@ -106,112 +87,22 @@ struct import {
 	char started[32];
 };
 
-/* A test's id and key, as the spool holds them (valid until the next
- * spool call). */
-static int pending_strings(struct import *im, const struct pending *p,
-	const char **id, uint32_t *idlen, const char **key, uint32_t *keylen,
-	struct tl_err *err)
-{
-	uint32_t len[2];
-	const char *h = tl_spool_get(&im->spool, p->rec, sizeof(len), err);
-	if (!h)
-		return err->code;
-	memcpy(len, h, sizeof(len));
-	if (!(h = tl_spool_get(&im->spool, p->rec + sizeof(len),
-		      (size_t)len[0] + len[1], err)))
-		return err->code;
-	*id = h;
-	*idlen = len[0];
-	*key = h + len[0];
-	*keylen = len[1];
-	return 0;
-}
-
-/* im->cur back to its place in the pending spool. */
-static int pending_put(struct import *im, uint32_t at, struct tl_err *err)
-{
-	return tl_spool_set(&im->pend, (uint64_t)at * sizeof(im->cur), &im->cur,
-		sizeof(im->cur), err);
-}
-
-static int pending_get(
-	struct import *im, uint32_t i, struct pending *p, struct tl_err *err)
-{
-	const char *x = tl_spool_get(
-		&im->pend, (uint64_t)i * sizeof(*p), sizeof(*p), err);
-	if (!x)
-		return err->code;
-	memcpy(p, x, sizeof(*p));
-	return 0;
-}
-
-/* The test imported already under id into im->cur (*at its index), or
- * *at (uint32_t)-1. */
-static int find_pending(struct import *im, const struct tl_buf *id,
-	uint32_t *at, struct tl_err *err)
-{
-	size_t it = 0;
-	uint32_t i;
-	*at = (uint32_t)-1;
-	while (tl_fpmap_next(&im->ids, tl_fp(id->ptr, id->len), &it, &i)) {
-		const char *pid = NULL, *pkey = NULL;
-		uint32_t idlen = 0, keylen = 0;
-		int rc = pending_get(im, i, &im->cur, err);
-		if (!rc)
-			rc = pending_strings(im, &im->cur, &pid, &idlen, &pkey,
-				&keylen, err);
-		if (rc)
-			return rc;
-		if (idlen == id->len && !memcmp(pid, id->ptr, idlen)) {
-			*at = i;
-			return 0;
-		}
-	}
-	return 0;
-}
-
-static void lowered(struct tl_buf *l, const char *key, size_t len)
-{
-	tl_buf_reset(l);
-	tl_buf_put(l, key, len);
-	for (char *p = l->ptr; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-}
-
 /* Keys are compared without letter case: they collide on macOS/Windows. */
 static void remember_key(struct import *im, const char *key)
 {
-	lowered(&im->low, key, strlen(key));
+	seen_lowered(&im->low, key, strlen(key));
 	tl_strmap_put(&im->lower,
 		tl_strpool_addn(&im->pool, im->low.ptr, im->low.len), 1);
 }
 
+/* Whether key is an existing case's or a new one's but for letter case. */
 static int key_taken(
 	struct import *im, const char *key, int *taken, struct tl_err *err)
 {
-	struct tl_buf other = TL_BUF_INIT;
-	size_t it = 0;
-	uint32_t i;
-	int rc = 0;
-	lowered(&im->low, key, strlen(key));
+	seen_lowered(&im->low, key, strlen(key));
 	*taken = tl_strmap_get(&im->lower, im->low.ptr) != (size_t)-1;
-	while (!rc && !*taken &&
-		tl_fpmap_next(&im->newkeys, tl_fp(im->low.ptr, im->low.len),
-			&it, &i)) {
-		const char *pid = NULL, *pkey = NULL;
-		uint32_t idlen = 0, keylen = 0;
-		struct pending p;
-		if (!(rc = pending_get(im, i, &p, err)) &&
-			!(rc = pending_strings(
-				  im, &p, &pid, &idlen, &pkey, &keylen, err))) {
-			lowered(&other, pkey, keylen);
-			*taken = other.len == im->low.len &&
-				!memcmp(other.ptr, im->low.ptr, other.len);
-		}
-	}
-	tl_buf_release(&other);
-	return rc;
+	return *taken ? 0
+		      : seen_new_key(&im->seen, key, strlen(key), taken, err);
 }
 
 static void build_maps(struct import *im)
@@ -434,12 +325,7 @@ static int new_pending(struct import *im, const struct tl_test *t,
 		im->dry ? NULL : case_by_automation(im, id->ptr);
 	struct tl_buf *key = &im->key;
 	struct pending *p = &im->cur;
-	uint32_t len[2];
-	uint64_t off;
 	int rc = 0, taken = 0;
-	if (im->n >= UINT32_MAX)
-		return tl_err_set(err, TL_EINVALID,
-			"more than %u tests in one import", UINT32_MAX);
 	memset(p, 0, sizeof(*p));
 	tl_buf_reset(key);
 	if (k) {
@@ -463,36 +349,9 @@ static int new_pending(struct import *im, const struct tl_test *t,
 		}
 		if (!k && !(rc = key_taken(im, key->ptr, &taken, err)) && taken)
 			tl_key_add_hash(key, id->ptr);
-		if (!k && !rc) {
-			p->new_case = 1;
-			lowered(&im->low, key->ptr, key->len);
-			tl_fpmap_put(&im->newkeys,
-				tl_fp(im->low.ptr, im->low.len),
-				(uint32_t)im->n);
-		}
+		p->new_case = !k;
 	}
-	if (id->len > UINT32_MAX || key->len > UINT32_MAX)
-		rc = tl_err_set(
-			err, TL_EINVALID, "a test id of %zu bytes", id->len);
-	len[0] = (uint32_t)id->len;
-	len[1] = (uint32_t)key->len;
-	/* the record's parts go in one add: a record is never split */
-	if (!rc) {
-		tl_buf_reset(&im->low);
-		tl_buf_put(&im->low, len, sizeof(len));
-		tl_buf_put(&im->low, id->ptr, id->len);
-		tl_buf_put(&im->low, key->ptr, key->len);
-		rc = tl_spool_add(
-			&im->spool, im->low.ptr, im->low.len, &p->rec, err);
-	}
-	/* its place in the pending spool, filled in when it is done */
-	if (!rc)
-		rc = tl_spool_add(&im->pend, p, sizeof(*p), &off, err);
-	if (rc)
-		return rc;
-	tl_fpmap_put(&im->ids, tl_fp(id->ptr, id->len), (uint32_t)im->n);
-	*at = (uint32_t)im->n++;
-	return 0;
+	return rc ? rc : seen_add(&im->seen, id, key, p, at, err);
 }
 
 static void warn(struct import *im, const struct tl_test *t, const char *fmt,
@@ -584,14 +443,14 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		tl_buf_printf(&id, "%s / %s", t->suite, t->name);
 	else
 		tl_buf_puts(&id, t->name);
-	rc = find_pending(im, &id, &at, err);
+	rc = seen_find(&im->seen, id.ptr, id.len, &at, p, err);
 	if (!rc && at != (uint32_t)-1 && !im->merge) {
 		/* TAP: the same description again is another test */
 		size_t base = id.len;
 		for (int k = 2; !rc && at != (uint32_t)-1; k++) {
 			tl_buf_truncate(&id, base);
 			tl_buf_printf(&id, " (%d)", k);
-			rc = find_pending(im, &id, &at, err);
+			rc = seen_find(&im->seen, id.ptr, id.len, &at, p, err);
 		}
 	}
 	again = at != (uint32_t)-1;
@@ -599,8 +458,8 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		/* its key, from the spool */
 		const char *pid = NULL, *pkey = NULL;
 		uint32_t idlen = 0, keylen = 0;
-		if (!(rc = pending_strings(
-			      im, p, &pid, &idlen, &pkey, &keylen, err))) {
+		if (!(rc = seen_strings(&im->seen, p, &pid, &idlen, &pkey,
+			      &keylen, err))) {
 			tl_buf_reset(&im->key);
 			tl_buf_put(&im->key, pkey, keylen);
 		}
@@ -624,7 +483,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 							 : ST_OTHER;
 		p->errored = t->errored;
 		count(&im->k, p, 1);
-		rc = pending_put(im, at, err);
+		rc = seen_put(&im->seen, at, p, err);
 	}
 	tl_buf_release(&id);
 	if (im->dry || rc)
@@ -677,7 +536,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 	}
 	if (!rc) {
 		p->result = tl_bulk_mark(im->bulk);
-		rc = pending_put(im, at, err);
+		rc = seen_put(&im->seen, at, p, err);
 		if (!rc)
 			rc = put_entity(im, TL_KIND_RESULT, x, path, err);
 	}
@@ -883,10 +742,7 @@ static void release_tests(struct import *im)
 {
 	tl_strpool_release(&im->pool);
 	tl_buf_release(&im->low);
-	tl_spool_release(&im->pend);
-	tl_fpmap_release(&im->ids);
-	tl_fpmap_release(&im->newkeys);
-	tl_spool_release(&im->spool);
+	seen_release(&im->seen);
 	tl_buf_release(&im->key);
 	tl_strmap_release(&im->autos);
 	tl_strmap_release(&im->keys);
@@ -903,7 +759,7 @@ static int import_commit(struct ctx *c, struct import *im)
 	char id[64] = "";
 	int rc = 0;
 
-	if (!im->n)
+	if (!im->seen.n)
 		return tl_err_set(&c->err, TL_EINVALID,
 			"the reports hold no test: nothing to import");
 	if (im->run_changed) {
@@ -970,15 +826,12 @@ int cmd_import(struct ctx *c, struct args *a)
 			rc = tl_bulk_open(&im.bulk, im.s->repo, &c->err);
 	}
 	if (!rc)
-		rc = tl_spool_open(&im.spool,
-			im.s ? tl_repo_gitdir(im.s->repo) : NULL, &c->err);
-	if (!rc)
-		rc = tl_spool_open(&im.pend,
+		rc = seen_open(&im.seen,
 			im.s ? tl_repo_gitdir(im.s->repo) : NULL, &c->err);
 	tl_trace_perf("import: cases loaded");
 	for (size_t i = 0; i < a->pos.n && !rc; i++)
 		rc = read_file(&im, a->pos.v[i], format);
-	im.k.results = (long long)im.n;
+	im.k.results = (long long)im.seen.n;
 	if (!rc && im.dry) {
 		struct tl_value *o = summary(&im, NULL, NULL);
 		rc = out_object(c, o, summary_text);
