@@ -194,11 +194,14 @@ int tl_fd_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int tl_fd_pread_all(int fd, void *to, size_t len, long long off)
+/* pread(2) into to, or pwrite(2) from from, until len bytes are done. */
+static int rw_all(int fd, void *to, const void *from, size_t len, long long off)
 {
 	for (size_t done = 0; done < len;) {
-		ssize_t n = pread(fd, (char *)to + done, len - done,
-			(off_t)(off + (long long)done));
+		off_t at = (off_t)(off + (long long)done);
+		ssize_t n = to
+			? pread(fd, (char *)to + done, len - done, at)
+			: pwrite(fd, (const char *)from + done, len - done, at);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -211,21 +214,14 @@ int tl_fd_pread_all(int fd, void *to, size_t len, long long off)
 	return 0;
 }
 
+int tl_fd_pread_all(int fd, void *to, size_t len, long long off)
+{
+	return rw_all(fd, to, NULL, len, off);
+}
+
 int tl_fd_pwrite_all(int fd, const void *data, size_t len, long long off)
 {
-	for (size_t done = 0; done < len;) {
-		ssize_t n = pwrite(fd, (const char *)data + done, len - done,
-			(off_t)(off + (long long)done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return 0;
+	return rw_all(fd, NULL, data, len, off);
 }
 
 int tl_fs_out_write(
