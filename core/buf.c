@@ -248,3 +248,34 @@ void tl_sort(void *base, size_t n, size_t size,
 	if (n > 1)
 		qsort(base, n, size, cmp);
 }
+
+/* Sorts a[0..n) using tmp, as large. */
+static void merge_sort(char *a, char *tmp, size_t n, size_t size,
+	int (*cmp)(const void *, const void *))
+{
+	size_t h = n / 2, i = 0, j = h, k = 0;
+	if (n < 2)
+		return;
+	merge_sort(a, tmp, h, size, cmp);
+	merge_sort(a + h * size, tmp, n - h, size, cmp);
+	while (i < h || j < n) {
+		/* the left one on a tie: equal elements keep their order */
+		size_t from = j == n ||
+				(i < h && cmp(a + i * size, a + j * size) <= 0)
+			? i++
+			: j++;
+		memcpy(tmp + k++ * size, a + from * size, size);
+	}
+	memcpy(a, tmp, n * size);
+}
+
+void tl_sort_stable(void *base, size_t n, size_t size,
+	int (*cmp)(const void *, const void *))
+{
+	char *tmp;
+	if (n < 2)
+		return;
+	tmp = tl_malloc(tl_mul(n, size));
+	merge_sort(base, tmp, n, size, cmp);
+	free(tmp);
+}

@@ -70,5 +70,9 @@ char *tl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * not be passed NULL, even with n == 0). */
 void tl_sort(void *base, size_t n, size_t size,
 	int (*cmp)(const void *, const void *));
+/* A merge sort: of equal elements, the first stays first. (qsort is not
+ * stable: glibc's is an introsort since 2.37.) */
+void tl_sort_stable(void *base, size_t n, size_t size,
+	int (*cmp)(const void *, const void *));
 
 #endif

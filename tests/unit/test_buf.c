@@ -88,3 +88,34 @@ Test(err, set_may_reuse_the_old_message)
 	cr_assert_str_eq(err.msg, "qa/x.yaml: too big");
 	tl_err_clear(&err);
 }
+
+struct kv {
+	int key, order;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	return ((const struct kv *)a)->key - ((const struct kv *)b)->key;
+}
+
+/* Sorted by key, and of equal keys in the order they came, for sizes
+ * around the merge's halves. */
+Test(sort, stable_keeps_the_order_of_equal_elements)
+{
+	for (int n = 0; n < 70; n++) {
+		struct kv v[70];
+		for (int i = 0; i < n; i++) {
+			v[i].key = (i * 7) % 5;
+			v[i].order = i;
+		}
+		tl_sort_stable(v, (size_t)n, sizeof(v[0]), by_key);
+		for (int i = 1; i < n; i++) {
+			cr_assert_leq(
+				v[i - 1].key, v[i].key, "n=%d i=%d", n, i);
+			if (v[i - 1].key == v[i].key)
+				cr_assert_lt(v[i - 1].order, v[i].order,
+					"n=%d i=%d: equal keys reordered", n,
+					i);
+		}
+	}
+}

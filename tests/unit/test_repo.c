@@ -452,3 +452,27 @@ Test(repo, a_bulk_commit_merges_its_sorted_runs)
 	cr_assert_str_eq(out, "30000\nsorted\nsame\nv: 2\n0\nn: 0\n");
 	free(out);
 }
+
+/* A small commit that names a path twice: the last change wins, in the
+ * tree, the index and the work tree (its paths are sorted stably). */
+Test(repo, a_commit_keeps_the_last_change_of_a_path)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_commit_opts o = { "tally: twice\n", &who, NULL, 0, 0, NULL };
+	struct tl_change ch[] = {
+		{ "qa/a.yaml", "a: 1\n", 5, 0 },
+		{ "qa/b.yaml", NULL, 0, 1 },
+		{ "qa/b.yaml", "b: 2\n", 5, 0 },
+		{ "qa/a.yaml", "a: 2\n", 5, 0 },
+		{ "qa/c.yaml", "c: 1\n", 5, 0 },
+		{ "qa/c.yaml", NULL, 0, 1 },
+	};
+	char *out;
+	cr_assert_eq(
+		tl_repo_commit(repo, ch, 6, &o, NULL, &err), 0, "%s", err.msg);
+	out = th_sh(dir,
+		"git show HEAD:qa/a.yaml HEAD:qa/b.yaml; "
+		"git ls-tree -r --name-only HEAD qa; git status --porcelain");
+	cr_assert_str_eq(out, "a: 2\nb: 2\nqa/a.yaml\nqa/b.yaml\n");
+	free(out);
+}
