@@ -101,8 +101,9 @@ static int key_taken(
 {
 	seen_lowered(&im->low, key, strlen(key));
 	*taken = tl_strmap_get(&im->lower, im->low.ptr) != (size_t)-1;
-	return *taken ? 0
-		      : seen_new_key(&im->seen, key, strlen(key), taken, err);
+	return *taken
+		? 0
+		: seen_new_key(&im->seen, im->low.ptr, im->low.len, taken, err);
 }
 
 static void build_maps(struct import *im)

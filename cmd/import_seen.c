@@ -27,13 +27,17 @@ void seen_release(struct seen *s)
 	s->n = 0;
 }
 
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
 void seen_lowered(struct tl_buf *l, const char *key, size_t len)
 {
 	tl_buf_reset(l);
 	tl_buf_put(l, key, len);
 	for (char *p = l->ptr; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
+		*p = ascii_lower(*p);
 }
 
 int seen_strings(struct seen *s, const struct pending *p, const char **id,
@@ -95,17 +99,15 @@ int seen_find(struct seen *s, const char *id, size_t idlen, uint32_t *at,
 	return 0;
 }
 
-int seen_new_key(struct seen *s, const char *key, size_t len, int *taken,
+int seen_new_key(struct seen *s, const char *low, size_t len, int *taken,
 	struct tl_err *err)
 {
 	size_t it = 0;
 	uint32_t i;
 	int rc = 0;
-	seen_lowered(&s->low, key, len);
 	*taken = 0;
 	while (!rc && !*taken &&
-		tl_fpmap_next(
-			&s->newkeys, tl_fp(s->low.ptr, s->low.len), &it, &i)) {
+		tl_fpmap_next(&s->newkeys, tl_fp(low, len), &it, &i)) {
 		const char *pid = NULL, *pkey = NULL;
 		uint32_t idlen = 0, keylen = 0;
 		struct pending p;
@@ -114,14 +116,10 @@ int seen_new_key(struct seen *s, const char *key, size_t len, int *taken,
 				  s, &p, &pid, &idlen, &pkey, &keylen, err))) {
 			/* compared lowercased, byte by byte */
 			size_t j = 0;
-			for (; j < keylen && j < s->low.len; j++) {
-				char c = pkey[j];
-				if (c >= 'A' && c <= 'Z')
-					c = (char)(c + 32);
-				if (c != s->low.ptr[j])
-					break;
-			}
-			*taken = keylen == s->low.len && j == keylen;
+			while (j < keylen && j < len &&
+				ascii_lower(pkey[j]) == low[j])
+				j++;
+			*taken = keylen == len && j == keylen;
 		}
 	}
 	return rc;

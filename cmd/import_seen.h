@@ -44,9 +44,8 @@ void seen_release(struct seen *s);
  * (uint32_t)-1 when there is none. */
 int seen_find(struct seen *s, const char *id, size_t idlen, uint32_t *at,
 	struct pending *p, struct tl_err *err);
-/* Whether a test seen made a new case whose key is key but for letter
- * case. */
-int seen_new_key(struct seen *s, const char *key, size_t len, int *taken,
+/* Whether a test seen made a new case whose key, lowercased, is low. */
+int seen_new_key(struct seen *s, const char *low, size_t len, int *taken,
 	struct tl_err *err);
 /* A test seen for the first time, p so far (its new_case set), under id
  * and key: *at its index; p->rec is set. */

@@ -32,7 +32,7 @@ void tl_spill_init_sized(
 
 static int fail(struct tl_err *err)
 {
-	return tl_err_set(err, TL_EIO, "reading the bulk spill file: %s",
+	return tl_err_set(err, TL_EIO, "reading a spill file: %s",
 		errno ? strerror(errno) : "it ended early");
 }
 
