@@ -95,15 +95,14 @@ static void remember_key(struct import *im, const char *key)
 		tl_strpool_addn(&im->pool, im->low.ptr, im->low.len), 1);
 }
 
-/* Whether key is an existing case's or a new one's but for letter case. */
-static int key_taken(
-	struct import *im, const char *key, int *taken, struct tl_err *err)
+/* Whether the key lowercased in im->low is an existing case's or a new
+ * one's but for letter case. */
+static int key_taken(struct import *im, int *taken, struct tl_err *err)
 {
-	seen_lowered(&im->low, key, strlen(key));
 	*taken = tl_strmap_get(&im->lower, im->low.ptr) != (size_t)-1;
-	return *taken
-		? 0
-		: seen_new_key(&im->seen, im->low.ptr, im->low.len, taken, err);
+	return *taken ? 0
+		      : seen_key_taken(&im->seen, im->low.ptr, im->low.len,
+				taken, err);
 }
 
 static void build_maps(struct import *im)
@@ -317,17 +316,15 @@ static int is_selected(struct import *im, const char *key)
 	return tl_strmap_get(&im->selected, key) != (size_t)-1;
 }
 
-/* A test seen for the first time, in im->cur (*at its index); its key
- * in im->key. */
-static int new_pending(struct import *im, const struct tl_test *t,
-	const struct tl_buf *id, uint32_t *at, struct tl_err *err)
+/* The key test t's id leads to before a clash is settled (its lookup
+ * key), in im->key and lowercased in im->low; *out its case when it has
+ * one. */
+static void lookup_key(struct import *im, const struct tl_test *t,
+	const struct tl_buf *id, const struct tl_case **out)
 {
 	const struct tl_case *k =
 		im->dry ? NULL : case_by_automation(im, id->ptr);
 	struct tl_buf *key = &im->key;
-	struct pending *p = &im->cur;
-	int rc = 0, taken = 0;
-	memset(p, 0, sizeof(*p));
 	tl_buf_reset(key);
 	if (k) {
 		tl_buf_puts(key, k->ent.key);
@@ -348,11 +345,26 @@ static int new_pending(struct import *im, const struct tl_test *t,
 			if (byk && !byk->automation)
 				k = byk;
 		}
-		if (!k && !(rc = key_taken(im, key->ptr, &taken, err)) && taken)
-			tl_key_add_hash(key, id->ptr);
-		p->new_case = !k;
 	}
-	return rc ? rc : seen_add(&im->seen, id, key, p, at, err);
+	seen_lowered(&im->low, key->ptr, key->len);
+	*out = k;
+}
+
+/* A test seen for the first time, in im->cur (*at its index), k its
+ * case and its lookup key in im->key and im->low (lookup_key); its key
+ * in im->key. */
+static int new_pending(struct import *im, const struct tl_buf *id,
+	const struct tl_case *k, uint32_t *at, struct tl_err *err)
+{
+	struct pending *p = &im->cur;
+	int rc = 0, taken = 0;
+	memset(p, 0, sizeof(*p));
+	p->new_case = !k;
+	if (!k && !(rc = key_taken(im, &taken, err)) && taken)
+		tl_key_add_hash(&im->key, id->ptr);
+	return rc ? rc
+		  : seen_add(&im->seen, im->low.ptr, im->low.len, id, &im->key,
+			    p, at, err);
 }
 
 static void warn(struct import *im, const struct tl_test *t, const char *fmt,
@@ -431,6 +443,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 	struct tl_buf id = TL_BUF_INIT;
 	struct pending *p = &im->cur;
 	struct tl_result *x = NULL;
+	const struct tl_case *kase = NULL;
 	const char *key;
 	char *path = NULL;
 	uint32_t at = (uint32_t)-1;
@@ -444,14 +457,18 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		tl_buf_printf(&id, "%s / %s", t->suite, t->name);
 	else
 		tl_buf_puts(&id, t->name);
-	rc = seen_find(&im->seen, id.ptr, id.len, &at, p, err);
+	lookup_key(im, t, &id, &kase);
+	rc = seen_find(&im->seen, im->low.ptr, im->low.len, id.ptr, id.len, &at,
+		p, err);
 	if (!rc && at != (uint32_t)-1 && !im->merge) {
 		/* TAP: the same description again is another test */
 		size_t base = id.len;
 		for (int k = 2; !rc && at != (uint32_t)-1; k++) {
 			tl_buf_truncate(&id, base);
 			tl_buf_printf(&id, " (%d)", k);
-			rc = seen_find(&im->seen, id.ptr, id.len, &at, p, err);
+			lookup_key(im, t, &id, &kase);
+			rc = seen_find(&im->seen, im->low.ptr, im->low.len,
+				id.ptr, id.len, &at, p, err);
 		}
 	}
 	again = at != (uint32_t)-1;
@@ -467,7 +484,7 @@ static int on_test(struct tl_test *t, void *vctx, struct tl_err *err)
 		/* its earlier run no longer counts: this one does */
 		count(&im->k, p, -1);
 	} else if (!rc) {
-		rc = new_pending(im, t, &id, &at, err);
+		rc = new_pending(im, &id, kase, &at, err);
 		if (!rc) {
 			p->raw_ok = t->raw_ok;
 			p->todo = t->directive && !strcmp(t->directive, "todo");

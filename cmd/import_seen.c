@@ -20,8 +20,7 @@ void seen_release(struct seen *s)
 {
 	tl_spool_release(&s->recs);
 	tl_spool_release(&s->strs);
-	tl_fpmap_release(&s->ids);
-	tl_fpmap_release(&s->newkeys);
+	tl_fpmap_release(&s->keys);
 	tl_buf_release(&s->low);
 	tl_buf_release(&s->rec);
 	s->n = 0;
@@ -76,13 +75,13 @@ int seen_put(struct seen *s, uint32_t at, const struct pending *p,
 		&s->recs, (uint64_t)at * sizeof(*p), p, sizeof(*p), err);
 }
 
-int seen_find(struct seen *s, const char *id, size_t idlen, uint32_t *at,
-	struct pending *p, struct tl_err *err)
+int seen_find(struct seen *s, const char *low, size_t lowlen, const char *id,
+	size_t idlen, uint32_t *at, struct pending *p, struct tl_err *err)
 {
 	size_t it = 0;
 	uint32_t i;
 	*at = (uint32_t)-1;
-	while (tl_fpmap_next(&s->ids, tl_fp(id, idlen), &it, &i)) {
+	while (tl_fpmap_next(&s->keys, tl_fp(low, lowlen), &it, &i)) {
 		const char *pid = NULL, *pkey = NULL;
 		uint32_t plen = 0, keylen = 0;
 		int rc = get(s, i, p, err);
@@ -99,7 +98,7 @@ int seen_find(struct seen *s, const char *id, size_t idlen, uint32_t *at,
 	return 0;
 }
 
-int seen_new_key(struct seen *s, const char *low, size_t len, int *taken,
+int seen_key_taken(struct seen *s, const char *low, size_t len, int *taken,
 	struct tl_err *err)
 {
 	size_t it = 0;
@@ -107,7 +106,7 @@ int seen_new_key(struct seen *s, const char *low, size_t len, int *taken,
 	int rc = 0;
 	*taken = 0;
 	while (!rc && !*taken &&
-		tl_fpmap_next(&s->newkeys, tl_fp(low, len), &it, &i)) {
+		tl_fpmap_next(&s->keys, tl_fp(low, len), &it, &i)) {
 		const char *pid = NULL, *pkey = NULL;
 		uint32_t idlen = 0, keylen = 0;
 		struct pending p;
@@ -125,8 +124,9 @@ int seen_new_key(struct seen *s, const char *low, size_t len, int *taken,
 	return rc;
 }
 
-int seen_add(struct seen *s, const struct tl_buf *id, const struct tl_buf *key,
-	struct pending *p, uint32_t *at, struct tl_err *err)
+int seen_add(struct seen *s, const char *low, size_t lowlen,
+	const struct tl_buf *id, const struct tl_buf *key, struct pending *p,
+	uint32_t *at, struct tl_err *err)
 {
 	uint32_t len[2];
 	uint64_t off;
@@ -148,12 +148,13 @@ int seen_add(struct seen *s, const struct tl_buf *id, const struct tl_buf *key,
 		     &s->strs, s->rec.ptr, s->rec.len, &p->rec, err)) ||
 		(rc = tl_spool_add(&s->recs, p, sizeof(*p), &off, err)))
 		return rc;
-	if (p->new_case) {
-		seen_lowered(&s->low, key->ptr, key->len);
-		tl_fpmap_put(&s->newkeys, tl_fp(s->low.ptr, s->low.len),
+	tl_fpmap_put(&s->keys, tl_fp(low, lowlen), (uint32_t)s->n);
+	seen_lowered(&s->low, key->ptr, key->len);
+	if (s->low.len != lowlen || memcmp(s->low.ptr, low, lowlen))
+		/* a clash's suffix: a later test whose lookup key is this
+		 * key finds it taken */
+		tl_fpmap_put(&s->keys, tl_fp(s->low.ptr, s->low.len),
 			(uint32_t)s->n);
-	}
-	tl_fpmap_put(&s->ids, tl_fp(id->ptr, id->len), (uint32_t)s->n);
 	*at = (uint32_t)s->n++;
 	return 0;
 }

@@ -3,11 +3,13 @@
 /*
  * The tests an import has seen (cmd_import.c), in memory that does not
  * grow with the reports: each test's id and key, and a 24-byte record of
- * it, are in two spool files (core/spool.h); a test is found again by
- * its id's fingerprint, and a new case's key by its lowercased form's
- * (core/fpmap.h: 8 bytes a slot), every candidate confirmed against the
- * strings read back, so a fingerprint collision costs a read, never a
- * wrong answer.
+ * it, are in two spool files (core/spool.h). One table finds them
+ * (core/fpmap.h: 8 bytes a slot), by the fingerprint of the key a test's
+ * id leads to before a clash is settled (its lookup key), lowercased: a
+ * test seen again leads to the same one, and a new key that differs from
+ * another test's only in letter case to the same one too. Every
+ * candidate is confirmed against the strings read back, so a fingerprint
+ * collision costs a read, never a wrong answer.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,8 +33,9 @@ struct pending {
 struct seen {
 	struct tl_spool recs; /* struct pending, by index */
 	struct tl_spool strs; /* the ids and keys */
-	struct tl_fpmap ids; /* id's fingerprint -> index */
-	struct tl_fpmap newkeys; /* a new case's lowercased key's -> index */
+	/* the lookup key's, lowercased (and a key given a suffix by a clash
+	 * under its own too) -> index */
+	struct tl_fpmap keys;
 	size_t n;
 	struct tl_buf low, rec; /* scratch */
 };
@@ -40,17 +43,19 @@ struct seen {
 /* Its spools in dir (the temporary folder for NULL). */
 int seen_open(struct seen *s, const char *dir, struct tl_err *err);
 void seen_release(struct seen *s);
-/* The test seen under id: *at its index and *p its record; *at is
- * (uint32_t)-1 when there is none. */
-int seen_find(struct seen *s, const char *id, size_t idlen, uint32_t *at,
-	struct pending *p, struct tl_err *err);
-/* Whether a test seen made a new case whose key, lowercased, is low. */
-int seen_new_key(struct seen *s, const char *low, size_t len, int *taken,
+/* The test seen under id, whose lookup key lowercased is low: *at its
+ * index and *p its record; *at is (uint32_t)-1 when there is none. */
+int seen_find(struct seen *s, const char *low, size_t lowlen, const char *id,
+	size_t idlen, uint32_t *at, struct pending *p, struct tl_err *err);
+/* Whether a test seen has a key that, lowercased, is low. */
+int seen_key_taken(struct seen *s, const char *low, size_t len, int *taken,
 	struct tl_err *err);
-/* A test seen for the first time, p so far (its new_case set), under id
- * and key: *at its index; p->rec is set. */
-int seen_add(struct seen *s, const struct tl_buf *id, const struct tl_buf *key,
-	struct pending *p, uint32_t *at, struct tl_err *err);
+/* A test seen for the first time, p so far (its new_case set), under id,
+ * its lookup key lowercased low and its key: *at its index; p->rec is
+ * set. */
+int seen_add(struct seen *s, const char *low, size_t lowlen,
+	const struct tl_buf *id, const struct tl_buf *key, struct pending *p,
+	uint32_t *at, struct tl_err *err);
 /* The test at's record, back after a change. */
 int seen_put(struct seen *s, uint32_t at, const struct pending *p,
 	struct tl_err *err);

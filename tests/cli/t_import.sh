@@ -65,6 +65,22 @@ ok
 expect_eq "$(find "$TMP" -path '*etc/passwd*' -not -path "$TMP/r/imp/qa/*" | wc -l | tr -d ' ')" 0 "nothing outside the tracker"
 expect_eq "$(tally case show etc/passwd --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["automation"])')" "../../etc.passwd" "the id is kept as written"
 expect_eq "$(echo "$keys" | tr 'A-Z' 'a-z' | sort | uniq -d)" "" "no keys differing only in case"
+# a clash's suffixed key is taken too: a later test of the same import
+# whose own key is that one gets another (it would overwrite the first)
+suffixed=$(tally case list --columns key | grep '^mixed/case/test-')
+[ -n "$suffixed" ] || fail "no suffixed key"
+mkdir -p "$TMP/clash" && (cd "$TMP/clash" && git init -q && tally init -q)
+cat > "$TMP/clash/report.xml" <<XML
+<testsuite name="s">
+  <testcase classname="Mixed.Case" name="Test"/>
+  <testcase classname="mixed.case" name="test"/>
+  <testcase classname="mixed.case" name="${suffixed##*/}"/>
+</testsuite>
+XML
+(cd "$TMP/clash" && tally -q import report.xml --title clash) || fail "import of the clash"
+ck=$(cd "$TMP/clash" && tally case list --columns key)
+expect_eq "$(echo "$ck" | wc -l | tr -d ' ')" 3 "three cases"
+expect_eq "$(echo "$ck" | tr 'A-Z' 'a-z' | sort | uniq -d)" "" "a suffixed key taken"
 
 # --env wins over a suite property of the same name
 expect_code 0 tally import "$FX/basic.xml" --title "Env" --env browser=chrome
