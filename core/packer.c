@@ -1,5 +1,6 @@
 /* The object side of a bulk commit, on its own thread: see packer.h. */
 #include "core/packer.h"
+#include "core/recorder.h"
 #include "core/spill.h"
 #include "core/buf.h"
 #include "core/fs.h"
@@ -7,8 +8,8 @@
 
 #include <errno.h>
 #include <git2.h>
-#include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,10 +19,11 @@
 #include "core/banned.h"
 
 /* Content written to one packfile: bounds the memory the objects take
- * between two packs (libgit2 holds about 3.5 bytes for each byte of small
- * blobs: mempack, packbuilder, indexer). 2 MiB: a 100,000-test import
- * peaks at 28 to 31 MB in 11 packs; 4 MiB took 37 MB in 6, 1 MiB 25 MB
- * in 22 (packs git gc joins, and each one a reader may search). */
+ * between two packs (libgit2's pack builder and indexer hold about 1.5
+ * bytes for each byte of small blobs). 2 MiB: a 100,000-test import
+ * peaked at 28 to 31 MB in 11 packs; 4 MiB took 37 MB in 6, 1 MiB 25 MB
+ * in 22 (packs git gc joins, and each one a reader may search); those
+ * were with the bytes in memory too. */
 #define PACK_BYTES (2u << 20)
 
 /* Blob ids gathered before they are written to the ids file. */
@@ -31,20 +33,6 @@
  * blobs) go loose, as an ordinary commit's do: a packfile each time
  * would bring git's pack limit (gc.autoPackLimit) twice as near. */
 #define LOOSE_MAX 16
-
-/*
- * An odb backend in front of a mempack that notes what is written to it:
- * those objects, and only those, go to the next packfile. (Dumping the
- * mempack would pack everything its commit reaches, old objects too.)
- */
-struct recorder {
-	git_odb_backend parent;
-	git_odb_backend *mem;
-	git_oid *ids;
-	size_t n, cap;
-	size_t inserted; /* ids[0..inserted) are in the packer's pb */
-	size_t bytes;
-};
 
 struct tl_packer {
 	struct tl_repo *r;
@@ -56,8 +44,10 @@ struct tl_packer {
 	 * path as the delta hint, so that no path is kept until the pack */
 	git_packbuilder *pb;
 	git_repository *git;
-	git_odb *odb;
-	struct recorder *rec;
+	/* git's: the recorder (core/recorder.h; what the commit makes goes
+	 * there, and from there to packs) over a reader of disk's */
+	git_odb *odb, *disk;
+	struct tl_recorder *rec;
 	char *packdir;
 	struct tl_strlist before; /* the packs there were at the start */
 	struct tl_strlist made; /* the packs written since */
@@ -75,70 +65,6 @@ struct tl_packer {
 	int rc;
 	struct tl_err err;
 };
-
-static git_odb_backend *mem_of(git_odb_backend *be)
-{
-	return ((struct recorder *)be)->mem;
-}
-
-static int rec_read(void **data, size_t *len, git_object_t *type,
-	git_odb_backend *be, const git_oid *id)
-{
-	return mem_of(be)->read(data, len, type, mem_of(be), id);
-}
-
-static int rec_read_header(
-	size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *id)
-{
-	return mem_of(be)->read_header(len, type, mem_of(be), id);
-}
-
-static int rec_exists(git_odb_backend *be, const git_oid *id)
-{
-	return mem_of(be)->exists(mem_of(be), id);
-}
-
-static int rec_write(git_odb_backend *be, const git_oid *id, const void *data,
-	size_t len, git_object_t type)
-{
-	struct recorder *r = (struct recorder *)be;
-	if (mem_of(be)->exists(mem_of(be), id))
-		return 0;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->ids = tl_realloc(r->ids, tl_mul(r->cap, sizeof(*r->ids)));
-	}
-	git_oid_cpy(&r->ids[r->n++], id);
-	r->bytes += len;
-	return r->mem->write(r->mem, id, data, len, type);
-}
-
-static void rec_free(git_odb_backend *be)
-{
-	struct recorder *r = (struct recorder *)be;
-	r->mem->free(r->mem);
-	free(r->ids);
-	free(r);
-}
-
-static int recorder_new(struct recorder **out)
-{
-	struct recorder *r = tl_calloc(1, sizeof(*r));
-	int rc = git_odb_init_backend(&r->parent, GIT_ODB_BACKEND_VERSION);
-	if (!rc)
-		rc = git_mempack_new(&r->mem);
-	if (rc) {
-		free(r);
-		return rc;
-	}
-	r->parent.read = rec_read;
-	r->parent.read_header = rec_read_header;
-	r->parent.exists = rec_exists;
-	r->parent.write = rec_write;
-	r->parent.free = rec_free;
-	*out = r;
-	return 0;
-}
 
 /* The pack's bytes go to the indexer a megabyte at a time:
  * git_packbuilder_write appends object by object, remapping the file
@@ -171,18 +97,18 @@ static int feed_chunk(void *data, size_t size, void *payload)
  * kept so that a commit given up can take it away again. */
 static int write_pack(struct tl_packer *p, struct tl_err *err)
 {
-	struct recorder *r = p->rec;
+	struct tl_recorder *r = p->rec;
 	git_indexer_progress st;
 	struct feed f = { NULL, &st, TL_BUF_INIT };
 	int rc = 0;
-	if (!r->n)
+	if (r->n == r->kept)
 		return 0;
 	memset(&st, 0, sizeof(st));
 	if (!p->pb)
 		rc = git_packbuilder_new(&p->pb, p->git);
 	/* the trees, which came without a name */
 	for (size_t i = r->inserted; i < r->n && !rc; i++)
-		rc = git_packbuilder_insert(p->pb, &r->ids[i], NULL);
+		rc = git_packbuilder_insert(p->pb, &r->v[i].id, NULL);
 	if (!rc &&
 		!(rc = git_indexer_new(&f.ix, p->packdir, 0, p->odb, NULL)) &&
 		!(rc = git_packbuilder_foreach(p->pb, feed_chunk, &f)) &&
@@ -194,24 +120,21 @@ static int write_pack(struct tl_packer *p, struct tl_err *err)
 	p->pb = NULL;
 	if (rc)
 		return tl_git_fail(err, rc, "writing a packfile");
-	if (git_mempack_reset(r->mem))
-		return tl_git_fail(err, -1, "emptying the object buffer");
-	r->n = r->inserted = 0;
-	r->bytes = 0;
+	tl_recorder_packed(r);
 	return 0;
 }
 
 static int write_loose(struct tl_packer *p, struct tl_err *err)
 {
-	struct recorder *r = p->rec;
+	struct tl_recorder *r = p->rec;
 	git_odb *disk = NULL;
 	int rc = git_repository_odb(&disk, p->r->git);
 	git_packbuilder_free(p->pb);
 	p->pb = NULL;
-	for (size_t i = 0; i < r->n && !rc; i++) {
+	for (size_t i = r->kept; i < r->n && !rc; i++) {
 		git_odb_object *o = NULL;
 		git_oid id;
-		if (!(rc = git_odb_read(&o, p->odb, &r->ids[i])))
+		if (!(rc = git_odb_read(&o, p->odb, &r->v[i].id)))
 			rc = git_odb_write(&id, disk, git_odb_object_data(o),
 				git_odb_object_size(o), git_odb_object_type(o));
 		git_odb_object_free(o);
@@ -219,8 +142,7 @@ static int write_loose(struct tl_packer *p, struct tl_err *err)
 	git_odb_free(disk);
 	if (rc)
 		return tl_git_fail(err, rc, "writing an object");
-	r->n = r->inserted = 0;
-	r->bytes = 0;
+	tl_recorder_packed(r);
 	return 0;
 }
 
@@ -231,18 +153,17 @@ static int pack_blob(struct tl_packer *p, const struct tl_bulk_rec *h,
 	int rc;
 	if (!data)
 		return p->err.code;
-	/* straight into the mempack: through the odb, every new object
-	 * would rescan the pack folder first */
+	/* noted, its bytes left where they are: through the odb, every
+	 * new object would rescan the pack folder first */
 	rc = git_odb_hash(id, data, h->len, GIT_OBJECT_BLOB);
 	if (!rc)
-		rc = rec_write(
-			&p->rec->parent, id, data, h->len, GIT_OBJECT_BLOB);
+		tl_recorder_note_blob(p->rec, id, h->off, h->len);
 	if (!rc && !p->pb)
 		rc = git_packbuilder_new(&p->pb, p->git);
 	/* into the pack's builder now (new objects only), its path with it */
-	for (struct recorder *r = p->rec; !rc && r->inserted < r->n;
+	for (struct tl_recorder *r = p->rec; !rc && r->inserted < r->n;
 		r->inserted++)
-		rc = git_packbuilder_insert(p->pb, &r->ids[r->inserted],
+		rc = git_packbuilder_insert(p->pb, &r->v[r->inserted].id,
 			r->inserted + 1 == r->n ? name : NULL);
 	if (rc)
 		return tl_git_fail(&p->err, rc, "storing a blob");
@@ -417,19 +338,31 @@ int tl_packer_start(struct tl_packer **out, struct tl_repo *r, int spill_fd,
 	pthread_cond_init(&p->cv, NULL);
 	*out = p;
 	if ((rc = git_repository_open(&p->git, r->gitdir)) ||
-		(rc = git_repository_odb(&p->odb, p->git)) ||
-		(rc = recorder_new(&p->rec)))
+		(rc = git_repository_odb(&p->disk, p->git)) ||
+		(rc = git_odb_new(&p->odb)))
 		return tl_git_fail(err, rc, "preparing a bulk commit");
+	if ((rc = tl_recorder_new(&p->rec, r->gitdir, spill_fd, err)))
+		return rc;
+	if ((rc = git_odb_add_backend(p->odb, &p->rec->parent, 1000))) {
+		p->rec->parent.free(&p->rec->parent);
+		p->rec = NULL;
+		return tl_git_fail(err, rc, "preparing a bulk commit");
+	}
+	{
+		git_odb_backend *rd = NULL;
+		if ((rc = tl_reader_new(&rd, p->disk)) ||
+			(rc = git_odb_add_backend(p->odb, rd, 1))) {
+			if (rd)
+				rd->free(rd);
+			return tl_git_fail(err, rc, "preparing a bulk commit");
+		}
+	}
+	git_repository_set_odb(p->git, p->odb);
 	/* the objects of a linked work tree live in the main repository's
 	 * folder (its common dir), not in the work tree's own git dir */
 	p->packdir =
 		tl_path_join(git_repository_commondir(p->git), "objects/pack");
 	list_packs(p);
-	if ((rc = git_odb_add_backend(p->odb, &p->rec->parent, 1000))) {
-		rec_free(&p->rec->parent);
-		p->rec = NULL;
-		return tl_git_fail(err, rc, "preparing a bulk commit");
-	}
 	/* no thread: tl_packer_wait does the work */
 	p->threaded = !pthread_create(&p->th, NULL, run, p);
 	return 0;
@@ -484,8 +417,8 @@ git_repository *tl_packer_git(struct tl_packer *p)
 
 int tl_packer_flush(struct tl_packer *p, struct tl_err *err)
 {
-	int rc = p->rec->n <= LOOSE_MAX ? write_loose(p, err)
-					: write_pack(p, err);
+	int rc = p->rec->n - p->rec->kept <= LOOSE_MAX ? write_loose(p, err)
+						       : write_pack(p, err);
 	/* a branch may name these objects from now on */
 	p->keep = 1;
 	return rc;
@@ -514,8 +447,9 @@ void tl_packer_free(struct tl_packer *p)
 		}
 		free(base);
 	}
-	/* the odb owns the recorder */
+	/* the odb owns the recorder and the reader */
 	git_odb_free(p->odb);
+	git_odb_free(p->disk);
 	git_packbuilder_free(p->pb);
 	git_repository_free(p->git);
 	tl_buf_release(&p->idbuf);
