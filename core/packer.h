@@ -7,9 +7,11 @@
  *
  * Blobs come from the bulk's spill file, found through its records file
  * (a record per put or remove, in their order), which the packer reads
- * as they are written: it keeps nothing per blob in memory, and writes
- * each one's id to a file the bulk reads at the commit. Packs hold at
- * most about 4 MiB of content each, and only objects this commit made;
+ * as they are written: it keeps nothing per blob in memory once it is
+ * packed (core/recorder.h: 40 bytes each until then, the bytes left on
+ * disk), and writes each one's id to a file the bulk reads at the
+ * commit. Packs hold at most about 2 MiB of content each, and only
+ * objects this commit made;
  * the trees are built a batch of paths at a time and packed as they come.
  * A packer freed before tl_packer_wait succeeded deletes the packs it
  * wrote, so a refused import leaves nothing behind, in .git either.
@@ -38,11 +40,12 @@ struct tl_bulk_rec {
 	uint32_t remove;
 };
 
-/* Opens a private handle on gitdir (the mempack never reaches the
- * repository's own) and starts the thread; without a thread the work is
- * done, the same way, in tl_packer_wait. The packer reads the records
- * (rec_fd) and the spill file as tl_packer_publish says they are whole,
- * and appends each put's blob id (20 bytes) to ids_fd in their order. */
+/* Opens a private handle on gitdir (its object database the recorder's,
+ * over a reader of the repository's) and starts the thread; without a
+ * thread the work is done, the same way, in tl_packer_wait. The packer
+ * reads the records (rec_fd) and the spill file as tl_packer_publish
+ * says they are whole, and appends each put's blob id (20 bytes) to
+ * ids_fd in their order. */
 int tl_packer_start(struct tl_packer **out, struct tl_repo *r, int spill_fd,
 	int rec_fd, int ids_fd, struct tl_err *err);
 /* The records file is whole up to rec_end, and the spill file holds the
