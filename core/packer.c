@@ -69,7 +69,7 @@ struct tl_packer {
 	struct tl_err err;
 };
 
-/* The pack's bytes go to the indexer a megabyte at a time:
+/* The pack's bytes go to the indexer 256 KiB at a time:
  * git_packbuilder_write appends object by object, remapping the file
  * each time, and git_packbuilder_write_buf holds the whole pack. */
 #define FEED_BYTES ((size_t)256 << 10)
