@@ -476,3 +476,36 @@ Test(repo, a_commit_keeps_the_last_change_of_a_path)
 	cr_assert_str_eq(out, "a: 2\nb: 2\nqa/a.yaml\nqa/b.yaml\n");
 	free(out);
 }
+
+/* git commits another file once the bulk's files are written (its tree
+ * built on the HEAD before): the bulk's tree is built again on the new
+ * HEAD, reading that HEAD's objects through the packer's reader (its
+ * writes never consult the repository's packs), and both commits land. */
+static void commit_meanwhile(const char *stage)
+{
+	if (!strcmp(stage, "written"))
+		free(th_sh(dir, "git add other && git commit -qm meanwhile"));
+}
+
+Test(repo, a_bulk_commit_builds_its_tree_again_on_a_head_that_moved)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_bulk *b = NULL;
+	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0,
+		commit_meanwhile };
+	char *out;
+	th_write(dir, "kept", "1\n");
+	th_write(dir, "other", "2\n");
+	free(th_sh(dir, "git add kept && git commit -qm one && git gc -q"));
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	put_many(b, "moved", 2000, 200);
+	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
+	tl_bulk_free(b);
+	out = th_sh(dir,
+		"git fsck --strict --no-progress 2>&1 | grep -v '^dangling'; "
+		"git log --format=%%s | tr '\\n' '|'; echo; "
+		"git ls-tree -r --name-only HEAD | wc -l; "
+		"git show HEAD:other; git status --porcelain");
+	cr_assert_str_eq(out, "tally: bulk|meanwhile|one|\n2002\n2\n");
+	free(out);
+}
