@@ -156,8 +156,8 @@ static int pack_blob(struct tl_packer *p, const struct tl_bulk_rec *h,
 	int rc;
 	if (!data)
 		return p->err.code;
-	/* noted, its bytes left where they are: through the odb, every
-	 * new object would rescan the pack folder first */
+	/* noted with where its bytes already are (a write through the odb
+	 * would copy them) */
 	rc = git_odb_hash(id, data, h->len, GIT_OBJECT_BLOB);
 	if (!rc)
 		tl_recorder_note_blob(p->rec, id, h->off, h->len);
