@@ -33,9 +33,10 @@ static void insert(
 
 void tl_fpmap_put(struct tl_fpmap *m, uint64_t fp, uint32_t val)
 {
-	/* at most seven eighths full, not three quarters: half the table
-	 * for a sixth of the sizes (100,000 tests fit 2^17 slots), while a
-	 * miss probes about 32 slots on average, 256 bytes */
+	/* at most seven eighths full, not three quarters: between the two
+	 * fractions of a power of two the table is half the size (100,000
+	 * tests fit 2^17 slots), and a miss probes about 32 slots on
+	 * average, 256 bytes */
 	if ((m->n + 1) * 8 > m->cap * 7) {
 		size_t cap = m->cap ? m->cap * 2 : 1024;
 		struct tl_fpmap_slot *s = tl_calloc_table(cap, sizeof(*s));

@@ -272,8 +272,8 @@ Test(repo, a_bulk_commit_keeps_the_last_put_or_remove_of_a_path)
 	free(out);
 }
 
-/* Puts are buffered a MiB at a time: a file larger than the buffer, and
- * small ones around it, read back and commit whole and in order. */
+/* Puts are buffered 256 KiB at a time: a file larger than the buffer,
+ * and small ones around it, read back and commit whole and in order. */
 Test(repo, a_bulk_reads_back_and_commits_puts_around_a_large_one)
 {
 	struct tl_err err = TL_ERR_INIT;
@@ -409,8 +409,8 @@ Test(repo, a_bulk_commit_builds_its_tree_over_several_batches)
 	free(out);
 }
 
-/* Records of more than one sorted run (2 MiB each: 30,000 records of
- * some 140 bytes make three): the runs merge in path order, a path put
+/* Records of more than one sorted run (1 MiB each: 30,000 records of
+ * some 140 bytes make four): the runs merge in path order, a path put
  * in the first run and again in the last is the last put, a put of the
  * first run removed in the last is gone. (Their blobs were packed as
  * they came: dangling now, as a put given up always left them.) */
