@@ -23,7 +23,7 @@
 /* Puts are gathered and written to the spill file, and their records
  * handed to the packer, a buffer at a time: a write(2) per file cost the
  * reading thread a sixth of its time. */
-#define SPILL_BUF ((size_t)256 << 10)
+#define SPILL_BUF ((size_t)64 << 10)
 
 /* Records sorted in memory at a time, at the commit: each such run is
  * written out sorted, and the runs are merged as they are read. The
@@ -146,7 +146,8 @@ int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
 {
 	off_t off = b->end;
 	int rc = check(b, path, len, err);
-	if (!rc && b->wbuf.len + len > SPILL_BUF)
+	/* >=: filled to the brim, with tl_buf's NUL, the buffer doubled */
+	if (!rc && b->wbuf.len + len >= SPILL_BUF)
 		rc = flush(b, err);
 	if (rc)
 		return rc;

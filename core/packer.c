@@ -89,11 +89,19 @@ static int feed_flush(struct feed *f)
 	return rc;
 }
 
+/* The buffer never grows past FEED_BYTES (a put that would fill it,
+ * with tl_buf's NUL, flushes first, and a chunk as big goes straight
+ * on): doubling it from there held 512 KiB. */
 static int feed_chunk(void *data, size_t size, void *payload)
 {
 	struct feed *f = payload;
+	int rc = 0;
+	if (f->buf.len + size >= FEED_BYTES && (rc = feed_flush(f)))
+		return rc;
+	if (size >= FEED_BYTES)
+		return git_indexer_append(f->ix, data, size, f->st);
 	tl_buf_put(&f->buf, data, size);
-	return f->buf.len >= FEED_BYTES ? feed_flush(f) : 0;
+	return 0;
 }
 
 /* What the recorder noted becomes one packfile on disk, whose name is
@@ -274,11 +282,11 @@ static int pack_span(struct tl_packer *p, struct tl_spill_reader *rin,
 		*at += (off_t)(sizeof(h) + h.pathlen + 1);
 		if (h.remove)
 			continue;
-		if (!(rc = pack_blob(p, &h, name, in, &id))) {
+		/* flushed first: put first, the buffer doubled for the NUL */
+		if (!(rc = pack_blob(p, &h, name, in, &id)) &&
+			(p->idbuf.len + GIT_OID_RAWSZ < IDS_BUF ||
+				!(rc = ids_flush(p))))
 			tl_buf_put(&p->idbuf, id.id, GIT_OID_RAWSZ);
-			if (p->idbuf.len >= IDS_BUF)
-				rc = ids_flush(p);
-		}
 	}
 	return rc;
 }

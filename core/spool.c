@@ -9,7 +9,7 @@
 
 #include "core/banned.h"
 
-#define SPOOL_BUF ((size_t)256 << 10)
+#define SPOOL_BUF TL_SPOOL_BUF
 
 int tl_spool_open(struct tl_spool *s, const char *dir, struct tl_err *err)
 {
@@ -53,8 +53,10 @@ int tl_spool_add(struct tl_spool *s, const void *p, size_t n, uint64_t *off,
 	int rc;
 	if (!s->open)
 		return tl_err_set(err, TL_EINVALID, "the spool is not open");
-	/* a record is never split between the file and the buffer */
-	if (s->wbuf.len && s->wbuf.len + n > SPOOL_BUF &&
+	/* a record is never split between the file and the buffer, and the
+	 * buffer with tl_buf's NUL stays within SPOOL_BUF (filling it to the
+	 * brim doubled it, to 512 KiB) */
+	if (s->wbuf.len && s->wbuf.len + n >= SPOOL_BUF &&
 		(rc = tl_spool_flush(s, err)))
 		return rc;
 	*off = (uint64_t)s->end + s->wbuf.len;

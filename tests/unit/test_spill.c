@@ -163,6 +163,24 @@ Test(spool, records_read_back_from_buffer_and_file)
 
 /* A record rewritten in place reads back new, whether it was in the
  * buffer or in the file, and whether a window held it or not. */
+/* Records that fill the buffer to the byte: it is written out before it
+ * would pass TL_SPOOL_BUF (with tl_buf's NUL, a full buffer doubled). */
+Test(spool, its_buffer_never_grows_past_its_size)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_spool s;
+	char rec[1024];
+	uint64_t off;
+	memset(rec, 'r', sizeof(rec));
+	cr_assert_eq(tl_spool_open(&s, NULL, &err), 0, "%s", err.msg);
+	for (int i = 0; i < 200; i++) {
+		cr_assert_eq(tl_spool_add(&s, rec, sizeof(rec), &off, &err), 0);
+		cr_assert_leq(s.wbuf.cap, TL_SPOOL_BUF, "record %d", i);
+	}
+	cr_assert_str_eq(tl_spool_get(&s, off, 4, &err) ? "ok" : err.msg, "ok");
+	tl_spool_release(&s);
+}
+
 Test(spool, a_record_set_again_reads_back_new)
 {
 	struct tl_spool s;
