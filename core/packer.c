@@ -22,12 +22,15 @@
  * many bytes, or this many objects: what libgit2's pack builder and
  * indexer hold between two packs is about 250 bytes an object besides
  * the delta window's bytes, and a result file is some 110 bytes, so the
- * count bounds it first. A 100,000-test import (120,000 objects) peaks
- * at 17.5 to 18 MB in 22 packs; with no count, 23 MB in 11 packs, and
- * 12,288 objects 19.6 MB in 15 (packs git gc joins, and each one a
- * reader may search). */
+ * count bounds it first. The builder's list of objects (104 bytes each)
+ * grows to (n + 1024) * 3 / 2 entries: 1,536, 3,840, 7,296, 12,480, so
+ * 8,192 objects held room for 12,480 and 7,296 fill their list exactly.
+ * A 100,000-test import (120,000 objects) with no count peaked at 23 MB
+ * in 11 packs, with 12,288 objects at 19.6 MB in 15, with 8,192 at 17.5
+ * to 18 MB in 22 (packs git gc joins, and each one a reader may
+ * search). */
 #define PACK_BYTES (2u << 20)
-#define PACK_OBJECTS 8192
+#define PACK_OBJECTS 7296
 
 /* Blob ids gathered before they are written to the ids file. */
 #define IDS_BUF ((size_t)1 << 16)
