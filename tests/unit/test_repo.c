@@ -332,6 +332,18 @@ static void put_many(struct tl_bulk *b, const char *dirname, int n, int size)
 	tl_buf_release(&data);
 }
 
+/* One bulk commit of n such files under qa/dirname. */
+static void commit_many(
+	const struct tl_commit_opts *o, const char *dirname, int n, int size)
+{
+	struct tl_err err = TL_ERR_INIT;
+	struct tl_bulk *b = NULL;
+	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
+	put_many(b, dirname, n, size);
+	cr_assert_eq(tl_bulk_commit(b, o, NULL, &err), 0, "%s", err.msg);
+	tl_bulk_free(b);
+}
+
 Test(repo, a_bulk_commit_packs_only_new_objects_in_bounded_packs)
 {
 	struct tl_err err = TL_ERR_INIT;
@@ -341,10 +353,7 @@ Test(repo, a_bulk_commit_packs_only_new_objects_in_bounded_packs)
 	th_write(dir, "kept", "1\n");
 	free(th_sh(dir, "git add kept && git commit -qm one"));
 	/* 3,000 files of 2 KiB: more than one pack's worth */
-	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
-	put_many(b, "big", 3000, 2048);
-	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
-	tl_bulk_free(b);
+	commit_many(&o, "big", 3000, 2048);
 	out = th_sh(dir,
 		"git fsck --strict --no-progress 2>&1; "
 		"test $(ls .git/objects/pack/*.pack | wc -l) -ge 2 && echo packs; "
@@ -388,14 +397,9 @@ static int idx_mapped(void)
  * just as the import ends. */
 Test(repo, a_bulk_commit_writes_its_loose_objects_without_mapping_its_packs)
 {
-	struct tl_err err = TL_ERR_INIT;
-	struct tl_bulk *b = NULL;
 	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0, NULL };
 	char *out;
-	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
-	put_many(b, "big", 3000, 2048);
-	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
-	tl_bulk_free(b);
+	commit_many(&o, "big", 3000, 2048);
 	out = th_sh(dir,
 		"test $(ls .git/objects/pack/*.idx | wc -l) -ge 3 && echo packs; "
 		"test -f .git/objects/$(git rev-parse HEAD | sed 's,^..,&/,') "
@@ -524,18 +528,13 @@ static void commit_meanwhile(const char *stage)
 
 Test(repo, a_bulk_commit_builds_its_tree_again_on_a_head_that_moved)
 {
-	struct tl_err err = TL_ERR_INIT;
-	struct tl_bulk *b = NULL;
 	struct tl_commit_opts o = { "tally: bulk\n", &who, NULL, 0, 0,
 		commit_meanwhile };
 	char *out;
 	th_write(dir, "kept", "1\n");
 	th_write(dir, "other", "2\n");
 	free(th_sh(dir, "git add kept && git commit -qm one && git gc -q"));
-	cr_assert_eq(tl_bulk_open(&b, repo, &err), 0, "%s", err.msg);
-	put_many(b, "moved", 2000, 200);
-	cr_assert_eq(tl_bulk_commit(b, &o, NULL, &err), 0, "%s", err.msg);
-	tl_bulk_free(b);
+	commit_many(&o, "moved", 2000, 200);
 	out = th_sh(dir,
 		"git fsck --strict --no-progress 2>&1 | grep -v '^dangling'; "
 		"git log --format=%%s | tr '\\n' '|'; echo; "
