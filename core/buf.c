@@ -242,6 +242,11 @@ void tl_buf_reset(struct tl_buf *b)
 	b->overflow = 0;
 }
 
+int tl_buf_fits(const struct tl_buf *b, size_t len, size_t size)
+{
+	return len < size && b->len < size - len;
+}
+
 void tl_sort(void *base, size_t n, size_t size,
 	int (*cmp)(const void *, const void *))
 {

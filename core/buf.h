@@ -37,6 +37,11 @@ void tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
 void tl_buf_vprintf(struct tl_buf *b, const char *fmt, va_list ap);
 void tl_buf_truncate(struct tl_buf *b, size_t len);
 void tl_buf_reset(struct tl_buf *b);
+/* Whether len more bytes fit in a buffer of size bytes, with the NUL
+ * tl_buf keeps after them: a writer that flushes before a put that does
+ * not fit never grows its buffer past size (put first and flushed once
+ * full, a buffer filled to the brim doubled). */
+int tl_buf_fits(const struct tl_buf *b, size_t len, size_t size);
 
 /* Allocation that cannot fail: out of memory ends the process, as git's
  * xmalloc and redis's zmalloc do. The handler is replaceable for tests. */

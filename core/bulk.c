@@ -146,8 +146,7 @@ int tl_bulk_put(struct tl_bulk *b, const char *path, const char *data,
 {
 	off_t off = b->end;
 	int rc = check(b, path, len, err);
-	/* >=: filled to the brim, with tl_buf's NUL, the buffer doubled */
-	if (!rc && b->wbuf.len + len >= SPILL_BUF)
+	if (!rc && !tl_buf_fits(&b->wbuf, len, SPILL_BUF))
 		rc = flush(b, err);
 	if (rc)
 		return rc;

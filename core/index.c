@@ -212,14 +212,13 @@ static int out_flush(struct out *w, struct tl_err *err)
 	return 0;
 }
 
-/* Flushed before the buffer, with tl_buf's NUL, would pass FLUSH_AT:
- * put first, it grew to twice that. */
+/* Flushed before the buffer would pass FLUSH_AT (see tl_buf_fits). */
 static int out_put(struct out *w, const void *p, size_t n, struct tl_err *err)
 {
 	int rc;
 	if (!EVP_DigestUpdate(w->sum, p, n))
 		return tl_err_set(err, TL_ERROR, "summing the index");
-	if (w->buf.len + n >= FLUSH_AT && (rc = out_flush(w, err)))
+	if (!tl_buf_fits(&w->buf, n, FLUSH_AT) && (rc = out_flush(w, err)))
 		return rc;
 	tl_buf_put(&w->buf, p, n);
 	return 0;

@@ -92,16 +92,15 @@ static int feed_flush(struct feed *f)
 	return rc;
 }
 
-/* The buffer never grows past FEED_BYTES (a put that would fill it,
- * with tl_buf's NUL, flushes first, and a chunk as big goes straight
- * on): doubling it from there held 512 KiB. */
+/* The buffer never grows past FEED_BYTES (see tl_buf_fits; a chunk as
+ * big goes straight on): doubling it from there held 512 KiB. */
 static int feed_chunk(void *data, size_t size, void *payload)
 {
 	struct feed *f = payload;
 	int rc = 0;
-	if (f->buf.len + size >= FEED_BYTES && (rc = feed_flush(f)))
+	if (!tl_buf_fits(&f->buf, size, FEED_BYTES) && (rc = feed_flush(f)))
 		return rc;
-	if (size >= FEED_BYTES)
+	if (!tl_buf_fits(&f->buf, size, FEED_BYTES))
 		return git_indexer_append(f->ix, data, size, f->st);
 	tl_buf_put(&f->buf, data, size);
 	return 0;
@@ -285,9 +284,9 @@ static int pack_span(struct tl_packer *p, struct tl_spill_reader *rin,
 		*at += (off_t)(sizeof(h) + h.pathlen + 1);
 		if (h.remove)
 			continue;
-		/* flushed first: put first, the buffer doubled for the NUL */
+		/* flushed first (see tl_buf_fits) */
 		if (!(rc = pack_blob(p, &h, name, in, &id)) &&
-			(p->idbuf.len + GIT_OID_RAWSZ < IDS_BUF ||
+			(tl_buf_fits(&p->idbuf, GIT_OID_RAWSZ, IDS_BUF) ||
 				!(rc = ids_flush(p))))
 			tl_buf_put(&p->idbuf, id.id, GIT_OID_RAWSZ);
 	}

@@ -126,9 +126,8 @@ static int rec_write(git_odb_backend *be, const git_oid *id, const void *data,
 		git_error_set_str(GIT_ERROR_INVALID, "an object over 4 GiB");
 		return -1;
 	}
-	/* written out before the buffer, with tl_buf's NUL, would pass
-	 * WBUF (put first, it doubled) */
-	if (r->wbuf.len + len >= WBUF && flush(r))
+	/* written out before the buffer would pass WBUF (tl_buf_fits) */
+	if (!tl_buf_fits(&r->wbuf, len, WBUF) && flush(r))
 		return -1;
 	off = (uint64_t)r->end + r->wbuf.len;
 	tl_buf_put(&r->wbuf, data, len);

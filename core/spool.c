@@ -54,9 +54,8 @@ int tl_spool_add(struct tl_spool *s, const void *p, size_t n, uint64_t *off,
 	if (!s->open)
 		return tl_err_set(err, TL_EINVALID, "the spool is not open");
 	/* a record is never split between the file and the buffer, and the
-	 * buffer with tl_buf's NUL stays within SPOOL_BUF (filling it to the
-	 * brim doubled it, to 512 KiB) */
-	if (s->wbuf.len && s->wbuf.len + n >= SPOOL_BUF &&
+	 * buffer stays within SPOOL_BUF (see tl_buf_fits) */
+	if (s->wbuf.len && !tl_buf_fits(&s->wbuf, n, SPOOL_BUF) &&
 		(rc = tl_spool_flush(s, err)))
 		return rc;
 	*off = (uint64_t)s->end + s->wbuf.len;

@@ -27,6 +27,23 @@ Test(buf, appends_and_formats)
 	tl_buf_release(&b);
 }
 
+/* len more bytes fit in size when they and the NUL after them do: a
+ * writer flushing on "does not fit" never doubles its buffer. */
+Test(buf, fits_counts_the_nul_after_the_bytes)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	cr_assert(tl_buf_fits(&b, 63, 64));
+	cr_assert_not(tl_buf_fits(&b, 64, 64));
+	cr_assert_not(tl_buf_fits(&b, SIZE_MAX, 64));
+	tl_buf_put(&b, "0123456789", 10);
+	cr_assert(tl_buf_fits(&b, 53, 64));
+	cr_assert_not(tl_buf_fits(&b, 54, 64));
+	tl_buf_put(&b, "x", 1);
+	tl_buf_grow(&b, 52);
+	cr_assert_eq(b.cap, 64); /* 11 + 52 and the NUL: no more */
+	tl_buf_release(&b);
+}
+
 Test(buf, limit_sets_a_sticky_overflow)
 {
 	struct tl_buf b;
