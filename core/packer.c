@@ -26,9 +26,9 @@
  * grows to (n + 1024) * 3 / 2 entries: 1,536, 3,840, 7,296, 12,480, so
  * 8,192 objects held room for 12,480 and 7,296 fill their list exactly.
  * A 100,000-test import (120,000 objects) with no count peaked at 23 MB
- * in 11 packs, with 12,288 objects at 19.6 MB in 15, with 8,192 at 17.5
- * to 18 MB in 22 (packs git gc joins, and each one a reader may
- * search). */
+ * in 11 packs, with 12,288 objects at 19.6 MB in 15, with 8,192 at 16.6
+ * MB in 22 and with 7,296 at 15.3 to 15.5 MB in 25 (both with 64 KiB
+ * buffers; packs git gc joins, and each one a reader may search). */
 #define PACK_BYTES (2u << 20)
 #define PACK_OBJECTS 7296
 
@@ -140,9 +140,9 @@ static int write_pack(struct tl_packer *p, struct tl_err *err)
 /* The last few objects go loose, through an object database of the
  * loose objects alone: the repository's would first ask every pack
  * whether it holds each one (git_odb_write's freshen), twice (a miss
- * rescans the pack folder), and map each pack's index to answer, 22 of
- * them, 1.4 MB, after a 100,000-test import. Not synced here: the commit
- * syncs the file system (see bulk.c's persist). */
+ * rescans the pack folder), and map each pack's index to answer: 25 of
+ * them, 1.6 MB, at the end of a 100,000-test import. Not synced here:
+ * the commit syncs the file system (see bulk.c's persist). */
 static int loose_odb(git_odb **out, git_repository *git)
 {
 	git_buf dir = { 0 };

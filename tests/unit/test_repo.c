@@ -393,7 +393,7 @@ static int idx_mapped(void)
 
 /* The commit and the last few objects go loose without asking the
  * repository's packs whether they hold them: that search maps every
- * pack's index, 64 KB of memory each (22 after a 100,000-test import),
+ * pack's index, 64 KB of memory each (25 after a 100,000-test import),
  * just as the import ends. */
 Test(repo, a_bulk_commit_writes_its_loose_objects_without_mapping_its_packs)
 {
