@@ -1,12 +1,11 @@
 #include "core/walk.h"
 #include "core/revs.h"
-#include "core/blobpar.h"
 #include "core/buf.h"
 #include "core/hcache.h"
 #include "core/repo_internal.h"
 #include "core/walk_internal.h"
+#include "core/walkpipe.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,223 +47,20 @@ static int tree_lookup(
 	return rc;
 }
 
-/* Changes held back until their blobs are parsed: this thread reads a
- * batch's blobs as it walks (only this one calls libgit2: see
- * blobpar.h), a full batch goes to the helper thread to parse while this
- * one walks on, and is handed to fn once the next batch is full (fn
- * still sees every change one by one, in walk order). With
- * tl_walk_opts.apart, fn gets a parsed batch on a third thread, while the
- * next is parsed and the one after walked: three stages, each batch
- * through them in turn. */
+/* Changes held back until their blobs are read and parsed: this thread
+ * walks the trees and fills batches, which go down the pipe (see
+ * walkpipe.h); fn still sees every change one by one, in walk order. */
 #define BATCH 4096
-#define NBUF 3
-
-struct bcommit {
-	char hex[GIT_OID_HEXSZ + 1];
-	int64_t time;
-	char *author, *subject;
-};
-
-struct bitem {
-	size_t path_at; /* in paths */
-	char blob[GIT_OID_HEXSZ + 1]; /* "" when deleted */
-	size_t commit; /* index into commits */
-	size_t job; /* index into jobs, or (size_t)-1 when not needed */
-	size_t data_at, data_len; /* the blob's bytes, in data */
-};
-
-/* A batch; its strings and bytes in three buffers that are reused, not
- * a block each (they were a tenth of the walk, freed on another thread
- * than the one that allocated them). */
-struct bbuf {
-	struct bitem *items;
-	size_t n;
-	struct bcommit *commits;
-	size_t ncommits, ccap;
-	struct tl_blob_job *jobs;
-	size_t njobs;
-	struct tl_buf paths, data, out;
-};
-
-struct batch {
-	void (*parse)(const char *, const char *, size_t, struct tl_buf *);
-	struct tl_blobpar *bp;
-	size_t size; /* BATCH, or TALLY_TEST_BATCH's */
-	struct bbuf buf[NBUF];
-	int cur; /* the one being filled */
-	int inflight; /* the one being parsed, or -1 */
-	/* with apart: the one fn is being given, or -1 */
-	int apart, delivering;
-	pthread_t th;
-	int threaded, rc;
-	struct tl_err err;
-	struct walk *w;
-};
-
-static void bbuf_clear(struct bbuf *b)
-{
-	for (size_t i = 0; i < b->ncommits; i++) {
-		free(b->commits[i].author);
-		free(b->commits[i].subject);
-	}
-	tl_buf_reset(&b->paths);
-	tl_buf_reset(&b->data);
-	tl_buf_reset(&b->out);
-	b->n = b->ncommits = b->njobs = 0;
-}
-
-static int finish_apart(struct batch *b, struct tl_err *err);
-
-static void batch_free(struct batch *b)
-{
-	if (!b)
-		return;
-	/* first: they may be using a buffer; an error of fn's after the
-	 * walk's own is dropped */
-	finish_apart(b, NULL);
-	tl_err_clear(&b->err);
-	tl_blobpar_free(b->bp);
-	for (int k = 0; k < NBUF; k++) {
-		bbuf_clear(&b->buf[k]);
-		tl_buf_release(&b->buf[k].paths);
-		tl_buf_release(&b->buf[k].data);
-		tl_buf_release(&b->buf[k].out);
-		free(b->buf[k].items);
-		free(b->buf[k].commits);
-		free(b->buf[k].jobs);
-	}
-}
-
-/* Hands every change of a parsed buffer to fn, in order (on the walking
- * thread, or with apart on the third; the walk's own change is not
- * touched). */
-static int deliver(struct walk *w, struct bbuf *b, struct tl_err *err)
-{
-	struct tl_blob_change ch;
-	int rc = 0;
-	memset(&ch, 0, sizeof(ch));
-	for (size_t i = 0; i < b->n && !rc; i++) {
-		const struct bitem *it = &b->items[i];
-		const struct bcommit *c = &b->commits[it->commit];
-		int has = it->job != (size_t)-1;
-		ch.path = b->paths.ptr + it->path_at;
-		ch.blob = it->blob[0] ? it->blob : NULL;
-		ch.time = c->time;
-		ch.commit = c->hex;
-		ch.author = c->author;
-		ch.subject = c->subject;
-		ch.rec = has ? b->out.ptr + b->jobs[it->job].out_at : NULL;
-		ch.rec_len = has ? b->jobs[it->job].out_len : 0;
-		rc = w->fn(&ch, w->ctx, err);
-	}
-	bbuf_clear(b);
-	return rc;
-}
-
-static void *deliver_apart(void *arg)
-{
-	struct batch *b = arg;
-	b->rc = deliver(b->w, &b->buf[b->delivering], &b->err);
-	return NULL;
-}
-
-/* Waits for the third thread; fn's first error, moved to err (dropped
- * when err is NULL). */
-static int finish_apart(struct batch *b, struct tl_err *err)
-{
-	int rc = 0;
-	if (b->delivering < 0)
-		return 0;
-	if (b->threaded)
-		pthread_join(b->th, NULL);
-	b->threaded = 0;
-	b->delivering = -1;
-	if (b->rc) {
-		rc = err ? tl_err_move(err, &b->err) : b->rc;
-		tl_err_clear(&b->err);
-		b->rc = 0;
-	}
-	return rc;
-}
-
-/* Gives a parsed buffer to fn: on the third thread with apart (or, when
- * no thread can start, here), else here. */
-static int give(struct walk *w, int k)
-{
-	struct batch *b = w->batch;
-	if (!b->apart)
-		return deliver(w, &b->buf[k], w->err);
-	b->delivering = k;
-	b->w = w;
-	b->rc = 0;
-	b->threaded = !pthread_create(&b->th, NULL, deliver_apart, b);
-	if (!b->threaded)
-		deliver_apart(b);
-	return 0;
-}
-
-/* The filled buffer goes to the helper; the one it had parsed is handed
- * to fn meanwhile; a free one is filled next. */
-static int rotate(struct walk *w)
-{
-	struct batch *b = w->batch;
-	struct bbuf *cur = &b->buf[b->cur];
-	int rc, next = 0;
-	tl_blobpar_finish(b->bp);
-	if ((rc = finish_apart(b, w->err)))
-		return rc;
-	/* the buffers are whole now: their addresses hold */
-	for (size_t i = 0; i < cur->n; i++) {
-		const struct bitem *it = &cur->items[i];
-		struct tl_blob_job *j;
-		if (it->job == (size_t)-1)
-			continue;
-		j = &cur->jobs[it->job];
-		j->path = cur->paths.ptr + it->path_at;
-		j->data = cur->data.ptr + it->data_at;
-		j->len = it->data_len;
-	}
-	tl_blobpar_start(b->bp, cur->jobs, cur->njobs, b->parse, &cur->out);
-	if (b->inflight >= 0)
-		rc = give(w, b->inflight);
-	b->inflight = b->cur;
-	/* the one neither parsed nor given to fn */
-	while (next == b->inflight || next == b->delivering)
-		next++;
-	b->cur = next;
-	return rc;
-}
-
-/* The end of the walk: everything held back, to fn. */
-static int drain(struct walk *w)
-{
-	struct batch *b = w->batch;
-	int rc = 0;
-	if (b->buf[b->cur].n)
-		rc = rotate(w);
-	if (!rc && b->inflight >= 0) {
-		tl_blobpar_finish(b->bp);
-		rc = finish_apart(b, w->err);
-	}
-	if (!rc && b->inflight >= 0)
-		rc = deliver(w, &b->buf[b->inflight], w->err);
-	b->inflight = -1;
-	return rc;
-}
 
 /* Holds a change back; its commit's fields are copied once. */
 static int hold(
 	struct walk *w, const char *path, const git_oid *blob, const char *hex)
 {
-	struct bbuf *b = &w->batch->buf[w->batch->cur];
-	struct bitem *it;
-	if (!b->items) {
-		b->items = tl_calloc(BATCH, sizeof(*b->items));
-		b->jobs = tl_calloc(BATCH, sizeof(*b->jobs));
-	}
+	struct tl_pipe_batch *b = tl_pipe_filling(w->pipe);
+	struct tl_pipe_item *it;
 	if (!b->ncommits ||
 		strcmp(b->commits[b->ncommits - 1].hex, w->ch.commit)) {
-		struct bcommit *c;
+		struct tl_pipe_commit *c;
 		if (b->ncommits == b->ccap) {
 			b->ccap = b->ccap ? b->ccap * 2 : 64;
 			b->commits = tl_realloc(b->commits,
@@ -281,20 +77,10 @@ static int hold(
 	tl_buf_put(&b->paths, path, strlen(path) + 1);
 	memcpy(it->blob, hex ? hex : "", hex ? sizeof(it->blob) : 1);
 	it->commit = b->ncommits - 1;
-	it->job = (size_t)-1;
-	if (blob && (!w->need || w->need(hex, w->ctx))) {
-		/* read here, parsed there: see blobpar.h */
-		git_odb_object *o = NULL;
-		int rc = git_odb_read(&o, w->odb, blob);
-		if (rc)
-			return tl_git_fail(w->err, rc, "reading a blob");
-		it->data_at = b->data.len;
-		it->data_len = git_odb_object_size(o);
-		tl_buf_put(&b->data, git_odb_object_data(o), it->data_len);
-		git_odb_object_free(o);
-		it->job = b->njobs++;
-	}
-	return b->n == w->batch->size ? rotate(w) : 0;
+	it->read = blob && (!w->need || w->need(hex, w->ctx));
+	if (it->read)
+		it->id = *blob;
+	return tl_pipe_full(w->pipe) ? tl_pipe_push(w->pipe, w->err) : 0;
 }
 
 static int emit(struct walk *w, const char *path, const git_oid *old,
@@ -321,7 +107,7 @@ static int emit(struct walk *w, const char *path, const git_oid *old,
 		memcpy(x->v[x->n].blob, blob ? hex : "", blob ? 41 : 1);
 		x->n++;
 	}
-	if (w->batch)
+	if (w->pipe)
 		return hold(w, path, blob, blob ? hex : NULL);
 	if (blob)
 		w->ch.blob = hex;
@@ -734,7 +520,6 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 {
 	git_oid start;
 	struct walk w;
-	struct batch batch;
 	int rc;
 
 	tl_walk_init(&w, r, want, fn, ctx, err);
@@ -744,42 +529,21 @@ int tl_walk_changes_opts(struct tl_repo *r, const char *rev, const char *prefix,
 	if ((rc = tl_walk_start(r, rev, &start, err)))
 		return rc > 0 ? 0 : rc;
 	if (opts && opts->parse) {
-		memset(&batch, 0, sizeof(batch));
-		batch.parse = opts->parse;
-		batch.inflight = -1;
-		batch.delivering = -1;
-		batch.apart = opts->apart;
-		batch.err = (struct tl_err)TL_ERR_INIT;
-		batch.size = BATCH;
-		{
-			/* tests take every hand-over between the threads on
-			 * small repositories with tiny batches */
-			const char *t = getenv("TALLY_TEST_BATCH");
-			long n = t ? strtol(t, NULL, 10) : 0;
-			if (n > 0 && n < BATCH)
-				batch.size = (size_t)n;
-		}
-		for (int k = 0; k < NBUF; k++) {
-			batch.buf[k].paths = (struct tl_buf)TL_BUF_INIT;
-			batch.buf[k].data = (struct tl_buf)TL_BUF_INIT;
-			batch.buf[k].out = (struct tl_buf)TL_BUF_INIT;
-		}
-		batch.bp = tl_blobpar_new();
-		if ((rc = git_repository_odb(&w.odb, r->git))) {
-			batch_free(&batch);
-			return tl_git_fail(
-				err, rc, "opening the object database");
-		}
-		w.batch = &batch;
+		/* tests take every hand-over between the threads on small
+		 * repositories with tiny batches */
+		const char *t = getenv("TALLY_TEST_BATCH");
+		long n = t ? strtol(t, NULL, 10) : 0;
+		if ((rc = tl_pipe_new(&w.pipe, r->git,
+			     n > 0 && n < BATCH ? (size_t)n : BATCH,
+			     opts->parse, fn, ctx, opts->apart, err)))
+			return rc;
 	}
 	w.prev = tl_calloc(TREES_KEPT, sizeof(*w.prev));
 	w.cur = tl_calloc(TREES_KEPT, sizeof(*w.cur));
 	rc = walk_from(&w, r, &start, prefix, opts);
-	if (!rc && w.batch)
-		rc = drain(&w);
-	if (w.batch)
-		batch_free(w.batch);
-	git_odb_free(w.odb);
+	if (!rc && w.pipe)
+		rc = tl_pipe_finish(w.pipe, err);
+	tl_pipe_free(w.pipe);
 	kept_release(w.prev, &w.nprev);
 	kept_release(w.cur, &w.ncur);
 	git_tree_free(w.last_tree);

@@ -7,7 +7,7 @@
 #include "core/walk.h"
 
 struct tl_hc_commit;
-struct batch;
+struct tl_pipe;
 
 /* The trees a commit's side of a diff loaded, kept for the next commit
  * (walked oldest first, its parent side is mostly these): libgit2 does
@@ -28,8 +28,7 @@ struct walk {
 	struct tl_err *err;
 	int (*need)(const char *blob, void *ctx);
 	struct tl_hc_commit *collect; /* the changes, for the cache */
-	struct batch *batch; /* with opts->parse */
-	git_odb *odb; /* with a batch: where its blobs are read */
+	struct tl_pipe *pipe; /* with opts->parse */
 	struct kept *prev, *cur; /* TREES_KEPT each */
 	size_t nprev, ncur;
 	/* the last commit visited and its tree at the prefix (NULL when it
