@@ -392,38 +392,45 @@ static int visit(struct walk *w, struct tl_repo *r, const git_oid *id,
 	return rc;
 }
 
-/* The commits after since on start's first-parent chain, oldest first:
- * 1 when since is on the chain (*out, *n filled), 0 when it is not. */
-static int newer_than(git_repository *git, const git_oid *start,
+/* The commits on start's first-parent chain after since (NULL: all of
+ * them, to the root), oldest first: 1 when since is on the chain or NULL
+ * (*out, *n filled), 0 when it is not, or libgit2's error when a commit
+ * of a whole chain cannot be read. */
+static int chain(git_repository *git, const git_oid *start,
 	const git_oid *since, git_oid **out, size_t *n)
 {
 	git_oid *v = NULL, at = *start;
 	size_t cnt = 0, cap = 0;
+	int rc;
 	*out = NULL;
 	*n = 0;
 	/* since may be a descendant of start (a snapshot of the tip, and a
 	 * query at an older commit, as diff's base side): without this the
 	 * search below went back to the root first */
-	if (!git_oid_equal(start, since) &&
+	if (since && !git_oid_equal(start, since) &&
 		git_graph_descendant_of(git, start, since) == 0)
 		return 0;
 	git_error_clear();
 	for (;;) {
 		git_commit *c = NULL;
-		if (git_oid_equal(&at, since))
+		if (since && git_oid_equal(&at, since))
 			break;
-		if (git_commit_lookup(&c, git, &at)) {
-			git_error_clear();
+		if ((rc = git_commit_lookup(&c, git, &at))) {
 			free(v);
+			if (!since)
+				return rc;
+			git_error_clear();
 			return 0;
 		}
 		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
+			cap = cap ? cap * 2 : 64;
 			v = tl_realloc(v, tl_mul(cap, sizeof(*v)));
 		}
 		v[cnt++] = at;
 		if (!git_commit_parentcount(c)) {
 			git_commit_free(c);
+			if (!since)
+				break; /* the root: the whole chain */
 			free(v);
 			return 0; /* the root, and since was not met */
 		}
@@ -445,41 +452,25 @@ static int walk_from(struct walk *w, struct tl_repo *r, const git_oid *startp,
 {
 	struct tl_hcache *cache = opts ? opts->cache : NULL;
 	struct tl_buf path = TL_BUF_INIT;
-	git_revwalk *rw = NULL;
-	git_oid id, start = *startp;
-	struct tl_err *err = w->err;
-	int rc;
-	if (opts && opts->since) {
-		git_oid since, *v;
-		size_t n;
+	git_oid since, *v, start = *startp;
+	size_t n;
+	int rc, since_set = opts && opts->since;
+	if (since_set)
 		git_oid_fromstr(&since, opts->since);
-		if (!newer_than(r->git, &start, &since, &v, &n))
-			return 0;
-		rc = 0;
-		for (size_t i = 0; i < n && !rc; i++)
-			rc = visit(w, r, &v[i], prefix, cache, &path);
-		free(v);
-		tl_buf_release(&path);
-		if (!rc && opts->since_found)
-			*opts->since_found = 1;
-		return rc;
-	}
-	if ((rc = git_revwalk_new(&rw, r->git)))
-		return tl_git_fail(err, rc, "walking history");
-	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	git_revwalk_simplify_first_parent(rw);
-	if ((rc = git_revwalk_push(rw, &start))) {
-		git_revwalk_free(rw);
-		return tl_git_fail(err, rc, "walking history");
-	}
-	while (!rc && !(rc = git_revwalk_next(&id, rw)))
-		rc = visit(w, r, &id, prefix, cache, &path);
-	if (rc == GIT_ITEROVER) {
-		git_error_clear();
-		rc = 0;
-	}
-	git_revwalk_free(rw);
+	/* the chain itself, not a git_revwalk: its topological sort read
+	 * every commit once more before the first came out */
+	rc = chain(r->git, &start, since_set ? &since : NULL, &v, &n);
+	if (rc < 0)
+		return tl_git_fail(w->err, rc, "walking history");
+	if (!rc)
+		return 0;
+	rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = visit(w, r, &v[i], prefix, cache, &path);
+	free(v);
 	tl_buf_release(&path);
+	if (!rc && since_set && opts->since_found)
+		*opts->since_found = 1;
 	return rc;
 }
 
