@@ -96,6 +96,26 @@ void tl_mem_prefault(void *p, size_t len)
 #endif
 }
 
+void *tl_realloc_large(void *p, size_t used, size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	size_t whole;
+	void *q;
+	if (n < TL_LARGE)
+		return tl_realloc(p, n);
+	/* aligned and copied: realloc moves a large block with mremap,
+	 * which splits its huge pages at a new address off their
+	 * alignment, and the rest then faulted 4 KiB at a time */
+	whole = (n + huge - 1) & ~(huge - 1);
+	if (whole < n || !(q = aligned_alloc(huge, whole)))
+		oom(n);
+	tl_mem_hugepages(q, whole);
+	if (used)
+		memcpy(q, p, used < n ? used : n);
+	free(p);
+	return q;
+}
+
 void *tl_calloc_table(size_t n, size_t size)
 {
 	void *p = tl_calloc(n, size);
@@ -160,7 +180,7 @@ void tl_buf_grow(struct tl_buf *b, size_t extra)
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	if (b->cap) {
-		b->ptr = tl_realloc(b->ptr, cap);
+		b->ptr = tl_realloc_large(b->ptr, b->len + 1, cap);
 	} else {
 		b->ptr = tl_malloc(cap);
 		b->ptr[0] = '\0';

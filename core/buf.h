@@ -63,6 +63,14 @@ void tl_mem_hugepages(void *p, size_t len);
  * page as it is filled (on some virtual machines a fault costs
  * microseconds). A hint: kernels before 5.14 refuse it. */
 void tl_mem_prefault(void *p, size_t len);
+/* tl_realloc for an array that grows large (a history's events, a pool's
+ * strings, a snapshot being written), of which the first used bytes are
+ * kept: past TL_LARGE, a new block on huge pages (tl_mem_hugepages), the
+ * used bytes copied. A page fault costs 8 to 13 us per 4 KiB page on the
+ * virtual machines tally is measured on, and a cold history query's
+ * 200,000 events faulted 20,000 times. */
+#define TL_LARGE ((size_t)4 << 20)
+void *tl_realloc_large(void *p, size_t used, size_t n);
 /* tl_calloc for a large table about to be filled at random places (a
  * hash table): past 1 MiB, huge pages and one prefault, so filling it
  * does not read-fault the zero page and then write-fault each page with

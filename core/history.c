@@ -173,7 +173,8 @@ static int on_change(
 		struct tl_history *h = l->h;
 		if (h->n == l->cap) {
 			l->cap = l->cap ? l->cap * 2 : 256;
-			h->v = tl_realloc(h->v, tl_mul(l->cap, sizeof(*h->v)));
+			h->v = tl_realloc_large(h->v, h->n * sizeof(*h->v),
+				tl_mul(l->cap, sizeof(*h->v)));
 			h->cap = l->cap;
 		}
 		at = h->n++;

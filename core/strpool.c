@@ -14,11 +14,15 @@ const char *tl_strpool_addn(struct tl_strpool *p, const char *s, size_t n)
 	if (!s)
 		return NULL;
 	if (n + 1 > p->avail) {
-		/* a string larger than a chunk gets a chunk of its own */
-		size_t size = n + 1 > CHUNK ? n + 1 : CHUNK;
+		/* chunks double up to 8 MiB: a history's 15 MB of strings
+		 * in few chunks large enough for huge pages (a fault per
+		 * 4 KiB page cost its walk 1,600 faults); a string larger
+		 * than a chunk gets a chunk of its own */
+		size_t grown = CHUNK << (p->nchunks < 7 ? p->nchunks : 7);
+		size_t size = n + 1 > grown ? n + 1 : grown;
 		p->chunks = tl_realloc(
 			p->chunks, tl_mul(p->nchunks + 1, sizeof(*p->chunks)));
-		p->chunks[p->nchunks++] = tl_malloc(size);
+		p->chunks[p->nchunks++] = tl_realloc_large(NULL, 0, size);
 		p->used = 0;
 		p->avail = size;
 	}

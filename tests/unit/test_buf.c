@@ -1,4 +1,6 @@
 #include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +43,48 @@ Test(buf, fits_counts_the_nul_after_the_bytes)
 	tl_buf_put(&b, "x", 1);
 	tl_buf_grow(&b, 52);
 	cr_assert_eq(b.cap, 64); /* 11 + 52 and the NUL: no more */
+	tl_buf_release(&b);
+}
+
+/* Past TL_LARGE a block is replaced, not resized: the used bytes are
+ * kept (no more: the rest may be anything), on a 2 MiB boundary for huge
+ * pages; below it, as realloc. */
+Test(buf, realloc_large_keeps_the_used_bytes)
+{
+	size_t small = 1000, large = TL_LARGE + 12345;
+	unsigned char *p = tl_realloc_large(NULL, 0, small);
+	for (size_t i = 0; i < small; i++)
+		p[i] = (unsigned char)(i * 7);
+	p = tl_realloc_large(p, small, large);
+	cr_assert_eq((uintptr_t)p % ((uintptr_t)2 << 20), 0);
+	for (size_t i = 0; i < small; i++)
+		cr_assert_eq(p[i], (unsigned char)(i * 7));
+	memset(p + small, 0xab, large - small);
+	p = tl_realloc_large(p, large, large * 2);
+	for (size_t i = 0; i < small; i++)
+		cr_assert_eq(p[i], (unsigned char)(i * 7));
+	cr_assert_eq(p[large - 1], 0xab);
+	p = tl_realloc_large(p, 10, 100); /* shrunk below: realloc's */
+	cr_assert_eq(p[9], (unsigned char)63);
+	free(p);
+}
+
+Test(buf, grows_past_the_large_size_with_its_bytes)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	size_t n = 0;
+	while (b.len < TL_LARGE * 2) {
+		char word[16];
+		int k = snprintf(word, sizeof(word), "%zu,", n++);
+		tl_buf_put(&b, word, (size_t)k);
+	}
+	cr_assert_eq(b.ptr[b.len], '\0');
+	for (size_t i = 0, at = 0; i < n; i++) {
+		char word[16];
+		int k = snprintf(word, sizeof(word), "%zu,", i);
+		cr_assert(!memcmp(b.ptr + at, word, (size_t)k));
+		at += (size_t)k;
+	}
 	tl_buf_release(&b);
 }
 

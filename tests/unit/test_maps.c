@@ -6,6 +6,7 @@
 #include "core/fpmap.h"
 #include "core/pairmap.h"
 #include "core/strmap.h"
+#include "core/buf.h"
 #include "core/strpool.h"
 
 #define MANY 20000 /* past several doublings from 64 slots */
@@ -70,6 +71,38 @@ Test(strpool, interns_one_copy)
 	cr_assert_neq(tl_strpool_intern(&p, "case-2"), x);
 	cr_assert_null(tl_strpool_intern(&p, NULL));
 	tl_strpool_release(&p);
+}
+
+/* Chunks grow to sizes past TL_LARGE, allocated apart: every string
+ * added stays where it was and reads back as it was, and one larger than
+ * any chunk gets a chunk of its own. */
+Test(strpool, strings_stay_put_as_chunks_grow)
+{
+	struct tl_strpool p = { 0 };
+	/* 16 MB: past the doubling chunks (64 KiB to 4 MiB, 8 MB in
+	 * all) into 8 MiB ones */
+	enum { N = 1100000 };
+	const char **at = malloc(N * sizeof(*at));
+	size_t big = TL_LARGE * 3;
+	char *huge = malloc(big + 1), name[32];
+	const char *h;
+	for (size_t i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "result-%zu", i);
+		at[i] = tl_strpool_add(&p, name);
+	}
+	memset(huge, 'x', big);
+	huge[big] = '\0';
+	h = tl_strpool_add(&p, huge);
+	cr_assert_geq(p.nchunks, 9, "past the doubling chunks");
+	for (size_t i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "result-%zu", i);
+		cr_assert_str_eq(at[i], name);
+	}
+	cr_assert_eq(strlen(h), big);
+	cr_assert_str_eq(tl_strpool_add(&p, "after"), "after");
+	tl_strpool_release(&p);
+	free(huge);
+	free(at);
 }
 
 Test(pairmap, keys_by_both_pointers_in_order)
