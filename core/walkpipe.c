@@ -8,6 +8,10 @@
 
 #include "core/banned.h"
 
+/* With !apart one: the walking thread gives every batch (and fills the
+ * per-commit cache), so it is the walk's pace; a second reader only took
+ * cores and memory from it (diff's base side: 1.27 to 1.32 s and 186 MB
+ * with one, 1.61 to 1.64 s and 202 MB with two). */
 #define READERS 2
 
 /* A slot's state; a slot goes round them in this order. */
@@ -312,7 +316,7 @@ int tl_pipe_new(struct tl_pipe **out, git_repository *git, size_t size,
 		p->slot[i].paths = (struct tl_buf)TL_BUF_INIT;
 		p->slot[i].out = (struct tl_buf)TL_BUF_INIT;
 	}
-	for (int i = 0; i < READERS && !rc; i++) {
+	for (int i = 0; i < (apart ? READERS : 1) && !rc; i++) {
 		struct reader *r = &p->r[i];
 		r->p = p;
 		r->one = (struct tl_buf)TL_BUF_INIT;
@@ -327,7 +331,7 @@ int tl_pipe_new(struct tl_pipe **out, git_repository *git, size_t size,
 	p->fill = 0;
 	p->state[0] = S_FILLING;
 	p->slot[0].items = tl_calloc(size, sizeof(*p->slot[0].items));
-	for (int i = 0; i < READERS && !rc; i++) {
+	for (int i = 0; i < (apart ? READERS : 1) && !rc; i++) {
 		struct reader *r = &p->r[i];
 		/* no thread: the walking thread reads with the first one's
 		 * database as it sends each batch */

@@ -3,10 +3,11 @@
 /*
  * The cold history walk's pipeline (tl_walk_opts.parse): the walking
  * thread fills batches of changes from the trees; two reader threads
- * take the filled batches in turn, each reading and parsing a batch's
- * blobs, and the changes go to fn batch by batch in walk order (on a
- * reader, or with !apart on the walking thread). Up to TL_PIPE_SLOTS
- * batches are in flight, so no stage waits for another's one batch.
+ * (one with !apart) take the filled batches in turn, each reading and
+ * parsing a batch's blobs, and the changes go to fn batch by batch in
+ * walk order (on a reader, or with !apart on the walking thread). Up to
+ * TL_PIPE_SLOTS batches are in flight, so no stage waits for another's
+ * one batch.
  *
  * Each reader reads through an object database of its own, opened at a
  * name of the objects folder that libgit2 does not know yet
