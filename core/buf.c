@@ -118,8 +118,15 @@ void *tl_realloc_large(void *p, size_t used, size_t n)
 
 void *tl_calloc_table(size_t n, size_t size)
 {
-	void *p = tl_calloc(n, size);
 	size_t len = tl_mul(n, size);
+	void *p;
+	if (len >= TL_LARGE) {
+		/* on a 2 MiB boundary, so that all of it is huge pages */
+		p = tl_realloc_large(NULL, 0, len);
+		memset(p, 0, len);
+		return p;
+	}
+	p = tl_calloc(n, size);
 	if (len >= ((size_t)1 << 20)) {
 		tl_mem_hugepages(p, len);
 		tl_mem_prefault(p, len);
@@ -177,8 +184,12 @@ void tl_buf_grow(struct tl_buf *b, size_t extra)
 	if (need <= b->cap)
 		return;
 	size_t cap = b->cap ? b->cap : 64;
+	/* past TL_LARGE by eight: each growth is a copy there
+	 * (tl_realloc_large), and room never used is address space */
 	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+		cap = cap > SIZE_MAX / 8  ? need
+			: cap >= TL_LARGE ? cap * 8
+					  : cap * 2;
 	if (b->cap) {
 		b->ptr = tl_realloc_large(b->ptr, b->len + 1, cap);
 	} else {

@@ -172,7 +172,13 @@ static int on_change(
 	if (at == (size_t)-1) {
 		struct tl_history *h = l->h;
 		if (h->n == l->cap) {
-			l->cap = l->cap ? l->cap * 2 : 256;
+			/* past TL_LARGE by eight: the array is copied as it
+			 * grows (tl_realloc_large), and room never used is
+			 * address space, not memory */
+			l->cap = !l->cap ? 256
+				: l->cap * sizeof(*h->v) >= TL_LARGE
+				? tl_mul(l->cap, 8)
+				: l->cap * 2;
 			h->v = tl_realloc_large(h->v, h->n * sizeof(*h->v),
 				tl_mul(l->cap, sizeof(*h->v)));
 			h->cap = l->cap;

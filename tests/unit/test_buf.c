@@ -69,6 +69,18 @@ Test(buf, realloc_large_keeps_the_used_bytes)
 	free(p);
 }
 
+/* A large table comes zeroed, on a 2 MiB boundary, freed with free. */
+Test(buf, calloc_table_zeroes_a_large_table)
+{
+	size_t n = TL_LARGE / sizeof(uint64_t) + 3;
+	uint64_t *t = tl_calloc_table(n, sizeof(*t));
+	cr_assert_eq((uintptr_t)t % ((uintptr_t)2 << 20), 0);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(t[i], 0);
+	t[n - 1] = 1;
+	free(t);
+}
+
 Test(buf, grows_past_the_large_size_with_its_bytes)
 {
 	struct tl_buf b = TL_BUF_INIT;
