@@ -1,17 +1,16 @@
 /* .git/tally/<name>.snap: one commit's history events, whole. */
-#define _GNU_SOURCE /* MAP_POPULATE */
 #include "core/hsnap.h"
 #include "core/sum.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/repo_internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,9 +132,31 @@ void tl_hsnap_file_free(struct tl_hsnap_file *f)
 		return;
 	free(f->v);
 	free(f->rv);
-	if (f->map)
-		munmap(f->map, f->len);
+	free(f->map);
 	free(f);
+}
+
+/* The whole file into memory of ours, on huge pages when large: read(2)
+ * copies from the page cache through the kernel's own large mappings,
+ * where a mapping of the file was touched 4 KiB page by page (a first
+ * touch of each cost 2 to 3 us on the virtual machines tally is
+ * measured on: the checksum of a 25 MB snapshot took 16 to 18 ms on a
+ * fresh mapping and 2 ms on the same pages again). */
+static char *read_whole(int fd, size_t len)
+{
+	char *p = tl_realloc_large(NULL, 0, len);
+	size_t got = 0;
+	while (got < len) {
+		ssize_t k = read(fd, p + got, len - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			free(p);
+			return NULL; /* changed under us, or unreadable */
+		}
+		got += (size_t)k;
+	}
+	return p;
 }
 
 struct tl_hsnap_file *tl_hsnap_read(const char *path, const char *at)
@@ -160,18 +181,11 @@ struct tl_hsnap_file *tl_hsnap_read_fd(int fd, const char *at)
 	if (fd < 0)
 		return NULL;
 	f = tl_calloc(1, sizeof(*f));
-	/* mapped and populated in one call: page by page faults are what a
-	 * warm query would otherwise spend its time on */
 	if (!fstat(fd, &f->st) && S_ISREG(f->st.st_mode) &&
 		(size_t)f->st.st_size >= sizeof(hd) + 8 &&
-		(size_t)f->st.st_size <= SNAP_MAX) {
-		void *m = mmap(NULL, (size_t)f->st.st_size, PROT_READ,
-			MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (m != MAP_FAILED) {
-			f->map = m;
-			f->len = (size_t)f->st.st_size;
-		}
-	}
+		(size_t)f->st.st_size <= SNAP_MAX &&
+		(f->map = read_whole(fd, (size_t)f->st.st_size)))
+		f->len = (size_t)f->st.st_size;
 	close(fd);
 	if (!f->map)
 		goto miss;
@@ -331,8 +345,7 @@ void tl_hsnap_seal(void *file, size_t len)
 
 void tl_hsnap_unmap(struct tl_history *h)
 {
-	if (h->snap)
-		munmap(h->snap, h->snap_len);
+	free(h->snap);
 	h->snap = NULL;
 	h->snap_len = 0;
 }
