@@ -416,7 +416,8 @@ static int code_of(struct codes *c, struct tl_history *h, struct tl_repo *repo,
  *   (20) decisive results, more than infra-bad-rate (80 %) of them
  *   failed, marks them all, to be left out of flake and regression
  *   inference (they still count in the rates). */
-static int from_runs(struct loader *l, struct tl_repo *repo, struct tl_err *err)
+static int from_runs(struct loader *l, struct tl_repo *repo,
+	unsigned char *lent, struct tl_err *err)
 {
 	struct tl_history *h = l->h;
 	const struct tl_params *p = &h->params;
@@ -465,10 +466,12 @@ static int from_runs(struct loader *l, struct tl_repo *repo, struct tl_err *err)
 		decisive[r] += f != 'N';
 		bad[r] += f == 'F';
 		if (rr[r] != (size_t)-1) {
-			if (!e->revision)
-				e->revision = l->revs[rr[r]];
-			if (!e->environment)
-				e->environment = l->envs[rr[r]];
+			if (!e->revision && (e->revision = l->revs[rr[r]]) &&
+				lent)
+				lent[i] |= TL_HSNAP_LENT_REVISION;
+			if (!e->environment &&
+				(e->environment = l->envs[rr[r]]) && lent)
+				lent[i] |= TL_HSNAP_LENT_ENVIRONMENT;
 		}
 		if (!e->revision)
 			continue;
@@ -576,10 +579,11 @@ static void forget(struct loader *l)
 	l->commit = l->author = NULL;
 }
 
-/* The events as walked (before runs lend them anything) and each run's
- * latest revision and environment. */
+/* The events as walked (lent marks what runs lent them since) and each
+ * run's latest revision and environment, saved on a thread of their own
+ * (h->saving): the metrics and output go on meanwhile. */
 static void save_snapshot(struct loader *l, struct tl_repo *r, const char *name,
-	const char *head, uint64_t key)
+	const char *head, uint64_t key, unsigned char *lent)
 {
 	struct tl_hsnap_run *runs =
 		tl_calloc(l->nrevs ? l->nrevs : 1, sizeof(*runs));
@@ -592,8 +596,8 @@ static void save_snapshot(struct loader *l, struct tl_repo *r, const char *name,
 		runs[n].environment = l->envs[i];
 		n++;
 	}
-	tl_hsnap_save(l->h, runs, n, r, name, head, key);
-	free(runs);
+	l->h->saving =
+		tl_hsnap_save_start(l->h, lent, runs, n, r, name, head, key);
 }
 
 /* Whether the snapshot can serve a walk from head: it was saved for head
@@ -615,7 +619,10 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 {
 	struct loader l;
 	char *prefix = tl_format("%s%s/runs", s->prefix, project);
-	int rc, sorted = 0;
+	char name[40], head[GIT_HEX + 1];
+	uint64_t key = aliases_key(aliases);
+	unsigned char *lent = NULL;
+	int rc, sorted = 0, to_save = 0;
 	memset(&l, 0, sizeof(l));
 	memset(h, 0, sizeof(*h));
 	if ((rc = tl_params_of(&h->params, s, err))) {
@@ -643,7 +650,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		/* one cache per walked folder: its name stands for the prefix
 		 * (the want function is this file's) */
 		uint64_t hsh = 1469598103934665603ull;
-		char name[40], head[GIT_HEX + 1], snapped[GIT_HEX + 1];
+		char snapped[GIT_HEX + 1];
 		/* blobs parsed ahead on two threads (need is then need_ahead:
 		 * a pure lookup) */
 		struct tl_walk_opts o = { NULL, need_ahead, NULL, NULL,
@@ -652,7 +659,6 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		struct tl_hsnap_run *runs = NULL;
 		size_t nruns = 0;
 		int cached = !getenv("TALLY_NO_CACHE"), found = 0, serves;
-		uint64_t key = aliases_key(aliases);
 		for (const char *p = prefix; *p; p++)
 			hsh = (hsh ^ (unsigned char)*p) * 1099511628211ull;
 		snprintf(name, sizeof(name), "history-%016llx",
@@ -740,14 +746,26 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			sorted = 1;
 			tl_trace_perf(
 				"history: events sorted, for the snapshot");
-			save_snapshot(&l, s->repo, name, head, key);
-			tl_trace_perf("history: snapshot saved");
+			to_save = 1;
 		}
 	}
 loaded:
+	if (to_save)
+		lent = tl_calloc(h->n ? h->n : 1, 1);
 	if (!rc)
-		rc = from_runs(&l, s->repo, err);
+		rc = from_runs(&l, s->repo, lent, err);
 	tl_trace_perf("history: infrastructure guard");
+	if (!rc && to_save) {
+		save_snapshot(&l, s->repo, name, head, key, lent);
+		lent = NULL; /* the save's */
+		if (casekey) {
+			/* the events are about to be filtered in place */
+			tl_hsnap_save_wait(h->saving);
+			h->saving = NULL;
+		}
+		tl_trace_perf("history: snapshot being saved");
+	}
+	free(lent);
 	if (casekey) {
 		size_t k = 0;
 		for (size_t i = 0; i < h->n; i++) {
@@ -776,6 +794,7 @@ loaded:
 
 void tl_history_release(struct tl_history *h)
 {
+	tl_hsnap_save_wait(h->saving); /* it reads the events */
 	free(h->v);
 	tl_hsnap_unmap(h);
 	tl_strpool_release(&h->pool);

@@ -15,6 +15,8 @@
 #include "core/store.h"
 #include "core/strpool.h"
 
+struct tl_hsnap_saving;
+
 struct tl_event {
 	/* strings live in the history's pool */
 	const char *casekey;
@@ -54,6 +56,9 @@ struct tl_history {
 	size_t cap;
 	struct tl_strpool pool; /* the events' strings */
 	char *snap; /* or, read from a snapshot (core/hsnap.c), there */
+	/* the snapshot being saved from v, or NULL: v and its strings stay
+	 * as they are until tl_history_release waits for it */
+	struct tl_hsnap_saving *saving;
 	size_t snap_len;
 	struct tl_params params; /* tally.yaml's flaky:, durations:, gate: */
 };

@@ -446,16 +446,30 @@ static int put_chunk(struct tl_fs_out *o, struct tl_buf *b, struct tl_sum *sum,
 	return rc;
 }
 
-void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
-	size_t nruns, struct tl_repo *r, const char *name, const char *commit,
-	uint64_t key)
+/* A field of event i as saved: NULL when it was lent after the walk. */
+static const char *saved_str(
+	const struct tl_event *e, size_t j, const unsigned char *lent, size_t i)
+{
+	size_t at = str_fields[j];
+	if (lent && lent[i] &&
+		((at == offsetof(struct tl_event, revision) &&
+			 (lent[i] & TL_HSNAP_LENT_REVISION)) ||
+			(at == offsetof(struct tl_event, environment) &&
+				(lent[i] & TL_HSNAP_LENT_ENVIRONMENT))))
+		return NULL;
+	return str_get(e, j);
+}
+
+static void save(const struct tl_history *h, const unsigned char *lent,
+	const struct tl_hsnap_run *runs, size_t nruns, char *path,
+	const char *commit, uint64_t key)
 {
 	struct tl_buf chunk = TL_BUF_INIT;
 	struct tl_err ignore = TL_ERR_INIT;
 	struct tl_fs_out o;
 	struct saver sv;
 	struct header hd;
-	char *path, *dir;
+	char *dir;
 	struct tl_sum sum;
 	uint64_t total;
 	size_t slen;
@@ -473,13 +487,11 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 		sv.oldlen = hd.nstrings_bytes;
 		tl_buf_put(&sv.strings, sv.old, sv.oldlen);
 	}
-	path = path_of(r, name);
 	dir = tl_strndup(path, (size_t)(strrchr(path, '/') - path));
 	rc = tl_fs_mkdirs(dir, &ignore);
 	free(dir);
 	if (!rc)
 		rc = tl_fs_out_open(&o, path, &ignore);
-	free(path);
 	if (rc) {
 		tl_buf_release(&sv.strings);
 		tl_err_clear(&ignore);
@@ -494,7 +506,8 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 		struct record x;
 		memset(&x, 0, sizeof(x));
 		for (size_t j = 0; j < NSTR; j++)
-			x.s[j] = offset_of(&sv, str_get(e, j), str_shared[j]);
+			x.s[j] = offset_of(
+				&sv, saved_str(e, j, lent, i), str_shared[j]);
 		x.has_duration = (uint32_t)e->has_duration;
 		x.duration = e->duration;
 		x.retry_cost = e->retry_cost;
@@ -543,6 +556,65 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	tl_sum_release(&sum);
 	tl_buf_release(&sv.strings);
 	tl_buf_release(&chunk);
+}
+
+void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
+	size_t nruns, struct tl_repo *r, const char *name, const char *commit,
+	uint64_t key)
+{
+	char *path = path_of(r, name);
+	save(h, NULL, runs, nruns, path, commit, key);
+	free(path);
+}
+
+struct tl_hsnap_saving {
+	struct tl_history h; /* the caller's, shallow: its v and snap */
+	unsigned char *lent;
+	struct tl_hsnap_run *runs;
+	size_t nruns;
+	char *path;
+	char commit[41];
+	uint64_t key;
+	pthread_t th;
+	int running;
+};
+
+static void *save_main(void *arg)
+{
+	struct tl_hsnap_saving *sv = arg;
+	save(&sv->h, sv->lent, sv->runs, sv->nruns, sv->path, sv->commit,
+		sv->key);
+	return NULL;
+}
+
+struct tl_hsnap_saving *tl_hsnap_save_start(const struct tl_history *h,
+	unsigned char *lent, struct tl_hsnap_run *runs, size_t nruns,
+	struct tl_repo *r, const char *name, const char *commit, uint64_t key)
+{
+	struct tl_hsnap_saving *sv = tl_calloc(1, sizeof(*sv));
+	sv->h = *h;
+	sv->lent = lent;
+	sv->runs = runs;
+	sv->nruns = nruns;
+	sv->path = path_of(r, name);
+	memcpy(sv->commit, commit, 40);
+	sv->key = key;
+	sv->running = !pthread_create(&sv->th, NULL, save_main, sv);
+	if (!sv->running)
+		save_main(sv); /* no thread: saved now */
+	return sv;
+}
+
+void tl_hsnap_save_wait(struct tl_hsnap_saving *sv)
+{
+	if (!sv)
+		return;
+	if (sv->running)
+		pthread_join(sv->th, NULL);
+	free(sv->lent);
+	free(sv->runs);
+	free(sv->path);
+	free(sv);
 }
 
 int tl_hsnap_commit(struct tl_repo *r, const char *name, char commit[41])

@@ -67,6 +67,22 @@ void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	size_t nruns, struct tl_repo *r, const char *name, const char *commit,
 	uint64_t key);
 
+/* A snapshot being saved on a thread of its own, so that a cold query's
+ * metrics and output need not wait for it. lent (taken; NULL or one byte
+ * per event) marks the fields runs lent the events after the walk, which
+ * are saved as absent; runs is taken. Until tl_hsnap_save_wait, h's
+ * events and strings must not change but for the lent fields before the
+ * start and fields a snapshot does not keep (code, code_time, infra).
+ * Without a thread, it is saved before this returns. */
+#define TL_HSNAP_LENT_REVISION 1
+#define TL_HSNAP_LENT_ENVIRONMENT 2
+struct tl_hsnap_saving;
+struct tl_hsnap_saving *tl_hsnap_save_start(const struct tl_history *h,
+	unsigned char *lent, struct tl_hsnap_run *runs, size_t nruns,
+	struct tl_repo *r, const char *name, const char *commit, uint64_t key);
+/* Waits for the save to end and frees it; NULL is nothing. */
+void tl_hsnap_save_wait(struct tl_hsnap_saving *s);
+
 /* The commit the snapshot file of name was saved for, from its header
  * alone (the rest unchecked: tl_hsnap_load checks it all): 0 with commit
  * filled, -1 when there is no such file. */

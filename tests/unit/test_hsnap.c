@@ -81,6 +81,67 @@ Test(hsnap, saved_and_loaded_whole)
 	th_rmrf(dir);
 }
 
+/* Saved on a thread while the events go on being used (read, and given
+ * fields a snapshot does not keep): the file is as tl_hsnap_save would
+ * write it, but the fields marked lent are saved absent, so a run's
+ * revision or environment changed later is not frozen into its events. */
+Test(hsnap, saved_on_a_thread_without_what_runs_lent)
+{
+	struct tl_repo *r;
+	char *dir = th_repo(&r);
+	struct tl_history h, back;
+	struct tl_hsnap_run *run = calloc(1, sizeof(*run)), *runs = NULL;
+	unsigned char *lent;
+	size_t nruns = 0, sum = 0;
+	char commit[41];
+	history_of(&h, 2000, 0.5);
+	lent = calloc(h.n, 1);
+	for (size_t i = 0; i < h.n; i++) {
+		/* every other event took its run's revision, every third
+		 * its environment; the rest have their own */
+		if (i % 2)
+			lent[i] |= TL_HSNAP_LENT_REVISION;
+		if (i % 3 == 0)
+			lent[i] |= TL_HSNAP_LENT_ENVIRONMENT;
+		h.v[i].revision = tl_strpool_intern(&h.pool, "rev1");
+		h.v[i].environment = tl_strpool_intern(&h.pool, "os=linux");
+	}
+	run->run = "r0";
+	run->revision = "abc";
+	h.saving = tl_hsnap_save_start(
+		&h, lent, run, 1, r, "history-test", HEAD_A, KEY);
+	for (size_t i = 0; i < h.n; i++) {
+		h.v[i].infra = 1; /* not saved: may change meanwhile */
+		sum += (size_t)h.v[i].duration;
+	}
+	cr_assert_gt(sum, 0);
+	tl_history_release(&h); /* waits for the save */
+	memset(&back, 0, sizeof(back));
+	cr_assert_eq(tl_hsnap_load(&back, r, "history-test", KEY, HEAD_A,
+			     commit, &runs, &nruns, NULL),
+		0);
+	cr_assert_eq(back.n, 2000);
+	cr_assert_eq(nruns, 1);
+	cr_assert_str_eq(runs[0].revision, "abc");
+	for (size_t i = 0; i < back.n; i++) {
+		const struct tl_event *e = &back.v[i];
+		cr_assert_eq(e->duration, 0.5 + (double)i, "event %zu", i);
+		if (i % 2)
+			cr_assert_null(e->revision, "event %zu", i);
+		else
+			cr_assert_str_eq(e->revision, "rev1");
+		if (i % 3 == 0)
+			cr_assert_null(e->environment, "event %zu", i);
+		else
+			cr_assert_str_eq(e->environment, "os=linux");
+		cr_assert_eq(e->infra, 0);
+	}
+	free(runs);
+	tl_history_release(&back);
+	tl_repo_free(r);
+	th_rmrf(dir);
+}
+
 Test(hsnap, its_commit_is_read_from_the_header_alone)
 {
 	struct tl_repo *r;
