@@ -6,6 +6,7 @@
 #include "core/value.h"
 #include "formats/entity.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +182,36 @@ static int plain_value(const char *v, size_t n)
 #define FLAT_MAX_LEN 65536 /* far below the parser's limits */
 #define FLAT_MAX_KEYS 32
 
+/* What each field of the result schema is to a record, and its key's
+ * length, worked out once: comparing every key with each name for every
+ * blob was a third of reading a result. */
+enum role {
+	R_NONE,
+	R_STATUS,
+	R_DURATION,
+	R_REVISION,
+	R_MESSAGE,
+	R_TYPE,
+	R_TRACE,
+	R_STARTED
+};
+static unsigned char roles[FLAT_MAX_KEYS];
+static size_t key_lens[FLAT_MAX_KEYS];
+static pthread_once_t roles_once = PTHREAD_ONCE_INIT;
+
+static void find_roles(void)
+{
+	static const char *const names[] = { NULL, "status", "duration",
+		"revision", "message", "type", "trace", "started" };
+	const struct tl_schema *s = tl_schema_of(TL_KIND_RESULT);
+	for (size_t i = 0; i < s->nfields && i < FLAT_MAX_KEYS; i++) {
+		key_lens[i] = strlen(s->fields[i].key);
+		for (size_t r = 1; r < sizeof(names) / sizeof(*names); r++)
+			if (!strcmp(s->fields[i].key, names[r]))
+				roles[i] = (unsigned char)r;
+	}
+}
+
 int tl_hrecord_encode_flat(struct tl_buf *out, const char *data, size_t len)
 {
 	const struct tl_schema *s = tl_schema_of(TL_KIND_RESULT);
@@ -196,6 +227,7 @@ int tl_hrecord_encode_flat(struct tl_buf *out, const char *data, size_t len)
 
 	if (len > FLAT_MAX_LEN || s->nfields > FLAT_MAX_KEYS)
 		return -1;
+	pthread_once(&roles_once, find_roles);
 	for (size_t i = 0; i < len; i++) { /* printable ASCII lines only */
 		unsigned char c = (unsigned char)data[i];
 		if ((c < 0x20 && c != '\n') || c > 0x7e)
@@ -230,7 +262,7 @@ int tl_hrecord_encode_flat(struct tl_buf *out, const char *data, size_t len)
 		key_at[nkeys] = (size_t)(k - copy);
 		key_len[nkeys++] = kn;
 		for (fi = 0; fi < s->nfields; fi++)
-			if (strlen(s->fields[fi].key) == kn &&
+			if (key_lens[fi] == kn &&
 				!memcmp(s->fields[fi].key, k, kn))
 				break;
 		f = fi < s->nfields ? &s->fields[fi] : NULL;
@@ -277,21 +309,34 @@ int tl_hrecord_encode_flat(struct tl_buf *out, const char *data, size_t len)
 			goto done;
 	memset(&res, 0, sizeof(res));
 	for (size_t i = 0; i < s->nfields; i++) {
-		const char *k = s->fields[i].key, *v = val[i];
-		if (!strcmp(k, "status"))
+		const char *v = val[i];
+		switch ((enum role)roles[i]) {
+		case R_STATUS:
 			res.status = v;
-		else if (!strcmp(k, "duration") && v)
-			duration = strtod(v, NULL), res.duration = &duration;
-		else if (!strcmp(k, "revision"))
+			break;
+		case R_DURATION:
+			if (v)
+				duration = strtod(v, NULL),
+				res.duration = &duration;
+			break;
+		case R_REVISION:
 			res.revision = v;
-		else if (!strcmp(k, "message"))
+			break;
+		case R_MESSAGE:
 			res.message = v;
-		else if (!strcmp(k, "type"))
+			break;
+		case R_TYPE:
 			res.type = v;
-		else if (!strcmp(k, "trace"))
+			break;
+		case R_TRACE:
 			res.trace = v;
-		else if (!strcmp(k, "started"))
+			break;
+		case R_STARTED:
 			res.started = v;
+			break;
+		case R_NONE:
+			break;
+		}
 	}
 	outcomes[0] = tl_outcome_of(res.status);
 	outcomes[1] = '\0';
