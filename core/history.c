@@ -64,24 +64,41 @@ struct loader {
 	size_t seq;
 	/* the last commit's strings, interned once per commit */
 	const char *commit, *author;
+	/* the last event's run, status, outcomes, revision, type and
+	 * environment as interned: the next event mostly has the same */
+	const char *last[6];
 };
 
-static void fill(struct tl_strpool *p, struct tl_event *e, const char **f,
+/* s interned, through the last string interned in its place: a compare
+ * of a few bytes instead of a hash and a probe of the pool's table. */
+static const char *intern_like(
+	struct tl_strpool *p, const char **last, const char *s)
+{
+	if (!s)
+		return NULL;
+	if (*last && !strcmp(*last, s))
+		return *last;
+	return *last = tl_strpool_intern(p, s);
+}
+
+static void fill(struct loader *l, struct tl_event *e, const char **f,
 	const struct tl_blob_change *ch, const char *run, const char *key)
 {
+	struct tl_strpool *p = &l->h->pool;
 	e->casekey = key; /* key and run: interned by the caller */
 	e->run = run;
-	e->status = tl_strpool_intern(p, f[TL_HR_STATUS]);
-	e->outcomes = tl_strpool_intern(
-		p, f[TL_HR_OUTCOMES] ? f[TL_HR_OUTCOMES] : "N");
+	e->status = intern_like(p, &l->last[1], f[TL_HR_STATUS]);
+	e->outcomes = intern_like(
+		p, &l->last[2], f[TL_HR_OUTCOMES] ? f[TL_HR_OUTCOMES] : "N");
 	e->has_duration = f[TL_HR_DURATION] != NULL;
 	e->duration = tl_hrecord_num(f[TL_HR_DURATION]);
 	e->retry_cost = tl_hrecord_num(f[TL_HR_RETRY]);
-	e->revision = tl_strpool_intern(p, f[TL_HR_REVISION]);
+	e->revision = intern_like(p, &l->last[3], f[TL_HR_REVISION]);
+	/* messages and traces differ, often only late in the text */
 	e->message = tl_strpool_intern(p, f[TL_HR_MESSAGE]);
-	e->type = tl_strpool_intern(p, f[TL_HR_TYPE]);
+	e->type = intern_like(p, &l->last[4], f[TL_HR_TYPE]);
 	e->trace = tl_strpool_intern(p, f[TL_HR_TRACE]);
-	e->environment = tl_strpool_intern(p, f[TL_HR_ENV]);
+	e->environment = intern_like(p, &l->last[5], f[TL_HR_ENV]);
 	e->blob = tl_strpool_add(p, ch->blob);
 	e->time = f[TL_HR_TIME] ? tl_hrecord_int(f[TL_HR_TIME]) : ch->time;
 }
@@ -141,7 +158,7 @@ static int on_change(
 		return 0; /* history may hold files that no longer parse */
 	tl_buf_reset(&l->id);
 	tl_buf_put(&l->id, ch->path, (size_t)(slash - ch->path));
-	run = tl_strpool_intern(p, l->id.ptr);
+	run = intern_like(p, &l->last[0], l->id.ptr);
 	if (kind == 'R') {
 		if (!tl_hrecord_decode(rec, len, &kind, f, TL_HR_RUN__COUNT) &&
 			(f[TL_HR_RUN_REVISION] || f[TL_HR_RUN_ENV])) {
@@ -168,7 +185,7 @@ static int on_change(
 	ai = tl_strmap_get(&l->alias, l->id.ptr);
 	key = ai != (size_t)-1 ? l->aliasv[ai]
 			       : tl_strpool_intern(p, l->id.ptr);
-	at = tl_pairmap_get(&l->at, run, key);
+	at = tl_pairmap_get_or_put(&l->at, run, key, l->h->n);
 	if (at == (size_t)-1) {
 		struct tl_history *h = l->h;
 		if (h->n == l->cap) {
@@ -183,9 +200,8 @@ static int on_change(
 				tl_mul(l->cap, sizeof(*h->v)));
 			h->cap = l->cap;
 		}
-		at = h->n++;
+		at = h->n++; /* as the table has it */
 		memset(&h->v[at], 0, sizeof(h->v[at]));
-		tl_pairmap_put(&l->at, run, key, at);
 	}
 	/* a later version of a result replaces the earlier one, in the
 	 * place the first took (a moved file is the same result) */
@@ -194,7 +210,7 @@ static int on_change(
 	else {
 		size_t seq = l->h->v[at].commit ? l->h->v[at].seq : l->seq++;
 		memset(&l->h->v[at], 0, sizeof(l->h->v[at]));
-		fill(p, &l->h->v[at], f, ch, run, key);
+		fill(l, &l->h->v[at], f, ch, run, key);
 		l->h->v[at].commit = l->commit;
 		l->h->v[at].author = l->author;
 		l->h->v[at].seq = seq;
@@ -577,6 +593,7 @@ static void forget(struct loader *l)
 	l->revs = l->envs = l->runnames = NULL;
 	l->nrevs = l->cap = l->seq = 0;
 	l->commit = l->author = NULL;
+	memset(l->last, 0, sizeof(l->last));
 }
 
 /* The events as walked (lent marks what runs lent them since) and each

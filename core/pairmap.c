@@ -78,6 +78,26 @@ void tl_pairmap_put(
 	}
 }
 
+size_t tl_pairmap_get_or_put(
+	struct tl_pairmap *m, const void *a, const void *b, size_t val)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		resize(m, m->cap ? tl_mul(m->cap, 2) : 64);
+	for (size_t i = hash(a, b) & (m->cap - 1);;
+		i = (i + 1) & (m->cap - 1)) {
+		struct tl_pairmap_slot *s = &m->slots[i];
+		if (!s->a) {
+			s->a = a;
+			s->b = b;
+			s->val = val;
+			m->n++;
+			return (size_t)-1;
+		}
+		if (s->a == a && s->b == b)
+			return s->val;
+	}
+}
+
 void tl_pairmap_release(struct tl_pairmap *m)
 {
 	free(m->slots);

@@ -73,6 +73,25 @@ Test(strpool, interns_one_copy)
 	tl_strpool_release(&p);
 }
 
+Test(pairmap, get_or_put_stores_once_and_answers_after)
+{
+	struct tl_pairmap m = { 0 };
+	static const char a[] = "a", b[] = "b";
+	static char keys[1000];
+	cr_assert_eq(tl_pairmap_get_or_put(&m, a, b, 7), (size_t)-1);
+	cr_assert_eq(tl_pairmap_get_or_put(&m, a, b, 9), 7, "not replaced");
+	cr_assert_eq(tl_pairmap_get(&m, a, b), 7);
+	cr_assert_eq(tl_pairmap_get_or_put(&m, b, a, 8), (size_t)-1);
+	for (size_t i = 0; i < 1000; i++) /* through several resizes */
+		cr_assert_eq(
+			tl_pairmap_get_or_put(&m, &keys[i], a, i), (size_t)-1);
+	for (size_t i = 0; i < 1000; i++)
+		cr_assert_eq(tl_pairmap_get_or_put(&m, &keys[i], a, 0), i);
+	cr_assert_eq(m.n, 1002);
+	cr_assert_eq(tl_pairmap_get(&m, b, a), 8);
+	tl_pairmap_release(&m);
+}
+
 /* Chunks grow to sizes past TL_LARGE, allocated apart: every string
  * added stays where it was and reads back as it was, and one larger than
  * any chunk gets a chunk of its own. */
