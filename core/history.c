@@ -44,49 +44,6 @@ static void memo_put(struct tl_pairmap *memo, struct tl_strmap *m,
 	tl_pairmap_put(memo, key, NULL, val + 1);
 }
 
-/* (run, case) -> event, as a table per run: a run's results come
- * together, so its table stays in the cache, where one table of 200,000
- * keys missed it on almost every probe (and every growth rehashed all). */
-struct resindex {
-	struct tl_pairmap runs; /* run -> index into v */
-	struct tl_pairmap *v; /* per run: case -> event */
-	size_t n, cap;
-	const char *last; /* the last run looked up, at v[lastat] */
-	size_t lastat;
-};
-
-/* The event of (run, case), both interned; when there is none, val is
- * stored for it and (size_t)-1 returned. */
-static size_t resindex_get_or_put(
-	struct resindex *x, const char *run, const char *key, size_t val)
-{
-	size_t r = x->lastat;
-	if (run != x->last) {
-		r = tl_pairmap_get_or_put(&x->runs, run, NULL, x->n);
-		if (r == (size_t)-1) {
-			if (x->n == x->cap) {
-				x->cap = x->cap ? x->cap * 2 : 64;
-				x->v = tl_realloc(
-					x->v, tl_mul(x->cap, sizeof(*x->v)));
-			}
-			r = x->n++;
-			memset(&x->v[r], 0, sizeof(x->v[r]));
-		}
-		x->last = run;
-		x->lastat = r;
-	}
-	return tl_pairmap_get_or_put(&x->v[r], key, NULL, val);
-}
-
-static void resindex_release(struct resindex *x)
-{
-	for (size_t i = 0; i < x->n; i++)
-		tl_pairmap_release(&x->v[i]);
-	free(x->v);
-	tl_pairmap_release(&x->runs);
-	memset(x, 0, sizeof(*x));
-}
-
 struct loader {
 	struct tl_history *h;
 	size_t cap;
@@ -94,8 +51,8 @@ struct loader {
 	struct tl_hcache *cache;
 	struct tl_buf rec;
 	/* (run, case) -> event; both interned in the pool, so a lookup
-	 * compares pointers */
-	struct resindex at;
+	 * compares two pointers */
+	struct tl_pairmap at;
 	struct tl_strmap alias; /* earlier key -> index into aliasv */
 	const char **aliasv;
 	struct tl_strmap runrev; /* run -> index into revs */
@@ -228,7 +185,7 @@ static int on_change(
 	ai = tl_strmap_get(&l->alias, l->id.ptr);
 	key = ai != (size_t)-1 ? l->aliasv[ai]
 			       : tl_strpool_intern(p, l->id.ptr);
-	at = resindex_get_or_put(&l->at, run, key, l->h->n);
+	at = tl_pairmap_get_or_put(&l->at, run, key, l->h->n);
 	if (at == (size_t)-1) {
 		struct tl_history *h = l->h;
 		if (h->n == l->cap) {
@@ -595,12 +552,11 @@ static void restore_events(struct loader *l)
 {
 	struct tl_history *h = l->h;
 	l->cap = h->cap > h->n ? h->cap : h->n;
+	tl_pairmap_reserve(&l->at, h->n);
 	for (size_t i = 0; i < h->n; i++) {
 		/* the snapshot's strings are its own: the map's keys are
-		 * the pool's copies, as on_change looks them up (a snapshot
-		 * holds each pair once) */
-		resindex_get_or_put(&l->at,
-			tl_strpool_intern(&h->pool, h->v[i].run),
+		 * the pool's copies, as on_change looks them up */
+		tl_pairmap_put(&l->at, tl_strpool_intern(&h->pool, h->v[i].run),
 			tl_strpool_intern(&h->pool, h->v[i].casekey), i);
 		if (h->v[i].seq >= l->seq)
 			l->seq = h->v[i].seq + 1;
@@ -629,7 +585,7 @@ static void forget(struct loader *l)
 	h->v = NULL;
 	h->n = h->cap = 0;
 	tl_hsnap_unmap(h);
-	resindex_release(&l->at);
+	tl_pairmap_release(&l->at);
 	tl_strmap_release(&l->runrev);
 	free(l->revs);
 	free(l->envs);
@@ -798,7 +754,7 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 		tl_buf_release(&l.rec);
 		/* only the walk looks results up: released before the
 		 * snapshot is written, whose memory then reuses them */
-		resindex_release(&l.at);
+		tl_pairmap_release(&l.at);
 		tl_strmap_release(&l.alias);
 		/* one snapshot per folder, for the branch's tip: a walk
 		 * from elsewhere (diff's base, --at) must not replace it */
@@ -839,7 +795,7 @@ loaded:
 	if (!sorted)
 		tl_history_sort(h);
 	tl_trace_perf("history: events sorted");
-	resindex_release(&l.at);
+	tl_pairmap_release(&l.at);
 	tl_strmap_release(&l.alias);
 	tl_strmap_release(&l.runrev);
 	free(l.aliasv);
