@@ -124,8 +124,9 @@ static struct tl_value *co_failing(
 	for (size_t i = 0, j; i < h->n; i = j) {
 		size_t count = 0;
 		tl_buf_reset(&runs);
-		for (j = i;
-			j < h->n && !strcmp(h->v[j].casekey, h->v[i].casekey);
+		for (j = i; j < h->n &&
+			(h->v[j].casekey == h->v[i].casekey ||
+				!strcmp(h->v[j].casekey, h->v[i].casekey));
 			j++) {
 			const char *o = h->v[j].outcomes;
 			if (o[strlen(o) - 1] != 'F' ||

@@ -504,7 +504,12 @@ int cmd_flaky(struct ctx *c, struct args *a)
 	spans = tl_calloc(h.n ? h.n : 1, sizeof(*spans));
 	for (size_t i = 0, j; i < h.n; i = j) {
 		size_t first = i;
-		for (j = i; j < h.n && !strcmp(h.v[j].casekey, h.v[i].casekey);
+		/* keys are interned: the same key is mostly the same
+		 * pointer, and a strcmp of each event's was 4 ms of a warm
+		 * query */
+		for (j = i; j < h.n &&
+			(h.v[j].casekey == h.v[i].casekey ||
+				!strcmp(h.v[j].casekey, h.v[i].casekey));
 			j++)
 			;
 		while (first < j && h.v[first].time < from)

@@ -447,7 +447,6 @@ static int from_runs(struct loader *l, struct tl_repo *repo,
 	size_t *rr = NULL, *decisive = NULL, *bad = NULL, *rcode = NULL;
 	size_t nruns = 0, cap = 0, suspects = 0;
 	unsigned char *suspect;
-	uint32_t *runof = tl_calloc(h->n ? h->n : 1, sizeof(*runof));
 	const size_t NOCODE = (size_t)-1;
 	int rc = 0;
 	memset(&c, 0, sizeof(c));
@@ -478,7 +477,6 @@ static int from_runs(struct loader *l, struct tl_repo *repo,
 			rcode[r] = NOCODE;
 			memo_put(&memo, &runs, e->run, r);
 		}
-		runof[i] = (uint32_t)r;
 		decisive[r] += f != 'N';
 		bad[r] += f == 'F';
 		if (rr[r] != (size_t)-1) {
@@ -512,7 +510,7 @@ static int from_runs(struct loader *l, struct tl_repo *repo,
 		suspects += suspect[r];
 	}
 	for (size_t i = 0; i < h->n && !rc && suspects; i++)
-		if (suspect[runof[i]])
+		if (suspect[memo_get(&memo, &runs, h->v[i].run)])
 			h->v[i].infra = 1;
 	tl_strmap_release(&runs);
 	tl_pairmap_release(&memo);
@@ -522,7 +520,6 @@ static int from_runs(struct loader *l, struct tl_repo *repo,
 	free(c.times);
 	free(c.paths);
 	free(suspect);
-	free(runof);
 	free(rr);
 	free(decisive);
 	free(bad);
