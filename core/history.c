@@ -703,8 +703,8 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 			s->ahead = NULL;
 		}
 		if (serves &&
-			!tl_hsnap_load(h, s->repo, name, key, head, snapped,
-				&runs, &nruns, &s->ahead)) {
+			!tl_hsnap_load(h, s->repo, name, key, snapped, &runs,
+				&nruns, &s->ahead)) {
 			restore_runs(&l, runs, nruns);
 			free(runs);
 			if (!strcmp(snapped, head)) {

@@ -159,13 +159,12 @@ static char *read_whole(int fd, size_t len)
 	return p;
 }
 
-struct tl_hsnap_file *tl_hsnap_read(const char *path, const char *at)
+struct tl_hsnap_file *tl_hsnap_read(const char *path)
 {
-	return tl_hsnap_read_fd(
-		open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), at);
+	return tl_hsnap_read_fd(open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
 }
 
-struct tl_hsnap_file *tl_hsnap_read_fd(int fd, const char *at)
+struct tl_hsnap_file *tl_hsnap_read_fd(int fd)
 {
 	struct tl_hsnap_file *f;
 	struct header hd;
@@ -218,17 +217,18 @@ struct tl_hsnap_file *tl_hsnap_read_fd(int fd, const char *at)
 	 * took 30 MB more and 60 ms longer); the room is never touched
 	 * unless used */
 	f->cap = (size_t)hd.n + (size_t)hd.n / 8 + 4096;
-	v = f->v = tl_calloc(f->cap, sizeof(*v));
-	/* huge pages first, so the prefault makes them: the sorts and scans
-	 * over the events then miss the TLB less (without them a warm query
-	 * took 112 ms instead of 75 on the 5,002-commit bench); not when the
-	 * snapshot is older than the query (at NULL: not known, read ahead,
-	 * mostly for the same commit) */
-	if (!at || !memcmp(hd.commit, at, 40))
-		tl_mem_hugepages(v, f->cap * sizeof(*v));
-	tl_mem_prefault(v, (size_t)hd.n * sizeof(*v));
+	/* on huge pages (tl_realloc_large): the sorts and scans over the
+	 * events miss the TLB less (without them a warm query took 112 ms
+	 * instead of 75 on the 5,002-commit bench). Not prefaulted: that
+	 * held the address space's lock while it zeroed 30 MB, and the
+	 * main thread's allocations meanwhile (libgit2 parsing the TLS
+	 * certificates) waited for it, 10 to 30 ms; each event is written
+	 * whole below, and the room after them is never touched unless
+	 * used. */
+	v = f->v = tl_realloc_large(NULL, 0, tl_mul(f->cap, sizeof(*v)));
 	for (size_t i = 0; i < hd.n && !bad; i++) {
 		struct record x;
+		memset(&v[i], 0, sizeof(v[i]));
 		memcpy(&x, rec + i * sizeof(x), sizeof(x));
 		for (size_t j = 0; j < NSTR; j++)
 			*str_at(&v[i], j) = str_of(
@@ -289,14 +289,13 @@ static struct tl_hsnap_file *take_ahead(
 }
 
 int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
-	uint64_t key, const char *at, char commit[41],
-	struct tl_hsnap_run **runs, size_t *nruns,
-	struct tl_hsnap_ahead **ahead)
+	uint64_t key, char commit[41], struct tl_hsnap_run **runs,
+	size_t *nruns, struct tl_hsnap_ahead **ahead)
 {
 	char *path = path_of(r, name);
 	struct tl_hsnap_file *f = take_ahead(ahead, path);
 	if (!f)
-		f = tl_hsnap_read(path, at);
+		f = tl_hsnap_read(path);
 	free(path);
 	if (!f)
 		return -1;

@@ -24,10 +24,10 @@ struct tl_hsnap_run {
 /* A snapshot file read and checked whole, not yet matched to a query. */
 struct tl_hsnap_file;
 /* Reads path (NULL when it is not a snapshot of this version, or is
- * damaged). at: the commit of the query, when known (see below). */
-struct tl_hsnap_file *tl_hsnap_read(const char *path, const char *at);
+ * damaged). */
+struct tl_hsnap_file *tl_hsnap_read(const char *path);
 /* The same from an open file (fd < 0: none), which it closes. */
-struct tl_hsnap_file *tl_hsnap_read_fd(int fd, const char *at);
+struct tl_hsnap_file *tl_hsnap_read_fd(int fd);
 void tl_hsnap_file_free(struct tl_hsnap_file *f);
 
 /* The snapshot read ahead (core/hsnap_ahead.c): started before the
@@ -43,16 +43,12 @@ void tl_hsnap_ahead_free(struct tl_hsnap_ahead *a);
 /* Fills h->v and h->n (the events as the walk made them, before runs
  * lend their revision and environment) and *runs from
  * .git/tally/<name>.snap when it was saved for key, with the commit it
- * was saved for in commit. at is the commit the query starts at: when
- * the snapshot is for it, no event will be added and h->v lies on huge
- * pages (growing such an array made realloc copy it whole). The strings
- * live in h->snap; *runs is the caller's to free. *ahead (when not NULL)
- * is consumed: its file is used if it is this one, unchanged. Returns 0
- * on a hit, -1 otherwise (h unchanged). */
+ * was saved for in commit. The strings live in h->snap; *runs is the caller's
+ * to free. *ahead (when not NULL) is consumed: its file is used if it is this
+ * one, unchanged. Returns 0 on a hit, -1 otherwise (h unchanged). */
 int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
-	uint64_t key, const char *at, char commit[41],
-	struct tl_hsnap_run **runs, size_t *nruns,
-	struct tl_hsnap_ahead **ahead);
+	uint64_t key, char commit[41], struct tl_hsnap_run **runs,
+	size_t *nruns, struct tl_hsnap_ahead **ahead);
 /* The events of a file read (its strings live in its mapping). */
 const struct tl_event *tl_hsnap_file_events(
 	const struct tl_hsnap_file *f, size_t *n);

@@ -29,7 +29,7 @@ struct tl_hsnap_ahead {
 static void *read_ahead(void *arg)
 {
 	struct tl_hsnap_ahead *a = arg;
-	a->f = tl_hsnap_read_fd(a->fd, NULL);
+	a->f = tl_hsnap_read_fd(a->fd);
 	return NULL;
 }
 

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(copy);
 	lseek(fd, 0, SEEK_SET);
-	f = tl_hsnap_read_fd(fd, NULL);
+	f = tl_hsnap_read_fd(fd);
 	if (!f)
 		return 0;
 	/* every string of every event is inside the file, and ends there */

@@ -51,8 +51,8 @@ static void expect_loaded(
 	size_t nruns = 0;
 	char commit[41];
 	memset(&h, 0, sizeof(h));
-	cr_assert_eq(tl_hsnap_load(&h, r, "history-test", KEY, HEAD_A, commit,
-			     &runs, &nruns, ahead),
+	cr_assert_eq(tl_hsnap_load(&h, r, "history-test", KEY, commit, &runs,
+			     &nruns, ahead),
 		0);
 	cr_assert_str_eq(commit, HEAD_A);
 	cr_assert_eq(h.n, 2000);
@@ -117,8 +117,8 @@ Test(hsnap, saved_on_a_thread_without_what_runs_lent)
 	cr_assert_gt(sum, 0);
 	tl_history_release(&h); /* waits for the save */
 	memset(&back, 0, sizeof(back));
-	cr_assert_eq(tl_hsnap_load(&back, r, "history-test", KEY, HEAD_A,
-			     commit, &runs, &nruns, NULL),
+	cr_assert_eq(tl_hsnap_load(&back, r, "history-test", KEY, commit, &runs,
+			     &nruns, NULL),
 		0);
 	cr_assert_eq(back.n, 2000);
 	cr_assert_eq(nruns, 1);
@@ -228,13 +228,13 @@ Test(hsnap, a_damaged_file_is_refused)
 		fseek(fp, at, SEEK_SET);
 		fputc(c ^ 0x10, fp);
 		fclose(fp);
-		f = tl_hsnap_read(path, NULL);
+		f = tl_hsnap_read(path);
 		cr_assert_null(f, "flip at %lld found", (long long)at);
 		fp = fopen(path, "r+b");
 		fseek(fp, at, SEEK_SET);
 		fputc(c, fp);
 		fclose(fp);
-		f = tl_hsnap_read(path, NULL);
+		f = tl_hsnap_read(path);
 		cr_assert_not_null(f, "restored");
 		tl_hsnap_file_free(f);
 	}
