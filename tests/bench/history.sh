@@ -3,7 +3,7 @@
 # planted behaviour (gen_history.py; default 5,000 commits, ~200,000
 # results) and prints, on that repo in one run, the time of
 #   git log --raw --no-renames -- qa/      (the baseline)
-#   tally flaky, cold (cache deleted; alternated with the baseline, five
+#   tally flaky, cold (cache deleted; alternated with the baseline, nine
 #   times each: the best of each, and the median of the paired ratios)
 #   and warm (nothing new)
 #   tally flaky after one new import (the snapshot plus the new commit)
@@ -48,21 +48,22 @@ best() { # best of 3: "seconds KB"
 	echo "$bs $bk"
 }
 
-# the baseline and the cold query alternated, five times each: the
+# the baseline and the cold query alternated, nine times each: the
 # machine drifts (the log took 0.54 s one hour and 1.09 s another), so
-# besides the best of each, the median of the five paired ratios
+# besides the best of each, the median of the nine paired ratios (five
+# were too few: their median moved by 0.1 between runs of the script)
 cold() { rm -rf .git/tally && "$tally" flaky --all; }
 export -f cold
 export tally
 gs=999999 gk=0 cs=999999 ck=0 ratios=()
-for _ in 1 2 3 4 5; do
+for _ in 1 2 3 4 5 6 7 8 9; do
 	read -r s k < <(measure git log --raw --no-renames -- qa/)
 	read -r t m < <(measure bash -c cold)
 	if awk -v a="$s" -v b="$gs" 'BEGIN { exit !(a < b) }'; then gs=$s gk=$k; fi
 	if awk -v a="$t" -v b="$cs" 'BEGIN { exit !(a < b) }'; then cs=$t ck=$m; fi
 	ratios+=("$(awk -v a="$t" -v b="$s" 'BEGIN { printf "%.3f", a / b }')")
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n 3p)
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n 5p)
 reads() { git log --raw --no-renames --no-abbrev -- qa/ |
 	awk '/^:/ && $5 != "D" { print $4 }' | git cat-file --batch --buffer; }
 export -f reads
