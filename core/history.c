@@ -581,7 +581,7 @@ static void forget(struct loader *l)
 	free(h->v);
 	h->v = NULL;
 	h->n = h->cap = 0;
-	tl_hsnap_unmap(h);
+	tl_hsnap_drop(h);
 	tl_pairmap_release(&l->at);
 	tl_strmap_release(&l->runrev);
 	free(l->revs);
@@ -810,7 +810,7 @@ void tl_history_release(struct tl_history *h)
 {
 	tl_hsnap_save_wait(h->saving); /* it reads the events */
 	free(h->v);
-	tl_hsnap_unmap(h);
+	tl_hsnap_drop(h);
 	tl_strpool_release(&h->pool);
 	memset(h, 0, sizeof(*h));
 }

@@ -117,7 +117,7 @@ static void *check_sum(void *arg)
 
 /* A snapshot file read whole: its records made events, its sum checked. */
 struct tl_hsnap_file {
-	char *map;
+	char *data; /* the file, read whole */
 	size_t len;
 	struct header hd;
 	struct tl_event *v;
@@ -132,7 +132,7 @@ void tl_hsnap_file_free(struct tl_hsnap_file *f)
 		return;
 	free(f->v);
 	free(f->rv);
-	free(f->map);
+	free(f->data);
 	free(f);
 }
 
@@ -183,12 +183,12 @@ struct tl_hsnap_file *tl_hsnap_read_fd(int fd)
 	if (!fstat(fd, &f->st) && S_ISREG(f->st.st_mode) &&
 		(size_t)f->st.st_size >= sizeof(hd) + 8 &&
 		(size_t)f->st.st_size <= SNAP_MAX &&
-		(f->map = read_whole(fd, (size_t)f->st.st_size)))
+		(f->data = read_whole(fd, (size_t)f->st.st_size)))
 		f->len = (size_t)f->st.st_size;
 	close(fd);
-	if (!f->map)
+	if (!f->data)
 		goto miss;
-	memcpy(&hd, f->map, sizeof(hd));
+	memcpy(&hd, f->data, sizeof(hd));
 	if (memcmp(hd.magic, MAGIC, 8) || hd.version != VERSION ||
 		hd.n > f->len / sizeof(struct record) ||
 		hd.nruns > f->len / sizeof(struct runrec))
@@ -198,15 +198,15 @@ struct tl_hsnap_file *tl_hsnap_read_fd(int fd)
 		(size_t)hd.nruns * sizeof(struct runrec);
 	if (body + 8 != f->len)
 		goto miss;
-	rec = f->map + sizeof(hd);
+	rec = f->data + sizeof(hd);
 	rrec = rec + (size_t)hd.n * sizeof(struct record);
 	strings = rrec + (size_t)hd.nruns * sizeof(struct runrec);
 	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1])
 		goto miss; /* every string ends inside the area */
-	memcpy(&sum, f->map + body, 8);
+	memcpy(&sum, f->data + body, 8);
 	/* summed on a second thread while this one turns the records into
 	 * events (which are dropped if it does not match) */
-	chk.p = f->map + sizeof(hd);
+	chk.p = f->data + sizeof(hd);
 	chk.n = body - sizeof(hd);
 	chk.hd = &hd;
 	checking = !pthread_create(&th, NULL, check_sum, &chk);
@@ -307,8 +307,8 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	h->v = f->v;
 	h->n = (size_t)f->hd.n;
 	h->cap = f->cap;
-	tl_hsnap_unmap(h);
-	h->snap = f->map;
+	tl_hsnap_drop(h);
+	h->snap = f->data;
 	h->snap_len = f->len;
 	memcpy(commit, f->hd.commit, 40);
 	commit[40] = '\0';
@@ -316,7 +316,7 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	*nruns = (size_t)f->hd.nruns;
 	f->v = NULL;
 	f->rv = NULL;
-	f->map = NULL;
+	f->data = NULL;
 	tl_hsnap_file_free(f);
 	return 0;
 }
@@ -342,7 +342,7 @@ void tl_hsnap_seal(void *file, size_t len)
 	memcpy((char *)file + len - 8, &sum, 8);
 }
 
-void tl_hsnap_unmap(struct tl_history *h)
+void tl_hsnap_drop(struct tl_history *h)
 {
 	free(h->snap);
 	h->snap = NULL;
@@ -460,7 +460,7 @@ static const char *saved_str(
 }
 
 static void save(const struct tl_history *h, const unsigned char *lent,
-	const struct tl_hsnap_run *runs, size_t nruns, char *path,
+	const struct tl_hsnap_run *runs, size_t nruns, const char *path,
 	const char *commit, uint64_t key)
 {
 	struct tl_buf chunk = TL_BUF_INIT;

@@ -49,7 +49,7 @@ void tl_hsnap_ahead_free(struct tl_hsnap_ahead *a);
 int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 	uint64_t key, char commit[41], struct tl_hsnap_run **runs,
 	size_t *nruns, struct tl_hsnap_ahead **ahead);
-/* The events of a file read (its strings live in its mapping). */
+/* The events of a file read (its strings live in its bytes). */
 const struct tl_event *tl_hsnap_file_events(
 	const struct tl_hsnap_file *f, size_t *n);
 /* Writes the checksum a snapshot image of len bytes must end with (for
@@ -57,7 +57,7 @@ const struct tl_event *tl_hsnap_file_events(
  * behind it). */
 void tl_hsnap_seal(void *file, size_t len);
 /* Releases what tl_hsnap_load read. */
-void tl_hsnap_unmap(struct tl_history *h);
+void tl_hsnap_drop(struct tl_history *h);
 /* Saves h's events for commit and key (a failure is silent). */
 void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
 	size_t nruns, struct tl_repo *r, const char *name, const char *commit,

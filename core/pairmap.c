@@ -56,8 +56,10 @@ void tl_pairmap_reserve(struct tl_pairmap *m, size_t n)
 		resize(m, cap);
 }
 
-void tl_pairmap_put(
-	struct tl_pairmap *m, const void *a, const void *b, size_t val)
+/* The slot of (a, b), claimed for it when it was not there (*added),
+ * with room made first. */
+static struct tl_pairmap_slot *claim(
+	struct tl_pairmap *m, const void *a, const void *b, int *added)
 {
 	if ((m->n + 1) * 2 > m->cap)
 		resize(m, m->cap ? tl_mul(m->cap, 2) : 64);
@@ -67,35 +69,33 @@ void tl_pairmap_put(
 		if (!s->a) {
 			s->a = a;
 			s->b = b;
-			s->val = val;
 			m->n++;
-			return;
+			*added = 1;
+			return s;
 		}
 		if (s->a == a && s->b == b) {
-			s->val = val;
-			return;
+			*added = 0;
+			return s;
 		}
 	}
+}
+
+void tl_pairmap_put(
+	struct tl_pairmap *m, const void *a, const void *b, size_t val)
+{
+	int added;
+	claim(m, a, b, &added)->val = val;
 }
 
 size_t tl_pairmap_get_or_put(
 	struct tl_pairmap *m, const void *a, const void *b, size_t val)
 {
-	if ((m->n + 1) * 2 > m->cap)
-		resize(m, m->cap ? tl_mul(m->cap, 2) : 64);
-	for (size_t i = hash(a, b) & (m->cap - 1);;
-		i = (i + 1) & (m->cap - 1)) {
-		struct tl_pairmap_slot *s = &m->slots[i];
-		if (!s->a) {
-			s->a = a;
-			s->b = b;
-			s->val = val;
-			m->n++;
-			return (size_t)-1;
-		}
-		if (s->a == a && s->b == b)
-			return s->val;
-	}
+	int added;
+	struct tl_pairmap_slot *s = claim(m, a, b, &added);
+	if (!added)
+		return s->val;
+	s->val = val;
+	return (size_t)-1;
 }
 
 void tl_pairmap_release(struct tl_pairmap *m)
