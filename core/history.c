@@ -196,8 +196,18 @@ static int on_change(
 				: l->cap * sizeof(*h->v) >= TL_LARGE
 				? tl_mul(l->cap, 8)
 				: l->cap * 2;
-			h->v = tl_realloc_large(h->v, h->n * sizeof(*h->v),
-				tl_mul(l->cap, sizeof(*h->v)));
+			if (tl_history_events_in_snap(h)) {
+				/* out of the snapshot's block, whose strings
+				 * stay */
+				struct tl_event *v = tl_realloc_large(
+					NULL, 0, tl_mul(l->cap, sizeof(*v)));
+				memcpy(v, h->v, h->n * sizeof(*v));
+				h->v = v;
+			} else {
+				h->v = tl_realloc_large(h->v,
+					h->n * sizeof(*h->v),
+					tl_mul(l->cap, sizeof(*h->v)));
+			}
 			h->cap = l->cap;
 		}
 		at = h->n++; /* as the table has it */
@@ -578,7 +588,8 @@ static int is_head(struct tl_repo *repo, const char *rev, const char *start)
 static void forget(struct loader *l)
 {
 	struct tl_history *h = l->h;
-	free(h->v);
+	if (!tl_history_events_in_snap(h))
+		free(h->v);
 	h->v = NULL;
 	h->n = h->cap = 0;
 	tl_hsnap_drop(h);
@@ -809,7 +820,8 @@ loaded:
 void tl_history_release(struct tl_history *h)
 {
 	tl_hsnap_save_wait(h->saving); /* it reads the events */
-	free(h->v);
+	if (!tl_history_events_in_snap(h))
+		free(h->v);
 	tl_hsnap_drop(h);
 	tl_strpool_release(&h->pool);
 	memset(h, 0, sizeof(*h));

@@ -58,11 +58,15 @@ struct tl_history {
 	 * after it (0: none known) */
 	size_t cap;
 	struct tl_strpool pool; /* the events' strings */
-	char *snap; /* or, read from a snapshot (core/hsnap.c), there */
+	/* or, read from a snapshot (core/hsnap.c), there: one block, which
+	 * v starts (tl_history_events_in_snap) until more events than its
+	 * room move them out */
+	char *snap;
+	const char *snap_strings; /* in snap */
+	size_t snap_strings_len;
 	/* the snapshot being saved from v, or NULL: v and its strings stay
 	 * as they are until tl_history_release waits for it */
 	struct tl_hsnap_saving *saving;
-	size_t snap_len;
 	struct tl_params params; /* tally.yaml's flaky:, durations:, gate: */
 };
 
@@ -75,6 +79,11 @@ int tl_history_load(struct tl_history *h, struct tl_store *s,
 	const char *casekey, struct tl_err *err);
 
 void tl_history_release(struct tl_history *h);
+/* Whether h->v lives in the snapshot's block (freed with it, not apart). */
+static inline int tl_history_events_in_snap(const struct tl_history *h)
+{
+	return h->snap && (const char *)h->v == h->snap;
+}
 /* Sorts h->v by case key, then time, then seq (what the loader leaves;
  * no two events share a seq). A sorted run followed by a shorter unsorted
  * tail is merged, not sorted again. */

@@ -115,13 +115,15 @@ static void *check_sum(void *arg)
 	return NULL;
 }
 
-/* A snapshot file read whole: its records made events, its sum checked. */
+/* A snapshot file read whole into one block, its records made events in
+ * place (read_at below), its sum checked. */
 struct tl_hsnap_file {
-	char *data; /* the file, read whole */
-	size_t len;
+	char *data; /* the block: the events, then the file's strings */
+	size_t len; /* the file's */
 	struct header hd;
-	struct tl_event *v;
+	struct tl_event *v; /* at data */
 	size_t cap; /* events v has room for */
+	const char *strings; /* in data, hd.nstrings_bytes of them */
 	struct tl_hsnap_run *rv;
 	struct stat st; /* of the file read, to know it again */
 };
@@ -130,33 +132,25 @@ void tl_hsnap_file_free(struct tl_hsnap_file *f)
 {
 	if (!f)
 		return;
-	free(f->v);
 	free(f->rv);
-	free(f->data);
+	free(f->data); /* and the events in it */
 	free(f);
 }
 
-/* The whole file into memory of ours, on huge pages when large: read(2)
- * copies from the page cache through the kernel's own large mappings,
- * where a mapping of the file was touched 4 KiB page by page (a first
- * touch of each cost 2 to 3 us on the virtual machines tally is
- * measured on: the checksum of a 25 MB snapshot took 16 to 18 ms on a
- * fresh mapping and 2 ms on the same pages again). */
-static char *read_whole(int fd, size_t len)
+/* len bytes of fd into p: -1 when it has fewer (changed under us) or is
+ * unreadable. */
+static int read_into(int fd, char *p, size_t len)
 {
-	char *p = tl_realloc_large(NULL, 0, len);
 	size_t got = 0;
 	while (got < len) {
 		ssize_t k = read(fd, p + got, len - got);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0) {
-			free(p);
-			return NULL; /* changed under us, or unreadable */
-		}
+		if (k <= 0)
+			return -1;
 		got += (size_t)k;
 	}
-	return p;
+	return 0;
 }
 
 struct tl_hsnap_file *tl_hsnap_read(const char *path)
@@ -164,6 +158,35 @@ struct tl_hsnap_file *tl_hsnap_read(const char *path)
 	return tl_hsnap_read_fd(open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
 }
 
+/* Whether a header fits a file of len bytes; *strings_at is then where its
+ * strings start. */
+static int header_fits(const struct header *hd, size_t len, size_t *strings_at)
+{
+	if (memcmp(hd->magic, MAGIC, 8) || hd->version != VERSION ||
+		hd->n > len / sizeof(struct record) ||
+		hd->nruns > len / sizeof(struct runrec))
+		return 0;
+	*strings_at = sizeof(*hd) + (size_t)hd->n * sizeof(struct record) +
+		(size_t)hd->nruns * sizeof(struct runrec);
+	return *strings_at + (size_t)hd->nstrings_bytes + 8 == len;
+}
+
+/* The file goes into the block that becomes the events and their strings:
+ *
+ *   block: [ events, with room for later commits' ][ strings | sum ]
+ *   file:            [ header | records | runs     ][ strings | sum ]
+ *
+ * placed so that its strings land where they stay. Each record is copied
+ * out before its event is written, and event i ends at or before record
+ * i + 1 starts (an event is 152 bytes, a record 88; the room, over n / 8
+ * + nruns / 8 events, keeps the records and runs far enough along), so the
+ * events overwrite only records already made events. Memory first
+ * touched is what costs on the virtual machines tally is measured on
+ * (the kernel zeroes every page, 0.3 ms a megabyte): the events made
+ * apart from a file read apart touched 54 MB for the bench's 25 MB
+ * snapshot, this 42. The block is on huge pages (tl_realloc_large):
+ * read(2) copies into it from the page cache, where a mapping of the
+ * file was touched 4 KiB page by page, at 2 to 3 us a page there. */
 struct tl_hsnap_file *tl_hsnap_read_fd(int fd)
 {
 	struct tl_hsnap_file *f;
@@ -172,7 +195,7 @@ struct tl_hsnap_file *tl_hsnap_read_fd(int fd)
 	const char *strings;
 	struct tl_event *v;
 	uint64_t sum;
-	size_t body;
+	size_t strings_at, events, at, before;
 	struct check chk;
 	pthread_t th;
 	int bad = 0, checking;
@@ -180,56 +203,54 @@ struct tl_hsnap_file *tl_hsnap_read_fd(int fd)
 	if (fd < 0)
 		return NULL;
 	f = tl_calloc(1, sizeof(*f));
-	if (!fstat(fd, &f->st) && S_ISREG(f->st.st_mode) &&
-		(size_t)f->st.st_size >= sizeof(hd) + 8 &&
-		(size_t)f->st.st_size <= SNAP_MAX &&
-		(f->data = read_whole(fd, (size_t)f->st.st_size)))
-		f->len = (size_t)f->st.st_size;
+	if (fstat(fd, &f->st) || !S_ISREG(f->st.st_mode) ||
+		(size_t)f->st.st_size < sizeof(hd) + 8 ||
+		(size_t)f->st.st_size > SNAP_MAX ||
+		pread(fd, &hd, sizeof(hd), 0) != (ssize_t)sizeof(hd) ||
+		!header_fits(&hd, (size_t)f->st.st_size, &strings_at)) {
+		close(fd);
+		goto miss;
+	}
+	f->len = (size_t)f->st.st_size;
+	/* room for the events of commits after it too: on huge pages, an
+	 * array that grows is copied whole (a query after one new import
+	 * took 30 MB more and 60 ms longer); the room is never touched
+	 * unless used (but by the records, which lie in it) */
+	f->cap = (size_t)hd.n + (size_t)hd.n / 8 + (size_t)hd.nruns / 8 + 4096;
+	events = tl_mul(f->cap, sizeof(*v));
+	at = events - strings_at; /* > 0: an event outweighs a record */
+	f->data = tl_realloc_large(NULL, 0, events + (f->len - strings_at));
+	if (read_into(fd, f->data + at, f->len) ||
+		memcmp(f->data + at, &hd, sizeof(hd))) {
+		close(fd);
+		goto miss;
+	}
 	close(fd);
-	if (!f->data)
-		goto miss;
-	memcpy(&hd, f->data, sizeof(hd));
-	if (memcmp(hd.magic, MAGIC, 8) || hd.version != VERSION ||
-		hd.n > f->len / sizeof(struct record) ||
-		hd.nruns > f->len / sizeof(struct runrec))
-		goto miss;
-	body = sizeof(hd) + (size_t)hd.nstrings_bytes +
-		(size_t)hd.n * sizeof(struct record) +
-		(size_t)hd.nruns * sizeof(struct runrec);
-	if (body + 8 != f->len)
-		goto miss;
-	rec = f->data + sizeof(hd);
+	rec = f->data + at + sizeof(hd);
 	rrec = rec + (size_t)hd.n * sizeof(struct record);
-	strings = rrec + (size_t)hd.nruns * sizeof(struct runrec);
+	strings = f->strings = f->data + events;
 	if (hd.nstrings_bytes && strings[hd.nstrings_bytes - 1])
 		goto miss; /* every string ends inside the area */
-	memcpy(&sum, f->data + body, 8);
+	memcpy(&sum, strings + hd.nstrings_bytes, 8);
 	/* summed on a second thread while this one turns the records into
-	 * events (which are dropped if it does not match) */
-	chk.p = f->data + sizeof(hd);
-	chk.n = body - sizeof(hd);
+	 * events (which are dropped if it does not match); events past
+	 * `before` overwrite the file, so they wait for the sum */
+	chk.p = rec;
+	chk.n = f->len - 8 - sizeof(hd);
 	chk.hd = &hd;
 	checking = !pthread_create(&th, NULL, check_sum, &chk);
 	if (!checking)
 		check_sum(&chk);
-	/* room for the events of commits after it too: on huge pages, an
-	 * array that grows is copied whole (a query after one new import
-	 * took 30 MB more and 60 ms longer); the room is never touched
-	 * unless used */
-	f->cap = (size_t)hd.n + (size_t)hd.n / 8 + 4096;
-	/* on huge pages (tl_realloc_large): the sorts and scans over the
-	 * events miss the TLB less (without them a warm query took 112 ms
-	 * instead of 75 on the 5,002-commit bench). Not prefaulted: that
-	 * held the address space's lock while it zeroed 30 MB, and the
-	 * main thread's allocations meanwhile (libgit2 parsing the TLS
-	 * certificates) waited for it, 10 to 30 ms; each event is written
-	 * whole below, and the room after them is never touched unless
-	 * used. */
-	v = f->v = tl_realloc_large(NULL, 0, tl_mul(f->cap, sizeof(*v)));
+	before = at / sizeof(*v);
+	v = f->v = (struct tl_event *)(void *)f->data;
 	for (size_t i = 0; i < hd.n && !bad; i++) {
 		struct record x;
-		memset(&v[i], 0, sizeof(v[i]));
+		if (i == before && checking) {
+			pthread_join(th, NULL);
+			checking = 0;
+		}
 		memcpy(&x, rec + i * sizeof(x), sizeof(x));
+		memset(&v[i], 0, sizeof(v[i]));
 		for (size_t j = 0; j < NSTR; j++)
 			*str_at(&v[i], j) = str_of(
 				strings, hd.nstrings_bytes, x.s[j], &bad);
@@ -303,18 +324,19 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 		tl_hsnap_file_free(f);
 		return -1;
 	}
-	free(h->v);
+	if (!tl_history_events_in_snap(h))
+		free(h->v);
+	tl_hsnap_drop(h);
+	h->snap = f->data;
 	h->v = f->v;
 	h->n = (size_t)f->hd.n;
 	h->cap = f->cap;
-	tl_hsnap_drop(h);
-	h->snap = f->data;
-	h->snap_len = f->len;
+	h->snap_strings = f->strings;
+	h->snap_strings_len = f->hd.nstrings_bytes;
 	memcpy(commit, f->hd.commit, 40);
 	commit[40] = '\0';
 	*runs = f->rv;
 	*nruns = (size_t)f->hd.nruns;
-	f->v = NULL;
 	f->rv = NULL;
 	f->data = NULL;
 	tl_hsnap_file_free(f);
@@ -344,9 +366,14 @@ void tl_hsnap_seal(void *file, size_t len)
 
 void tl_hsnap_drop(struct tl_history *h)
 {
+	if (tl_history_events_in_snap(h)) {
+		h->v = NULL;
+		h->n = h->cap = 0;
+	}
 	free(h->snap);
 	h->snap = NULL;
-	h->snap_len = 0;
+	h->snap_strings = NULL;
+	h->snap_strings_len = 0;
 }
 
 /* Pointer -> offset, open addressing: the events' strings are interned,
@@ -476,14 +503,11 @@ static void save(const struct tl_history *h, const unsigned char *lent,
 
 	memset(&sv, 0, sizeof(sv));
 	sv.strings = (struct tl_buf)TL_BUF_INIT;
-	if (h->snap) {
+	if (h->snap_strings) {
 		/* the old strings stay where they were: events loaded from
 		 * the old snapshot point into them */
-		memcpy(&hd, h->snap, sizeof(hd));
-		sv.old = h->snap + sizeof(hd) +
-			(size_t)hd.n * sizeof(struct record) +
-			(size_t)hd.nruns * sizeof(struct runrec);
-		sv.oldlen = hd.nstrings_bytes;
+		sv.old = h->snap_strings;
+		sv.oldlen = h->snap_strings_len;
 		tl_buf_put(&sv.strings, sv.old, sv.oldlen);
 	}
 	dir = tl_strndup(path, (size_t)(strrchr(path, '/') - path));

@@ -185,4 +185,26 @@ expect_grep "history: commits walked" "$TMP/trace"
 expect_no_grep "history: commits since the snapshot" "$TMP/trace"
 TALLY_TRACE_PERF=1 tally flaky > /dev/null 2> "$TMP/trace"
 expect_grep "history: snapshot read" "$TMP/trace"
+
+# more new results than the room a snapshot's events are read with (an
+# eighth more, and 4,096): they move out of the block the file was read
+# into, and keep pointing at its strings
+python3 - "$TMP/many.xml" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('<testsuite name="m">\n')
+    for i in range(4200):
+        f.write('<testcase classname="m.Many" name="t%d" time="0.01"/>\n' % i)
+    f.write('</testsuite>\n')
+PY
+tally flaky > /dev/null
+tally -q import "$TMP/many.xml" --title "ci many" --revision r8
+TALLY_TRACE_PERF=1 tally --format json flaky --all > "$TMP/many-cached" 2> "$TMP/trace"
+expect_grep "history: commits since the snapshot" "$TMP/trace"
+TALLY_NO_CACHE=1 tally --format json flaky --all > "$TMP/many-plain"
+cmp -s "$TMP/many-plain" "$TMP/many-cached" || fail "past the snapshot's room: $(diff "$TMP/many-plain" "$TMP/many-cached" | head -5)"
+ok
+tally --format json history a > "$TMP/many-a"
+TALLY_NO_CACHE=1 tally --format json history a | cmp -s - "$TMP/many-a" || fail "history past the snapshot's room"
+ok
 done_testing
