@@ -18,15 +18,11 @@
 struct tl_hsnap_saving;
 
 struct tl_event {
-	/* strings live in the history's pool */
-	const char *casekey;
-	const char *run;
-	const char *status; /* the final attempt's */
+	/* What a case's metrics read of every event first, together in
+	 * the first 64 bytes: the passes over 200,000 of them (30 MB) are
+	 * bound by the memory they touch, and this touches two cache
+	 * lines an event instead of three. */
 	const char *outcomes; /* every attempt, oldest first: "FFP" */
-	int has_duration;
-	int infra; /* its run is infra-suspect: 20+ decisive, over 80% bad */
-	double duration; /* the final attempt's */
-	double retry_cost;
 	const char *revision; /* the result's, else its run's; may be NULL */
 	/* the code identity of revision under flaky.code-paths, or NULL:
 	 * source groups are by this when set */
@@ -34,16 +30,24 @@ struct tl_event {
 	/* when revision is a commit here, its committer time (else 0):
 	 * source groups are ordered by the time of their code */
 	int64_t code_time;
+	int64_t time; /* started, else the commit's time */
+	double duration; /* the final attempt's */
+	double retry_cost;
+	int has_duration;
+	int infra; /* its run is infra-suspect: 20+ decisive, over 80% bad */
+	/* strings live in the history's pool */
+	const char *casekey;
+	const char *run;
+	/* "key=value" lines: the result's environment, else its run's;
+	 * may be NULL */
+	const char *environment;
+	const char *status; /* the final attempt's */
 	const char *message; /* the final attempt's failure message, else
 			      * (passed on a retry) the last failed attempt's */
 	const char *type;
 	const char *trace; /* the first lines of the trace, for signatures */
 	const char *commit; /* hex id of the commit that recorded it */
 	const char *author;
-	int64_t time; /* started, else the commit's time */
-	/* "key=value" lines: the result's environment, else its run's;
-	 * may be NULL */
-	const char *environment;
 	size_t seq; /* walk order: ties in time keep the commits' order */
 	const char *blob; /* the result file's blob id */
 };
