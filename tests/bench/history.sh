@@ -31,13 +31,8 @@ cd "$repo"
 git gc -q --aggressive 2>/dev/null || git gc -q
 export GIT_AUTHOR_DATE=2026-11-20T00:00:00Z
 
-measure() { # prints "seconds KB" (the clock read around it: %e has
-	# only 10 ms steps, a tenth of a warm query)
-	local t0 t1
-	t0=$(date +%s%N)
-	/usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-	t1=$(date +%s%N)
-	awk -v a="$t0" -v b="$t1" -v k="$(cat "$work/time")" 'BEGIN { printf "%.4f %s\n", (b - a) / 1e9, k }'
+measure() { # [--fresh] CMD...: prints "seconds KB" (tests/bench/measure.py)
+	python3 "$here/measure.py" "$@" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
 }
 best() { # best of 3: "seconds KB"
 	local s k bs=999999 bk=0
@@ -52,13 +47,10 @@ best() { # best of 3: "seconds KB"
 # machine drifts (the log took 0.54 s one hour and 1.09 s another), so
 # besides the best of each, the median of the nine paired ratios (five
 # were too few: their median moved by 0.1 between runs of the script)
-cold() { rm -rf .git/tally && "$tally" flaky --all; }
-export -f cold
-export tally
 gs=999999 gk=0 cs=999999 ck=0 ratios=()
 for _ in 1 2 3 4 5 6 7 8 9; do
 	read -r s k < <(measure git log --raw --no-renames -- qa/)
-	read -r t m < <(measure bash -c cold)
+	read -r t m < <(measure --fresh "$tally" flaky --all)
 	if awk -v a="$s" -v b="$gs" 'BEGIN { exit !(a < b) }'; then gs=$s gk=$k; fi
 	if awk -v a="$t" -v b="$cs" 'BEGIN { exit !(a < b) }'; then cs=$t ck=$m; fi
 	ratios+=("$(awk -v a="$t" -v b="$s" 'BEGIN { printf "%.3f", a / b }')")
@@ -103,6 +95,7 @@ row "tally diff HEAD~3...HEAD, then" "$ds" "$dk"
 row "tally history CASE, warm" "$hs" "$hk"
 row "tally log -n 20" "$ls" "$lk"
 row "tally run list" "$rls" "$rlk"
+echo "the harness's own time (/bin/true): $(measure /bin/true | cut -d' ' -f1) s"
 echo "cold / git log, paired runs: ${ratios[*]} (median $median)"
 awk -v w="$ws" -v c="$cs" 'BEGIN { printf "warm / cold: %.3f\n", w/c }'
 awk -v r="$rs" -v c="$cs" 'BEGIN { printf "cold / git reading the same blobs: %.2f\n", c/r }'

@@ -20,9 +20,8 @@ trap 'rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
 
-measure() { # prints "seconds KB"
-	/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-	cat "$work/time"
+measure() { # prints "seconds KB" (tests/bench/measure.py)
+	python3 "$here/measure.py" "$@" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
 }
 
 printf '%-8s %10s %10s %12s %10s %12s %9s %9s\n' tests "tally s" "floor s" "tally MB" "iterparse s" "iterparse MB" "time x" "mem x"
