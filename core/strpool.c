@@ -22,6 +22,10 @@ const char *tl_strpool_addn(struct tl_strpool *p, const char *s, size_t n)
 		size_t size = n + 1 > grown ? n + 1 : grown;
 		p->chunks = tl_realloc(
 			p->chunks, tl_mul(p->nchunks + 1, sizeof(*p->chunks)));
+		p->lens = tl_realloc(
+			p->lens, tl_mul(p->nchunks + 1, sizeof(*p->lens)));
+		if (p->nchunks)
+			p->lens[p->nchunks - 1] = p->used;
 		p->chunks[p->nchunks++] = tl_realloc_large(NULL, 0, size);
 		p->used = 0;
 		p->avail = size;
@@ -54,11 +58,17 @@ const char *tl_strpool_intern(struct tl_strpool *p, const char *s)
 	return at;
 }
 
+size_t tl_strpool_chunk_len(const struct tl_strpool *p, size_t i)
+{
+	return i + 1 == p->nchunks ? p->used : p->lens[i];
+}
+
 void tl_strpool_release(struct tl_strpool *p)
 {
 	for (size_t i = 0; i < p->nchunks; i++)
 		free(p->chunks[i]);
 	free(p->chunks);
+	free(p->lens);
 	tl_strmap_release(&p->seen);
 	memset(p, 0, sizeof(*p));
 }

@@ -12,6 +12,7 @@
 
 struct tl_strpool {
 	char **chunks;
+	size_t *lens; /* bytes used in each chunk but the newest */
 	size_t nchunks;
 	size_t used, avail; /* in the newest chunk */
 	struct tl_strmap seen; /* interned strings -> 0 */
@@ -22,6 +23,8 @@ const char *tl_strpool_addn(struct tl_strpool *p, const char *s, size_t n);
 const char *tl_strpool_add(struct tl_strpool *p, const char *s);
 /* The pool's one copy of s; NULL for NULL. */
 const char *tl_strpool_intern(struct tl_strpool *p, const char *s);
+/* The bytes of chunk i in use: its strings, one after another. */
+size_t tl_strpool_chunk_len(const struct tl_strpool *p, size_t i);
 void tl_strpool_release(struct tl_strpool *p);
 
 #endif

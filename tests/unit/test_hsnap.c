@@ -142,6 +142,67 @@ Test(hsnap, saved_on_a_thread_without_what_runs_lent)
 	th_rmrf(dir);
 }
 
+/* The strings area is the pool's chunks written whole, then strings from
+ * elsewhere: every string reads back, whichever chunk it was in (a pool
+ * of several), whether it is in the pool or not, and strings the pool
+ * gains while the save runs on its thread are neither saved nor in its
+ * way. */
+Test(hsnap, strings_read_back_from_any_chunk_of_the_pool_or_elsewhere)
+{
+	static const char *const blobs[] = {
+		"1111111111111111111111111111111111111111",
+		"2222222222222222222222222222222222222222",
+	};
+	struct tl_repo *r;
+	char *dir = th_repo(&r);
+	struct tl_history h, back;
+	struct tl_hsnap_run *run = calloc(1, sizeof(*run)), *runs = NULL;
+	size_t nruns = 0;
+	char commit[41], text[160];
+	history_of(&h, 3000, 0.5);
+	for (size_t i = 0; i < h.n; i++) {
+		/* 300 KB of messages: chunks of 64, 128 and 256 KiB */
+		snprintf(text, sizeof(text), "message %zu: %0120zu", i, i);
+		h.v[i].message = tl_strpool_add(&h.pool, text);
+		h.v[i].type = i % 2 ? "literal, not pooled" : NULL;
+		h.v[i].blob = blobs[i % 2];
+	}
+	cr_assert_geq(h.pool.nchunks, 3);
+	run->run = tl_strpool_intern(&h.pool, "r0");
+	run->revision = "abc";
+	h.saving = tl_hsnap_save_start(
+		&h, NULL, run, 1, r, "history-test", HEAD_A, KEY);
+	for (size_t i = 0; i < 2000; i++) {
+		snprintf(text, sizeof(text), "added while saving %zu", i);
+		cr_assert_not_null(tl_strpool_add(&h.pool, text));
+	}
+	tl_history_release(&h);
+	memset(&back, 0, sizeof(back));
+	cr_assert_eq(tl_hsnap_load(&back, r, "history-test", KEY, commit, &runs,
+			     &nruns, NULL),
+		0);
+	cr_assert_eq(back.n, 3000);
+	cr_assert_str_eq(runs[0].run, "r0");
+	cr_assert_str_eq(runs[0].revision, "abc");
+	for (size_t i = 0; i < back.n; i++) {
+		const struct tl_event *e = &back.v[i];
+		snprintf(text, sizeof(text), "message %zu: %0120zu", i, i);
+		cr_assert_str_eq(e->message, text, "event %zu", i);
+		snprintf(text, sizeof(text), "c%zu", i % 7);
+		cr_assert_str_eq(e->casekey, text, "event %zu", i);
+		if (i % 2)
+			cr_assert_str_eq(e->type, "literal, not pooled");
+		else
+			cr_assert_null(e->type, "event %zu", i);
+		cr_assert_str_eq(e->blob, blobs[i % 2], "event %zu", i);
+		cr_assert_str_eq(e->outcomes, i % 3 ? "P" : "FP");
+	}
+	free(runs);
+	tl_history_release(&back);
+	tl_repo_free(r);
+	th_rmrf(dir);
+}
+
 Test(hsnap, its_commit_is_read_from_the_header_alone)
 {
 	struct tl_repo *r;

@@ -119,6 +119,23 @@ Test(strpool, strings_stay_put_as_chunks_grow)
 	}
 	cr_assert_eq(strlen(h), big);
 	cr_assert_str_eq(tl_strpool_add(&p, "after"), "after");
+	{
+		/* the chunks' bytes in use are every string added, with its
+		 * NUL, and start with the first one each holds (what a
+		 * history snapshot writes whole) */
+		size_t used = 0, want = big + 1 + sizeof("after");
+		for (size_t i = 0; i < N; i++)
+			want += strlen(at[i]) + 1;
+		for (size_t i = 0; i < p.nchunks; i++) {
+			size_t len = tl_strpool_chunk_len(&p, i);
+			cr_assert_gt(len, 0, "chunk %zu", i);
+			cr_assert_eq(
+				p.chunks[i][len - 1], '\0', "chunk %zu", i);
+			used += len;
+		}
+		cr_assert_eq(used, want);
+		cr_assert_eq(p.chunks[0], at[0]);
+	}
 	tl_strpool_release(&p);
 	free(huge);
 	free(at);
