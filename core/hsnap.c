@@ -76,6 +76,13 @@ struct record {
 	int64_t time;
 	uint64_t seq;
 };
+/* events made in place over the records they come from (tl_hsnap_read_fd):
+ * an event must outweigh a record, and the room kept for nruns / 8 more
+ * events must hold the runs' records */
+_Static_assert(sizeof(struct tl_event) >= sizeof(struct record),
+	"an event outweighs a record");
+_Static_assert(sizeof(struct tl_event) >= 8 * sizeof(struct runrec),
+	"the room holds the runs");
 
 static char *path_of(struct tl_repo *r, const char *name)
 {
@@ -116,7 +123,7 @@ static void *check_sum(void *arg)
 }
 
 /* A snapshot file read whole into one block, its records made events in
- * place (read_at below), its sum checked. */
+ * place (tl_hsnap_read_fd), its sum checked. */
 struct tl_hsnap_file {
 	char *data; /* the block: the events, then the file's strings */
 	size_t len; /* the file's */
@@ -528,8 +535,9 @@ static uint32_t offset_of(struct saver *sv, const char *p, int shared)
 	return m->v[i];
 }
 
-/* Records go out as they are made, 64 KiB at a time, so the file is never
- * whole in memory; only the strings are, and they follow the records. */
+/* Records go out as they are made, 64 KiB at a time, and the strings from
+ * where they already are (the pool's chunks), so the file is never whole
+ * in memory. */
 static int put_bytes(struct tl_fs_out *o, const void *p, size_t n,
 	struct tl_sum *sum, struct tl_err *err)
 {
