@@ -588,10 +588,6 @@ static int is_head(struct tl_repo *repo, const char *rev, const char *start)
 static void forget(struct loader *l)
 {
 	struct tl_history *h = l->h;
-	if (!tl_history_events_in_snap(h))
-		free(h->v);
-	h->v = NULL;
-	h->n = h->cap = 0;
 	tl_hsnap_drop(h);
 	tl_pairmap_release(&l->at);
 	tl_strmap_release(&l->runrev);
@@ -820,8 +816,6 @@ loaded:
 void tl_history_release(struct tl_history *h)
 {
 	tl_hsnap_save_wait(h->saving); /* it reads the events */
-	if (!tl_history_events_in_snap(h))
-		free(h->v);
 	tl_hsnap_drop(h);
 	tl_strpool_release(&h->pool);
 	memset(h, 0, sizeof(*h));

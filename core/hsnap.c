@@ -331,8 +331,6 @@ int tl_hsnap_load(struct tl_history *h, struct tl_repo *r, const char *name,
 		tl_hsnap_file_free(f);
 		return -1;
 	}
-	if (!tl_history_events_in_snap(h))
-		free(h->v);
 	tl_hsnap_drop(h);
 	h->snap = f->data;
 	h->v = f->v;
@@ -373,10 +371,10 @@ void tl_hsnap_seal(void *file, size_t len)
 
 void tl_hsnap_drop(struct tl_history *h)
 {
-	if (tl_history_events_in_snap(h)) {
-		h->v = NULL;
-		h->n = h->cap = 0;
-	}
+	if (!tl_history_events_in_snap(h))
+		free(h->v); /* else freed with the block */
+	h->v = NULL;
+	h->n = h->cap = 0;
 	free(h->snap);
 	h->snap = NULL;
 	h->snap_strings = NULL;

@@ -56,7 +56,8 @@ const struct tl_event *tl_hsnap_file_events(
  * the fuzz target: a mutated image then gets past the sum to the checks
  * behind it). */
 void tl_hsnap_seal(void *file, size_t len);
-/* Releases what tl_hsnap_load read. */
+/* Releases the events (h->v, in the snapshot's block or not) and what
+ * tl_hsnap_load read. */
 void tl_hsnap_drop(struct tl_history *h);
 /* Saves h's events for commit and key (a failure is silent). */
 void tl_hsnap_save(const struct tl_history *h, const struct tl_hsnap_run *runs,
