@@ -404,11 +404,18 @@ static struct tl_value *counts_value(const struct tl_counts *k)
 
 struct tl_value *run_row(const struct tl_rundata *d)
 {
-	struct tl_value *row = tl_value_map();
 	struct tl_counts k;
+	tl_run_counts(d, &k);
+	return run_row_counted(d, &k);
+}
+
+struct tl_value *run_row_counted(
+	const struct tl_rundata *d, const struct tl_counts *counts)
+{
+	struct tl_value *row = tl_value_map();
+	const struct tl_counts k = *counts;
 	const struct tl_run *run = d->run;
 	long long executed;
-	tl_run_counts(d, &k);
 	executed = k.n[TL_PASSED] + k.n[TL_FAILED] + k.n[TL_BLOCKED] +
 		k.n[TL_SKIPPED];
 	tl_value_put(row, "key", tl_value_str(run->ent.key));
@@ -440,12 +447,6 @@ struct tl_value *run_row(const struct tl_rundata *d)
 	tl_value_put(row, "blocked", tl_value_int(k.n[TL_BLOCKED]));
 	tl_value_put(row, "path", tl_value_str(run->ent.path));
 	return row;
-}
-
-/* A run's row while its results are read (on either of two threads). */
-static void make_row(struct tl_rundata *d, size_t i, void *ctx)
-{
-	((struct tl_value **)ctx)[i] = run_row(d);
 }
 
 /* YYYY-MM-DD or RFC 3339; an until date covers its whole day. */
@@ -492,15 +493,14 @@ int cmd_run_list(struct ctx *c, struct args *a)
 		goto out;
 	for (size_t p = 0; p < projects.n && !rc; p++) {
 		struct tl_runs runs;
-		struct tl_value **made;
+		struct tl_counts *counts;
 		if ((rc = tl_runs_load(&runs, s, projects.v[p], 0, &c->err)))
 			break;
-		made = tl_calloc(runs.n ? runs.n : 1, sizeof(*made));
-		rc = tl_runs_each_with_results(
-			&runs, s, make_row, made, &c->err);
+		counts = tl_calloc(runs.n ? runs.n : 1, sizeof(*counts));
+		rc = tl_runs_count(&runs, s, projects.v[p], counts, &c->err);
 		for (size_t i = 0; i < runs.n && !rc; i++) {
 			const struct tl_rundata *d = runs.v[i];
-			struct tl_value *row = made[i];
+			struct tl_value *row = run_row_counted(d, &counts[i]);
 			int keep = (!status ||
 					   !strcmp(status,
 						   tl_value_gets(
@@ -518,11 +518,8 @@ int cmd_run_list(struct ctx *c, struct args *a)
 				tl_value_push(rows, row);
 			else
 				tl_value_free(row);
-			made[i] = NULL;
 		}
-		for (size_t i = 0; i < runs.n; i++)
-			tl_value_free(made[i]); /* after an error */
-		free(made);
+		free(counts);
 		tl_runs_release(&runs);
 	}
 	if (!rc)

@@ -24,5 +24,8 @@ const struct tl_case *runctx_case(const struct runctx *r, const char *key);
 const struct tl_defect *runctx_defect(const struct runctx *r, const char *key);
 /* A run as a row of run list (and the head of run show). */
 struct tl_value *run_row(const struct tl_rundata *d);
+/* The same with the run's counts already made (its results unread). */
+struct tl_value *run_row_counted(
+	const struct tl_rundata *d, const struct tl_counts *counts);
 
 #endif

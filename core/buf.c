@@ -100,7 +100,7 @@ void *tl_realloc_large(void *p, size_t used, size_t n)
 {
 	const size_t huge = (size_t)2 << 20;
 	size_t whole;
-	void *q;
+	void *q = NULL;
 	if (n < TL_LARGE)
 		return tl_realloc(p, n);
 	/* aligned and copied: realloc moves a large block with mremap,

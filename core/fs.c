@@ -431,8 +431,8 @@ void tl_fs_list_free(char **names, size_t n)
 	free(names);
 }
 
-static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
-	int depth, struct tl_err *err)
+static int walk(const char *root, const char *rel, tl_walk_fn on_dir,
+	tl_walk_fn fn, void *ctx, int depth, struct tl_err *err)
 {
 	char *dir = rel[0] ? tl_path_join(root, rel) : tl_strdup(root);
 	char **names, *kinds;
@@ -444,6 +444,10 @@ static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
 		return tl_err_set(
 			err, TL_EINVALID, "%s: folders nested too deep", root);
 	}
+	if (on_dir && (rc = on_dir(rel, ctx, err))) {
+		free(dir);
+		return rc;
+	}
 	rc = list_typed(&names, &kinds, &n, dir, err);
 	if (rc) {
 		free(dir);
@@ -454,7 +458,7 @@ static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
 		char *sub = rel[0] ? tl_format("%s/%s", rel, names[i])
 				   : tl_strdup(names[i]);
 		if (kinds[i] == 'd')
-			rc = walk(root, sub, fn, ctx, depth + 1, err);
+			rc = walk(root, sub, on_dir, fn, ctx, depth + 1, err);
 		else
 			rc = fn(sub, ctx, err);
 		free(sub);
@@ -467,5 +471,11 @@ static int walk(const char *root, const char *rel, tl_walk_fn fn, void *ctx,
 
 int tl_fs_walk(const char *dir, tl_walk_fn fn, void *ctx, struct tl_err *err)
 {
-	return walk(dir, "", fn, ctx, 0, err);
+	return walk(dir, "", NULL, fn, ctx, 0, err);
+}
+
+int tl_fs_walk_dirs(const char *dir, tl_walk_fn on_dir, tl_walk_fn fn,
+	void *ctx, struct tl_err *err)
+{
+	return walk(dir, "", on_dir, fn, ctx, 0, err);
 }

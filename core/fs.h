@@ -61,6 +61,11 @@ char *tl_path_join(const char *a, const char *b);
  * sorted by byte order within each folder), skipping dot entries. */
 typedef int (*tl_walk_fn)(const char *rel, void *ctx, struct tl_err *err);
 int tl_fs_walk(const char *dir, tl_walk_fn fn, void *ctx, struct tl_err *err);
+/* The same walk, calling on_dir for each folder ("" for dir itself)
+ * before it is listed: what on_dir learns of a folder (its stat) is
+ * never newer than the listing. */
+int tl_fs_walk_dirs(const char *dir, tl_walk_fn on_dir, tl_walk_fn fn,
+	void *ctx, struct tl_err *err);
 /* The names in dir (sorted, no dot entries); folders only when dirs. */
 int tl_fs_list(
 	char ***out, size_t *n, const char *dir, int dirs, struct tl_err *err);

@@ -89,7 +89,7 @@ static void sort_unique(struct tl_strlist *l)
 	l->n = kept;
 }
 
-static int is_result_file(const char *rel)
+int tl_run_is_result_file(const char *rel)
 {
 	size_t n = strlen(rel);
 	return n >= 6 && !strcmp(rel + n - 5, ".yaml");
@@ -109,15 +109,17 @@ static void compute_cases(struct tl_rundata *r)
 /* With threads > 1 the results are read on two threads; a caller that
  * reads runs on two threads already reads each run's on one. */
 static int need_results(struct tl_rundata *r, struct tl_store *s, int threads,
-	struct tl_err *err)
+	const struct tl_strlist *rels, struct tl_err *err)
 {
 	char *resdir;
 	int rc;
 	if (r->loaded)
 		return 0;
 	resdir = tl_format("%s/runs/%s/results", r->project, r->run->ent.key);
-	rc = tl_store_load_many(s, resdir, TL_KIND_RESULT, is_result_file,
-		threads, &r->results, err);
+	rc = rels ? tl_store_load_listed(s, resdir, TL_KIND_RESULT, rels,
+			    threads, &r->results, err)
+		  : tl_store_load_many(s, resdir, TL_KIND_RESULT,
+			    tl_run_is_result_file, threads, &r->results, err);
 	if (!rc) {
 		if (r->results.n)
 			tl_sort(r->results.v, r->results.n,
@@ -135,7 +137,13 @@ static int need_results(struct tl_rundata *r, struct tl_store *s, int threads,
 int tl_run_need_results(
 	struct tl_rundata *r, struct tl_store *s, struct tl_err *err)
 {
-	return need_results(r, s, 2, err);
+	return need_results(r, s, 2, NULL, err);
+}
+
+int tl_run_need_results_listed(struct tl_rundata *r, struct tl_store *s,
+	int threads, const struct tl_strlist *rels, struct tl_err *err)
+{
+	return need_results(r, s, threads, rels, err);
 }
 
 void tl_run_drop_results(struct tl_rundata *r)
@@ -158,7 +166,8 @@ struct each {
 static int each_run(size_t i, void *vctx)
 {
 	struct each *e = vctx;
-	int rc = need_results(e->runs->v[i], e->s, e->per_run, &e->errs[i]);
+	int rc = need_results(
+		e->runs->v[i], e->s, e->per_run, NULL, &e->errs[i]);
 	if (rc)
 		return rc;
 	e->fn(e->runs->v[i], i, e->ctx);

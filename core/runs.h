@@ -64,6 +64,13 @@ int tl_run_result_read(const struct tl_rundata *r, struct tl_store *s,
 /* Reads a run's results if they are not read yet. */
 int tl_run_need_results(
 	struct tl_rundata *r, struct tl_store *s, struct tl_err *err);
+/* The same on threads threads (1: the caller reads runs on two), and
+ * when rels is not NULL, the result files it names (paths below the
+ * results folder, as a walk of it gives them) instead of a walk's. */
+int tl_run_need_results_listed(struct tl_rundata *r, struct tl_store *s,
+	int threads, const struct tl_strlist *rels, struct tl_err *err);
+/* Whether a path below a run's results folder names a result file. */
+int tl_run_is_result_file(const char *rel);
 /* Reads the results of the runs pick chooses. */
 int tl_runs_need_results(struct tl_runs *runs, struct tl_store *s,
 	int (*pick)(const struct tl_rundata *d, const void *ctx),
@@ -81,6 +88,14 @@ void tl_run_drop_results(struct tl_rundata *r);
 int tl_runs_each_with_results(struct tl_runs *runs, struct tl_store *s,
 	void (*fn)(struct tl_rundata *d, size_t i, void *ctx), void *ctx,
 	struct tl_err *err);
+/* The counts of each run of project's runs into out[i], as tl_run_counts
+ * gives them with the results read, through the results cache
+ * (core/rcache.h): a run whose folders and result files are as they were
+ * when it was last counted, with the same selection, is not read again.
+ * Read runs are read on two threads (one with --at, which has no cache);
+ * errors as tl_runs_each_with_results gives them. */
+int tl_runs_count(struct tl_runs *runs, struct tl_store *s, const char *project,
+	struct tl_counts *out, struct tl_err *err);
 void tl_rundata_free(struct tl_rundata *r);
 void tl_runs_release(struct tl_runs *r);
 /* Resolves a reference among loaded runs (key, prefix, title). */

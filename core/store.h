@@ -77,6 +77,10 @@ int tl_store_is_entity_file(const char *rel);
 int tl_store_load_many(struct tl_store *s, const char *dir, enum tl_kind kind,
 	int (*keep)(const char *rel), int threads, struct tl_list *out,
 	struct tl_err *err);
+/* The same for the files rels names (paths below dir, in that order). */
+int tl_store_load_listed(struct tl_store *s, const char *dir, enum tl_kind kind,
+	const struct tl_strlist *rels, int threads, struct tl_list *out,
+	struct tl_err *err);
 /* Loads each of rels (paths below dir, "NAME.yaml") as kinds[i] into
  * ents[i], or fills errs[i] (TL_ERR_INIT'd by the caller) with why not;
  * every file is read, on two threads when threads > 1 and there are

@@ -64,18 +64,26 @@ int tl_store_load_many(struct tl_store *s, const char *dir, enum tl_kind kind,
 	struct tl_err *err)
 {
 	struct collected c = { keep, { 0 } };
+	int rc = tl_store_walk(s, dir, collect, &c, err);
+	out->kind = kind;
+	if (!rc)
+		rc = tl_store_load_listed(
+			s, dir, kind, &c.rels, threads, out, err);
+	tl_strlist_release(&c.rels);
+	return rc;
+}
+
+int tl_store_load_listed(struct tl_store *s, const char *dir, enum tl_kind kind,
+	const struct tl_strlist *rels, int threads, struct tl_list *out,
+	struct tl_err *err)
+{
 	enum tl_kind *kinds;
 	void **ents;
 	struct tl_err *errs;
-	size_t n, failed;
-	int rc;
+	size_t n = rels->n, failed;
+	int rc = 0;
 
 	out->kind = kind;
-	if ((rc = tl_store_walk(s, dir, collect, &c, err))) {
-		tl_strlist_release(&c.rels);
-		return rc;
-	}
-	n = c.rels.n;
 	kinds = tl_calloc(n ? n : 1, sizeof(*kinds));
 	ents = tl_calloc(n ? n : 1, sizeof(*ents));
 	errs = tl_calloc(n ? n : 1, sizeof(*errs));
@@ -83,7 +91,7 @@ int tl_store_load_many(struct tl_store *s, const char *dir, enum tl_kind kind,
 		kinds[i] = kind;
 		errs[i] = (struct tl_err)TL_ERR_INIT;
 	}
-	tl_store_load_files(s, dir, &c.rels, kinds, threads, ents, errs);
+	tl_store_load_files(s, dir, rels, kinds, threads, ents, errs);
 	/* the first failure in order is the error, as a loop would stop
 	 * there; what was read after it is dropped */
 	for (failed = 0; failed < n && !errs[failed].code; failed++)
@@ -100,6 +108,5 @@ int tl_store_load_many(struct tl_store *s, const char *dir, enum tl_kind kind,
 	free(kinds);
 	free(ents);
 	free(errs);
-	tl_strlist_release(&c.rels);
 	return rc;
 }
