@@ -9,7 +9,8 @@
 #   tally flaky after one new import (the snapshot plus the new commit)
 #   tally history CASE, warm
 #   tally diff HEAD~3...HEAD right after a cold query (it builds the cache)
-#   tally log -n 20 and tally run list
+#   tally log -n 20, and tally run list the first time (it builds its
+#   results index) and from the index, beside git status -uno
 # with peak memory, and each as a ratio to the baseline. A second
 # baseline is git's own tools doing the reads a cold query does: the same
 # log, and every blob it names as added or changed read by
@@ -74,7 +75,12 @@ read -r ns nk < <(measure env TALLY_NO_CACHE=1 "$tally" flaky --all)
 # the audit trail's newest changes (every result blob is read for its
 # status) and the run list (every result file of the work tree)
 read -r ls lk _ < <(best "$tally" log -n 20)
+# (the first builds its results index; then the best of three from it,
+# beside git's own look at every file of the work tree)
+rm -f .git/tally/results-*.index
+read -r rl1 rl1k < <(measure "$tally" run list)
 read -r rls rlk _ < <(best "$tally" run list)
+read -r gss gsk _ < <(best git status -uno --short)
 # the first walk the snapshot cannot serve (diff's base side) builds the
 # per-commit cache: a diff right after a cold query
 rm -rf .git/tally && "$tally" flaky > /dev/null
@@ -100,7 +106,9 @@ row "tally flaky, one new import" "$bi" "$bik"
 row "tally diff HEAD~3...HEAD, then" "$ds" "$dk"
 row "tally history CASE, warm" "$hs" "$hk"
 row "tally log -n 20" "$ls" "$lk"
-row "tally run list" "$rls" "$rlk"
+row "tally run list, first (index built)" "$rl1" "$rl1k"
+row "tally run list, from its index" "$rls" "$rlk"
+row "git status -uno" "$gss" "$gsk"
 echo "the harness's own time (/bin/true): $(measure /bin/true | cut -d' ' -f1) s"
 echo "cold / git log, paired runs: ${ratios[*]} (median $median)"
 awk -v w="$ws" -v c="$cs" -v wm="$wmed" -v cm="$coldmed" 'BEGIN { printf "warm / cold: %.3f best of nine each (medians: %.3f / %.3f s = %.3f)\n", w/c, wm, cm, wm/cm }'
