@@ -89,36 +89,42 @@ static int defctx_load(struct ctx *c, struct defctx *d)
 	return 0;
 }
 
-/* One run's case runs that link defects (on either of two threads). */
-static void collect_links(struct tl_rundata *run, size_t i, void *ctx)
+/* One run's case runs that link defects, from its summary. */
+static struct tl_value *links_of(
+	const struct tl_rundata *run, const struct tl_run_sum *sum)
 {
-	struct tl_value **links = ctx, *l = NULL;
-	for (size_t j = 0; j < run->results.n; j++) {
-		const struct tl_result *x = run->results.v[j];
-		struct tl_value *r, *keys;
-		if (!x->defects.n)
-			continue;
-		r = tl_value_map();
-		keys = tl_value_seq();
+	struct tl_value *l = NULL;
+	for (size_t j = 0; j < sum->nlinks; j++) {
+		const struct tl_run_link *x = &sum->links[j];
+		struct tl_value *r = tl_value_map(), *keys = tl_value_seq();
 		for (size_t k = 0; k < x->defects.n; k++)
 			tl_value_push(keys, tl_value_str(x->defects.v[k]));
 		tl_value_put(r, "run", tl_value_str(run->run->ent.key));
-		tl_value_put(r, "case", tl_value_str(x->ent.key));
+		tl_value_put(r, "case", tl_value_str(x->casekey));
 		tl_value_put(r, "status", opt_strv(x->status));
 		tl_value_put(r, "defects", keys);
 		if (!l)
 			l = tl_value_seq();
 		tl_value_push(l, r);
 	}
-	links[i] = l;
+	return l;
 }
 
-/* Every run's links, each run's results read and dropped in turn. */
+/* Every run's links, from the runs' summaries (core/rcache.h: a run
+ * whose files did not change is not read again). */
 static int defctx_links(struct ctx *c, struct defctx *d)
 {
-	d->links = tl_calloc(d->runs.n ? d->runs.n : 1, sizeof(*d->links));
-	return tl_runs_each_with_results(
-		&d->runs, d->s, collect_links, d->links, &c->err);
+	size_t n = d->runs.n;
+	struct tl_run_sum *sums = tl_calloc(n ? n : 1, sizeof(*sums));
+	int rc = tl_runs_summarize(&d->runs, d->s, d->project, sums, &c->err);
+	d->links = tl_calloc(n ? n : 1, sizeof(*d->links));
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			d->links[i] = links_of(d->runs.v[i], &sums[i]);
+		tl_run_sum_release(&sums[i]);
+	}
+	free(sums);
+	return rc;
 }
 
 static void defctx_release(struct defctx *d)

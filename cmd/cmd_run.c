@@ -493,14 +493,15 @@ int cmd_run_list(struct ctx *c, struct args *a)
 		goto out;
 	for (size_t p = 0; p < projects.n && !rc; p++) {
 		struct tl_runs runs;
-		struct tl_counts *counts;
+		struct tl_run_sum *sums;
 		if ((rc = tl_runs_load(&runs, s, projects.v[p], 0, &c->err)))
 			break;
-		counts = tl_calloc(runs.n ? runs.n : 1, sizeof(*counts));
-		rc = tl_runs_count(&runs, s, projects.v[p], counts, &c->err);
+		sums = tl_calloc(runs.n ? runs.n : 1, sizeof(*sums));
+		rc = tl_runs_summarize(&runs, s, projects.v[p], sums, &c->err);
 		for (size_t i = 0; i < runs.n && !rc; i++) {
 			const struct tl_rundata *d = runs.v[i];
-			struct tl_value *row = run_row_counted(d, &counts[i]);
+			struct tl_value *row =
+				run_row_counted(d, &sums[i].counts);
 			int keep = (!status ||
 					   !strcmp(status,
 						   tl_value_gets(
@@ -519,7 +520,9 @@ int cmd_run_list(struct ctx *c, struct args *a)
 			else
 				tl_value_free(row);
 		}
-		free(counts);
+		for (size_t i = 0; i < runs.n; i++)
+			tl_run_sum_release(&sums[i]);
+		free(sums);
 		tl_runs_release(&runs);
 	}
 	if (!rc)

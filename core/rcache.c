@@ -17,7 +17,7 @@
 #define MAGIC "TALLYRC\0"
 /* Bumped whenever a result file's status could be read differently (a
  * parser change): a cache of the old reading is then dropped whole. */
-#define VERSION 1u
+#define VERSION 2u
 #define FILE_MAX ((size_t)1 << 31)
 #define REC_HEAD TL_RC_KEY_AT
 #define ENT_HEAD (4 * 8 + 4)
@@ -68,6 +68,81 @@ static int entries_ok(
 	return p == end;
 }
 
+/* A string of a link at *p: its length, UINT32_MAX for none; *p moves
+ * past it, or becomes NULL when it does not fit before end. */
+static uint32_t str_at(const unsigned char **p, const unsigned char *end)
+{
+	uint32_t len;
+	if (!*p || end - *p < 4) {
+		*p = NULL;
+		return 0;
+	}
+	len = get32(*p);
+	*p += 4;
+	if (len == UINT32_MAX)
+		return len;
+	if ((size_t)(end - *p) <= len || (*p)[len]) {
+		*p = NULL;
+		return 0;
+	}
+	*p += len + 1;
+	return len;
+}
+
+/* The links of a record, checked once: where its entries begin, or
+ * NULL when they do not fit. */
+static const unsigned char *links_ok(
+	const unsigned char *p, const unsigned char *end, uint32_t n)
+{
+	for (uint32_t i = 0; p && i < n; i++) {
+		uint32_t ndef;
+		if (str_at(&p, end) == UINT32_MAX)
+			return NULL; /* a link always has its case */
+		str_at(&p, end);
+		if (!p || end - p < 4)
+			return NULL;
+		ndef = get32(p);
+		p += 4;
+		for (uint32_t k = 0; p && k < ndef; k++)
+			if (str_at(&p, end) == UINT32_MAX)
+				return NULL;
+	}
+	return p;
+}
+
+static char *str_copy(const unsigned char **p)
+{
+	uint32_t len = get32(*p);
+	char *s = NULL;
+	*p += 4;
+	if (len != UINT32_MAX) {
+		s = tl_strndup((const char *)*p, len);
+		*p += len + 1;
+	}
+	return s;
+}
+
+void tl_rc_rec_links(const struct tl_rc_rec *rec, struct tl_run_sum *out)
+{
+	const unsigned char *p = rec->links;
+	out->nlinks = rec->nlinks;
+	out->links =
+		tl_calloc(rec->nlinks ? rec->nlinks : 1, sizeof(*out->links));
+	for (uint32_t i = 0; i < rec->nlinks; i++) {
+		struct tl_run_link *l = &out->links[i];
+		uint32_t ndef;
+		l->casekey = str_copy(&p);
+		l->status = str_copy(&p);
+		ndef = get32(p);
+		p += 4;
+		for (uint32_t k = 0; k < ndef; k++) {
+			char *d = str_copy(&p);
+			tl_strlist_push(&l->defects, d);
+			free(d);
+		}
+	}
+}
+
 /* One record at p (at most avail bytes), into *r; 0 when damaged. */
 static int parse_rec(const unsigned char *p, size_t avail, struct tl_rc_rec *r)
 {
@@ -82,14 +157,16 @@ static int parse_rec(const unsigned char *p, size_t avail, struct tl_rc_rec *r)
 	r->start = p;
 	r->len = size;
 	r->nent = get32(p + 8);
+	r->nlinks = get32(p + 12);
 	r->sel = get64(p + 16);
 	r->signed_at = (int64_t)get64(p + 24);
 	for (int k = 0; k < TL_STATUS__COUNT; k++)
 		r->counts.n[k] = (long long)get64(p + 32 + 8 * (size_t)k);
 	r->counts.total = (long long)get64(p + 32 + 8 * TL_STATUS__COUNT);
 	r->key = (const char *)p + REC_HEAD;
-	r->ents = p + REC_HEAD + klen + 1;
-	return entries_ok(r->ents, p + size, r->nent);
+	r->links = p + REC_HEAD + klen + 1;
+	return (r->ents = links_ok(r->links, p + size, r->nlinks)) &&
+		entries_ok(r->ents, p + size, r->nent);
 }
 
 static int load(struct tl_rcache *c)
@@ -247,6 +324,7 @@ void tl_rc_new_begin(struct tl_rc_new *n, const char *key, uint64_t sel)
 	 * tick, is within RACY_NS of this */
 	clock_gettime(CLOCK_REALTIME, &now);
 	tl_buf_init(&n->b, 0);
+	tl_buf_init(&n->ents, 0);
 	n->nent = 0;
 	n->bad = klen >= UINT32_MAX;
 	put32(&n->b, 0);
@@ -267,28 +345,58 @@ void tl_rc_new_add(struct tl_rc_new *n, const char *rel, const struct stat *st)
 		n->bad = 1;
 		return;
 	}
-	put64(&n->b, (uint64_t)st->st_ino);
-	put64(&n->b, (uint64_t)st->st_size);
-	put64(&n->b, (uint64_t)ns_of(&st->st_mtim));
-	put64(&n->b, (uint64_t)ns_of(&st->st_ctim));
-	put32(&n->b, (uint32_t)len);
-	tl_buf_put(&n->b, rel, len + 1);
+	put64(&n->ents, (uint64_t)st->st_ino);
+	put64(&n->ents, (uint64_t)st->st_size);
+	put64(&n->ents, (uint64_t)ns_of(&st->st_mtim));
+	put64(&n->ents, (uint64_t)ns_of(&st->st_ctim));
+	put32(&n->ents, (uint32_t)len);
+	tl_buf_put(&n->ents, rel, len + 1);
 	n->nent++;
 }
 
-void tl_rc_new_end(struct tl_rc_new *n, const struct tl_counts *counts)
+static void put_str(struct tl_rc_new *n, const char *s)
 {
-	uint32_t size = (uint32_t)n->b.len;
-	unsigned char *p = (unsigned char *)n->b.ptr;
+	size_t len = s ? strlen(s) : 0;
+	if (len >= UINT32_MAX) {
+		n->bad = 1;
+		return;
+	}
+	put32(&n->b, s ? (uint32_t)len : UINT32_MAX);
+	if (s)
+		tl_buf_put(&n->b, s, len + 1);
+}
+
+void tl_rc_new_end(struct tl_rc_new *n, const struct tl_run_sum *sum)
+{
+	unsigned char *p;
+	uint32_t size, nlinks = (uint32_t)sum->nlinks;
+	if (sum->nlinks >= UINT32_MAX) {
+		n->bad = 1;
+		return;
+	}
+	for (size_t i = 0; i < sum->nlinks; i++) {
+		const struct tl_run_link *l = &sum->links[i];
+		put_str(n, l->casekey);
+		put_str(n, l->status);
+		put32(&n->b, (uint32_t)l->defects.n);
+		for (size_t k = 0; k < l->defects.n; k++)
+			put_str(n, l->defects.v[k]);
+	}
+	tl_buf_put(&n->b, n->ents.ptr, n->ents.len);
+	tl_buf_release(&n->ents);
 	if (n->b.len >= UINT32_MAX) {
 		n->bad = 1;
 		return;
 	}
+	p = (unsigned char *)n->b.ptr;
+	size = (uint32_t)n->b.len;
 	memcpy(p, &size, sizeof(size));
 	memcpy(p + 8, &n->nent, sizeof(n->nent));
+	memcpy(p + 12, &nlinks, sizeof(nlinks));
 	for (int k = 0; k < TL_RC_NCOUNTS; k++) {
-		uint64_t v = (uint64_t)(k < TL_STATUS__COUNT ? counts->n[k]
-							     : counts->total);
+		uint64_t v =
+			(uint64_t)(k < TL_STATUS__COUNT ? sum->counts.n[k]
+							: sum->counts.total);
 		memcpy(p + 32 + 8 * (size_t)k, &v, sizeof(v));
 	}
 }
@@ -296,6 +404,7 @@ void tl_rc_new_end(struct tl_rc_new *n, const struct tl_counts *counts)
 void tl_rc_new_release(struct tl_rc_new *n)
 {
 	tl_buf_release(&n->b);
+	tl_buf_release(&n->ents);
 }
 
 void tl_rcache_save(struct tl_rcache *c, const struct tl_part *recs, size_t n)

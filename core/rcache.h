@@ -1,11 +1,12 @@
 #ifndef TL_RCACHE_H
 #define TL_RCACHE_H
 /*
- * .git/tally/results-<project>.index: what `run list` counted in each run
- * of a project, with the stat of every folder and result file it read to
- * count it, as git's index keeps a stat per file: a run whose folders and
- * files all stat as they did, and whose selection is the same, is counted
- * without reading one result. A stat that changed, or that is not clearly
+ * .git/tally/results-<project>.index: what each run's results of a
+ * project came to (their counts, and which of them link defects: struct
+ * tl_run_sum), with the stat of every folder and result file it was read
+ * from, as git's index keeps a stat per file: a run whose folders and
+ * files all stat as they did, and whose selection is the same, is summed
+ * up without reading one result. A stat that changed, or that is not clearly
  * older than both the record's first stat and the cache file (a change
  * in the same clock tick as the stat would not show), sends the run
  * back to its files. A missing,
@@ -13,13 +14,14 @@
  * output.
  *
  * A record is kept as the bytes the file holds, built or loaded alike:
- *   u32 size of the record, u32 key length, u32 entries, u32 0,
+ *   u32 size of the record, u32 key length, u32 entries, u32 links,
  *   u64 sum of the selection, i64 time its stats were begun (ns),
- *   i64 counts[TL_RC_NCOUNTS],
- *   the key and a NUL, then per entry (a folder or a result file, by its
- *   path below the run's results folder, "" for that folder):
- *   u64 inode, u64 size, i64 mtime and ctime (ns), u32 path length,
- *   the path and a NUL.
+ *   i64 counts[TL_RC_NCOUNTS], the key and a NUL;
+ *   per link: case, status, u32 defects, each defect (a string is a u32
+ *   length, UINT32_MAX for none, then its bytes and a NUL);
+ *   per entry (a folder or a result file, by its path below the run's
+ *   results folder, "" for that folder): u64 inode, u64 size, i64 mtime
+ *   and ctime (ns), u32 path length, the path and a NUL.
  */
 #include "core/err.h"
 #include "core/buf.h"
@@ -41,7 +43,8 @@ struct tl_rc_rec {
 	uint64_t sel;
 	int64_t signed_at; /* the wall clock before its first stat, ns */
 	struct tl_counts counts;
-	uint32_t nent;
+	uint32_t nent, nlinks;
+	const unsigned char *links; /* the first link */
 	const unsigned char *ents; /* the first entry */
 	const unsigned char *start; /* the whole record's bytes */
 	size_t len;
@@ -69,17 +72,21 @@ const struct tl_rc_rec *tl_rcache_find(
 int tl_rcache_still(const struct tl_rcache *c, const struct tl_rc_rec *rec,
 	const char *dir);
 
+/* The links of a record, copied into out (its counts are the caller's
+ * to set). */
+void tl_rc_rec_links(const struct tl_rc_rec *rec, struct tl_run_sum *out);
+
 /* A new record, built while its run is read: begin, one add per folder
  * and result file (its stat taken before it is listed or read), end
- * with the counts. bad: a stat failed; the record is not kept. */
+ * with the summary. bad: a stat failed; the record is not kept. */
 struct tl_rc_new {
-	struct tl_buf b;
+	struct tl_buf b, ents;
 	uint32_t nent;
 	int bad;
 };
 void tl_rc_new_begin(struct tl_rc_new *n, const char *key, uint64_t sel);
 void tl_rc_new_add(struct tl_rc_new *n, const char *rel, const struct stat *st);
-void tl_rc_new_end(struct tl_rc_new *n, const struct tl_counts *counts);
+void tl_rc_new_end(struct tl_rc_new *n, const struct tl_run_sum *sum);
 void tl_rc_new_release(struct tl_rc_new *n);
 
 /* Writes the records (each a record's bytes, sorted by key) as the

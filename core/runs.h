@@ -88,14 +88,28 @@ void tl_run_drop_results(struct tl_rundata *r);
 int tl_runs_each_with_results(struct tl_runs *runs, struct tl_store *s,
 	void (*fn)(struct tl_rundata *d, size_t i, void *ctx), void *ctx,
 	struct tl_err *err);
-/* The counts of each run of project's runs into out[i], as tl_run_counts
- * gives them with the results read, through the results cache
- * (core/rcache.h): a run whose folders and result files are as they were
- * when it was last counted, with the same selection, is not read again.
- * Read runs are read on two threads (one with --at, which has no cache);
- * errors as tl_runs_each_with_results gives them. */
-int tl_runs_count(struct tl_runs *runs, struct tl_store *s, const char *project,
-	struct tl_counts *out, struct tl_err *err);
+/* A result that links defects, as a run's summary keeps it. */
+struct tl_run_link {
+	char *casekey;
+	char *status; /* as written; NULL: none */
+	struct tl_strlist defects;
+};
+/* What a run's results come to, without holding them: its counts (as
+ * tl_run_counts gives them) and, in case order, the results that link
+ * defects. */
+struct tl_run_sum {
+	struct tl_counts counts;
+	struct tl_run_link *links;
+	size_t nlinks;
+};
+void tl_run_sum_release(struct tl_run_sum *s);
+/* The summary of each of a project's runs into out[i], through the
+ * results index (core/rcache.h): a run whose folders and result files
+ * stat as they did when it was last summed up, with the same selection,
+ * is not read again. Runs are read on two threads (one with --at, which
+ * has no index); errors as tl_runs_each_with_results gives them. */
+int tl_runs_summarize(struct tl_runs *runs, struct tl_store *s,
+	const char *project, struct tl_run_sum *out, struct tl_err *err);
 void tl_rundata_free(struct tl_rundata *r);
 void tl_runs_release(struct tl_runs *r);
 /* Resolves a reference among loaded runs (key, prefix, title). */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The results index under .git/tally/ (core/rcache.h) is invisible: run
-# list prints what it prints without it (TALLY_NO_CACHE=1) after every
-# kind of change to the work tree, by tally or by hand, and when the index
-# is damaged; runs whose files did not change are counted from it.
+# list and the defect commands print what they print without it
+# (TALLY_NO_CACHE=1) after every kind of change to the work tree, by tally
+# or by hand, and when the index is damaged; runs whose files did not
+# change are summed up from it.
 . "$(dirname "$0")/lib.sh"
 
 new_tracker rindex
@@ -17,14 +18,27 @@ tally -q record one login passed
 tally -q record one logout failed -m "timeout"
 tally -q record two login passed
 tally -q record three search blocked
+tally -q defect new "Login times out" --key BUG-1
+tally -q defect link one:logout BUG-1
+tally -q defect new "Logout hangs" --key BUG-2
+tally -q defect link one:logout BUG-2
+tally -q defect link three:search BUG-1
 
 # from: how many runs the last run list counted from the index
-from() { sed -n 's/.*run counts: \([0-9]*\) of \([0-9]*\) runs from.*/\1\/\2/p' "$TMP/trace"; }
-# check WHAT: run list with the index equals run list without it
+from() { sed -n 's/.*run summaries: \([0-9]*\) of \([0-9]*\) runs from.*/\1\/\2/p' "$TMP/trace"; }
+# check WHAT: run list and the defects' views with the index equal them
+# without it
 check() {
 	TALLY_NO_CACHE=1 tally --format json run list > "$TMP/plain"
 	TALLY_TRACE_PERF=1 tally --format json run list > "$TMP/indexed" 2> "$TMP/trace"
 	diff "$TMP/plain" "$TMP/indexed" > "$TMP/diff" || fail "$1: $(head -20 "$TMP/diff")"
+	for v in "defect list" "defect show BUG-1"; do
+		# shellcheck disable=SC2086
+		TALLY_NO_CACHE=1 tally --format json $v > "$TMP/plain"
+		# shellcheck disable=SC2086
+		tally --format json $v > "$TMP/indexed"
+		diff "$TMP/plain" "$TMP/indexed" > "$TMP/diff" || fail "$1, $v: $(head -20 "$TMP/diff")"
+	done
 	ok
 }
 index() { ls .git/tally/results-*.index 2>/dev/null || true; }
@@ -57,6 +71,12 @@ touch -r qa/web/runs/one/run.yaml "$f"
 check "an edit in place of the same size and mtime"
 expect_eq "$(from)" "2/3" "the edited run is read again"
 expect_eq "$(count one failed)" 2 "the edit counts"
+# a link added by hand, in place (defects are summed up with the counts)
+sed 's/^status: failed$/status: failed\ndefects: [BUG-1]/' "$f" > "$TMP/edited"
+cat "$TMP/edited" > "$f"
+check "a defect linked by hand"
+tally --format json defect show BUG-1 > "$TMP/show"
+expect_grep '"case": "auth/login/login"' "$TMP/show"
 
 # a result added by hand in a new folder, one removed, a file that is no
 # result, a dot file

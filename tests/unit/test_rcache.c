@@ -56,12 +56,21 @@ static void make(
 	struct tl_rc_new *n, const char *key, uint64_t sel, int bump, int k)
 {
 	static const char *const rels[] = { "", "a.yaml", "sub", "sub/b.yaml" };
-	struct tl_counts counts;
-	memset(&counts, 0, sizeof(counts));
-	counts.n[TL_PASSED] = 1;
-	counts.n[TL_FAILED] = 1;
-	counts.n[TL_NOT_EXECUTED] = 3;
-	counts.total = 5;
+	struct tl_run_sum sum;
+	memset(&sum, 0, sizeof(sum));
+	sum.counts.n[TL_PASSED] = 1;
+	sum.counts.n[TL_FAILED] = 1;
+	sum.counts.n[TL_NOT_EXECUTED] = 3;
+	sum.counts.total = 5;
+	/* two results that link defects: one with no status, one with two */
+	sum.nlinks = 2;
+	sum.links = calloc(2, sizeof(*sum.links));
+	sum.links[0].casekey = strdup("auth/login");
+	tl_strlist_push(&sum.links[0].defects, "BUG-1");
+	sum.links[1].casekey = strdup("search");
+	sum.links[1].status = strdup("failed");
+	tl_strlist_push(&sum.links[1].defects, "BUG-2");
+	tl_strlist_push(&sum.links[1].defects, "");
 	tl_rc_new_begin(n, key, sel);
 	for (size_t i = 0; i < 4; i++) {
 		struct stat st;
@@ -80,7 +89,8 @@ static void make(
 		tl_rc_new_add(n, rels[i], &st);
 		free(p);
 	}
-	tl_rc_new_end(n, &counts);
+	tl_rc_new_end(n, &sum);
+	tl_run_sum_release(&sum);
 }
 
 static void save(struct tl_rc_new *v, size_t n)
@@ -126,6 +136,22 @@ Test(rcache, records_round_trip_sorted_by_key)
 	cr_assert_eq(r->counts.n[TL_FAILED], 1);
 	cr_assert_eq(r->counts.n[TL_NOT_EXECUTED], 3);
 	cr_assert_eq(r->counts.total, 5);
+	{
+		struct tl_run_sum got;
+		memset(&got, 0, sizeof(got));
+		tl_rc_rec_links(r, &got);
+		cr_assert_eq(got.nlinks, 2);
+		cr_assert_str_eq(got.links[0].casekey, "auth/login");
+		cr_assert_null(got.links[0].status);
+		cr_assert_eq(got.links[0].defects.n, 1);
+		cr_assert_str_eq(got.links[0].defects.v[0], "BUG-1");
+		cr_assert_str_eq(got.links[1].casekey, "search");
+		cr_assert_str_eq(got.links[1].status, "failed");
+		cr_assert_eq(got.links[1].defects.n, 2);
+		cr_assert_str_eq(got.links[1].defects.v[0], "BUG-2");
+		cr_assert_str_eq(got.links[1].defects.v[1], "");
+		tl_run_sum_release(&got);
+	}
 	cr_assert_eq(r->len, v[1].b.len);
 	cr_assert_eq(memcmp(r->start, v[1].b.ptr, r->len), 0);
 	cr_assert_not_null(tl_rcache_find(c, "run-a"));

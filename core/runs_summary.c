@@ -1,4 +1,5 @@
-/* Counting every run of a project, through the results cache (rcache.h). */
+/* Summing up every run of a project, through the results index
+ * (rcache.h). */
 #include "core/runs.h"
 #include "core/par.h"
 #include "core/rcache.h"
@@ -17,7 +18,7 @@ struct counting {
 	struct tl_runs *runs;
 	struct tl_store *s;
 	struct tl_rcache *cache; /* NULL: off, or a snapshot (--at) */
-	struct tl_counts *out;
+	struct tl_run_sum *out;
 	const struct tl_rc_rec **hit; /* by run: its record when still */
 	struct tl_rc_new *made; /* by run: the record read anew */
 	struct tl_err *errs; /* by run */
@@ -58,7 +59,41 @@ static int sign_file(const char *rel, void *ctx, struct tl_err *err)
 	return 0;
 }
 
-static int count_one(size_t i, void *vctx)
+/* A run's summary from its results, read. */
+static void sum_up(const struct tl_rundata *d, struct tl_run_sum *out)
+{
+	tl_run_counts(d, &out->counts);
+	for (size_t j = 0; j < d->results.n; j++) {
+		const struct tl_result *x = d->results.v[j];
+		struct tl_run_link *l;
+		if (!x->defects.n)
+			continue;
+		if (!(out->nlinks &
+			    (out->nlinks - 1))) /* 0, 1, 2, 4...: double */
+			out->links = tl_realloc(out->links,
+				tl_mul(out->nlinks ? out->nlinks * 2 : 1,
+					sizeof(*out->links)));
+		l = &out->links[out->nlinks++];
+		memset(l, 0, sizeof(*l));
+		l->casekey = tl_strdup(x->ent.key);
+		l->status = x->status ? tl_strdup(x->status) : NULL;
+		for (size_t k = 0; k < x->defects.n; k++)
+			tl_strlist_push(&l->defects, x->defects.v[k]);
+	}
+}
+
+void tl_run_sum_release(struct tl_run_sum *s)
+{
+	for (size_t i = 0; i < s->nlinks; i++) {
+		free(s->links[i].casekey);
+		free(s->links[i].status);
+		tl_strlist_release(&s->links[i].defects);
+	}
+	free(s->links);
+	memset(s, 0, sizeof(*s));
+}
+
+static int sum_one(size_t i, void *vctx)
 {
 	struct counting *c = vctx;
 	struct tl_rundata *d = c->runs->v[i];
@@ -75,7 +110,8 @@ static int count_one(size_t i, void *vctx)
 		if (rec && rec->sel == sel &&
 			tl_rcache_still(c->cache, rec, dir)) {
 			c->hit[i] = rec;
-			c->out[i] = rec->counts;
+			c->out[i].counts = rec->counts;
+			tl_rc_rec_links(rec, &c->out[i]);
 			free(rel);
 			free(dir);
 			return 0;
@@ -101,7 +137,7 @@ static int count_one(size_t i, void *vctx)
 		d, c->s, 1, listed ? &g.rels : NULL, &c->errs[i]);
 	tl_strlist_release(&g.rels);
 	if (!rc) {
-		tl_run_counts(d, &c->out[i]);
+		sum_up(d, &c->out[i]);
 		if (c->cache)
 			tl_rc_new_end(&c->made[i], &c->out[i]);
 		tl_run_drop_results(d);
@@ -142,8 +178,8 @@ static void save(struct counting *c)
 	free(recs);
 }
 
-int tl_runs_count(struct tl_runs *runs, struct tl_store *s, const char *project,
-	struct tl_counts *out, struct tl_err *err)
+int tl_runs_summarize(struct tl_runs *runs, struct tl_store *s,
+	const char *project, struct tl_run_sum *out, struct tl_err *err)
 {
 	struct counting c = { runs, s, NULL, out, NULL, NULL, NULL };
 	size_t n = runs->n, failed, hits = 0;
@@ -158,7 +194,7 @@ int tl_runs_count(struct tl_runs *runs, struct tl_store *s, const char *project,
 	/* a snapshot reads through libgit2, whose repository handle is not
 	 * shared between threads; runs after a failed one are not read,
 	 * as a loop in order would have stopped there */
-	failed = tl_par_for(n, s->snap ? 1 : 2, count_one, &c);
+	failed = tl_par_for(n, s->snap ? 1 : 2, sum_one, &c);
 	if (failed < n)
 		rc = tl_err_move(err, &c.errs[failed]);
 	else if (c.cache)
@@ -169,8 +205,8 @@ int tl_runs_count(struct tl_runs *runs, struct tl_store *s, const char *project,
 		tl_rc_new_release(&c.made[i]);
 	}
 	if (c.cache && getenv("TALLY_TRACE_PERF")) {
-		char *what = tl_format("run counts: %zu of %zu runs from the "
-				       "results index",
+		char *what = tl_format("run summaries: %zu of %zu runs from "
+				       "the results index",
 			hits, n);
 		tl_trace_perf(what);
 		free(what);
