@@ -14,7 +14,7 @@
 
 #include "core/banned.h"
 
-struct counting {
+struct summing {
 	struct tl_runs *runs;
 	struct tl_store *s;
 	struct tl_rcache *cache; /* NULL: off, or a snapshot (--at) */
@@ -95,7 +95,7 @@ void tl_run_sum_release(struct tl_run_sum *s)
 
 static int sum_one(size_t i, void *vctx)
 {
-	struct counting *c = vctx;
+	struct summing *c = vctx;
 	struct tl_rundata *d = c->runs->v[i];
 	char *rel = NULL, *dir = NULL;
 	uint64_t sel = 0;
@@ -129,7 +129,9 @@ static int sum_one(size_t i, void *vctx)
 			tl_err_clear(&ignore);
 			close(g.fd);
 		}
-		if (!listed)
+		/* results read before the stats were taken could be older
+		 * than them: such a run is summed up but not recorded */
+		if (!listed || d->loaded)
 			c->made[i].bad = 1;
 	}
 	/* the files signed are the files read: one listing, not two */
@@ -155,8 +157,8 @@ static int cmp_part(const void *a, const void *b)
 		(const char *)y->data + TL_RC_KEY_AT);
 }
 
-/* The cache again, when a run was read anew or one it held is gone. */
-static void save(struct counting *c)
+/* The index again, when a run was read anew or one it held is gone. */
+static void save(struct summing *c)
 {
 	size_t n = c->runs->n, kept = 0, hits = 0, made = 0;
 	struct tl_part *recs = tl_calloc(n ? n : 1, sizeof(*recs));
@@ -181,7 +183,7 @@ static void save(struct counting *c)
 int tl_runs_summarize(struct tl_runs *runs, struct tl_store *s,
 	const char *project, struct tl_run_sum *out, struct tl_err *err)
 {
-	struct counting c = { runs, s, NULL, out, NULL, NULL, NULL };
+	struct summing c = { runs, s, NULL, out, NULL, NULL, NULL };
 	size_t n = runs->n, failed, hits = 0;
 	int rc = 0;
 	if (!s->snap)
