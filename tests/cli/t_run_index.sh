@@ -42,6 +42,17 @@ check() {
 	ok
 }
 index() { ls .git/tally/results-*.index 2>/dev/null || true; }
+# settle: a stat is trusted only when the file last changed more than two
+# seconds before it was taken (a change in the same clock tick would not
+# show); so wait, take the stats again, and every run comes from the
+# index. Counts are checked only after one, as how many runs a slow
+# machine re-reads before depends on its speed.
+settle() {
+	sleep 2.2
+	check "settled: $1"
+	check "settled, from the index: $1"
+	expect_eq "$(from)" "$2" "every run from the index: $1"
+}
 # count RUN FIELD: a run's count, from run list's JSON
 count() {
 	tally --format json run list |
@@ -54,13 +65,7 @@ check "the first run list"
 expect_eq "$(from)" "0/3" "nothing from an index not yet written"
 [ -s "$(index)" ] || fail "the index is written"
 ok
-# files changed within two seconds of their stat are not trusted (a
-# change in the same clock tick would not show); older ones are
-sleep 2.2
-check "again, with fresh stats"
-expect_eq "$(from)" "0/3" "stats taken within two seconds of a change are read again"
-check "once the files are older"
-expect_eq "$(from)" "3/3" "every run from the index"
+settle "the first stats" 3/3
 
 # by hand, in place, the same size, the mtime put back
 f=qa/web/runs/one/results/auth/login/login.yaml
@@ -80,10 +85,11 @@ expect_grep '"case": "auth/login/login"' "$TMP/show"
 
 # a result added by hand in a new folder, one removed, a file that is no
 # result, a dot file
+settle "the edits" 3/3
 mkdir -p qa/web/runs/two/results/extra
 printf 'status: failed\n' > qa/web/runs/two/results/extra/new-case.yaml
 check "a result added by hand in a new folder"
-expect_eq "$(from)" "1/3" "the runs changed are read again"
+expect_eq "$(from)" "2/3" "the run changed is read again"
 rm qa/web/runs/two/results/extra/new-case.yaml
 check "a result removed by hand"
 echo notes > qa/web/runs/three/results/notes.txt
@@ -94,10 +100,7 @@ check "files that are not results"
 tally -q record three search passed
 check "a record"
 # the selection alone changed (run.yaml), its results settled
-sleep 2.2
-check "settled before the selection"
-check "settled before the selection, read from the index"
-expect_eq "$(from)" "3/3" "every run from the index before the selection"
+settle "before the selection" 3/3
 tally -q run edit two --add-case search/search
 check "a selection edited"
 expect_eq "$(from)" "2/3" "the run whose selection changed is read again"
@@ -106,16 +109,10 @@ git rm -q -r qa/web/runs/three && rm -rf qa/web/runs/three
 check "a run removed"
 
 # a result damaged in place: the error names it, as without the index
-sleep 2.2
-check "settled" # the stats taken within two seconds of the changes, again
-check "settled, read from the index"
-expect_eq "$(from)" "2/2" "every run from the index again"
+settle "the run removed" 2/2
 f=qa/web/runs/one/results/auth/reset.yaml
 tally -q record one reset skipped
-sleep 2.2
-check "settled again"
-check "settled again, read from the index"
-expect_eq "$(from)" "2/2" "every run from the index before the damage"
+settle "before the damage" 2/2
 printf 'status: [passed\n' > "$f"
 expect_code 4 env TALLY_NO_CACHE=1 "$TALLY" run list
 cp "$TMP/err" "$TMP/err-plain"
@@ -135,10 +132,7 @@ sz=$(stat -c %s "$(index)")
 [ "$sz" -gt 100 ] || fail "the index is rewritten ($sz bytes)"
 ok
 # truncated by one byte
-sleep 2.2
-check "settled"
-check "settled, read from the index"
-expect_eq "$(from)" "2/2" "every run from the rewritten index"
+settle "the rewritten index" 2/2
 truncate -s -1 "$(index)"
 check "a truncated index"
 expect_eq "$(from)" "0/2" "a truncated index serves nothing"
