@@ -255,21 +255,16 @@ void tl_rcache_free(struct tl_rcache *c)
 	free(c);
 }
 
+static int cmp_key(const void *key, const void *rec)
+{
+	return strcmp(key, ((const struct tl_rc_rec *)rec)->key);
+}
+
 const struct tl_rc_rec *tl_rcache_find(
 	const struct tl_rcache *c, const char *key)
 {
-	size_t lo = 0, hi = c->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int d = strcmp(c->v[mid].key, key);
-		if (!d)
-			return &c->v[mid];
-		if (d < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	/* the file keeps its records sorted by key (load checks it) */
+	return c->n ? bsearch(key, c->v, c->n, sizeof(*c->v), cmp_key) : NULL;
 }
 
 int tl_rcache_still(

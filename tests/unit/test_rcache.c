@@ -162,14 +162,25 @@ Test(rcache, records_round_trip_sorted_by_key)
 	tl_rc_new_release(&v[1]);
 }
 
-Test(rcache, a_run_is_trusted_only_while_its_stats_hold)
+/* The index of one record of the folder as it is now (bump, k: see
+ * make), read back; aged unless young. */
+static struct tl_rcache *recorded(int young, int bump, int k)
 {
 	struct tl_rc_new v;
 	struct tl_rcache *c;
-	make(&v, "run", 1, 0, 0);
+	make(&v, "run", 1, bump, k);
 	save(&v, 1);
+	tl_rc_new_release(&v);
 	c = tl_rcache_open_at(idx);
 	cr_assert_eq(c->n, 1);
+	if (!young)
+		age(c);
+	return c;
+}
+
+Test(rcache, a_run_is_trusted_only_while_its_stats_hold)
+{
+	struct tl_rcache *c = recorded(1, 0, 0);
 	/* just written: the files changed within two seconds of the stats */
 	cr_assert_eq(tl_rcache_still(c, &c->v[0], res), 0);
 	age(c);
@@ -178,23 +189,15 @@ Test(rcache, a_run_is_trusted_only_while_its_stats_hold)
 	write_file("sub/b.yaml", "status: passed\n");
 	cr_assert_eq(tl_rcache_still(c, &c->v[0], res), 0);
 	tl_rcache_free(c);
-	tl_rc_new_release(&v);
 
-	make(&v, "run", 1, 0, 0);
-	save(&v, 1);
-	c = tl_rcache_open_at(idx);
-	age(c);
+	c = recorded(0, 0, 0);
 	cr_assert_eq(tl_rcache_still(c, &c->v[0], res), 1);
 	write_file("sub/c.yaml", "status: passed\n");
 	cr_assert_eq(tl_rcache_still(c, &c->v[0], res), 0,
 		"sub's mtime changed with the new file");
 	tl_rcache_free(c);
-	tl_rc_new_release(&v);
 
-	make(&v, "run", 1, 0, 0);
-	save(&v, 1);
-	c = tl_rcache_open_at(idx);
-	age(c);
+	c = recorded(0, 0, 0);
 	{
 		char *p = tl_format("%s/a.yaml", res);
 		cr_assert_eq(unlink(p), 0);
@@ -203,7 +206,6 @@ Test(rcache, a_run_is_trusted_only_while_its_stats_hold)
 	cr_assert_eq(tl_rcache_still(c, &c->v[0], res), 0);
 	cr_assert_eq(tl_rcache_still(c, &c->v[0], "/nonexistent/x"), 0);
 	tl_rcache_free(c);
-	tl_rc_new_release(&v);
 }
 
 /* Each field of the stat counts: a record off in any one of them is not
@@ -211,17 +213,10 @@ Test(rcache, a_run_is_trusted_only_while_its_stats_hold)
 Test(rcache, every_field_of_the_stat_is_compared)
 {
 	for (int k = 0; k < 4; k++) {
-		struct tl_rc_new v;
-		struct tl_rcache *c;
-		make(&v, "run", 1, 1, k);
-		save(&v, 1);
-		c = tl_rcache_open_at(idx);
-		cr_assert_eq(c->n, 1);
-		age(c);
+		struct tl_rcache *c = recorded(0, 1, k);
 		cr_assert_eq(
 			tl_rcache_still(c, &c->v[0], res), 0, "field %d", k);
 		tl_rcache_free(c);
-		tl_rc_new_release(&v);
 	}
 }
 
