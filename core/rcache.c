@@ -1,11 +1,10 @@
-/* .git/tally/results-<project>.index: run counts trusted by stat (see
- * rcache.h). */
+/* .git/tally/results-<project>.index: run summaries trusted by stat
+ * (see rcache.h). */
 #include "core/rcache.h"
 #include "core/fs.h"
 #include "core/repo_internal.h"
 #include "core/sum.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +20,9 @@
 #define FILE_MAX ((size_t)1 << 31)
 #define REC_HEAD TL_RC_KEY_AT
 #define ENT_HEAD (4 * 8 + 4)
-/* A change within this much of the cache's writing may share a clock
- * tick with the stat that was kept (FAT keeps two seconds): such an
- * entry is not trusted. */
+/* A change within this much before a record's stats or the file's
+ * writing may share a clock tick with the stat that was kept (FAT keeps
+ * two seconds): such an entry is not trusted. */
 #define RACY_NS 2000000000LL
 
 struct header {
