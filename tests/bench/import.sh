@@ -8,7 +8,9 @@
 # same place. Then, on the tracker the largest import made, the commands a
 # team runs on a run that size (no baseline: each should stay a few
 # seconds, linear in the files it reads; a quadratic step shows here
-# first).
+# first). With ALLURE set to an Allure 3 command line (npm install
+# allure@3: node_modules/.bin/allure), `allure generate` on the same file
+# (its JUnit reader, into an HTML report) is timed beside each import.
 #   tests/bench/import.sh [path/to/tally] [sizes...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,6 +59,13 @@ for i in range(n):
 	[ "$(git -C "$repo" rev-list --count HEAD)" = 2 ] || { echo "import did not commit" >&2; exit 1; }
 	awk -v n="$n" -v ts="$ts" -v fs="$fs" -v tk="$tk" -v ps="$ps" -v pk="$pk" 'BEGIN {
 		printf "%-8d %10.2f %10.2f %12.1f %10.2f %12.1f %9.2f %9.2f\n", n, ts, fs, tk/1024, ps, pk/1024, ts/ps, tk/pk }'
+	if [ -n "${ALLURE:-}" ]; then
+		mkdir -p "$work/allure-$n" && cp "$f" "$work/allure-$n/"
+		read -r as ak < <(measure "$ALLURE" generate "$work/allure-$n" -o "$work/allure-report-$n")
+		awk -v n="$n" -v ts="$ts" -v tk="$tk" -v as="$as" -v ak="$ak" 'BEGIN {
+			printf "%-8d allure generate %.2f s, %.1f MB: tally %.3f of its time, %.3f of its memory\n", n, as, ak/1024, ts/as, tk/ak }'
+		rm -rf "$work/allure-report-$n" "$work/allure-$n"
+	fi
 done
 
 # the commands on the last (largest) tracker
