@@ -1,5 +1,4 @@
 #include "core/runs.h"
-#include "core/par.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/resolve.h"
@@ -152,49 +151,6 @@ void tl_run_drop_results(struct tl_rundata *r)
 	r->results.kind = TL_KIND_RESULT;
 	compute_cases(r);
 	r->loaded = 0;
-}
-
-struct each {
-	struct tl_runs *runs;
-	struct tl_store *s;
-	void (*fn)(struct tl_rundata *d, size_t i, void *ctx);
-	void *ctx;
-	int per_run; /* threads for one run's results: 2 when alone */
-	struct tl_err *errs; /* by run */
-};
-
-static int each_run(size_t i, void *vctx)
-{
-	struct each *e = vctx;
-	int rc = need_results(
-		e->runs->v[i], e->s, e->per_run, NULL, &e->errs[i]);
-	if (rc)
-		return rc;
-	e->fn(e->runs->v[i], i, e->ctx);
-	tl_run_drop_results(e->runs->v[i]);
-	return 0;
-}
-
-int tl_runs_each_with_results(struct tl_runs *runs, struct tl_store *s,
-	void (*fn)(struct tl_rundata *d, size_t i, void *ctx), void *ctx,
-	struct tl_err *err)
-{
-	struct each e = { runs, s, fn, ctx, runs->n > 1 ? 1 : 2, NULL };
-	size_t failed;
-	int rc = 0;
-	e.errs = tl_calloc(runs->n ? runs->n : 1, sizeof(*e.errs));
-	for (size_t i = 0; i < runs->n; i++)
-		e.errs[i] = (struct tl_err)TL_ERR_INIT;
-	/* a snapshot reads through libgit2, which one repository handle
-	 * does not share between threads; runs after a failed one are
-	 * not read, as a loop in order would have stopped there */
-	failed = tl_par_for(runs->n, s->snap ? 1 : 2, each_run, &e);
-	if (failed < runs->n)
-		rc = tl_err_move(err, &e.errs[failed]);
-	for (size_t i = 0; i < runs->n; i++)
-		tl_err_clear(&e.errs[i]);
-	free(e.errs);
-	return rc;
 }
 
 int tl_runs_need_results(struct tl_runs *runs, struct tl_store *s,

@@ -78,16 +78,6 @@ int tl_runs_need_results(struct tl_runs *runs, struct tl_store *s,
 /* Forgets a run's results (the cases back to its selection), so that a
  * command going over every run holds one run's results at a time. */
 void tl_run_drop_results(struct tl_rundata *r);
-/* Calls fn for each run (i: its index) with its results read, then drops
- * them: memory stays at about two runs' results, not all of them (tally
- * run list held 200 MB for 193,500 results). The runs are read on two
- * threads, so fn may be called on either, for different runs at once;
- * from a snapshot (--at: libgit2 reads) on this one alone. Stops at an
- * error; then err is the earliest failed run's, as a loop in order would
- * report it. */
-int tl_runs_each_with_results(struct tl_runs *runs, struct tl_store *s,
-	void (*fn)(struct tl_rundata *d, size_t i, void *ctx), void *ctx,
-	struct tl_err *err);
 /* A result that links defects, as a run's summary keeps it. */
 struct tl_run_link {
 	char *casekey;
@@ -106,8 +96,12 @@ void tl_run_sum_release(struct tl_run_sum *s);
 /* The summary of each of a project's runs into out[i], through the
  * results index (core/rcache.h): a run whose folders and result files
  * stat as they did when it was last summed up, with the same selection,
- * is not read again. Runs are read on two threads (one with --at, which
- * has no index); errors as tl_runs_each_with_results gives them. */
+ * is not read again. A run read is summed up and its results dropped, so
+ * memory stays at about two runs' results (run list held 200 MB for
+ * 193,500 results when it kept them all). Runs are read on two threads
+ * (a lone run's results on two; with --at, whose reads go through
+ * libgit2, on this one alone). Stops at an error; then err is the
+ * earliest failed run's, as a loop in order would report it. */
 int tl_runs_summarize(struct tl_runs *runs, struct tl_store *s,
 	const char *project, struct tl_run_sum *out, struct tl_err *err);
 void tl_rundata_free(struct tl_rundata *r);

@@ -21,6 +21,7 @@ struct summing {
 	struct tl_run_sum *out;
 	const struct tl_rc_rec **hit; /* by run: its record when still */
 	struct tl_rc_new *made; /* by run: the record read anew */
+	int per_run; /* threads for one run's results: 2 when alone */
 	struct tl_err *errs; /* by run */
 };
 
@@ -136,7 +137,7 @@ static int sum_one(size_t i, void *vctx)
 	}
 	/* the files signed are the files read: one listing, not two */
 	rc = tl_run_need_results_listed(
-		d, c->s, 1, listed ? &g.rels : NULL, &c->errs[i]);
+		d, c->s, c->per_run, listed ? &g.rels : NULL, &c->errs[i]);
 	tl_strlist_release(&g.rels);
 	if (!rc) {
 		sum_up(d, &c->out[i]);
@@ -183,7 +184,8 @@ static void save(struct summing *c)
 int tl_runs_summarize(struct tl_runs *runs, struct tl_store *s,
 	const char *project, struct tl_run_sum *out, struct tl_err *err)
 {
-	struct summing c = { runs, s, NULL, out, NULL, NULL, NULL };
+	struct summing c = { runs, s, NULL, out, NULL, NULL,
+		runs->n > 1 ? 1 : 2, NULL };
 	size_t n = runs->n, failed, hits = 0;
 	int rc = 0;
 	if (!s->snap)
